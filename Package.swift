@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "Avro", targets: ["Avro"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -33,6 +34,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             linkerSettings: runtimeLibrarySearchPath
+        ),
+        // Avro: schemas, binary/JSON encodings, resolution, fingerprints, framing. No Kafka.
+        .target(name: "Avro"),
+        .testTarget(
+            name: "AvroTests",
+            dependencies: ["Avro"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "KafkaTests",
