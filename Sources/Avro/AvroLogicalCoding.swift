@@ -13,7 +13,7 @@ extension AvroWriter {
     /// `UUID.toString()` and fastavro write it.
     @inlinable
     public mutating func writeUUID(_ value: UUID) {
-        bytes.append(36)  // zig-zag varint of the length 36
+        bytes.append(72)  // the length 36 as a zig-zag varint
         let u = value.uuid
         withUnsafeBytes(of: u) { raw in
             for i in 0..<16 {
