@@ -3,17 +3,21 @@ import PackagePlugin
 
 /// Generates Swift types from Avro schemas at build time.
 ///
-/// The schemas are every `.avsc` file in the package's `schemas/` directory (the project's
-/// single source of the contracts) and in the target's own directory. Every schema is an
-/// input of the build command, so editing one regenerates the code on the next build; the
-/// plugin itself runs on every build, so a file added to `schemas/` is picked up too.
+/// The schemas are the `.avsc` files of the target's own directory (and its subdirectories)
+/// or, when it has none, of the package's `schemas/` directory: the project's single source
+/// of the contracts, which SagaContracts uses. Every schema is an input of the build command,
+/// so editing one regenerates the code on the next build; the plugin itself is asked for its
+/// commands on every build, so a file added to `schemas/` is picked up too.
 /// Outputs: one `<schema file name>.swift` per schema plus `AvroGeneratedTypes.swift`.
 @main
 struct AvroCodegenPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
-        var schemas = try avscFiles(in: context.package.directoryURL.appending(path: "schemas"))
+        var schemas: [URL] = []
         if let module = target as? SourceModuleTarget {
-            schemas += try avscFiles(in: module.directoryURL)
+            schemas = module.sourceFiles.filter { $0.url.pathExtension == "avsc" }.map(\.url)
+        }
+        if schemas.isEmpty {
+            schemas = try avscFiles(in: context.package.directoryURL.appending(path: "schemas"))
         }
         schemas.sort { $0.lastPathComponent < $1.lastPathComponent }
         guard !schemas.isEmpty else { return [] }
