@@ -94,7 +94,7 @@ struct AvroSchemaParser {
         case "string": return .string
         default: break
         }
-        let candidates = name.contains(".") ? [AvroName(fullName: name)]
+        let candidates = name.contains(".") || namespace == nil ? [AvroName(fullName: name)]
             : [AvroName(name: name, namespace: namespace), AvroName(name: name, namespace: nil)]
         for candidate in candidates where definedNames.contains(candidate) {
             return .reference(candidate)

@@ -32,15 +32,18 @@ public struct AvroSchemaSet: Sendable {
     @discardableResult
     public mutating func add(parsing json: String, source: String? = nil) throws(AvroSchemaError) -> AvroSchema {
         let schema = try AvroSchemaParser.parse(json, source: source, external: namedTypes)
+        var additions: [AvroName: AvroSchema] = [:]
         for (name, definition) in schema.namedTypes {
+            let standalone = AvroSchemaParser.standalone(definition, within: schema)
             if let existing = namedTypes[name] {
-                guard AvroCanonicalForm.canonicalForm(of: existing) == AvroCanonicalForm.canonicalForm(of: definition) else {
+                guard existing.canonicalForm == standalone.canonicalForm else {
                     throw AvroSchemaError("\(name) is already defined differently in another schema", location: "", source: source)
                 }
             } else {
-                namedTypes[name] = AvroSchemaParser.standalone(definition, within: schema)
+                additions[name] = standalone
             }
         }
+        namedTypes.merge(additions) { old, _ in old }
         schemas[source ?? schema.fullName?.fullName ?? "schema\(schemas.count)"] = schema
         return schema
     }
