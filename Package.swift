@@ -71,7 +71,8 @@ let package = Package(
             plugins: ["AvroCodegenPlugin"]
         ),
         .testTarget(name: "SagaContractsTests", dependencies: ["SagaContracts", "Avro", "AvroTestSupport"]),
-        .testTarget(name: "SagaCLITests", dependencies: ["SagaCLI", "Avro"]),
+        // Runs the built sagactl (a dependency so it is built first) and tests its logic directly.
+        .testTarget(name: "SagaCLITests", dependencies: ["SagaCLI", "Avro", "sagactl"]),
         .testTarget(
             name: "KafkaTests",
             dependencies: ["Kafka"],

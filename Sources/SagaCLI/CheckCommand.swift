@@ -9,10 +9,11 @@ struct CheckCommand: ParsableCommand {
         abstract: "Check the contracts for CI: every schema parses, and every change is backward compatible.",
         discussion: """
             Parses every .avsc in the directory (with references between files), checks that each \
-            file is named after the type it defines (<full name>.avsc), and compares each file with \
-            its previous version in git: by default the newest committed version that differs from \
-            the current content (so it works before and after committing); with --against, the \
-            version at that revision (e.g. origin/main in a pull request). Exits 1 on any failure.
+            file is named after the type it defines (<full name>.avsc), and compares each schema, \
+            with the types it uses from other files expanded, with its previous version in git: by \
+            default the newest commit at which it differs (so a change to Money checks every message \
+            that uses Money, before or after committing); with --against, the version at that \
+            revision (e.g. origin/main in a pull request). Exits 1 on any failure.
             """
     )
 
@@ -48,7 +49,8 @@ struct CheckCommand: ParsableCommand {
             StandardStreams.writeLine("FAIL \(error)")
             return 1
         }
-        let git = GitFiles(directory: directory)
+        let git = GitContentCache(git: GitFiles(directory: directory))
+        let history = against == nil ? try git.git.commitsTouchingDirectory() : []
         var failures = 0
         for name in names {
             guard let schema = set.schemas[name] else { continue }
@@ -57,44 +59,53 @@ struct CheckCommand: ParsableCommand {
                 failures += 1
                 continue
             }
-            failures += try checkEvolution(of: name, schema: schema, in: directory, git: git) ? 0 : 1
+            failures += try checkEvolution(of: name, schema: schema, git: git, history: history) ? 0 : 1
         }
         StandardStreams.writeLine("\(names.count) schema(s) checked, \(failures) failed")
         return failures
     }
 
     /// Compares one file with its earlier version; prints the outcome, returns whether it passed.
-    func checkEvolution(of name: String, schema: AvroSchema, in directory: URL, git: GitFiles) throws -> Bool {
-        let current = String(decoding: try Data(contentsOf: directory.appendingPathComponent(name)), as: UTF8.self)
-        let revision: String
-        if let against {
-            guard let old = try git.content(of: name, at: against) else {
-                StandardStreams.writeLine("ok   \(name): new since \(against)")
-                return true
-            }
-            if old == current {
-                StandardStreams.writeLine("ok   \(name): unchanged since \(against)")
-                return true
-            }
-            revision = against
-        } else {
-            guard let previous = try git.previousVersion(of: name, current: current) else {
-                StandardStreams.writeLine("ok   \(name): no earlier version")
-                return true
-            }
-            revision = previous.revision
-        }
+    func checkEvolution(of name: String, schema: AvroSchema, git: GitContentCache, history: [String]) throws -> Bool {
         // The old version's references are read from the same revision.
-        let loader = SchemaFileLoader { file in try git.content(of: file, at: revision) }
-        let oldSchema: AvroSchema
-        do {
-            oldSchema = try loader.load(name)
-        } catch {
-            StandardStreams.writeLine("FAIL \(name): its version at \(revision.prefix(12)) does not parse: \(error)")
-            return false
+        func load(at revision: String) throws -> AvroSchema? {
+            guard try git.content(of: name, at: revision) != nil else { return nil }
+            return try SchemaFileLoader { file in try git.content(of: file, at: revision) }.load(name)
         }
-        let report = AvroCompatibility.compare(old: oldSchema, new: schema)
-        let short = String(revision.prefix(12))
+        var baseline: (revision: String, schema: AvroSchema)?
+        if let against {
+            do {
+                guard let old = try load(at: against) else {
+                    StandardStreams.writeLine("ok   \(name): new since \(against)")
+                    return true
+                }
+                baseline = (against, old)
+            } catch {
+                StandardStreams.writeLine("FAIL \(name): its version at \(against) does not parse: \(error)")
+                return false
+            }
+        } else {
+            for commit in history {
+                let old: AvroSchema?
+                do {
+                    old = try load(at: commit)
+                } catch {
+                    StandardStreams.writeLine("ok   \(name): its version at \(commit.prefix(12)) does not parse, nothing to compare")
+                    return true
+                }
+                guard let old else { break }  // the file is new since this commit
+                if old != schema {
+                    baseline = (commit, old)
+                    break
+                }
+            }
+        }
+        guard let baseline else {
+            StandardStreams.writeLine("ok   \(name): no earlier version\(against.map { " (same as at \($0))" } ?? "")")
+            return true
+        }
+        let report = AvroCompatibility.compare(old: baseline.schema, new: schema)
+        let short = String(baseline.revision.prefix(12))
         if report.satisfies(level) {
             StandardStreams.writeLine("ok   \(name): \(report.level.rawValue) compatible with \(short)")
             return true

@@ -35,20 +35,28 @@ struct GitFiles {
         try run(["show", "\(revision):./\(file)"], allowFailure: true).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The commits that changed `file`, newest first.
-    func commits(touching file: String) throws -> [String] {
-        guard let data = try run(["log", "--format=%H", "--", file]) else { return [] }
+    /// The commits that changed anything in ``directory``, newest first.
+    func commitsTouchingDirectory() throws -> [String] {
+        guard let data = try run(["log", "--format=%H", "--", "."]) else { return [] }
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
+}
 
-    /// The newest committed version of `file` whose content differs from `current`: the
-    /// version this one evolves from, whether `current` is committed yet or not. Nil for a
-    /// file that has no different earlier version.
-    func previousVersion(of file: String, current: String) throws -> (revision: String, content: String)? {
-        for commit in try commits(touching: file) {
-            guard let content = try content(of: file, at: commit) else { return nil }  // deleted or renamed there
-            if content != current { return (commit, content) }
-        }
-        return nil
+/// File contents at revisions, each read from git once.
+final class GitContentCache {
+    let git: GitFiles
+    private var contents: [String: String?] = [:]
+
+    init(git: GitFiles) {
+        self.git = git
+    }
+
+    /// The content of `file` at `revision`, or nil when it did not exist there.
+    func content(of file: String, at revision: String) throws -> String? {
+        let key = revision + ":" + file
+        if let cached = contents[key] { return cached }
+        let content = try git.content(of: file, at: revision)
+        contents[key] = content
+        return content
     }
 }
