@@ -88,4 +88,24 @@ import Testing
                 && error.description == "Avro decoding failed at byte 4 in items[1]: negative length -1"
         }
     }
+
+    @Test func utf8ValidationAgreesWithTheStandardLibrary() {
+        func ours(_ bytes: [UInt8]) -> String? {
+            bytes.withUnsafeBufferPointer { AvroReader.string(validatingUTF8: $0) }
+        }
+        let cases: [[UInt8]] = [
+            [], Array("plain ascii text, longer than eight bytes".utf8), Array("héllo ✓ 😀".utf8),
+            [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
+            [0xF5, 0x80, 0x80, 0x80], [0xF0, 0x9F, 0x98], [0x80], [0xFF], [0xF1, 0x80, 0x80, 0x41], [0xEF, 0xBF, 0xBD],
+        ]
+        for bytes in cases {
+            #expect(ours(bytes) == String(validating: bytes, as: UTF8.self), "\(bytes)")
+        }
+        var rng = SplitMix64(seed: 0x0F8)
+        let alphabet: [UInt8] = [0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xE1, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF, 0x9F, 0xA0, 0x8F, 0x90]
+        for _ in 0..<20_000 {
+            let bytes = (0..<Int.random(in: 0...12, using: &rng)).map { _ in alphabet.randomElement(using: &rng) ?? 0 }
+            #expect(ours(bytes) == String(validating: bytes, as: UTF8.self), "\(bytes)")
+        }
+    }
 }
