@@ -134,6 +134,8 @@ import Testing
         let generated = try Self.python("generate", request)
 
         var swiftWritten: [(key: String, value: JSONValue)] = []
+        var swiftAvroJSON: [String: [JSONValue]] = [:]
+        var jsonCompared = 0
         var swiftJSON: [String: [JSONValue]] = [:]
         for (source, _) in sources {
             let schema = try #require(set.schemas[source])
@@ -154,8 +156,15 @@ import Testing
                 let value = try decoder.decode(try Self.bytes(hex: hex))
                 let ours = Self.plain(value)
                 #expect(Self.sameJSON(ours, try JSONValue(parsing: pythonJSON)), "\(source) datum \(i): Swift \(ours.serialized) vs fastavro \(pythonJSON)")
-                // Our Avro JSON encoding round-trips the value.
+                // Our Avro JSON encoding round-trips the value, and reads fastavro's.
                 #expect(try coder.decode(try coder.encode(value)) == value, "\(source) datum \(i)")
+                if case .string(let fastavroJSON)? = datum["avroJSON"] {
+                    #expect(try coder.decode(fastavroJSON) == value, "\(source) datum \(i): fastavro JSON \(fastavroJSON)")
+                    jsonCompared += 1
+                } else {
+                    #expect(Self.isRecursive(schema), "fastavro gave no JSON encoding for non-recursive \(source)")
+                }
+                swiftAvroJSON[source, default: []].append(.string(try coder.encode(value)))
                 written.append(.string(Self.hex(try encoder.encode(value))))
                 swiftJSON[source, default: []].append(ours)
             }
@@ -173,6 +182,39 @@ import Testing
                 #expect(Self.sameJSON(try JSONValue(parsing: text), swift), "\(source) datum \(i): fastavro read \(text), Swift wrote \(swift.serialized)")
             }
         }
+
+        // Swift's Avro JSON encoding → fastavro's JSON reader.
+        let jsonRead = try Self.python("json", .object([
+            ("schemas", request["schemas"] ?? .null),
+            ("json", .object(swiftAvroJSON.map { ($0.key, .array($0.value)) })),
+        ]))
+        for (source, _) in sources {
+            let schema = try #require(set.schemas[source])
+            guard case .array(let pythonJSONs)? = jsonRead[source] else {
+                #expect(Self.isRecursive(schema), "fastavro could not read Swift's JSON for non-recursive \(source)")
+                continue
+            }
+            for (i, (python, swift)) in zip(pythonJSONs, swiftJSON[source] ?? []).enumerated() {
+                guard case .string(let text) = python else { Issue.record("malformed fastavro output"); continue }
+                #expect(Self.sameJSON(try JSONValue(parsing: text), swift), "\(source) datum \(i): fastavro read our JSON as \(text)")
+                jsonCompared += 1
+            }
+        }
+        #expect(jsonCompared > 0)
+    }
+
+    /// Whether a record in `schema` contains itself (fastavro's JSON coder cannot handle those).
+    static func isRecursive(_ schema: AvroSchema) -> Bool {
+        func walk(_ s: AvroSchema, _ open: Set<AvroName>) -> Bool {
+            switch s {
+            case .reference(let name): return open.contains(name)
+            case .array(let x), .map(let x), .logical(_, let x): return walk(x, open)
+            case .union(let branches): return branches.contains { walk($0, open) }
+            case .record(let r): return r.fields.contains { walk($0.type, open.union([r.name])) }
+            default: return false
+            }
+        }
+        return walk(schema, [])
     }
 
     @Test func schemaResolutionAgreesWithFastavro() throws {

@@ -7,9 +7,12 @@ Reads one JSON request (from the file named by the second argument, else stdin) 
       retried after the others), makes every schema self-contained (a type from another
       file inlined at its first use), and for each returns its Parsing Canonical Form, its
       CRC-64-AVRO fingerprint (little-endian hex, as fastavro gives it) and N random data:
-      the binary encoding (hex) and what fastavro reads back, as `plain` JSON.
+      the binary encoding (hex), what fastavro reads back as `plain` JSON, and fastavro's
+      Avro JSON encoding of it (null where fastavro's JSON coder cannot handle the schema).
   decode: {"schemas": [...], "data": {source: [hex, ...]}}
       Decodes each binary datum with fastavro and returns it as `plain` JSON.
+  json: {"schemas": [...], "json": {source: [Avro JSON text, ...]}}
+      Reads Swift's Avro JSON encodings with fastavro's JSON reader (see json_decode).
   resolve: {"pairs": [{"name": n, "writer": text, "reader": text}], "count": N, "seed": S}
       Writes random data with the writer schema and reads it with the reader schema:
       returns the binary (hex) and the resolved datum as `plain` JSON.
@@ -164,6 +167,32 @@ def to_json(schema, datum):
     return json.dumps(plain(datum))
 
 
+def avro_json(schema, datum):
+    """fastavro's Avro JSON encoding of a datum, or None where fastavro's JSON coder cannot
+    handle the schema (on recursive schemas its writer fails with IndexError or recurses
+    forever; the Swift side checks that only recursive schemas get None)."""
+    out = io.StringIO()
+    try:
+        fastavro.json_writer(out, schema, [datum])
+    except (RecursionError, IndexError):
+        return None
+    return out.getvalue().strip()
+
+
+def json_decode(request):
+    """Reads Swift's Avro JSON encodings with fastavro's JSON reader, returning `plain` JSON,
+    or {"unsupported": error} where fastavro's JSON reader fails (it cannot handle recursive
+    schemas; the Swift side checks that only recursive schemas fail)."""
+    _, parsed = parse_in_order(request["schemas"])
+    response = {}
+    for source, texts in request["json"].items():
+        try:
+            response[source] = [to_json(None, next(iter(fastavro.json_reader(io.StringIO(t), parsed[source])))) for t in texts]
+        except Exception as error:  # reported back; the Swift side accepts it only for recursive schemas
+            response[source] = {"unsupported": repr(error)}
+    return response
+
+
 def read(data, writer, reader=None):
     return fastavro.schemaless_reader(io.BytesIO(data), writer, reader)
 
@@ -184,7 +213,9 @@ def generate(request):
         data = []
         for _ in range(request["count"]):
             binary = write(parsed[item["source"]], gen(parsed[item["source"]], named, rnd, 0))
-            data.append({"hex": binary.hex(), "json": to_json(parsed[item["source"]], read(binary, parsed[item["source"]]))})
+            datum = read(binary, parsed[item["source"]])
+            data.append({"hex": binary.hex(), "json": to_json(parsed[item["source"]], datum),
+                         "avroJSON": avro_json(parsed[item["source"]], datum)})
         response[item["source"]] = {
             "canonical": canonical,
             "fingerprint": fingerprint(canonical, "CRC-64-AVRO"),
@@ -223,5 +254,5 @@ if __name__ == "__main__":
             request = json.load(f)
     else:
         request = json.load(sys.stdin)
-    result = {"generate": generate, "decode": decode, "resolve": resolve}[command](request)
+    result = {"generate": generate, "decode": decode, "resolve": resolve, "json": json_decode}[command](request)
     json.dump(result, sys.stdout)
