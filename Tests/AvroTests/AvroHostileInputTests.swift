@@ -108,4 +108,22 @@ import Testing
             #expect(ours(bytes) == String(validating: bytes, as: UTF8.self), "\(bytes)")
         }
     }
+
+    @Test func hugeDecimalsAreRejectedWithoutCountingTheirDigits() throws {
+        let schema = try AvroSchema(parsing: #"{"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}"#)
+        var writer = AvroWriter()
+        writer.writeBytes([UInt8](repeating: 0x7F, count: 1_000_000))
+        guard case .unresolvable(let message)? = kind(schema, writer.bytes) else {
+            Issue.record("expected a decimal beyond its precision to be rejected")
+            return
+        }
+        #expect(message.contains("decimal"))
+        // Eleven digits do not fit precision 10 either; ten do.
+        var eleven = AvroWriter()
+        eleven.writeBytes(AvroDecimal("123456789.01")!.unscaledBytes)
+        #expect(kind(schema, eleven.bytes) != nil)
+        var ten = AvroWriter()
+        ten.writeBytes(AvroDecimal("12345678.01")!.unscaledBytes)
+        #expect(kind(schema, ten.bytes) == nil)
+    }
 }
