@@ -42,6 +42,7 @@ extension AvroCodable {
     public static var avroFingerprint: UInt64 { avroSchema.fingerprint }
 
     /// This value's binary encoding (no framing).
+    @inlinable
     public func avroEncoded() -> [UInt8] {
         var writer = AvroWriter()
         encode(to: &writer)
@@ -49,6 +50,7 @@ extension AvroCodable {
     }
 
     /// Decodes a value that must span all of `bytes`, written with ``avroSchema``.
+    @inlinable
     public init(avroEncoded bytes: [UInt8], limits: AvroDecodingLimits = .default) throws(AvroDecodingError) {
         var reader = AvroReader(bytes, limits: limits)
         self = try Self(from: &reader)

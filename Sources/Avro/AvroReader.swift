@@ -81,8 +81,21 @@ public struct AvroReader: Sendable {
     }
 
     /// Reads a zig-zag varint `int` (at most 5 bytes).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readInt() throws(AvroDecodingError) -> Int32 {
+        // Fast path: one-byte values (-64...63), the common case for counts, indexes, flags.
+        if position < end {
+            let b = storage[position]
+            if b < 0x80 {
+                position += 1
+                return Int32(b >> 1) ^ -Int32(b & 1)
+            }
+        }
+        return try readIntSlow()
+    }
+
+    @usableFromInline
+    mutating func readIntSlow() throws(AvroDecodingError) -> Int32 {
         let start = position
         var result: UInt32 = 0
         var shift: UInt32 = 0
@@ -99,8 +112,20 @@ public struct AvroReader: Sendable {
     }
 
     /// Reads a zig-zag varint `long` (at most 10 bytes).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readLong() throws(AvroDecodingError) -> Int64 {
+        if position < end {
+            let b = storage[position]
+            if b < 0x80 {
+                position += 1
+                return Int64(b >> 1) ^ -Int64(b & 1)
+            }
+        }
+        return try readLongSlow()
+    }
+
+    @usableFromInline
+    mutating func readLongSlow() throws(AvroDecodingError) -> Int64 {
         let start = position
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -163,11 +188,48 @@ public struct AvroReader: Sendable {
         let length = try readLength()
         let start = position
         let text = storage.withUnsafeBufferPointer { buffer in
-            String(validating: UnsafeBufferPointer(rebasing: buffer[start..<start + length]), as: UTF8.self)
+            AvroReader.string(validatingUTF8: UnsafeBufferPointer(rebasing: buffer[start..<start + length]))
         }
         guard let text else { throw AvroDecodingError(.invalidUTF8, offset: start) }
         position += length
         return text
+    }
+
+    /// A string from UTF-8 bytes, or nil if they are not valid UTF-8 (overlong forms,
+    /// surrogates and code points above U+10FFFF are invalid). Specialized and allocation-free
+    /// apart from the string itself: `String(validating:as:)` is generic and several times slower.
+    @inlinable
+    static func string(validatingUTF8 bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var i = 0
+        let count = bytes.count
+        // ASCII fast path, 8 bytes at a time.
+        while i + 8 <= count {
+            let word = UnsafeRawPointer(bytes.baseAddress.unsafelyUnwrapped + i).loadUnaligned(as: UInt64.self)
+            if word & 0x8080_8080_8080_8080 != 0 { break }
+            i += 8
+        }
+        while i < count {
+            let lead = bytes[i]
+            if lead < 0x80 { i += 1; continue }
+            let length: Int
+            var lower: UInt8 = 0x80, upper: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; lower = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; upper = 0x9F
+            case 0xF0: length = 4; lower = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; upper = 0x8F
+            default: return nil
+            }
+            guard i + length <= count else { return nil }
+            let second = bytes[i + 1]
+            guard second >= lower, second <= upper else { return nil }
+            for j in 2..<length where bytes[i + j] & 0xC0 != 0x80 { return nil }
+            i += length
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Reads a `fixed` value of `size` bytes.

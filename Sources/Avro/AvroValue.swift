@@ -187,6 +187,15 @@ public struct AvroDecimal: Sendable, Hashable, CustomStringConvertible {
         return [UInt8](repeating: pad, count: size - unscaledBytes.count) + unscaledBytes
     }
 
+    /// Whether the unscaled value has at most `precision` decimal digits. Rejects values
+    /// with too many bytes before counting digits, so hostile input costs little.
+    public func fits(precision: Int) -> Bool {
+        // A value of n bytes has at least (8·(n−1) − 1)·log10(2) digits when minimal.
+        let maximumBytes = (precision * 3322 / 1000 + 1) / 8 + 2
+        guard unscaledBytes.count <= maximumBytes else { return false }
+        return digitCount <= precision
+    }
+
     /// Number of significant decimal digits of the unscaled value (for precision checks).
     public var digitCount: Int {
         var text = description
@@ -201,8 +210,9 @@ extension AvroValue {
     /// when the underlying value is not valid for the logical type (e.g. a malformed uuid).
     static func wrapping(_ type: AvroLogicalType, _ base: AvroValue) -> AvroValue? {
         switch (type, base) {
-        case (.decimal(_, let scale), .bytes(let b)), (.decimal(_, let scale), .fixed(let b)):
-            return .decimal(AvroDecimal(unscaledBytes: b, scale: scale))
+        case (.decimal(let precision, let scale), .bytes(let b)), (.decimal(let precision, let scale), .fixed(let b)):
+            let decimal = AvroDecimal(unscaledBytes: b, scale: scale)
+            return decimal.fits(precision: precision) ? .decimal(decimal) : nil
         case (.uuid, .string(let s)): return UUID(uuidString: s).map(AvroValue.uuid)
         case (.uuid, .fixed(let b)) where b.count == 16:
             return .uuid(UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])))
@@ -233,7 +243,7 @@ extension AvroValue {
             guard decimal.scale == scale else {
                 throw AvroEncodingError("decimal \(decimal) has scale \(decimal.scale), more than the schema's \(scale)")
             }
-            guard decimal.digitCount <= precision else {
+            guard decimal.fits(precision: precision) else {
                 throw AvroEncodingError("decimal \(decimal) has more than the schema's \(precision) digits of precision")
             }
             if case .fixed(let f) = base {

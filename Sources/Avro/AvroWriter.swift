@@ -34,9 +34,13 @@ public struct AvroWriter: Sendable {
     }
 
     /// Writes an `int` as a zig-zag varint (1–5 bytes).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func writeInt(_ value: Int32) {
         var n = UInt32(bitPattern: (value << 1) ^ (value >> 31))
+        if n < 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: n))
+            return
+        }
         while n >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: n) | 0x80)
             n >>= 7
@@ -45,9 +49,13 @@ public struct AvroWriter: Sendable {
     }
 
     /// Writes a `long` as a zig-zag varint (1–10 bytes).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func writeLong(_ value: Int64) {
         var n = UInt64(bitPattern: (value << 1) ^ (value >> 63))
+        if n < 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: n))
+            return
+        }
         while n >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: n) | 0x80)
             n >>= 7
@@ -81,9 +89,11 @@ public struct AvroWriter: Sendable {
     /// Writes a `string`: a `long` length of its UTF-8, then the UTF-8 bytes.
     @inlinable
     public mutating func writeString(_ value: String) {
-        let utf8 = value.utf8
-        writeLong(Int64(utf8.count))
-        bytes.append(contentsOf: utf8)
+        var text = value
+        text.withUTF8 { utf8 in
+            writeLong(Int64(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
     }
 
     /// Writes a `fixed` value: the bytes alone. The caller guarantees the schema's size.
