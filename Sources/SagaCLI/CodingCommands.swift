@@ -93,3 +93,27 @@ struct DecodeCommand: ParsableCommand {
         }
     }
 }
+
+/// `sagactl schema sample FILE`.
+struct SampleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sample",
+        abstract: "Print a made-up value of the schema in Avro's JSON encoding: a starting point for encode.",
+        discussion: "The same seed gives the same value. Values are random, not realistic: edit them."
+    )
+
+    @Argument(help: "The schema (.avsc).") var file: String
+    @Option(help: "Seed of the pseudo-random value.") var seed: UInt64 = 1
+
+    func run() throws {
+        try runReportingErrors {
+            let schema = try SchemaFileLoader.loadPath(file)
+            var samples = AvroSampleValues(seed: seed, maximumDepth: 3)
+            do {
+                StandardStreams.writeLine(try AvroJSONCoder(schema: schema).encode(samples.value(for: schema)))
+            } catch {
+                throw CLIError.input("cannot make a sample of \(file): \(error)")
+            }
+        }
+    }
+}
