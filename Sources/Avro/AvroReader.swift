@@ -381,3 +381,30 @@ public struct AvroReader: Sendable {
         return (Int(count), nil)
     }
 }
+
+extension AvroReader {
+    /// Runs `body` over all of `bytes` and checks nothing is left over.
+    @inlinable
+    static func decodeWhole<T>(_ bytes: [UInt8], limits: AvroDecodingLimits, _ body: (inout AvroReader) throws(AvroDecodingError) -> T) throws(AvroDecodingError) -> T {
+        var reader = AvroReader(bytes, limits: limits)
+        let value = try body(&reader)
+        try reader.expectEnd()
+        return value
+    }
+
+    /// Reads a value of a primitive schema (`null` … `string`) as a generic value.
+    mutating func readPrimitive(of schema: AvroSchema) throws(AvroDecodingError) -> AvroValue {
+        switch schema {
+        case .null: return .null
+        case .boolean: return .boolean(try readBoolean())
+        case .int: return .int(try readInt())
+        case .long: return .long(try readLong())
+        case .float: return .float(try readFloat())
+        case .double: return .double(try readDouble())
+        case .bytes: return .bytes(try readBytes())
+        case .string: return .string(try readString())
+        default: throw AvroDecodingError(.unresolvable("\(schema.typeName) is not a primitive type"), offset: position)
+        }
+    }
+}
+

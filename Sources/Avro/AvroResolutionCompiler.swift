@@ -65,14 +65,9 @@ struct ResolutionCompiler {
         }
 
         switch (writer, reader) {
-        case (.null, .null): return .null
-        case (.boolean, .boolean): return .boolean
-        case (.int, .int): return .int
-        case (.long, .long): return .long
-        case (.float, .float): return .float
-        case (.double, .double): return .double
-        case (.bytes, .bytes): return .bytes
-        case (.string, .string): return .string
+        case (.null, .null), (.boolean, .boolean), (.int, .int), (.long, .long), (.float, .float), (.double, .double),
+             (.bytes, .bytes), (.string, .string):
+            return .primitive(writer)
         case (.int, .long): return .intAsLong
         case (.int, .float): return .intAsFloat
         case (.int, .double): return .intAsDouble

@@ -40,10 +40,7 @@ public struct AvroResolvingDecoder: Sendable {
 
     /// Decodes one value that must span all of `bytes`.
     public func decode(_ bytes: [UInt8]) throws(AvroDecodingError) -> AvroValue {
-        var reader = AvroReader(bytes, limits: limits)
-        let value = try decode(from: &reader)
-        try reader.expectEnd()
-        return value
+        try AvroReader.decodeWhole(bytes, limits: limits) { (reader: inout AvroReader) throws(AvroDecodingError) in try decode(from: &reader) }
     }
 
     /// Decodes one value at the reader's position.
@@ -53,14 +50,7 @@ public struct AvroResolvingDecoder: Sendable {
 
     func read(_ plan: ResolutionPlan, from reader: inout AvroReader) throws(AvroDecodingError) -> AvroValue {
         switch plan {
-        case .null: return .null
-        case .boolean: return .boolean(try reader.readBoolean())
-        case .int: return .int(try reader.readInt())
-        case .long: return .long(try reader.readLong())
-        case .float: return .float(try reader.readFloat())
-        case .double: return .double(try reader.readDouble())
-        case .bytes: return .bytes(try reader.readBytes())
-        case .string: return .string(try reader.readString())
+        case .primitive(let schema): return try reader.readPrimitive(of: schema)
         case .intAsLong: return .long(Int64(try reader.readInt()))
         case .intAsFloat: return .float(Float(try reader.readInt()))
         case .intAsDouble: return .double(Double(try reader.readInt()))
@@ -157,7 +147,8 @@ struct RecordPlan: Sendable {
 
 /// The compiled reading of a writer schema as a reader schema.
 indirect enum ResolutionPlan: Sendable {
-    case null, boolean, int, long, float, double, bytes, string
+    /// Same primitive type on both sides.
+    case primitive(AvroSchema)
     case intAsLong, intAsFloat, intAsDouble, longAsFloat, longAsDouble, floatAsDouble, stringAsBytes, bytesAsString
     case fixed(Int)
     case enumeration([EnumMapping])
