@@ -60,6 +60,7 @@ struct DecodeCommand: ParsableCommand {
     var framing: Framing = .singleObject
     @Option(name: .customLong("writer"), help: "A schema the data may have been written with (repeatable).")
     var writers: [String] = []
+    @Flag(help: "Indent the JSON output.") var pretty = false
 
     func run() throws {
         try runReportingErrors {
@@ -86,7 +87,8 @@ struct DecodeCommand: ParsableCommand {
                 throw CLIError.input("stdin is not a \(framing.rawValue) value of \(file): \(error)")
             }
             do {
-                StandardStreams.writeLine(try AvroJSONCoder(schema: reader).encode(value))
+                let json = try AvroJSONCoder(schema: reader).encodeJSON(value)
+                StandardStreams.writeLine(pretty ? json.prettySerialized : json.serialized)
             } catch {
                 throw CLIError.input("cannot write the value as JSON: \(error)")
             }
@@ -104,13 +106,15 @@ struct SampleCommand: ParsableCommand {
 
     @Argument(help: "The schema (.avsc).") var file: String
     @Option(help: "Seed of the pseudo-random value.") var seed: UInt64 = 1
+    @Flag(help: "Indent the JSON output.") var pretty = false
 
     func run() throws {
         try runReportingErrors {
             let schema = try SchemaFileLoader.loadPath(file)
             var samples = AvroSampleValues(seed: seed, maximumDepth: 3)
             do {
-                StandardStreams.writeLine(try AvroJSONCoder(schema: schema).encode(samples.value(for: schema)))
+                let json = try AvroJSONCoder(schema: schema).encodeJSON(samples.value(for: schema))
+                StandardStreams.writeLine(pretty ? json.prettySerialized : json.serialized)
             } catch {
                 throw CLIError.input("cannot make a sample of \(file): \(error)")
             }

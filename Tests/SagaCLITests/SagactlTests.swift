@@ -73,6 +73,9 @@ import Testing
         #expect(encoded.status == 0, "\(encoded.error)")
         let decoded = try SagactlProcess.run(["schema", "decode", file], input: encoded.output)
         #expect(decoded.text == sample.text)
+        let pretty = try SagactlProcess.run(["schema", "decode", "--pretty", file], input: encoded.output)
+        #expect(pretty.text.hasPrefix("{\n  \"metadata\": {\n"))
+        #expect(pretty.text.filter { !$0.isWhitespace } == sample.text.filter { !$0.isWhitespace })
     }
 
     @Test func decodeResolvesDataWrittenWithAnOlderVersion() throws {
