@@ -181,6 +181,7 @@ struct SplitMix64: RandomNumberGenerator {
         let seedText = try coder.encode(AvroValueCodingTests.eventValue)
         var rng = SplitMix64(seed: 0x1507)
         var parsed = 0
+        var rejected = 0
         for _ in 0..<2000 {
             let mutated = Self.mutate(Array(seedText.utf8), with: &rng)
             let text = String(decoding: mutated, as: UTF8.self)
@@ -188,7 +189,9 @@ struct SplitMix64: RandomNumberGenerator {
                 _ = try coder.decode(text)
                 parsed += 1
             } catch {
-                // AvroError is the only error coder.decode can throw (typed throws).
+                // Typed throws: AvroError is the only possible error; it must explain itself.
+                #expect(!error.description.isEmpty)
+                rejected += 1
             }
             do {
                 _ = try AvroSchema(parsing: String(decoding: Self.mutate(Array(Self.schemas[1].utf8), with: &rng), as: UTF8.self))
@@ -196,6 +199,7 @@ struct SplitMix64: RandomNumberGenerator {
                 #expect(!error.description.isEmpty)
             }
         }
-        #expect(parsed < 2000)
+        #expect(parsed + rejected == 2000)
+        #expect(rejected > 1000)
     }
 }
