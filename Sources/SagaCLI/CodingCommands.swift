@@ -86,12 +86,7 @@ struct DecodeCommand: ParsableCommand {
             } catch {
                 throw CLIError.input("stdin is not a \(framing.rawValue) value of \(file): \(error)")
             }
-            do {
-                let json = try AvroJSONCoder(schema: reader).encodeJSON(value)
-                StandardStreams.writeLine(pretty ? json.prettySerialized : json.serialized)
-            } catch {
-                throw CLIError.input("cannot write the value as JSON: \(error)")
-            }
+            try writeJSON(value, schema: reader, pretty: pretty)
         }
     }
 }
@@ -112,12 +107,18 @@ struct SampleCommand: ParsableCommand {
         try runReportingErrors {
             let schema = try SchemaFileLoader.loadPath(file)
             var samples = AvroSampleValues(seed: seed, maximumDepth: 3)
-            do {
-                let json = try AvroJSONCoder(schema: schema).encodeJSON(samples.value(for: schema))
-                StandardStreams.writeLine(pretty ? json.prettySerialized : json.serialized)
-            } catch {
-                throw CLIError.input("cannot make a sample of \(file): \(error)")
-            }
+            try writeJSON(samples.value(for: schema), schema: schema, pretty: pretty)
         }
     }
+}
+
+/// Writes `value` to standard output in Avro's JSON encoding, one line or indented.
+func writeJSON(_ value: AvroValue, schema: AvroSchema, pretty: Bool) throws {
+    let json: JSONValue
+    do {
+        json = try AvroJSONCoder(schema: schema).encodeJSON(value)
+    } catch {
+        throw CLIError.input("cannot write the value as JSON: \(error)")
+    }
+    StandardStreams.writeLine(pretty ? json.prettySerialized : json.serialized)
 }
