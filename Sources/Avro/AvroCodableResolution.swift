@@ -10,7 +10,8 @@ extension AvroCodable {
     }
 
     /// Reads a value written with `writerSchema` at the reader's position, resolving it to
-    /// ``avroSchema`` (through the generic value model, then this type's own decoder).
+    /// ``avroSchema``: the bytes are transcoded to this type's schema
+    /// (``AvroResolvingDecoder/transcode(from:to:)``), then read by its own decoder.
     public static func resolving(_ reader: inout AvroReader, writerSchema: AvroSchema, store: AvroSchemaStore?) throws(AvroDecodingError) -> Self {
         try decode(from: &reader, writerSchema: writerSchema, writerFingerprint: writerSchema.fingerprint, store: store)
     }
@@ -29,16 +30,12 @@ extension AvroCodable {
             throw AvroDecodingError(.incompatibleSchemas(error), offset: reader.offset)
         }
         let start = reader.offset
-        let value = try resolver.decode(from: &reader)
-        let transcoded: [UInt8]
+        var transcoded = AvroWriter(capacity: reader.remaining + 16)
+        try resolver.transcode(from: &reader, to: &transcoded)
         do {
-            transcoded = try AvroBinaryEncoder(schema: avroSchema).encode(value)
+            return try Self(avroEncoded: transcoded.bytes)
         } catch {
-            throw AvroDecodingError(.unresolvable("resolved value does not fit \(avroSchema.unionBranchName): \(error)"), offset: start)
-        }
-        do {
-            return try Self(avroEncoded: transcoded)
-        } catch {
+            // Offsets in the transcoded bytes mean nothing to the caller: report the value's start.
             throw AvroDecodingError(error.kind, offset: start, path: error.path)
         }
     }

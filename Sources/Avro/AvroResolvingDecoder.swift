@@ -64,7 +64,7 @@ public struct AvroResolvingDecoder: Sendable {
             let start = reader.offset
             let ordinal = try reader.readEnumOrdinal(symbolCount: mapping.count)
             switch mapping[ordinal] {
-            case .symbol(let symbol): return .enumeration(symbol)
+            case .symbol(let symbol, _): return .enumeration(symbol)
             case .unknown(let symbol):
                 throw AvroDecodingError(.unresolvable("enum symbol \"\(symbol)\" is unknown to the reader, which has no default"), offset: start)
             }
@@ -105,7 +105,7 @@ public struct AvroResolvingDecoder: Sendable {
             var fields = recordPlan.defaults
             for step in recordPlan.steps {
                 switch step {
-                case .read(let name, let fieldPlan):
+                case .read(let name, _, let fieldPlan):
                     do { fields[name] = try read(fieldPlan, from: &reader) } catch { throw error.prefixed(with: name) }
                 case .skip(let name, let writerType):
                     do { try skipper.skip(writerType, in: &reader) } catch { throw error.prefixed(with: name) }
@@ -122,9 +122,9 @@ struct RecordKey: Hashable, Sendable {
     var reader: AvroName
 }
 
-/// How a writer's enum symbol reads.
+/// How a writer's enum symbol reads: the reader's symbol and its ordinal, or unknown.
 enum EnumMapping: Sendable {
-    case symbol(String)
+    case symbol(String, ordinal: Int)
     case unknown(String)
 }
 
@@ -137,12 +137,36 @@ enum BranchPlan: Sendable {
 /// The compiled reading of a writer record as a reader record.
 struct RecordPlan: Sendable {
     enum Step: Sendable {
-        case read(String, ResolutionPlan)
+        /// A writer field the reader has: its name, its index among the reader's fields, its plan.
+        case read(String, readerIndex: Int, ResolutionPlan)
+        /// A writer field the reader lacks.
         case skip(String, AvroSchema)
     }
+    /// One step per writer field, in writer order.
     var steps: [Step]
     /// Reader fields the writer lacks, with their defaults.
     var defaults: [String: AvroValue]
+    /// The number of reader fields.
+    var readerFieldCount: Int
+    /// The binary encoding of each default, by reader field index (for transcoding).
+    var defaultEncodings: [Int: [UInt8]]
+
+    /// Whether the fields read arrive in the reader's field order (so transcoding can stream).
+    let readsInReaderOrder: Bool
+
+    init(steps: [Step], defaults: [String: AvroValue], readerFieldCount: Int, defaultEncodings: [Int: [UInt8]]) {
+        self.steps = steps
+        self.defaults = defaults
+        self.readerFieldCount = readerFieldCount
+        self.defaultEncodings = defaultEncodings
+        var last = -1
+        var inOrder = true
+        for case .read(_, let readerIndex, _) in steps {
+            if readerIndex <= last { inOrder = false }
+            last = readerIndex
+        }
+        readsInReaderOrder = inOrder
+    }
 }
 
 /// The compiled reading of a writer schema as a reader schema.

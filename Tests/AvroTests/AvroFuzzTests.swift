@@ -158,6 +158,13 @@ struct SplitMix64: RandomNumberGenerator {
             let valid = try AvroBinaryEncoder(schema: writer).encode(Self.randomValue(writer, names: names, depth: 0, rng: &rng))
             let input = round % 4 == 0 ? valid : Self.mutate(valid, with: &rng)
             attempt { _ = try resolver.decode(input) }
+            attempt { _ = try resolver.transcode(input) }
+            // Where resolution gives a value, transcoding gives the same value's encoding.
+            if let value = try? resolver.decode(input) {
+                let readerEncoder = AvroBinaryEncoder(schema: reader)
+                let transcoded = try resolver.transcode(input)
+                #expect(try readerEncoder.encode(try AvroBinaryDecoder(schema: reader).decode(transcoded)) == (try readerEncoder.encode(value)))
+            }
 
             let payment = Payment(id: "p\(round)", amountMinor: Int64(round), note: round % 2 == 0 ? nil : "n")
             var singleObject = round % 3 == 0 ? AvroSingleObject.encode(payment)
