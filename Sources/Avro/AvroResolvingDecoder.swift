@@ -24,7 +24,7 @@ public struct AvroResolvingDecoder: Sendable {
     /// Limits against hostile input.
     public let limits: AvroDecodingLimits
     let root: ResolutionPlan
-    let recordPlans: [RecordKey: RecordPlan]
+    let recordPlans: [RecordPlan]
     let skipper: AvroSkipper
 
     /// Compiles the resolution of `writer` against `reader`.
@@ -96,10 +96,11 @@ public struct AvroResolvingDecoder: Sendable {
                 throw AvroDecodingError(.unresolvable("not a valid \(type.name) value"), offset: start)
             }
             return logical
-        case .record(let key):
-            guard let recordPlan = recordPlans[key] else {
-                throw AvroDecodingError(.unresolvable("no resolution for record \(key.reader)"), offset: reader.offset)
+        case .record(let index):
+            guard recordPlans.indices.contains(index) else {
+                throw AvroDecodingError(.unresolvable("no resolution for record #\(index)"), offset: reader.offset)
             }
+            let recordPlan = recordPlans[index]
             try reader.enterNested()
             defer { reader.leaveNested() }
             var fields = recordPlan.defaults
@@ -135,7 +136,9 @@ enum BranchPlan: Sendable {
 }
 
 /// The compiled reading of a writer record as a reader record.
-struct RecordPlan: Sendable {
+/// (A final class with constant properties: looked up per record while decoding, it costs
+/// one retain instead of copying its arrays.)
+final class RecordPlan: Sendable {
     enum Step: Sendable {
         /// A writer field the reader has: its name, its index among the reader's fields, its plan.
         case read(String, readerIndex: Int, ResolutionPlan)
@@ -143,13 +146,13 @@ struct RecordPlan: Sendable {
         case skip(String, AvroSchema)
     }
     /// One step per writer field, in writer order.
-    var steps: [Step]
+    let steps: [Step]
     /// Reader fields the writer lacks, with their defaults.
-    var defaults: [String: AvroValue]
+    let defaults: [String: AvroValue]
     /// The number of reader fields.
-    var readerFieldCount: Int
+    let readerFieldCount: Int
     /// The binary encoding of each default, by reader field index (for transcoding).
-    var defaultEncodings: [Int: [UInt8]]
+    let defaultEncodings: [Int: [UInt8]]
 
     /// Whether the fields read arrive in the reader's field order (so transcoding can stream).
     let readsInReaderOrder: Bool
@@ -181,5 +184,6 @@ indirect enum ResolutionPlan: Sendable {
     case writerUnion([BranchPlan])
     case readerUnion(Int, ResolutionPlan)
     case logical(AvroLogicalType, ResolutionPlan)
-    case record(RecordKey)
+    /// A record pair's plan, by index in the decoder's record plans.
+    case record(Int)
 }
