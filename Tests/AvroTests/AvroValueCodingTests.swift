@@ -81,6 +81,11 @@ import Testing
         #expect(try AvroBinaryDecoder(schema: schema).decode(bytes) == .record(["l": .long(3), "u": .union(1, .string("x")), "day": .date(2), "z": .int(4)]))
         #expect(throws: AvroEncodingError.self) { try encoder.encode(.record(["l": .string("no"), "u": .null, "day": .int(1)])) }
         #expect(throws: AvroEncodingError.self) { try encoder.encode(.record(["l": .long(1), "u": .boolean(true), "day": .int(1)])) }
+        #expect {
+            try encoder.encode(.record(["l": .long(1), "u": .null, "day": .int(1), "bogus": .int(1)]))
+        } throws: { error in
+            (error as? AvroEncodingError)?.message == "record R has no field \"bogus\""
+        }
     }
 
     @Test func encodingErrorsNameTheFieldPath() throws {
