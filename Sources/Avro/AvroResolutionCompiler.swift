@@ -158,6 +158,10 @@ struct ResolutionCompiler {
         var readers: [AvroSchema] = []
         for branch in branches { readers.append(try dereference(branch, readerNames, side: "reader").withoutLogicalType) }
         let w = writer.withoutLogicalType
+        // A named type with the same full name first (a union may hold a.X and b.X).
+        if let name = w.fullName, let i = readers.firstIndex(where: { $0.fullName == name && $0.typeName == w.typeName }) {
+            return i
+        }
         for (i, r) in readers.enumerated() {
             switch (w, r) {
             case (.null, .null), (.boolean, .boolean), (.int, .int), (.long, .long), (.float, .float), (.double, .double),
