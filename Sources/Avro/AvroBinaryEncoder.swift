@@ -105,17 +105,20 @@ public struct AvroBinaryEncoder: Sendable {
             writer.writeEndOfBlocks()
         case (.record(let record), .record(let fields)):
             var given = 0
-            for field in record.fields {
+            // Indexing projects the parts used; `for field in` would copy whole fields.
+            let recordFields = record.fields
+            for i in recordFields.indices {
+                let name = recordFields[i].name
                 let fieldValue: AvroValue
-                if let value = fields[field.name] {
+                if let value = fields[name] {
                     fieldValue = value
                     given += 1
-                } else if let defaultValue = field.defaultValue {
+                } else if let defaultValue = recordFields[i].defaultValue {
                     fieldValue = defaultValue
                 } else {
-                    throw AvroEncodingError("missing field \"\(field.name)\" of record \(record.name), which has no default")
+                    throw AvroEncodingError("missing field \"\(name)\" of record \(record.name), which has no default")
                 }
-                do { try write(fieldValue, as: field.type, to: &writer) } catch { throw error.prefixed(with: field.name) }
+                do { try write(fieldValue, as: recordFields[i].type, to: &writer) } catch { throw error.prefixed(with: name) }
             }
             // Every given value must belong to a field (checked by count; names only on failure).
             if given != fields.count, let unknown = fields.keys.sorted().first(where: { key in !record.fields.contains { $0.name == key } }) {

@@ -104,6 +104,7 @@ public struct AvroResolvingDecoder: Sendable {
             try reader.enterNested()
             defer { reader.leaveNested() }
             var fields = recordPlan.defaults
+            fields.reserveCapacity(recordPlan.readerFieldCount)
             for step in recordPlan.steps {
                 switch step {
                 case .read(let name, _, let fieldPlan):
