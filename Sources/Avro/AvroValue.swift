@@ -9,7 +9,10 @@ import Foundation
 /// Decoders produce the logical cases (``decimal(_:)``, ``uuid(_:)``, ``date(_:)``, …) for
 /// schemas with a logical type; encoders accept either the logical case or the plain
 /// underlying value (e.g. `.int(19000)` for a `date`).
-public indirect enum AvroValue: Sendable, Hashable {
+///
+/// Only ``union(_:_:)`` is stored indirectly (it contains a value); scalars are stored inline,
+/// so decoding an `int` does not allocate.
+public enum AvroValue: Sendable, Hashable {
     /// `null`.
     case null
     /// `boolean`.
@@ -37,7 +40,7 @@ public indirect enum AvroValue: Sendable, Hashable {
     /// `fixed`: exactly the schema's size in bytes.
     case fixed([UInt8])
     /// A value of a union: the branch index and the branch's value.
-    case union(Int, AvroValue)
+    indirect case union(Int, AvroValue)
     /// `decimal` (on bytes or fixed).
     case decimal(AvroDecimal)
     /// `uuid`.
@@ -193,6 +196,13 @@ public struct AvroDecimal: Sendable, Hashable, CustomStringConvertible {
         // A value of n bytes has at least (8·(n−1) − 1)·log10(2) digits when minimal.
         let maximumBytes = (precision * 3322 / 1000 + 1) / 8 + 2
         guard unscaledBytes.count <= maximumBytes else { return false }
+        if let small = unscaledInt64 {
+            // The common case, without building text: count digits of the magnitude.
+            var magnitude = small.magnitude
+            var digits = 1
+            while magnitude >= 10 { magnitude /= 10; digits += 1 }
+            return digits <= precision
+        }
         return digitCount <= precision
     }
 
