@@ -166,5 +166,24 @@ import Testing
             #expect(throws: JSONParseError.self, "\(bad)") { try JSONValue(parsing: bad) }
         }
     }
+
+    @Test func uuidTextAgreesWithFoundation() throws {
+        var rng = SplitMix64(seed: 0x11D)
+        for _ in 0..<500 {
+            let uuid = UUID(uuid: (UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng),
+                                   UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng),
+                                   UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng),
+                                   UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng)))
+            let text = AvroUUIDText.format(uuid)
+            #expect(text == uuid.uuidString.lowercased())
+            #expect(AvroUUIDText.parse(text) == uuid)
+            #expect(AvroUUIDText.parse(uuid.uuidString) == uuid)
+        }
+        for bad in ["", "123e4567e89b12d3a456426614174000", "123e4567-e89b-12d3-a456-42661417400", "123e4567-e89b-12d3-a456-4266141740000",
+                    "123e4567-e89b-12d3-a456_426614174000", "123e4567-e89b-12d3-a456-42661417400g", "123e4567-e89b-12d3-a4564-26614174000"] {
+            #expect(AvroUUIDText.parse(bad) == nil, "\(bad)")
+            #expect(UUID(uuidString: bad) == nil, "Foundation agrees: \(bad)")
+        }
+    }
 }
 
