@@ -312,37 +312,31 @@ extension AvroValue {
 /// The text form of UUIDs (`8-4-4-4-12` hex digits), parsed and written directly: Foundation's
 /// `UUID(uuidString:)` goes through `sscanf` and was half the generic decoder's time.
 enum AvroUUIDText {
+    typealias Bytes16 = (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                         UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)
+
     /// Parses `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (either case); nil for anything else.
     static func parse(_ text: String) -> UUID? {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        var index = 0
-        var high: UInt8?
-        var count = 0
-        for c in text.utf8 {
-            defer { count += 1 }
-            if count == 8 || count == 13 || count == 18 || count == 23 {
-                guard c == UInt8(ascii: "-") else { return nil }
-                continue
+        var text = text
+        return text.withUTF8 { utf8 -> UUID? in
+            let dash = UInt8(ascii: "-")
+            guard utf8.count == 36, utf8[8] == dash, utf8[13] == dash, utf8[18] == dash, utf8[23] == dash else { return nil }
+            var high: UInt64 = 0, low: UInt64 = 0
+            var digits = 0
+            for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 {
+                let c = utf8[i]
+                let nibble: UInt8
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = c &- UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = c &- UInt8(ascii: "a") &+ 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = c &- UInt8(ascii: "A") &+ 10
+                default: return nil
+                }
+                if digits < 16 { high = high << 4 | UInt64(nibble) } else { low = low << 4 | UInt64(nibble) }
+                digits += 1
             }
-            let nibble: UInt8
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = c - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-            guard index < 16 else { return nil }
-            if let h = high {
-                bytes[index] = h << 4 | nibble
-                index += 1
-                high = nil
-            } else {
-                high = nibble
-            }
+            return withUnsafeBytes(of: (high.bigEndian, low.bigEndian)) { UUID(uuid: $0.loadUnaligned(as: Bytes16.self)) }
         }
-        guard count == 36, index == 16 else { return nil }
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 
     /// The lowercase text form, as Avro writers conventionally emit it.
