@@ -77,16 +77,10 @@ public struct AvroResolvingDecoder: Sendable {
             defer { reader.leaveNested() }
             return .map(try reader.readMap { (r: inout AvroReader) throws(AvroDecodingError) in try read(values, from: &r) })
         case .writerUnion(let branches):
-            let start = reader.offset
-            let index = try reader.readUnionIndex(branchCount: branches.count)
-            switch branches[index] {
-            case .resolved(let branchPlan):
-                try reader.enterNested()
-                defer { reader.leaveNested() }
-                return try read(branchPlan, from: &reader)
-            case .unresolvable(let message):
-                throw AvroDecodingError(.unresolvable("writer union branch \(index): \(message)"), offset: start)
-            }
+            let branchPlan = try writerBranch(of: branches, from: &reader)
+            try reader.enterNested()
+            defer { reader.leaveNested() }
+            return try read(branchPlan, from: &reader)
         case .readerUnion(let index, let branchPlan):
             return .union(index, try read(branchPlan, from: &reader))
         case .logical(let type, let basePlan):
@@ -97,10 +91,7 @@ public struct AvroResolvingDecoder: Sendable {
             }
             return logical
         case .record(let index):
-            guard recordPlans.indices.contains(index) else {
-                throw AvroDecodingError(.unresolvable("no resolution for record #\(index)"), offset: reader.offset)
-            }
-            let recordPlan = recordPlans[index]
+            let recordPlan = try recordPlan(index, at: reader.offset)
             try reader.enterNested()
             defer { reader.leaveNested() }
             var fields = recordPlan.defaults
@@ -115,6 +106,29 @@ public struct AvroResolvingDecoder: Sendable {
             }
             return .record(fields)
         }
+    }
+}
+
+extension AvroResolvingDecoder {
+    /// Reads a writer union's branch index and returns that branch's plan (shared by
+    /// decoding and transcoding); a branch the reader cannot take is an error here.
+    func writerBranch(of branches: [BranchPlan], from reader: inout AvroReader) throws(AvroDecodingError) -> ResolutionPlan {
+        let start = reader.offset
+        let index = try reader.readUnionIndex(branchCount: branches.count)
+        switch branches[index] {
+        case .resolved(let branchPlan):
+            return branchPlan
+        case .unresolvable(let message):
+            throw AvroDecodingError(.unresolvable("writer union branch \(index): \(message)"), offset: start)
+        }
+    }
+
+    /// The compiled record plan at `index`.
+    func recordPlan(_ index: Int, at offset: Int) throws(AvroDecodingError) -> RecordPlan {
+        guard recordPlans.indices.contains(index) else {
+            throw AvroDecodingError(.unresolvable("no resolution for record #\(index)"), offset: offset)
+        }
+        return recordPlans[index]
     }
 }
 

@@ -60,26 +60,17 @@ extension AvroResolvingDecoder {
                 try transcode(values, from: &r, to: &w)
             }
         case .writerUnion(let branches):
-            let start = reader.offset
-            let index = try reader.readUnionIndex(branchCount: branches.count)
-            switch branches[index] {
-            case .resolved(let branchPlan):
-                try reader.enterNested()
-                defer { reader.leaveNested() }
-                try transcode(branchPlan, from: &reader, to: &out)
-            case .unresolvable(let message):
-                throw AvroDecodingError(.unresolvable("writer union branch \(index): \(message)"), offset: start)
-            }
+            let branchPlan = try writerBranch(of: branches, from: &reader)
+            try reader.enterNested()
+            defer { reader.leaveNested() }
+            try transcode(branchPlan, from: &reader, to: &out)
         case .readerUnion(let index, let branchPlan):
             out.writeUnionIndex(index)
             try transcode(branchPlan, from: &reader, to: &out)
         case .logical(_, let basePlan):
             try transcode(basePlan, from: &reader, to: &out)
         case .record(let index):
-            guard recordPlans.indices.contains(index) else {
-                throw AvroDecodingError(.unresolvable("no resolution for record #\(index)"), offset: reader.offset)
-            }
-            let recordPlan = recordPlans[index]
+            let recordPlan = try recordPlan(index, at: reader.offset)
             try reader.enterNested()
             defer { reader.leaveNested() }
             if recordPlan.readsInReaderOrder {
