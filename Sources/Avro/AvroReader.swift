@@ -40,7 +40,8 @@ public struct AvroReader: Sendable {
         storage = bytes
         position = min(max(offset, 0), bytes.count)
         end = bytes.count
-        itemBudget = bytes.count + limits.extraZeroSizeItems
+        let (budget, overflow) = bytes.count.addingReportingOverflow(max(0, limits.extraZeroSizeItems))
+        itemBudget = overflow ? .max : budget
         depth = 0
         self.limits = limits
     }
