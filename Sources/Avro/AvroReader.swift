@@ -312,17 +312,12 @@ public struct AvroReader: Sendable {
             for _ in 0..<count {
                 let key = try readString()
                 do {
-                    map[key] = try readItem(readValue)
+                    map[key] = try readValue(&self)
                 } catch {
                     throw error.prefixed(with: "[\"\(key)\"]")
                 }
             }
         }
-    }
-
-    @inlinable
-    mutating func readItem<T>(_ readValue: (inout AvroReader) throws(AvroDecodingError) -> T) throws(AvroDecodingError) -> T {
-        try readValue(&self)
     }
 
     /// Reads an optional written as the union `["null", T]`.
