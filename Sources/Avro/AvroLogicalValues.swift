@@ -69,48 +69,21 @@ extension AvroValue {
     }
 }
 
-/// The text form of UUIDs (`8-4-4-4-12` hex digits), parsed and written directly: Foundation's
-/// `UUID(uuidString:)` goes through `sscanf` and was half the generic decoder's time.
+/// The text form of UUIDs (`8-4-4-4-12` hex digits) for generic values. It shares the
+/// branch-free parser and formatter that generated code uses (`AvroLogicalCoding`), so both
+/// paths accept and write exactly the same text.
 enum AvroUUIDText {
-    typealias Bytes16 = (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                         UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)
-
     /// Parses `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (either case); nil for anything else.
     static func parse(_ text: String) -> UUID? {
         var text = text
-        return text.withUTF8 { utf8 -> UUID? in
-            let dash = UInt8(ascii: "-")
-            guard utf8.count == 36, utf8[8] == dash, utf8[13] == dash, utf8[18] == dash, utf8[23] == dash else { return nil }
-            var high: UInt64 = 0, low: UInt64 = 0
-            var digits = 0
-            for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 {
-                let c = utf8[i]
-                let nibble: UInt8
-                switch c {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = c &- UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = c &- UInt8(ascii: "a") &+ 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = c &- UInt8(ascii: "A") &+ 10
-                default: return nil
-                }
-                if digits < 16 { high = high << 4 | UInt64(nibble) } else { low = low << 4 | UInt64(nibble) }
-                digits += 1
-            }
-            return withUnsafeBytes(of: (high.bigEndian, low.bigEndian)) { UUID(uuid: $0.loadUnaligned(as: Bytes16.self)) }
-        }
+        return text.withUTF8 { AvroLogicalCoding.parseUUID($0) }
     }
 
     /// The lowercase text form, as Avro writers conventionally emit it.
     static func format(_ uuid: UUID) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(36)
-        withUnsafeBytes(of: uuid.uuid) { raw in
-            for (i, byte) in raw.enumerated() {
-                if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
-                out.append(digits[Int(byte >> 4)])
-                out.append(digits[Int(byte & 0x0F)])
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        var writer = AvroWriter()
+        writer.writeUUID(uuid)
+        // writeUUID writes the length prefix (one byte for 36) before the text.
+        return String(decoding: writer.bytes.dropFirst(), as: UTF8.self)
     }
 }
