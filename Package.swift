@@ -14,9 +14,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "SagaEngine", targets: ["SagaEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The librdkafka C API (system library, headers from librdkafka-dev).
@@ -37,6 +39,20 @@ let package = Package(
         .testTarget(
             name: "KafkaTests",
             dependencies: ["Kafka"],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
+        // The saga engine: definitions, the deterministic state machine, the durable store
+        // (outbox, inbox, timers, DLQ replays) and the runtimes over Kafka.
+        .target(
+            name: "SagaEngine",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SagaEngineTests",
+            dependencies: ["SagaEngine"],
             linkerSettings: runtimeLibrarySearchPath
         ),
     ],
