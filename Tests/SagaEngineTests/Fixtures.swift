@@ -79,7 +79,7 @@ struct SagaDriver {
         self.definition = definition
         self.now = Date(timeIntervalSince1970: 1_000_000)
         let transition = try definition.start(
-            sagaID: "saga-1", data: data.encodePayload(), environment: TransitionEnvironment(now: now, random: 0.5)
+            sagaID: "saga-1", data: data.encodePayload(), causationID: "start-1", environment: TransitionEnvironment(now: now, random: 0.5)
         )
         self.state = transition.state
         record(transition)
@@ -87,6 +87,7 @@ struct SagaDriver {
 
     mutating func record(_ t: SagaTransition) {
         state = t.state
+        if t.changedState { state.version += 1 } // as the store does on every write
         sent += t.commands
         lifecycle += t.lifecycle
         history += t.history
@@ -113,7 +114,7 @@ struct SagaDriver {
         let encoded = try payload.map { try SagaCommand($0) }
         let reply = SagaReply(
             messageID: "reply-\(replyCounter)",
-            correlationID: correlation ?? state.awaitingCorrelationID ?? "none",
+            causationID: correlation ?? state.pendingRequestID ?? "none",
             sagaID: state.sagaID, status: status, reason: reason,
             messageType: encoded?.messageType ?? "", payload: encoded?.payload ?? []
         )

@@ -11,7 +11,7 @@ import Testing
         #expect(saga.state.status == .completed)
         #expect(saga.actions == ["reserve", "authorize", "charge", "ship"])
         #expect(saga.sent.map(\.topic) == ["inventory.commands", "payments.commands", "payments.commands", "shipping.commands"])
-        #expect(saga.state.deadline == nil && saga.state.awaitingCorrelationID == nil)
+        #expect(saga.state.deadline == nil && saga.state.pendingRequestID == nil)
         #expect(saga.lifecycle.map(\.kind) == [.started] + Array(repeating: .stepCompleted, count: 4) + [.completed])
         #expect(saga.lifecycle.compactMap(\.step) == Fixtures.stepNames)
         #expect(saga.state.completedSteps == [0, 1])
@@ -21,8 +21,10 @@ import Testing
         let saga = try SagaDriver(definition: Fixtures.orderSaga())
         let command = try #require(saga.lastCommand)
         #expect(command.key == Array("saga-1".utf8))
-        #expect(command.messageID == "saga-1:1")
-        #expect(command.headers.string(SagaHeaders.correlationID) == "saga-1:1")
+        #expect(command.messageID == SagaState.requestID(sagaID: "saga-1", sequence: 1))
+        #expect(command.messageID?.count == 36)
+        #expect(command.headers.string(SagaHeaders.causationID) == "start-1")
+        #expect(command.headers.string(SagaHeaders.attempt) == "1")
         #expect(command.headers.string(SagaHeaders.replyTo) == Fixtures.replyTopic)
         #expect(command.headers.string(SagaHeaders.sagaType) == "order")
         #expect(command.headers.string(SagaHeaders.step) == "reserveStock")
@@ -77,17 +79,17 @@ import Testing
 
     @Test func retriableFailureBacksOffThenResendsWithANewCorrelation() throws {
         var saga = try SagaDriver(definition: Fixtures.orderSaga())
-        let first = try #require(saga.state.awaitingCorrelationID)
+        let first = try #require(saga.state.pendingRequestID)
         let failedAt = saga.now
         _ = try saga.reply(.retriable, reason: "db busy")
         #expect(saga.state.deadlineKind == .retryBackoff)
         #expect(saga.state.deadline == failedAt.addingTimeInterval(0.2))
-        #expect(saga.state.awaitingCorrelationID == nil)
+        #expect(saga.state.pendingRequestID == nil)
         #expect(saga.sent.count == 1)
         _ = try saga.fireDeadline()
         #expect(saga.sent.count == 2 && saga.lastAction == "reserve")
         #expect(saga.state.attempt == 2)
-        #expect(saga.state.awaitingCorrelationID != first)
+        #expect(saga.state.pendingRequestID != first)
         try saga.succeed()
         #expect(saga.state.stepIndex == 1 && saga.state.status == .running)
     }
@@ -119,7 +121,7 @@ import Testing
 
     @Test func lateReplyAfterTimeoutIsRecordedAndIgnored() throws {
         var saga = try SagaDriver(definition: Fixtures.orderSaga())
-        let timedOut = try #require(saga.state.awaitingCorrelationID)
+        let timedOut = try #require(saga.state.pendingRequestID)
         _ = try saga.fireDeadline()
         _ = try saga.fireDeadline()
         let stateBefore = saga.state
@@ -131,14 +133,14 @@ import Testing
             Issue.record("expected a late-reply history row, got \(t.history)")
             return
         }
-        #expect(request.description == timedOut)
+        #expect(request == timedOut)
     }
 
     @Test func duplicateReplyHasNoSecondEffect() throws {
         var saga = try SagaDriver(definition: Fixtures.orderSaga())
         try saga.succeed()
         try saga.succeed()
-        let answered = SagaRequestID(sagaID: "saga-1", sequence: 2).description
+        let answered = SagaState.requestID(sagaID: "saga-1", sequence: 2)
         let stateBefore = saga.state
         let t = try saga.reply(.success, to: answered)
         #expect(t.ignored == .lateReply && t.commands.isEmpty)
@@ -166,7 +168,7 @@ import Testing
         #expect(saga.state.failureReason?.hasPrefix("compensation of step 'reserveStock' failed: no reply within") == true)
         #expect(saga.lifecycle.last?.kind == .failed)
         // Replies for a parked saga are recorded, not acted on.
-        #expect(try saga.reply(.success, to: "saga-1:3").ignored == .lateReply)
+        #expect(try saga.reply(.success, to: SagaState.requestID(sagaID: "saga-1", sequence: 3)).ignored == .lateReply)
         #expect(try saga.apply(.resolve(note: "x")).changedState)
         #expect(saga.state.status == .compensated)
     }
@@ -241,5 +243,40 @@ import Testing
         for _ in 0..<3 { try continued.succeed() }
         #expect(continued.state.status == .completed)
         #expect(continued.actions == ["reserve", "authorize", "charge", "ship"])
+    }
+}
+
+@Suite struct LifecycleEventTests {
+    @Test func failedAttemptsSayWhetherAndWhenTheyRetry() throws {
+        var saga = try SagaDriver(definition: Fixtures.orderSaga())
+        let failedAt = saga.now
+        _ = try saga.reply(.retriable, reason: "busy")
+        let failed = try #require(saga.lifecycle.last)
+        #expect(failed.kind == .stepFailed && failed.willRetry && failed.attempt == 1)
+        #expect(failed.outcome == .retriableFailure && failed.retryAt == failedAt.addingTimeInterval(0.2))
+        #expect(failed.causationID == "reply-1")
+        _ = try saga.fireDeadline()
+        _ = try saga.reply(.failure, reason: "out of stock")
+        let final = saga.lifecycle.suffix(3).map(\.kind)
+        #expect(final == [.stepFailed, .compensating, .compensated])
+        #expect(saga.lifecycle.suffix(3).first?.willRetry == false)
+    }
+
+    @Test func eventIDsAreUniqueStableUUIDs() throws {
+        var first = try SagaDriver(definition: Fixtures.orderSaga())
+        var second = try SagaDriver(definition: Fixtures.orderSaga())
+        for _ in 0..<4 {
+            try first.succeed()
+            try second.succeed()
+        }
+        let ids = first.lifecycle.map(\.eventID)
+        #expect(ids == second.lifecycle.map(\.eventID))
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.count == 36 })
+        #expect(DeterministicUUID.make("a") != DeterministicUUID.make("b"))
+        #expect(DeterministicUUID.make("a") == DeterministicUUID.make("a"))
+        let uuid = DeterministicUUID.make("saga-1/request/1")
+        #expect(Array(uuid)[14] == "8")
+        #expect("89ab".contains(Array(uuid)[19]))
     }
 }

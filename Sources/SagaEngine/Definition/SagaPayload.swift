@@ -47,22 +47,27 @@ extension Array where Element == SagaHeader {
     }
 }
 
-/// The header names the engine writes on every message it publishes.
+/// The header names the engine reads and writes. The first five follow the contracts' header
+/// convention (`schemas/README.md`); the `saga-` ones are the engine's own envelope.
 public enum SagaHeaders {
-    /// Unique id of a message; the inbox deduplicates by it.
-    public static let messageID = "saga-message-id"
-    /// The wire name of the payload type.
-    public static let messageType = "saga-message-type"
+    /// Unique id of a message (UUID text); the inbox deduplicates by it.
+    public static let messageID = "message-id"
+    /// The full name of the payload's type.
+    public static let messageType = "message-type"
     /// The saga instance this message belongs to.
     public static let sagaID = "saga-id"
+    /// The id of the message that caused this one; on a reply, the id of the command it answers.
+    public static let causationID = "causation-id"
+    /// The payload encoding.
+    public static let contentType = "content-type"
     /// The saga type (definition name).
     public static let sagaType = "saga-type"
-    /// Ties a reply to the command it answers (the command's message id).
-    public static let correlationID = "saga-correlation-id"
     /// The topic a participant sends its reply to.
     public static let replyTo = "saga-reply-to"
     /// The step name a command belongs to.
     public static let step = "saga-step"
+    /// The attempt number of a command (1-based).
+    public static let attempt = "saga-attempt"
     /// Stable across the attempts of one step: participants may use it to deduplicate business effects.
     public static let idempotencyKey = "saga-idempotency-key"
     /// A reply's status: `success`, `failure` or `retriable`.

@@ -22,8 +22,8 @@ public enum ReplyOutcome: Sendable, Hashable {
 public struct SagaReply: Sendable, Hashable {
     /// The reply's own unique id (inbox deduplication key).
     public var messageID: String
-    /// The id of the command this reply answers.
-    public var correlationID: String
+    /// The message id of the command this reply answers (its `causation-id` header).
+    public var causationID: String
     /// The saga instance.
     public var sagaID: String
     /// The participant's verdict.
@@ -39,11 +39,11 @@ public struct SagaReply: Sendable, Hashable {
 
     /// Creates a reply.
     public init(
-        messageID: String, correlationID: String, sagaID: String, status: ReplyStatus,
+        messageID: String, causationID: String, sagaID: String, status: ReplyStatus,
         reason: String? = nil, messageType: String = "", payload: [UInt8] = [], headers: [SagaHeader] = []
     ) {
         self.messageID = messageID
-        self.correlationID = correlationID
+        self.causationID = causationID
         self.sagaID = sagaID
         self.status = status
         self.reason = reason

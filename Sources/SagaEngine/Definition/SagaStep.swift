@@ -1,3 +1,5 @@
+import Foundation
+
 /// The role of a step in the saga's consistency model.
 public enum StepKind: String, Sendable, Hashable, Codable {
     /// May fail for business reasons; has a compensation that undoes it.
@@ -8,8 +10,31 @@ public enum StepKind: String, Sendable, Hashable, Codable {
     case retriable
 }
 
-/// Builds the command a step sends from the saga data.
-public typealias CommandBuilder<SagaData> = @Sendable (SagaData) throws -> SagaCommand
+/// What a command builder knows about the message it builds, for the payload's envelope
+/// (the contracts' `MessageMetadata`).
+public struct CommandContext: Sendable, Hashable {
+    /// The command's message id (UUID text); the reply's causation id will be this.
+    public var messageID: String
+    /// The saga instance (also the Kafka key).
+    public var sagaID: String
+    /// The saga type.
+    public var sagaType: String
+    /// The message that caused this command (the reply or start event), if any.
+    public var causationID: String?
+    /// The topic the participant replies to.
+    public var replyTo: String
+    /// The step name.
+    public var stepName: String
+    /// The attempt number (1-based).
+    public var attempt: Int
+    /// When the command was created.
+    public var occurredAt: Date
+}
+
+/// Builds the command a step sends from the saga data and the message's context.
+public typealias CommandBuilder<SagaData> = @Sendable (SagaData, CommandContext) throws -> SagaCommand
+/// Builds a typed command from the saga data and the message's context.
+public typealias TypedCommandBuilder<SagaData> = @Sendable (SagaData, CommandContext) throws -> any SagaPayloadCodable
 /// Interprets a reply; may update the saga data (e.g. record a reservation id).
 public typealias ReplyInterpreter<SagaData> = @Sendable (SagaReply, inout SagaData) throws -> ReplyOutcome
 
@@ -64,14 +89,28 @@ public struct SagaStep<SagaData: Sendable>: Sendable {
     public static func compensatable(
         _ name: String, topic: String, command: @escaping @Sendable (SagaData) throws -> any SagaPayloadCodable
     ) -> SagaStep {
-        SagaStep(name: name, kind: .compensatable, topic: topic, command: { try SagaCommand(command($0)) })
+        SagaStep(name: name, kind: .compensatable, topic: topic, command: { data, _ in try SagaCommand(command(data)) })
+    }
+
+    /// As ``compensatable(_:topic:command:)``, with the message's context (ids for the payload's envelope).
+    public static func compensatable(
+        _ name: String, topic: String, command: @escaping TypedCommandBuilder<SagaData>
+    ) -> SagaStep {
+        SagaStep(name: name, kind: .compensatable, topic: topic, command: { try SagaCommand(command($0, $1)) })
     }
 
     /// The pivot: the last step that may fail for business reasons; no compensation.
     public static func pivot(
         _ name: String, topic: String, command: @escaping @Sendable (SagaData) throws -> any SagaPayloadCodable
     ) -> SagaStep {
-        SagaStep(name: name, kind: .pivot, topic: topic, command: { try SagaCommand(command($0)) })
+        SagaStep(name: name, kind: .pivot, topic: topic, command: { data, _ in try SagaCommand(command(data)) })
+    }
+
+    /// As ``pivot(_:topic:command:)``, with the message's context (ids for the payload's envelope).
+    public static func pivot(
+        _ name: String, topic: String, command: @escaping TypedCommandBuilder<SagaData>
+    ) -> SagaStep {
+        SagaStep(name: name, kind: .pivot, topic: topic, command: { try SagaCommand(command($0, $1)) })
     }
 
     /// A step after the pivot: retried until it succeeds (or parked for a person when its
@@ -79,7 +118,14 @@ public struct SagaStep<SagaData: Sendable>: Sendable {
     public static func retriable(
         _ name: String, topic: String, command: @escaping @Sendable (SagaData) throws -> any SagaPayloadCodable
     ) -> SagaStep {
-        SagaStep(name: name, kind: .retriable, topic: topic, command: { try SagaCommand(command($0)) })
+        SagaStep(name: name, kind: .retriable, topic: topic, command: { data, _ in try SagaCommand(command(data)) })
+    }
+
+    /// As ``retriable(_:topic:command:)``, with the message's context (ids for the payload's envelope).
+    public static func retriable(
+        _ name: String, topic: String, command: @escaping TypedCommandBuilder<SagaData>
+    ) -> SagaStep {
+        SagaStep(name: name, kind: .retriable, topic: topic, command: { try SagaCommand(command($0, $1)) })
     }
 
     /// Interprets replies with `interpret` instead of the reply status alone.
@@ -112,9 +158,20 @@ public struct SagaStep<SagaData: Sendable>: Sendable {
         onReply interpret: @escaping ReplyInterpreter<SagaData> = { reply, _ in reply.defaultOutcome },
         command: @escaping @Sendable (SagaData) throws -> any SagaPayloadCodable
     ) -> SagaStep {
+        compensate(topic: topic, timeout: timeout, retry: retry, onReply: interpret) { data, _ in try command(data) }
+    }
+
+    /// As ``compensate(topic:timeout:retry:onReply:command:)``, with the message's context.
+    public func compensate(
+        topic: String,
+        timeout: Duration = .seconds(30),
+        retry: RetryPolicy = .exponential(maxAttempts: 10),
+        onReply interpret: @escaping ReplyInterpreter<SagaData> = { reply, _ in reply.defaultOutcome },
+        command: @escaping TypedCommandBuilder<SagaData>
+    ) -> SagaStep {
         var copy = self
         copy.compensation = Compensation(
-            topic: topic, command: { try SagaCommand(command($0)) }, interpret: interpret,
+            topic: topic, command: { try SagaCommand(command($0, $1)) }, interpret: interpret,
             timeout: timeout, retry: retry
         )
         return copy

@@ -50,10 +50,10 @@ public struct SagaState: Sendable, Hashable {
     public var stepIndex: Int
     /// The attempt number of the current request (1-based), counted against the retry policy.
     public var attempt: Int
-    /// Increases with every request sent; names requests and history rows.
+    /// Increases with every request sent; numbers the history rows and derives request ids.
     public var requestSequence: Int
-    /// The correlation id of the request whose reply is awaited, if any.
-    public var awaitingCorrelationID: String?
+    /// The message id of the request whose reply is awaited, if any (a reply's `causation-id`).
+    public var pendingRequestID: String?
     /// When the timer fires, if one is set.
     public var deadline: Date?
     /// What the timer is for.
@@ -74,7 +74,7 @@ public struct SagaState: Sendable, Hashable {
     /// Creates a state (the store uses this when loading).
     public init(
         sagaID: String, sagaType: String, definitionVersion: Int, status: SagaStatus, phase: SagaPhase,
-        stepIndex: Int, attempt: Int, requestSequence: Int, awaitingCorrelationID: String?,
+        stepIndex: Int, attempt: Int, requestSequence: Int, pendingRequestID: String?,
         deadline: Date?, deadlineKind: SagaDeadlineKind?, completedSteps: [Int], data: [UInt8],
         failureReason: String?, version: Int64, createdAt: Date, updatedAt: Date
     ) {
@@ -86,7 +86,7 @@ public struct SagaState: Sendable, Hashable {
         self.stepIndex = stepIndex
         self.attempt = attempt
         self.requestSequence = requestSequence
-        self.awaitingCorrelationID = awaitingCorrelationID
+        self.pendingRequestID = pendingRequestID
         self.deadline = deadline
         self.deadlineKind = deadlineKind
         self.completedSteps = completedSteps
@@ -98,28 +98,10 @@ public struct SagaState: Sendable, Hashable {
     }
 }
 
-/// Names one request (a command sent to a participant) of a saga; the command's message id
-/// and the reply's correlation id.
-public struct SagaRequestID: Sendable, Hashable, CustomStringConvertible {
-    /// The saga instance.
-    public var sagaID: String
-    /// The saga's request sequence number.
-    public var sequence: Int
-
-    /// Creates a request id.
-    public init(sagaID: String, sequence: Int) {
-        self.sagaID = sagaID
-        self.sequence = sequence
+extension SagaState {
+    /// The message id of request number `sequence` of saga `sagaID`: a UUID derived from both,
+    /// so that recomputing a transition yields the same id.
+    public static func requestID(sagaID: String, sequence: Int) -> String {
+        DeterministicUUID.make("\(sagaID)/request/\(sequence)")
     }
-
-    /// Parses `"<sagaID>:<sequence>"`; `nil` when the text has another shape.
-    public init?(_ text: String) {
-        guard let colon = text.lastIndex(of: ":"), let sequence = Int(text[text.index(after: colon)...]) else {
-            return nil
-        }
-        self.init(sagaID: String(text[..<colon]), sequence: sequence)
-    }
-
-    /// `"<sagaID>:<sequence>"`.
-    public var description: String { "\(sagaID):\(sequence)" }
 }

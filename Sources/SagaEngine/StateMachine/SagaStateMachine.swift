@@ -11,8 +11,10 @@ public protocol AnySagaDefinition: Sendable {
     var replyTopic: String { get }
     /// The step names in order.
     var stepNames: [String] { get }
-    /// Creates a new instance from encoded data and sends its first command.
-    func start(sagaID: String, data: [UInt8], environment: TransitionEnvironment) throws(SagaTransitionError) -> SagaTransition
+    /// Creates a new instance from encoded data and sends its first command; `causationID` is
+    /// the id of the start event, if it came as a message.
+    func start(sagaID: String, data: [UInt8], causationID: String?, environment: TransitionEnvironment)
+        throws(SagaTransitionError) -> SagaTransition
     /// Applies an event to an instance started under this definition.
     func apply(_ event: SagaEvent, to state: SagaState, environment: TransitionEnvironment) throws(SagaTransitionError)
         -> SagaTransition
@@ -23,21 +25,24 @@ extension SagaDefinition: AnySagaDefinition {
     public var stepNames: [String] { steps.map(\.name) }
 
     /// Starts a saga with typed data.
-    public func start(sagaID: String, data: SagaData, environment: TransitionEnvironment) throws -> SagaTransition {
-        try start(sagaID: sagaID, data: data.encodePayload(), environment: environment)
+    public func start(sagaID: String, data: SagaData, causationID: String? = nil, environment: TransitionEnvironment)
+        throws -> SagaTransition
+    {
+        try start(sagaID: sagaID, data: data.encodePayload(), causationID: causationID, environment: environment)
     }
 
     /// Creates a new instance from encoded data and sends its first command.
-    public func start(sagaID: String, data: [UInt8], environment: TransitionEnvironment) throws(SagaTransitionError)
-        -> SagaTransition
+    public func start(sagaID: String, data: [UInt8], causationID: String?, environment: TransitionEnvironment)
+        throws(SagaTransitionError) -> SagaTransition
     {
         let state = SagaState(
             sagaID: sagaID, sagaType: name, definitionVersion: version, status: .running, phase: .forward,
-            stepIndex: 0, attempt: 0, requestSequence: 0, awaitingCorrelationID: nil, deadline: nil,
+            stepIndex: 0, attempt: 0, requestSequence: 0, pendingRequestID: nil, deadline: nil,
             deadlineKind: nil, completedSteps: [], data: data, failureReason: nil, version: 0,
             createdAt: environment.now, updatedAt: environment.now
         )
         var run = try Run(definition: self, state: state, environment: environment)
+        run.cause = causationID
         run.emit(.started, step: nil)
         run.send(phase: .forward, stepIndex: 0, attempt: 1)
         return try run.finish()
@@ -52,7 +57,9 @@ extension SagaDefinition: AnySagaDefinition {
         }
         var run = try Run(definition: self, state: state, environment: environment)
         switch event {
-        case .reply(let reply): try run.handle(reply)
+        case .reply(let reply):
+            run.cause = reply.messageID
+            try run.handle(reply)
         case .deadlineReached: run.handleDeadline()
         case .retry: run.retryParked()
         case .resolve(let note): run.resolveParked(note: note)
@@ -68,6 +75,8 @@ private struct Run<SagaData: SagaPayloadCodable> {
     var state: SagaState
     var data: SagaData
     var transition: SagaTransition
+    /// The message that caused this transition, if any.
+    var cause: String?
 
     init(definition: SagaDefinition<SagaData>, state: SagaState, environment: TransitionEnvironment)
         throws(SagaTransitionError)
@@ -84,7 +93,6 @@ private struct Run<SagaData: SagaPayloadCodable> {
     }
 
     var step: SagaStep<SagaData> { definition.steps[state.stepIndex] }
-    var currentRequest: SagaRequestID { SagaRequestID(sagaID: state.sagaID, sequence: state.requestSequence) }
 
     mutating func finish() throws(SagaTransitionError) -> SagaTransition {
         if transition.ignored == nil {
@@ -104,10 +112,16 @@ private struct Run<SagaData: SagaPayloadCodable> {
         transition.state = state
     }
 
-    mutating func emit(_ kind: SagaLifecycleKind, step: String?, reason: String? = nil) {
+    mutating func emit(
+        _ kind: SagaLifecycleKind, step: String?, reason: String? = nil, attempt: Int? = nil,
+        outcome: StepOutcome? = nil, retryAt: Date? = nil
+    ) {
+        let position = transition.lifecycle.count
         transition.lifecycle.append(SagaLifecycleEvent(
-            kind: kind, sagaID: state.sagaID, sagaType: state.sagaType, definitionVersion: state.definitionVersion,
-            step: step, phase: state.phase, reason: reason, at: env.now
+            eventID: DeterministicUUID.make("\(state.sagaID)/event/\(state.version)/\(position)"),
+            causationID: cause, kind: kind, sagaID: state.sagaID, sagaType: state.sagaType,
+            definitionVersion: state.definitionVersion, step: step, phase: state.phase, reason: reason,
+            attempt: attempt, outcome: outcome, willRetry: retryAt != nil, retryAt: retryAt, at: env.now
         ))
     }
 
@@ -119,11 +133,17 @@ private struct Run<SagaData: SagaPayloadCodable> {
         state.stepIndex = stepIndex
         state.attempt = attempt
         state.requestSequence += 1
-        let request = currentRequest
+        let sequence = state.requestSequence
+        let requestID = SagaState.requestID(sagaID: state.sagaID, sequence: sequence)
         let step = definition.steps[stepIndex]
         transition.history.append(.started(
-            request: request, phase: phase, stepIndex: stepIndex, stepName: step.name, attempt: attempt, at: env.now
+            sequence: sequence, requestID: requestID, phase: phase, stepIndex: stepIndex, stepName: step.name,
+            attempt: attempt, at: env.now
         ))
+        let context = CommandContext(
+            messageID: requestID, sagaID: state.sagaID, sagaType: state.sagaType, causationID: cause,
+            replyTo: definition.replyTopic, stepName: step.name, attempt: attempt, occurredAt: env.now
+        )
         let topic: String
         let timeout: Duration
         let command: SagaCommand
@@ -131,40 +151,40 @@ private struct Run<SagaData: SagaPayloadCodable> {
             switch phase {
             case .forward:
                 (topic, timeout) = (step.topic, step.timeout)
-                command = try step.command(data)
+                command = try step.command(data, context)
             case .compensation:
                 guard let compensation = step.compensation else {
                     return park("step '\(step.name)' has no compensation")
                 }
                 (topic, timeout) = (compensation.topic, compensation.timeout)
-                command = try compensation.command(data)
+                command = try compensation.command(data, context)
             }
         } catch {
             let reason = "cannot build the command of step '\(step.name)': \(error)"
-            transition.history.append(.finished(request: request, outcome: .commandFailed, error: reason, at: env.now))
+            transition.history.append(.finished(sequence: sequence, outcome: .commandFailed, error: reason, at: env.now))
             return park(reason)
         }
-        let id = request.description
+        var headers = [
+            SagaHeader(SagaHeaders.messageID, requestID),
+            SagaHeader(SagaHeaders.messageType, command.messageType),
+            SagaHeader(SagaHeaders.sagaID, state.sagaID),
+            SagaHeader(SagaHeaders.sagaType, state.sagaType),
+            SagaHeader(SagaHeaders.replyTo, definition.replyTopic),
+            SagaHeader(SagaHeaders.step, step.name),
+            SagaHeader(SagaHeaders.attempt, String(attempt)),
+            SagaHeader(SagaHeaders.idempotencyKey, "\(state.sagaID):\(phase.rawValue):\(step.name)"),
+        ]
+        if let cause { headers.append(SagaHeader(SagaHeaders.causationID, cause)) }
         transition.commands.append(OutgoingMessage(
-            topic: topic, key: Array(state.sagaID.utf8), value: command.payload,
-            headers: [
-                SagaHeader(SagaHeaders.messageID, id),
-                SagaHeader(SagaHeaders.messageType, command.messageType),
-                SagaHeader(SagaHeaders.sagaID, state.sagaID),
-                SagaHeader(SagaHeaders.sagaType, state.sagaType),
-                SagaHeader(SagaHeaders.correlationID, id),
-                SagaHeader(SagaHeaders.replyTo, definition.replyTopic),
-                SagaHeader(SagaHeaders.step, step.name),
-                SagaHeader(SagaHeaders.idempotencyKey, "\(state.sagaID):\(phase.rawValue):\(step.name)"),
-            ]
+            topic: topic, key: Array(state.sagaID.utf8), value: command.payload, headers: headers
         ))
-        state.awaitingCorrelationID = id
+        state.pendingRequestID = requestID
         state.deadline = env.now.addingTimeInterval(timeout.seconds)
         state.deadlineKind = .replyTimeout
     }
 
     mutating func clearTimer() {
-        state.awaitingCorrelationID = nil
+        state.pendingRequestID = nil
         state.deadline = nil
         state.deadlineKind = nil
     }
@@ -172,13 +192,10 @@ private struct Run<SagaData: SagaPayloadCodable> {
     // MARK: Events
 
     mutating func handle(_ reply: SagaReply) throws(SagaTransitionError) {
-        guard reply.correlationID == state.awaitingCorrelationID, !state.status.isTerminal, state.status != .failed
-        else {
-            if let request = SagaRequestID(reply.correlationID), request.sagaID == state.sagaID {
-                transition.history.append(.lateReply(
-                    request: request, status: reply.status, messageID: reply.messageID, at: env.now
-                ))
-            }
+        guard reply.causationID == state.pendingRequestID, !state.status.isTerminal, state.status != .failed else {
+            transition.history.append(.lateReply(
+                requestID: reply.causationID, status: reply.status, replyID: reply.messageID, at: env.now
+            ))
             return ignore(.lateReply)
         }
         let outcome: ReplyOutcome
@@ -236,10 +253,9 @@ private struct Run<SagaData: SagaPayloadCodable> {
 
     /// The current request succeeded (or was resolved by hand): move on.
     mutating func succeed(_ outcome: StepOutcome, error: String?) {
-        transition.history.append(.finished(request: currentRequest, outcome: outcome, error: error, at: env.now))
+        transition.history.append(.finished(sequence: state.requestSequence, outcome: outcome, error: error, at: env.now))
         clearTimer()
-        let name = step.name
-        emit(.stepCompleted, step: name)
+        emit(.stepCompleted, step: step.name, attempt: state.attempt, outcome: outcome)
         switch state.phase {
         case .forward:
             if step.kind == .compensatable { state.completedSteps.append(state.stepIndex) }
@@ -258,27 +274,25 @@ private struct Run<SagaData: SagaPayloadCodable> {
 
     /// The current request failed: retry under the policy, or give up on the step.
     mutating func fail(_ outcome: StepOutcome, reason: String, retriable: Bool) {
-        transition.history.append(.finished(request: currentRequest, outcome: outcome, error: reason, at: env.now))
+        transition.history.append(.finished(sequence: state.requestSequence, outcome: outcome, error: reason, at: env.now))
         clearTimer()
+        let name = step.name
         let policy = state.phase == .forward ? step.retry : (step.compensation?.retry ?? step.retry)
         if retriable, policy.allowsRetry(after: state.attempt) {
-            state.deadline = env.now.addingTimeInterval(
-                policy.delay(afterAttempt: state.attempt, random: env.random).seconds
-            )
+            let retryAt = env.now.addingTimeInterval(policy.delay(afterAttempt: state.attempt, random: env.random).seconds)
+            state.deadline = retryAt
             state.deadlineKind = .retryBackoff
+            emit(.stepFailed, step: name, reason: reason, attempt: state.attempt, outcome: outcome, retryAt: retryAt)
             return
         }
-        let name = step.name
+        emit(.stepFailed, step: name, reason: reason, attempt: state.attempt, outcome: outcome)
         let why = retriable ? "\(reason) (after \(state.attempt) attempt\(state.attempt == 1 ? "" : "s"))" : reason
         switch (state.phase, step.kind) {
         case (.forward, .compensatable), (.forward, .pivot):
-            emit(.stepFailed, step: name, reason: why)
             beginCompensation(reason: "step '\(name)' failed: \(why)")
         case (.forward, .retriable):
-            emit(.stepFailed, step: name, reason: why)
             park("step '\(name)' after the pivot failed: \(why)")
         case (.compensation, _):
-            emit(.stepFailed, step: name, reason: why)
             park("compensation of step '\(name)' failed: \(why)")
         }
     }

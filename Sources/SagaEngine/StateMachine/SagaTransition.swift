@@ -18,7 +18,7 @@ public enum SagaLifecycleKind: String, Sendable, Hashable, Codable, CaseIterable
     case started
     /// A step (or, in the compensation phase, a compensation) succeeded.
     case stepCompleted
-    /// A step failed for good (business failure or retries exhausted).
+    /// An attempt at a step failed (see ``SagaLifecycleEvent/willRetry``).
     case stepFailed
     /// The saga began undoing its completed steps.
     case compensating
@@ -32,6 +32,10 @@ public enum SagaLifecycleKind: String, Sendable, Hashable, Codable, CaseIterable
 
 /// A lifecycle event: what happened, to which saga, at which step, why.
 public struct SagaLifecycleEvent: Sendable, Hashable {
+    /// The event's own message id (a UUID derived from the saga, its version and the event's position).
+    public var eventID: String
+    /// The id of the message that caused it (the reply, the start event), if any.
+    public var causationID: String?
     /// What happened.
     public var kind: SagaLifecycleKind
     /// The saga instance.
@@ -46,6 +50,14 @@ public struct SagaLifecycleEvent: Sendable, Hashable {
     public var phase: SagaPhase
     /// The failure reason, for failures.
     public var reason: String?
+    /// For step events: the attempt (1-based).
+    public var attempt: Int?
+    /// For step events: how the attempt ended.
+    public var outcome: StepOutcome?
+    /// For ``SagaLifecycleKind/stepFailed``: whether the step will be tried again.
+    public var willRetry: Bool
+    /// For a failure that will be retried: when.
+    public var retryAt: Date?
     /// When it happened.
     public var at: Date
 }
@@ -68,12 +80,15 @@ public enum StepOutcome: String, Sendable, Hashable, Codable {
 
 /// A change to the per-step history the store keeps (one row per request).
 public enum StepHistoryChange: Sendable, Hashable {
-    /// A request was sent.
-    case started(request: SagaRequestID, phase: SagaPhase, stepIndex: Int, stepName: String, attempt: Int, at: Date)
-    /// A request ended.
-    case finished(request: SagaRequestID, outcome: StepOutcome, error: String?, at: Date)
+    /// A request was sent (`sequence` numbers the saga's requests; `requestID` is the command's message id).
+    case started(
+        sequence: Int, requestID: String, phase: SagaPhase, stepIndex: Int, stepName: String, attempt: Int, at: Date
+    )
+    /// Request number `sequence` ended.
+    case finished(sequence: Int, outcome: StepOutcome, error: String?, at: Date)
     /// A reply arrived for a request that had already ended (e.g. timed out): recorded, not acted on.
-    case lateReply(request: SagaRequestID, status: ReplyStatus, messageID: String, at: Date)
+    /// `requestID` is the reply's causation id, `replyID` its own message id.
+    case lateReply(requestID: String, status: ReplyStatus, replyID: String, at: Date)
 }
 
 /// Why an event did not change the saga.
