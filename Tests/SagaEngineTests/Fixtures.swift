@@ -136,3 +136,20 @@ struct SagaDriver {
         return try apply(.deadlineReached)
     }
 }
+
+/// Encodes lifecycle events as JSON for tests that do not exercise the Avro contracts.
+struct JSONLifecycleEncoder: SagaLifecycleEncoder {
+    struct Event: JSONPayload { var kind: String; var sagaID: String; var step: String?; var reason: String? }
+
+    func encode(_ event: SagaLifecycleEvent) throws -> SagaCommand {
+        try SagaCommand(Event(kind: event.kind.rawValue, sagaID: event.sagaID, step: event.step, reason: event.reason))
+    }
+}
+
+extension OutgoingMessage {
+    /// The lifecycle kind of a JSON-encoded lifecycle message, if it is one.
+    var lifecycleKind: String? {
+        guard headers.string(SagaHeaders.messageType) == JSONLifecycleEncoder.Event.messageType else { return nil }
+        return try? JSONLifecycleEncoder.Event.decodePayload(value).kind
+    }
+}
