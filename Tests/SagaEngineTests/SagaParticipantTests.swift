@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+import SagaEngine
+import Testing
+
+@Suite struct SagaParticipantTests {
+    struct Unavailable: RetriableError {}
+    struct Broken: Error {}
+
+    let directory: TemporaryDirectory
+    let store: SQLiteSagaStore
+    let participant: SagaParticipant
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        store = try SQLiteSagaStore(path: directory.file("inventory.sqlite"))
+        try store.pool.write { db in
+            try db.execute(sql: "CREATE TABLE reservation (order_id TEXT PRIMARY KEY, reservation_id TEXT NOT NULL)")
+        }
+        participant = SagaParticipant(store: store, consumerName: "inventory") { command, db in
+            let body = try command.decode(StepCommand.self)
+            switch body.orderID {
+            case "broken": throw Broken()
+            case "flaky": throw Unavailable()
+            case "empty": return .failure(reason: "out of stock", nil)
+            default: break
+            }
+            try db.execute(sql: "INSERT INTO reservation VALUES (?, ?)", arguments: [body.orderID, "res-\(body.orderID)"])
+            if body.orderID == "fails-after-write" { throw Broken() }
+            return try .success(Reservation(reservationID: "res-\(body.orderID)"))
+        }
+    }
+
+    private func command(_ orderID: String, id: String? = nil, headers: [SagaHeader]? = nil) throws -> InboundMessage {
+        let messageID = id ?? "cmd-\(orderID)"
+        return InboundMessage(
+            topic: "inventory.commands", partition: 0, offset: 1, timestampMilliseconds: nil, key: Array("saga-\(orderID)".utf8),
+            value: try StepCommand(action: "reserve", orderID: orderID).encodePayload(),
+            headers: headers ?? [
+                SagaHeader(SagaHeaders.messageID, messageID), SagaHeader(SagaHeaders.messageType, StepCommand.messageType),
+                SagaHeader(SagaHeaders.sagaID, "saga-\(orderID)"), SagaHeader(SagaHeaders.replyTo, "order.replies"),
+                SagaHeader(SagaHeaders.sagaType, "order"),
+            ]
+        )
+    }
+
+    private func reservations() async throws -> Int {
+        try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reservation") ?? 0 }
+    }
+
+    @Test func handlerRunsOnceAndItsReplyGoesToTheOutbox() async throws {
+        #expect(try await participant.process(command("o1")) == .replied(.success))
+        #expect(try await participant.process(command("o1")) == .duplicate)
+        #expect(try await reservations() == 1)
+        let outbox = try await store.pendingOutbox(limit: 10).map(\.message)
+        #expect(outbox.count == 1)
+        let reply = try SagaReply(from: InboundMessage(topic: outbox[0].topic, partition: 0, offset: 0, timestampMilliseconds: nil,
+            key: outbox[0].key, value: outbox[0].value, headers: outbox[0].headers))
+        #expect(outbox[0].topic == "order.replies" && outbox[0].key == Array("saga-o1".utf8))
+        #expect(reply.causationID == "cmd-o1" && reply.sagaID == "saga-o1" && reply.status == .success)
+        #expect(try reply.decode(Reservation.self).reservationID == "res-o1")
+        #expect(reply.messageID == DeterministicUUID.make("reply/cmd-o1"))
+    }
+
+    @Test func businessFailureIsAReplyNotAnError() async throws {
+        #expect(try await participant.process(command("empty")) == .replied(.failure))
+        let headers = try #require(try await store.pendingOutbox(limit: 10).first?.message.headers)
+        #expect(headers.string(SagaHeaders.replyStatus) == "failure" && headers.string(SagaHeaders.replyReason) == "out of stock")
+    }
+
+    @Test func throwingHandlerLeavesNothingBehind() async throws {
+        for (orderID, retriable) in [("broken", false), ("flaky", true), ("fails-after-write", false)] {
+            let message = try command(orderID)
+            do {
+                _ = try await participant.process(message)
+                Issue.record("expected \(orderID) to fail")
+            } catch {
+                #expect(error.isRetriable == retriable)
+                guard case .handlerFailed = error else { throw error }
+            }
+            #expect(try await !store.isProcessed(consumer: "inventory", messageID: "cmd-\(orderID)"))
+        }
+        #expect(try await reservations() == 0)
+        #expect(try await store.pendingOutbox(limit: 10).isEmpty)
+    }
+
+    @Test func messageWithoutEnvelopeIsRejectedAsPoison() async throws {
+        await #expect(throws: ParticipantError.self) {
+            try await participant.process(command("o2", headers: [SagaHeader(SagaHeaders.messageID, "x")]))
+        }
+        let bare = try command("o2", headers: [])
+        do {
+            _ = try await participant.process(bare)
+            Issue.record("expected a message without headers to be rejected")
+        } catch {
+            #expect(!error.isRetriable)
+            #expect(error.description.contains("missing header 'message-id'"))
+        }
+    }
+}
+
+@Suite struct DoorbellTests {
+    @Test func ringBeforeWaitIsKept() async {
+        let bell = Doorbell()
+        await bell.ring()
+        let start = ContinuousClock.now
+        await bell.wait(until: Date().addingTimeInterval(30))
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+
+    @Test func waitEndsAtTheDeadlineWithoutARing() async {
+        let bell = Doorbell()
+        let start = ContinuousClock.now
+        await bell.wait(until: Date().addingTimeInterval(0.05))
+        #expect(ContinuousClock.now - start >= .milliseconds(45))
+    }
+
+    @Test func ringWakesAWaiter() async {
+        let bell = Doorbell()
+        let start = ContinuousClock.now
+        async let waited: Void = bell.wait(until: Date().addingTimeInterval(30))
+        try? await Task.sleep(for: .milliseconds(20))
+        await bell.ring()
+        await waited
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+}
