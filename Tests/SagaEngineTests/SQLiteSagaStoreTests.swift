@@ -172,5 +172,13 @@ final class TemporaryDirectory: Sendable {
         #expect(record.outcome == .deadLetteredAgain && record.detail == "still bad")
         #expect(record.outcomeAt == Date(timeIntervalSince1970: 9) && record.request == request)
         #expect(try await store.replay(id: "rp-2")?.outcome == .pending)
+        // A replay that never reached the broker does not block the next one.
+        var other = request
+        other.dlqOffset = 8
+        other.replayID = "rp-3"
+        _ = try await store.beginReplay(other, force: false)
+        try await store.finishReplay(replayID: "rp-3", outcome: .notPublished, detail: "broker down", at: Date())
+        other.replayID = "rp-4"
+        #expect(try await store.beginReplay(other, force: false).outcome == .pending)
     }
 }

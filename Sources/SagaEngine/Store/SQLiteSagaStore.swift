@@ -205,8 +205,11 @@ public final class SQLiteSagaStore: SagaStore {
             if !force,
                 let previous = try String.fetchOne(
                     db,
-                    sql: "SELECT replay_id FROM dlq_replay WHERE dlq_topic = ? AND dlq_partition = ? AND dlq_offset = ? LIMIT 1",
-                    arguments: [replay.dlqTopic, replay.dlqPartition, replay.dlqOffset]
+                    sql: """
+                        SELECT replay_id FROM dlq_replay
+                        WHERE dlq_topic = ? AND dlq_partition = ? AND dlq_offset = ? AND outcome != ? LIMIT 1
+                        """,
+                    arguments: [replay.dlqTopic, replay.dlqPartition, replay.dlqOffset, ReplayOutcome.notPublished.rawValue]
                 )
             {
                 throw SagaStoreError.alreadyReplayed(

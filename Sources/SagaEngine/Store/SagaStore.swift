@@ -190,6 +190,8 @@ public enum ReplayOutcome: String, Sendable, Hashable, Codable {
     case succeeded
     /// The replayed message failed again and went back to the DLQ.
     case deadLetteredAgain
+    /// The replay could not be published; it does not count as a replay of its DLQ record.
+    case notPublished
 }
 
 /// A recorded replay.
