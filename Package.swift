@@ -50,9 +50,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Test sagas and participants shared by the tests, the crash harness and the benchmark.
+        .target(
+            name: "SagaTestSupport",
+            dependencies: ["SagaEngine", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "SagaEngineTests",
-            dependencies: ["SagaEngine"],
+            dependencies: ["SagaEngine", "SagaTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             linkerSettings: runtimeLibrarySearchPath
         ),
     ],

@@ -1,5 +1,6 @@
 import Foundation
 import SagaEngine
+import SagaTestSupport
 import Testing
 
 @Suite struct DeadLetterRecordTests {

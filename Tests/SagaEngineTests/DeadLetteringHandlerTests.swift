@@ -1,5 +1,6 @@
 import Foundation
 import SagaEngine
+import SagaTestSupport
 import Synchronization
 import Testing
 

@@ -1,69 +1,6 @@
 import Foundation
 import SagaEngine
-
-/// Test saga data and messages, encoded as JSON (the engine treats payloads as opaque bytes).
-protocol JSONPayload: SagaPayloadCodable, Codable {}
-
-extension JSONPayload {
-    static var messageType: String { String(describing: Self.self) }
-    func encodePayload() throws -> [UInt8] { Array(try JSONEncoder().encode(self)) }
-    static func decodePayload(_ bytes: [UInt8]) throws -> Self { try JSONDecoder().decode(Self.self, from: Data(bytes)) }
-}
-
-struct OrderData: JSONPayload, Equatable {
-    var orderID: String
-    var amount: Int
-    var reservationID: String?
-    var failCommandBuild = false
-}
-
-struct StepCommand: JSONPayload, Equatable {
-    var action: String
-    var orderID: String
-    var reservationID: String?
-}
-
-struct Reservation: JSONPayload { var reservationID: String }
-
-struct CommandBuildFailure: Error {}
-
-enum Fixtures {
-    static let replyTopic = "order.replies"
-    static let stepNames = ["reserveStock", "authorizeCard", "chargeCard", "shipOrder"]
-
-    static func command(_ action: String) -> @Sendable (OrderData) throws -> any SagaPayloadCodable {
-        { data in
-            if data.failCommandBuild && action == "ship" { throw CommandBuildFailure() }
-            return StepCommand(action: action, orderID: data.orderID, reservationID: data.reservationID)
-        }
-    }
-
-    /// reserveStock (compensatable) → authorizeCard (compensatable) → chargeCard (pivot) → shipOrder (retriable).
-    static func orderSaga(version: Int = 1, retry: RetryPolicy = .exponential(maxAttempts: 3, jitter: 0)) throws
-        -> SagaDefinition<OrderData>
-    {
-        try SagaDefinition<OrderData>(name: "order", version: version, replyTopic: replyTopic) {
-            SagaStep.compensatable("reserveStock", topic: "inventory.commands", command: command("reserve"))
-                .onReply { reply, data in
-                    if reply.status == .success { data.reservationID = try reply.decode(Reservation.self).reservationID }
-                    return reply.defaultOutcome
-                }
-                .compensate(topic: "inventory.commands", retry: .exponential(maxAttempts: 2, jitter: 0), command: command("release"))
-                .timeout(.seconds(5))
-                .retry(retry)
-            SagaStep.compensatable("authorizeCard", topic: "payments.commands", command: command("authorize"))
-                .compensate(topic: "payments.commands", retry: .exponential(maxAttempts: 2, jitter: 0), command: command("void"))
-                .timeout(.seconds(5))
-                .retry(retry)
-            SagaStep.pivot("chargeCard", topic: "payments.commands", command: command("charge"))
-                .timeout(.seconds(5))
-                .retry(retry)
-            SagaStep.retriable("shipOrder", topic: "shipping.commands", command: command("ship"))
-                .timeout(.seconds(5))
-                .retry(.exponential(maxAttempts: 4, jitter: 0))
-        }
-    }
-}
+import SagaTestSupport
 
 /// Drives one saga through the pure state machine with a controllable clock.
 struct SagaDriver {
@@ -134,22 +71,5 @@ struct SagaDriver {
     mutating func fireDeadline() throws -> SagaTransition {
         if let deadline = state.deadline { now = deadline }
         return try apply(.deadlineReached)
-    }
-}
-
-/// Encodes lifecycle events as JSON for tests that do not exercise the Avro contracts.
-struct JSONLifecycleEncoder: SagaLifecycleEncoder {
-    struct Event: JSONPayload { var kind: String; var sagaID: String; var step: String?; var reason: String? }
-
-    func encode(_ event: SagaLifecycleEvent) throws -> SagaCommand {
-        try SagaCommand(Event(kind: event.kind.rawValue, sagaID: event.sagaID, step: event.step, reason: event.reason))
-    }
-}
-
-extension OutgoingMessage {
-    /// The lifecycle kind of a JSON-encoded lifecycle message, if it is one.
-    var lifecycleKind: String? {
-        guard headers.string(SagaHeaders.messageType) == JSONLifecycleEncoder.Event.messageType else { return nil }
-        return try? JSONLifecycleEncoder.Event.decodePayload(value).kind
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SagaEngine
+import SagaTestSupport
 import Testing
 
 /// A fresh directory for one test's database files, removed when the test ends.

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import SagaEngine
+import SagaTestSupport
 import Testing
 
 /// The orchestrator core over a real SQLite store, without Kafka.

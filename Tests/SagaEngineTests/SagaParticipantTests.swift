@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SagaEngine
+import SagaTestSupport
 import Testing
 
 @Suite struct SagaParticipantTests {
