@@ -22,6 +22,8 @@ public struct SagaOrchestrator: Sendable {
     public let outboxDoorbell: Doorbell
     /// Rung after every commit that set a timer.
     public let timerDoorbell: Doorbell
+    /// Called after every committed state change with the new state (metrics, tests, benchmarks).
+    public let observer: (@Sendable (SagaState) -> Void)?
     private let environment: @Sendable () -> TransitionEnvironment
     private let maxConflictRetries = 16
 
@@ -30,8 +32,10 @@ public struct SagaOrchestrator: Sendable {
         registry: SagaRegistry, store: any SagaStore, consumerName: String = "saga-orchestrator",
         lifecycleTopic: String = "saga.events", lifecycleEncoder: any SagaLifecycleEncoder,
         outboxDoorbell: Doorbell = Doorbell(), timerDoorbell: Doorbell = Doorbell(),
+        observer: (@Sendable (SagaState) -> Void)? = nil,
         environment: @escaping @Sendable () -> TransitionEnvironment = { .live() }
     ) {
+        self.observer = observer
         self.registry = registry
         self.store = store
         self.consumerName = consumerName
@@ -196,7 +200,10 @@ public struct SagaOrchestrator: Sendable {
         let result = try await wrap { () async throws(SagaStoreError) in try await store.commit(commit) }
         if case .committed = result {
             if !commit.outbox.isEmpty { await outboxDoorbell.ring() }
-            if transition?.state.deadline != nil { await timerDoorbell.ring() }
+            if let transition, transition.changedState {
+                if transition.state.deadline != nil { await timerDoorbell.ring() }
+                observer?(transition.state)
+            }
         }
         return result
     }
