@@ -263,6 +263,26 @@ import Testing
         #expect(saga.lifecycle.suffix(3).first?.willRetry == false)
     }
 
+    @Test func eventsCarryDurationsCompensationPlanAndFailureCodes() throws {
+        var saga = try SagaDriver(definition: Fixtures.orderSaga())
+        let started = saga.now
+        saga.now = started.addingTimeInterval(0.25)
+        try saga.succeed()
+        let completed = try #require(saga.lifecycle.last)
+        #expect(completed.kind == .stepCompleted && completed.stepDurationMilliseconds == 250)
+        #expect(completed.sagaStartedAt == started)
+        try saga.succeed()
+        _ = try saga.fireDeadline()                      // chargeCard times out once…
+        #expect(saga.lifecycle.last?.failureCode == "TIMEOUT")
+        _ = try saga.fireDeadline()                      // …is sent again…
+        _ = try saga.reply(.failure, reason: "declined") // …and refused
+        let compensating = try #require(saga.lifecycle.first { $0.kind == .compensating })
+        #expect(compensating.compensations == ["authorizeCard", "reserveStock"])
+        #expect(compensating.step == "chargeCard" && compensating.failureCode == "BUSINESS_FAILURE")
+        while saga.state.status == .compensating { try saga.succeed() }
+        #expect(saga.lifecycle.last?.kind == .compensated)
+    }
+
     @Test func eventIDsAreUniqueStableUUIDs() throws {
         var first = try SagaDriver(definition: Fixtures.orderSaga())
         var second = try SagaDriver(definition: Fixtures.orderSaga())

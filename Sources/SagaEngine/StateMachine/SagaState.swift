@@ -54,6 +54,8 @@ public struct SagaState: Sendable, Hashable {
     public var requestSequence: Int
     /// The message id of the request whose reply is awaited, if any (a reply's `causation-id`).
     public var pendingRequestID: String?
+    /// When the first attempt of the current step (or compensation) was sent.
+    public var stepStartedAt: Date?
     /// When the timer fires, if one is set.
     public var deadline: Date?
     /// What the timer is for.
@@ -74,7 +76,7 @@ public struct SagaState: Sendable, Hashable {
     /// Creates a state (the store uses this when loading).
     public init(
         sagaID: String, sagaType: String, definitionVersion: Int, status: SagaStatus, phase: SagaPhase,
-        stepIndex: Int, attempt: Int, requestSequence: Int, pendingRequestID: String?,
+        stepIndex: Int, attempt: Int, requestSequence: Int, pendingRequestID: String?, stepStartedAt: Date? = nil,
         deadline: Date?, deadlineKind: SagaDeadlineKind?, completedSteps: [Int], data: [UInt8],
         failureReason: String?, version: Int64, createdAt: Date, updatedAt: Date
     ) {
@@ -87,6 +89,7 @@ public struct SagaState: Sendable, Hashable {
         self.attempt = attempt
         self.requestSequence = requestSequence
         self.pendingRequestID = pendingRequestID
+        self.stepStartedAt = stepStartedAt
         self.deadline = deadline
         self.deadlineKind = deadlineKind
         self.completedSteps = completedSteps

@@ -77,6 +77,8 @@ private struct Run<SagaData: SagaPayloadCodable> {
     var transition: SagaTransition
     /// The message that caused this transition, if any.
     var cause: String?
+    /// The failure code of the last failed request in this transition, for the events it leads to.
+    var lastFailureCode: String?
 
     init(definition: SagaDefinition<SagaData>, state: SagaState, environment: TransitionEnvironment)
         throws(SagaTransitionError)
@@ -114,21 +116,39 @@ private struct Run<SagaData: SagaPayloadCodable> {
 
     mutating func emit(
         _ kind: SagaLifecycleKind, step: String?, reason: String? = nil, attempt: Int? = nil,
-        outcome: StepOutcome? = nil, retryAt: Date? = nil
+        outcome: StepOutcome? = nil, retryAt: Date? = nil, compensations: [String] = [], failureCode: String? = nil
     ) {
         let position = transition.lifecycle.count
+        var duration: Int64?
+        if kind == .stepCompleted, let started = state.stepStartedAt {
+            duration = Int64((env.now.timeIntervalSince(started) * 1000).rounded())
+        }
         transition.lifecycle.append(SagaLifecycleEvent(
             eventID: DeterministicUUID.make("\(state.sagaID)/event/\(state.version)/\(position)"),
             causationID: cause, kind: kind, sagaID: state.sagaID, sagaType: state.sagaType,
             definitionVersion: state.definitionVersion, step: step, phase: state.phase, reason: reason,
-            attempt: attempt, outcome: outcome, willRetry: retryAt != nil, retryAt: retryAt, at: env.now
+            attempt: attempt, outcome: outcome, willRetry: retryAt != nil, retryAt: retryAt,
+            failureCode: failureCode ?? outcome.flatMap(Self.failureCode), stepDurationMilliseconds: duration,
+            compensations: compensations, sagaStartedAt: state.createdAt, at: env.now
         ))
+    }
+
+    static func failureCode(_ outcome: StepOutcome) -> String? {
+        switch outcome {
+        case .succeeded: nil
+        case .timedOut: "TIMEOUT"
+        case .retriableFailure: "UNAVAILABLE"
+        case .businessFailure: "BUSINESS_FAILURE"
+        case .commandFailed: "COMMAND_FAILED"
+        case .manuallyResolved: "MANUAL"
+        }
     }
 
     // MARK: Sending
 
     /// Sends the command (or compensation) of `stepIndex` and arms its reply timeout.
     mutating func send(phase: SagaPhase, stepIndex: Int, attempt: Int) {
+        if attempt == 1 || state.stepIndex != stepIndex || state.phase != phase { state.stepStartedAt = env.now }
         state.phase = phase
         state.stepIndex = stepIndex
         state.attempt = attempt
@@ -161,6 +181,7 @@ private struct Run<SagaData: SagaPayloadCodable> {
             }
         } catch {
             let reason = "cannot build the command of step '\(step.name)': \(error)"
+            lastFailureCode = Self.failureCode(.commandFailed)
             transition.history.append(.finished(sequence: sequence, outcome: .commandFailed, error: reason, at: env.now))
             return park(reason)
         }
@@ -276,6 +297,7 @@ private struct Run<SagaData: SagaPayloadCodable> {
     mutating func fail(_ outcome: StepOutcome, reason: String, retriable: Bool) {
         transition.history.append(.finished(sequence: state.requestSequence, outcome: outcome, error: reason, at: env.now))
         clearTimer()
+        lastFailureCode = Self.failureCode(outcome)
         let name = step.name
         let policy = state.phase == .forward ? step.retry : (step.compensation?.retry ?? step.retry)
         if retriable, policy.allowsRetry(after: state.attempt) {
@@ -301,7 +323,8 @@ private struct Run<SagaData: SagaPayloadCodable> {
         state.status = .compensating
         state.phase = .compensation
         state.failureReason = reason
-        emit(.compensating, step: nil, reason: reason)
+        emit(.compensating, step: step.name, reason: reason,
+             compensations: state.completedSteps.reversed().map { definition.steps[$0].name }, failureCode: lastFailureCode)
         compensateNext()
     }
 
@@ -311,7 +334,7 @@ private struct Run<SagaData: SagaPayloadCodable> {
         } else {
             clearTimer()
             state.status = .compensated
-            emit(.compensated, step: nil, reason: state.failureReason)
+            emit(.compensated, step: nil, reason: state.failureReason, failureCode: lastFailureCode)
         }
     }
 
@@ -320,6 +343,6 @@ private struct Run<SagaData: SagaPayloadCodable> {
         clearTimer()
         state.status = .failed
         state.failureReason = reason
-        emit(.failed, step: step.name, reason: reason)
+        emit(.failed, step: step.name, reason: reason, failureCode: lastFailureCode)
     }
 }

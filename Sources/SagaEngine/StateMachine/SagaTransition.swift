@@ -58,6 +58,15 @@ public struct SagaLifecycleEvent: Sendable, Hashable {
     public var willRetry: Bool
     /// For a failure that will be retried: when.
     public var retryAt: Date?
+    /// A machine-readable failure code: `TIMEOUT`, `UNAVAILABLE` (retriable failure),
+    /// `BUSINESS_FAILURE`, `COMMAND_FAILED`, or `MANUAL` for operator resolutions.
+    public var failureCode: String?
+    /// For ``SagaLifecycleKind/stepCompleted``: milliseconds from the step's first attempt to its success.
+    public var stepDurationMilliseconds: Int64?
+    /// For ``SagaLifecycleKind/compensating``: the steps that will be compensated, in the order they will be.
+    public var compensations: [String]
+    /// When the saga was started.
+    public var sagaStartedAt: Date
     /// When it happened.
     public var at: Date
 }

@@ -6,14 +6,14 @@ enum SQLiteRows {
     /// The instance columns written on insert and update (version excluded: it is managed apart).
     static let columns = """
         saga_id, saga_type, definition_version, status, phase, step_index, attempt, request_sequence, \
-        pending_request_id, deadline, deadline_kind, completed_steps, data, failure_reason, created_at, updated_at
+        pending_request_id, step_started_at, deadline, deadline_kind, completed_steps, data, failure_reason, created_at, updated_at
         """
-    static let placeholders = Array(repeating: "?", count: 16).joined(separator: ", ")
+    static let placeholders = Array(repeating: "?", count: 17).joined(separator: ", ")
 
     static func arguments(_ s: SagaState) -> StatementArguments {
         [
             s.sagaID, s.sagaType, s.definitionVersion, s.status.rawValue, s.phase.rawValue, s.stepIndex, s.attempt,
-            s.requestSequence, s.pendingRequestID, s.deadline?.timeIntervalSince1970, s.deadlineKind?.rawValue,
+            s.requestSequence, s.pendingRequestID, s.stepStartedAt?.timeIntervalSince1970, s.deadline?.timeIntervalSince1970, s.deadlineKind?.rawValue,
             s.completedSteps.map(String.init).joined(separator: ","), Data(s.data), s.failureReason,
             s.createdAt.timeIntervalSince1970, s.updatedAt.timeIntervalSince1970,
         ]
@@ -43,6 +43,7 @@ enum SQLiteRows {
             status: try value("status", SagaStatus.self), phase: try value("phase", SagaPhase.self),
             stepIndex: row["step_index"], attempt: row["attempt"], requestSequence: row["request_sequence"],
             pendingRequestID: row["pending_request_id"],
+            stepStartedAt: (row["step_started_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
             deadline: (row["deadline"] as Double?).map { Date(timeIntervalSince1970: $0) },
             deadlineKind: try deadlineKind.map { raw in
                 guard let kind = SagaDeadlineKind(rawValue: raw) else {

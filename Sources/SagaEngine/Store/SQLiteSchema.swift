@@ -16,6 +16,7 @@ enum SQLiteSchema {
                     attempt INTEGER NOT NULL,
                     request_sequence INTEGER NOT NULL,
                     pending_request_id TEXT,
+                    step_started_at REAL,
                     deadline REAL,
                     deadline_kind TEXT,
                     completed_steps TEXT NOT NULL,
