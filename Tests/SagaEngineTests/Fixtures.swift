@@ -12,11 +12,13 @@ struct SagaDriver {
     var history: [StepHistoryChange] = []
     var replyCounter = 0
 
-    init(definition: any AnySagaDefinition, data: OrderData = OrderData(orderID: "o-1", amount: 100)) throws {
+    init(definition: any AnySagaDefinition, data: OrderData = OrderData(orderID: "o-1", amount: 100), sagaID: String = "saga-1")
+        throws
+    {
         self.definition = definition
         self.now = Date(timeIntervalSince1970: 1_000_000)
         let transition = try definition.start(
-            sagaID: "saga-1", data: data.encodePayload(), causationID: "start-1", environment: TransitionEnvironment(now: now, random: 0.5)
+            sagaID: sagaID, data: data.encodePayload(), causationID: "start-1", environment: TransitionEnvironment(now: now, random: 0.5)
         )
         self.state = transition.state
         record(transition)

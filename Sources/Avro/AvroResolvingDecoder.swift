@@ -1,0 +1,170 @@
+/// Reads data written with one schema (the writer's) as values of another (the reader's),
+/// following Avro's schema resolution rules:
+///
+/// - promotions `int → long → float → double` (and `int → float/double`, `long → double`),
+///   `string ↔ bytes`;
+/// - records match by full name, unqualified name or reader alias; fields match by name or
+///   reader field alias, in any order; writer fields the reader lacks are skipped; reader
+///   fields the writer lacks take their default (no default: incompatible);
+/// - enums: writer symbols the reader lacks become the reader's default symbol (no default:
+///   an error when such a symbol is read);
+/// - fixed: same name and size; arrays and maps resolve their items/values;
+/// - a writer union resolves each branch (an unresolvable branch is an error only when data
+///   uses it); a reader union takes the first branch matching the writer's type (exact type
+///   or name first, then promotions);
+/// - logical types are applied as the reader declares them; decimals must agree on scale.
+///
+/// Incompatibilities found up front throw ``AvroResolutionError`` from the initializer.
+/// Build one decoder per (writer, reader) pair and reuse it.
+public struct AvroResolvingDecoder: Sendable {
+    /// The schema the data was written with.
+    public let writerSchema: AvroSchema
+    /// The schema values come out in.
+    public let readerSchema: AvroSchema
+    /// Limits against hostile input.
+    public let limits: AvroDecodingLimits
+    let root: ResolutionPlan
+    let recordPlans: [RecordKey: RecordPlan]
+    let skipper: AvroSkipper
+
+    /// Compiles the resolution of `writer` against `reader`.
+    public init(writer: AvroSchema, reader: AvroSchema, limits: AvroDecodingLimits = .default) throws(AvroResolutionError) {
+        var compiler = ResolutionCompiler(writerNames: writer.namedTypes, readerNames: reader.namedTypes)
+        root = try compiler.compile(writer: writer, reader: reader)
+        recordPlans = compiler.recordPlans
+        skipper = AvroSkipper(names: compiler.writerNames)
+        writerSchema = writer
+        readerSchema = reader
+        self.limits = limits
+    }
+
+    /// Decodes one value that must span all of `bytes`.
+    public func decode(_ bytes: [UInt8]) throws(AvroDecodingError) -> AvroValue {
+        var reader = AvroReader(bytes, limits: limits)
+        let value = try decode(from: &reader)
+        try reader.expectEnd()
+        return value
+    }
+
+    /// Decodes one value at the reader's position.
+    public func decode(from reader: inout AvroReader) throws(AvroDecodingError) -> AvroValue {
+        try read(root, from: &reader)
+    }
+
+    func read(_ plan: ResolutionPlan, from reader: inout AvroReader) throws(AvroDecodingError) -> AvroValue {
+        switch plan {
+        case .null: return .null
+        case .boolean: return .boolean(try reader.readBoolean())
+        case .int: return .int(try reader.readInt())
+        case .long: return .long(try reader.readLong())
+        case .float: return .float(try reader.readFloat())
+        case .double: return .double(try reader.readDouble())
+        case .bytes: return .bytes(try reader.readBytes())
+        case .string: return .string(try reader.readString())
+        case .intAsLong: return .long(Int64(try reader.readInt()))
+        case .intAsFloat: return .float(Float(try reader.readInt()))
+        case .intAsDouble: return .double(Double(try reader.readInt()))
+        case .longAsFloat: return .float(Float(try reader.readLong()))
+        case .longAsDouble: return .double(Double(try reader.readLong()))
+        case .floatAsDouble: return .double(Double(try reader.readFloat()))
+        case .stringAsBytes: return .bytes(try reader.readBytes())
+        case .bytesAsString: return .string(try reader.readString())
+        case .fixed(let size): return .fixed(try reader.readFixed(size: size))
+        case .enumeration(let mapping):
+            let start = reader.offset
+            let ordinal = try reader.readEnumOrdinal(symbolCount: mapping.count)
+            switch mapping[ordinal] {
+            case .symbol(let symbol): return .enumeration(symbol)
+            case .unknown(let symbol):
+                throw AvroDecodingError(.unresolvable("enum symbol \"\(symbol)\" is unknown to the reader, which has no default"), offset: start)
+            }
+        case .array(let items):
+            try reader.enterNested()
+            defer { reader.leaveNested() }
+            return .array(try reader.readArray { (r: inout AvroReader) throws(AvroDecodingError) in try read(items, from: &r) })
+        case .map(let values):
+            try reader.enterNested()
+            defer { reader.leaveNested() }
+            return .map(try reader.readMap { (r: inout AvroReader) throws(AvroDecodingError) in try read(values, from: &r) })
+        case .writerUnion(let branches):
+            let start = reader.offset
+            let index = try reader.readUnionIndex(branchCount: branches.count)
+            switch branches[index] {
+            case .resolved(let branchPlan):
+                try reader.enterNested()
+                defer { reader.leaveNested() }
+                return try read(branchPlan, from: &reader)
+            case .unresolvable(let message):
+                throw AvroDecodingError(.unresolvable("writer union branch \(index): \(message)"), offset: start)
+            }
+        case .readerUnion(let index, let branchPlan):
+            return .union(index, try read(branchPlan, from: &reader))
+        case .logical(let type, let basePlan):
+            let start = reader.offset
+            let value = try read(basePlan, from: &reader)
+            guard let logical = AvroValue.wrapping(type, value) else {
+                throw AvroDecodingError(.unresolvable("not a valid \(type.name) value"), offset: start)
+            }
+            return logical
+        case .record(let key):
+            guard let recordPlan = recordPlans[key] else {
+                throw AvroDecodingError(.unresolvable("no resolution for record \(key.reader)"), offset: reader.offset)
+            }
+            try reader.enterNested()
+            defer { reader.leaveNested() }
+            var fields = recordPlan.defaults
+            for step in recordPlan.steps {
+                switch step {
+                case .read(let name, let fieldPlan):
+                    do { fields[name] = try read(fieldPlan, from: &reader) } catch { throw error.prefixed(with: name) }
+                case .skip(let name, let writerType):
+                    do { try skipper.skip(writerType, in: &reader) } catch { throw error.prefixed(with: name) }
+                }
+            }
+            return .record(fields)
+        }
+    }
+}
+
+/// Identifies the resolution of one writer record against one reader record.
+struct RecordKey: Hashable, Sendable {
+    var writer: AvroName
+    var reader: AvroName
+}
+
+/// How a writer's enum symbol reads.
+enum EnumMapping: Sendable {
+    case symbol(String)
+    case unknown(String)
+}
+
+/// How one writer union branch reads.
+enum BranchPlan: Sendable {
+    case resolved(ResolutionPlan)
+    case unresolvable(String)
+}
+
+/// The compiled reading of a writer record as a reader record.
+struct RecordPlan: Sendable {
+    enum Step: Sendable {
+        case read(String, ResolutionPlan)
+        case skip(String, AvroSchema)
+    }
+    var steps: [Step]
+    /// Reader fields the writer lacks, with their defaults.
+    var defaults: [String: AvroValue]
+}
+
+/// The compiled reading of a writer schema as a reader schema.
+indirect enum ResolutionPlan: Sendable {
+    case null, boolean, int, long, float, double, bytes, string
+    case intAsLong, intAsFloat, intAsDouble, longAsFloat, longAsDouble, floatAsDouble, stringAsBytes, bytesAsString
+    case fixed(Int)
+    case enumeration([EnumMapping])
+    case array(ResolutionPlan)
+    case map(ResolutionPlan)
+    case writerUnion([BranchPlan])
+    case readerUnion(Int, ResolutionPlan)
+    case logical(AvroLogicalType, ResolutionPlan)
+    case record(RecordKey)
+}

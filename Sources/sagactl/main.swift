@@ -1,0 +1,2 @@
+import SagaCLI
+SagaCommand.main()
