@@ -72,6 +72,10 @@ public final class KafkaConsumer: Sendable {
     /// Iterating keeps the consumer alive; close it (or drop it) when done.
     public var messages: KafkaConsumerMessages { KafkaConsumerMessages(consumer: self, core: core) }
 
+    /// The partitions currently assigned to this consumer by its group. It changes as the
+    /// consumer polls (while ``run(_:)`` or ``messages`` is waiting for a message).
+    public var assignment: Set<TopicPartition> { core.state.withLock { $0.assignment } }
+
     /// Records that `message` was processed: its offset + 1 is stored and will be committed.
     ///
     /// - Throws: ``KafkaError`` with code `_STATE` if the partition was revoked since the
