@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // The librdkafka C API (system library, headers from librdkafka-dev).
@@ -86,6 +87,7 @@ let package = Package(
             name: "SagaEngine",
             dependencies: [
                 "Avro",
+                "Kafka",
                 "SagaContracts",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,10 +98,26 @@ let package = Package(
             name: "SagaTestSupport",
             dependencies: ["SagaEngine", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The process the crash test starts, SIGKILLs and restarts.
+        .executableTarget(
+            name: "saga-crash-harness",
+            dependencies: ["SagaEngine", "SagaTestSupport", "Kafka", .product(name: "Logging", package: "swift-log")],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
+        // Sagas per second and latency beside a bare produce/consume baseline (scripts/bench-saga).
+        .executableTarget(
+            name: "saga-bench",
+            dependencies: [
+                "SagaEngine", "SagaTestSupport", "Kafka", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
         .testTarget(
             name: "SagaEngineTests",
             dependencies: [
-                "SagaEngine", "SagaTestSupport", "Avro", "SagaContracts", .product(name: "GRDB", package: "GRDB.swift"),
+                "SagaEngine", "SagaTestSupport", "Avro", "Kafka", "SagaContracts", "saga-crash-harness",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             linkerSettings: runtimeLibrarySearchPath
         ),

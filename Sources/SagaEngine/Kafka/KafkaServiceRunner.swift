@@ -1,0 +1,50 @@
+import Kafka
+import Logging
+
+/// Runs the Kafka side of a saga service: one consumer feeding a ``DeadLetteringHandler``,
+/// the outbox relay, and any extra loop (the orchestrator's timers), until cancelled or until
+/// the consumer fails. On the way out the consumer commits what it processed, and whatever the
+/// relay had not published stays in the outbox for the next start.
+enum KafkaServiceRunner {
+    static func run(
+        kafka: KafkaConfiguration, groupID: String, topics: [String], store: any SagaStore, outboxDoorbell: Doorbell,
+        service: String, retry: RetryPolicy, logger: Logger,
+        classify: @escaping @Sendable (any Error) -> FailureDisposition,
+        process: @escaping @Sendable (InboundMessage) async throws -> Void,
+        extra: (@Sendable () async -> Void)? = nil
+    ) async throws {
+        var producerConfiguration = kafka
+        producerConfiguration.groupID = nil
+        producerConfiguration.idempotence = true
+        producerConfiguration.acks = .all
+        let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        var consumerConfiguration = kafka
+        consumerConfiguration.groupID = groupID
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+        try consumer.subscribe(to: topics)
+        let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(producer: producer), doorbell: outboxDoorbell, logger: logger)
+        let handler = DeadLetteringHandler(
+            group: groupID, service: service, retry: retry, sink: KafkaDeadLetterSink(producer: producer), store: store,
+            logger: logger, classify: classify, process: process
+        )
+        defer { logger.info("service stopped", metadata: ["service": "\(service)"]) }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await relay.run() }
+                if let extra { group.addTask { await extra() } }
+                group.addTask {
+                    try await consumer.run { message in
+                        try await handler.handle(InboundMessage(message))
+                    }
+                }
+                // The first task to end (the consumer, on cancellation or failure) ends the service.
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch {
+            await producer.shutdown(timeout: .seconds(5))
+            throw error
+        }
+        await producer.shutdown(timeout: .seconds(5))
+    }
+}
