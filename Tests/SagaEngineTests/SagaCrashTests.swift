@@ -68,6 +68,7 @@ struct SagaCrashTests {
         let atKill = try await store.countByStatus()
         let finishedAtKill = (atKill[.completed] ?? 0) + (atKill[.compensated] ?? 0)
         #expect(finishedAtKill < sagas.count, "the kill must land mid-run: \(atKill)")
+        print("SagaCrashTests: killed with \(finishedAtKill) of \(sagas.count) sagas finished; stored statuses \(atKill)")
 
         let second = try Self.launch(prefix: prefix, directory: directory.path)
         defer { if second.isRunning { kill(second.processIdentifier, SIGKILL) } }
