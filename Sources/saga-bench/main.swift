@@ -80,6 +80,8 @@ func baseline(rounds: Int, kafka: KafkaConfiguration, logger: Logger) async thro
     let producer = try KafkaProducer(configuration: kafka, logger: logger)
     var config = kafka
     config.groupID = "bench-ping-\(UUID().uuidString.prefix(8))"
+    // The same fetch bound as the engine's consumers (see KafkaServiceRunner.defaultFetchWaitMilliseconds).
+    config.properties["fetch.wait.max.ms"] = "10"
     let consumer = try KafkaConsumer(configuration: config, logger: logger)
     try consumer.subscribe(to: [topic])
     var iterator = consumer.messages.makeAsyncIterator()
@@ -114,6 +116,7 @@ let base = try await baseline(rounds: 200, kafka: kafka, logger: logger)
 print(String(format: "baseline  8 sequential produce→consume hops (no engine): p50 %.2f ms, p99 %.2f ms", base.p50, base.p99))
 
 let recorder = Recorder()
+let (completions, completion) = AsyncStream<Void>.makeStream()
 let orchestratorStore = try SQLiteSagaStore(path: directory + "/orchestrator.sqlite")
 let participantStore = try SQLiteSagaStore(path: directory + "/participants.sqlite")
 try participantStore.pool.write { db in try TestParticipants.migrate(db) }
@@ -121,7 +124,10 @@ let orchestrator = SagaOrchestrator(
     registry: try SagaRegistry([Fixtures.orderSaga(prefix: prefix, timeout: .seconds(60))]), store: orchestratorStore,
     lifecycleTopic: prefix + "saga.events", lifecycleEncoder: JSONLifecycleEncoder(),
     observer: { state in
-        if state.status.isTerminal { recorder.end(state.sagaID, ok: state.status == .completed) }
+        if state.status.isTerminal {
+            recorder.end(state.sagaID, ok: state.status == .completed)
+            completion.yield()
+        }
     }
 )
 let services = Task { [kafka, logger] in
@@ -139,25 +145,43 @@ let services = Task { [kafka, logger] in
         try await group.waitForAll()
     }
 }
-// Warm-up saga: waits out the consumer groups' first join.
-recorder.start("warm-up")
-_ = try await orchestrator.start(sagaType: "order", sagaID: "warm-up", data: OrderData(orderID: "ok", amount: 1).encodePayload())
-while recorder.finished < 1 { try await Task.sleep(for: .milliseconds(20)) }
-
-let cpuSelf0 = cpuSeconds(nil)
-let cpuBroker0 = cpuSeconds(brokerPID)
-let began = ContinuousClock.now
-let data = try OrderData(orderID: "ok", amount: 1).encodePayload()
-for i in 0..<sagaCount {
-    while i - (recorder.finished - 1) >= inFlight { try await Task.sleep(for: .microseconds(200)) }
-    let id = "bench-\(i)"
-    recorder.start(id)
-    _ = try await orchestrator.start(sagaType: "order", sagaID: id, data: data)
+/// Starts a warm-up saga (waiting out the consumer groups' first join), then `count` sagas with
+/// at most `inFlight` unfinished at a time; returns the measured wall time and CPU seconds.
+func drive(
+    _ orchestrator: SagaOrchestrator, completions: AsyncStream<Void>, recorder: Recorder, count: Int, inFlight: Int,
+    brokerPID: Int32?
+) async throws -> (elapsed: Duration, cpuSelf: Double?, cpuBroker: Double?) {
+    let data = try OrderData(orderID: "ok", amount: 1).encodePayload()
+    var completed = completions.makeAsyncIterator()
+    recorder.start("warm-up")
+    _ = try await orchestrator.start(sagaType: "order", sagaID: "warm-up", data: data)
+    _ = await completed.next()
+    let cpuSelf0 = cpuSeconds(nil)
+    let cpuBroker0 = cpuSeconds(brokerPID)
+    let began = ContinuousClock.now
+    var ended = 0
+    for i in 0..<count {
+        if i - ended >= inFlight {
+            _ = await completed.next()
+            ended += 1
+        }
+        let id = "bench-\(i)"
+        recorder.start(id)
+        _ = try await orchestrator.start(sagaType: "order", sagaID: id, data: data)
+    }
+    while ended < count {
+        _ = await completed.next()
+        ended += 1
+    }
+    let elapsed = ContinuousClock.now - began
+    let cpuSelf = cpuSelf0.flatMap { start in cpuSeconds(nil).map { $0 - start } }
+    let cpuBroker = cpuBroker0.flatMap { start in cpuSeconds(brokerPID).map { $0 - start } }
+    return (elapsed, cpuSelf, cpuBroker)
 }
-while recorder.finished - 1 < sagaCount { try await Task.sleep(for: .milliseconds(5)) }
-let elapsed = ContinuousClock.now - began
-let cpuSelf = cpuSelf0.flatMap { start in cpuSeconds(nil).map { $0 - start } }
-let cpuBroker = cpuBroker0.flatMap { start in cpuSeconds(brokerPID).map { $0 - start } }
+
+let (elapsed, cpuSelf, cpuBroker) = try await drive(
+    orchestrator, completions: completions, recorder: recorder, count: sagaCount, inFlight: inFlight, brokerPID: brokerPID
+)
 services.cancel()
 _ = await services.result
 

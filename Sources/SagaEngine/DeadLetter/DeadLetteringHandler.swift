@@ -74,9 +74,9 @@ public struct DeadLetteringHandler: Sendable {
                 try await process(message)
                 if let replayID { try await store.finishReplay(replayID: replayID, outcome: .succeeded, detail: nil, at: Date()) }
                 return .processed(attempts: attempt)
-            } catch is CancellationError {
-                throw CancellationError()
             } catch {
+                // A cancelled task (shutdown) stops here: the message is redelivered, never dead-lettered.
+                if error is CancellationError || Task.isCancelled { throw CancellationError() }
                 failure = error
             }
             let kind: DeadLetterErrorKind

@@ -6,6 +6,15 @@ import Logging
 /// the consumer fails. On the way out the consumer commits what it processed, and whatever the
 /// relay had not published stays in the outbox for the next start.
 enum KafkaServiceRunner {
+    /// librdkafka properties that only consumers understand (kept off the producer's configuration).
+    static let consumerOnlyProperties = ["fetch.wait.max.ms", "fetch.min.bytes", "fetch.max.bytes", "max.partition.fetch.bytes"]
+
+    /// The consumers' `fetch.wait.max.ms` unless the configuration sets one. A saga waits on every
+    /// hop, so the engine bounds how long a fetch may idle at the broker: a broker that answers a
+    /// waiting fetch only at its deadline (Tansu does) would otherwise add up to librdkafka's
+    /// default 500 ms per hop. A broker that answers as soon as data arrives is unaffected.
+    static let defaultFetchWaitMilliseconds = 10
+
     static func run(
         kafka: KafkaConfiguration, groupID: String, topics: [String], store: any SagaStore, outboxDoorbell: Doorbell,
         service: String, retry: RetryPolicy, logger: Logger,
@@ -15,11 +24,15 @@ enum KafkaServiceRunner {
     ) async throws {
         var producerConfiguration = kafka
         producerConfiguration.groupID = nil
+        for property in consumerOnlyProperties { producerConfiguration.properties[property] = nil }
         producerConfiguration.idempotence = true
         producerConfiguration.acks = .all
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         var consumerConfiguration = kafka
         consumerConfiguration.groupID = groupID
+        if consumerConfiguration.properties["fetch.wait.max.ms"] == nil {
+            consumerConfiguration.properties["fetch.wait.max.ms"] = String(defaultFetchWaitMilliseconds)
+        }
         let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         try consumer.subscribe(to: topics)
         let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(producer: producer), doorbell: outboxDoorbell, logger: logger)

@@ -69,6 +69,7 @@ public struct OutboxRelay: Sendable {
                     await doorbell.wait()
                 }
             } catch {
+                if Task.isCancelled { return }
                 logger.error("outbox relay pass failed", metadata: ["error": "\(error)"])
                 await doorbell.wait(until: Date().addingTimeInterval(failureBackoff.seconds))
             }

@@ -96,7 +96,7 @@ public enum ParticipantError: Error, CustomStringConvertible {
         switch self {
         case .invalidEnvelope: false
         case .handlerFailed(_, _, let error): error is any RetriableError
-        case .store(.database): true
+        case .store(.database), .store(.cancelled): true
         case .store: false
         }
     }

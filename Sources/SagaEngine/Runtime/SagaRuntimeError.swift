@@ -19,7 +19,7 @@ public enum SagaRuntimeError: Error, CustomStringConvertible {
     /// Whether processing may succeed later (store trouble, contention) rather than never.
     public var isRetriable: Bool {
         switch self {
-        case .store(.database), .tooManyConflicts: true
+        case .store(.database), .store(.cancelled), .tooManyConflicts: true
         default: false
         }
     }

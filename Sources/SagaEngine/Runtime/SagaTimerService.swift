@@ -28,7 +28,7 @@ public struct SagaTimerService: Sendable {
             var wakeAt: Date?
             do {
                 let (_, failures) = try await orchestrator.fireDueTimers(now: Date())
-                for failure in failures {
+                for failure in failures where !Task.isCancelled {
                     logger.error("timer could not fire", metadata: ["saga": "\(failure.sagaID)", "error": "\(failure.error)"])
                 }
                 wakeAt = try await orchestrator.store.nextDeadline()
@@ -37,6 +37,7 @@ public struct SagaTimerService: Sendable {
                     wakeAt = max(wakeAt ?? retryAt, retryAt)
                 }
             } catch {
+                if Task.isCancelled { return }
                 logger.error("timer pass failed", metadata: ["error": "\(error)"])
                 wakeAt = Date().addingTimeInterval(failureBackoff.seconds)
             }

@@ -269,6 +269,7 @@ public final class SQLiteSagaStore: SagaStore {
 
     static func wrap(_ error: any Error, _ operation: String) -> SagaStoreError {
         if let error = error as? SagaStoreError { return error }
+        if error is CancellationError { return .cancelled(operation: operation) }
         return .database(operation: operation, underlying: String(describing: error))
     }
 }

@@ -218,6 +218,8 @@ public enum SagaStoreError: Error, CustomStringConvertible {
     case corruptRow(table: String, key: String, detail: String)
     /// The database failed.
     case database(operation: String, underlying: String)
+    /// The calling task was cancelled before the operation ran (nothing was written).
+    case cancelled(operation: String)
 
     /// A readable description.
     public var description: String {
@@ -228,6 +230,7 @@ public enum SagaStoreError: Error, CustomStringConvertible {
             "DLQ record \(topic)/\(partition)@\(offset) was already replayed (replay \(previous)); force to replay again"
         case .corruptRow(let table, let key, let detail): "row \(key) of \(table) cannot be read: \(detail)"
         case .database(let operation, let underlying): "store operation '\(operation)' failed: \(underlying)"
+        case .cancelled(let operation): "store operation '\(operation)' was cancelled"
         }
     }
 }
