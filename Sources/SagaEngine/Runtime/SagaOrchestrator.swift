@@ -20,8 +20,8 @@ public struct SagaOrchestrator: Sendable {
     public let lifecycleEncoder: any SagaLifecycleEncoder
     /// Rung after every commit that wrote outbox rows.
     public let outboxDoorbell: Doorbell
-    /// Rung after every commit that set a timer.
-    public let timerDoorbell: Doorbell
+    /// Told about every committed timer; wakes the timer service when one is due earlier than it planned.
+    public let timers: TimerSchedule
     /// Called after every committed state change with the new state (metrics, tests, benchmarks).
     public let observer: (@Sendable (SagaState) -> Void)?
     private let environment: @Sendable () -> TransitionEnvironment
@@ -31,7 +31,7 @@ public struct SagaOrchestrator: Sendable {
     public init(
         registry: SagaRegistry, store: any SagaStore, consumerName: String = "saga-orchestrator",
         lifecycleTopic: String = "saga.events", lifecycleEncoder: any SagaLifecycleEncoder,
-        outboxDoorbell: Doorbell = Doorbell(), timerDoorbell: Doorbell = Doorbell(),
+        outboxDoorbell: Doorbell = Doorbell(), timers: TimerSchedule = TimerSchedule(),
         observer: (@Sendable (SagaState) -> Void)? = nil,
         environment: @escaping @Sendable () -> TransitionEnvironment = { .live() }
     ) {
@@ -42,7 +42,7 @@ public struct SagaOrchestrator: Sendable {
         self.lifecycleTopic = lifecycleTopic
         self.lifecycleEncoder = lifecycleEncoder
         self.outboxDoorbell = outboxDoorbell
-        self.timerDoorbell = timerDoorbell
+        self.timers = timers
         self.environment = environment
     }
 
@@ -201,7 +201,7 @@ public struct SagaOrchestrator: Sendable {
         if case .committed = result {
             if !commit.outbox.isEmpty { await outboxDoorbell.ring() }
             if let transition, transition.changedState {
-                if transition.state.deadline != nil { await timerDoorbell.ring() }
+                if let deadline = transition.state.deadline { await timers.scheduled(deadline) }
                 observer?(transition.state)
             }
         }

@@ -4,8 +4,8 @@ import Logging
 /// Fires durable saga timers (reply timeouts, retry backoffs) when they fall due.
 ///
 /// Deadlines live in the store, so they fire after a restart. The loop sleeps exactly until
-/// the earliest deadline and is woken early by the orchestrator's timer doorbell whenever a
-/// commit sets a timer; there is no fixed-interval polling. A timer whose saga cannot be
+/// the earliest deadline and is woken early (through ``TimerSchedule``) only when a commit sets
+/// an earlier timer; there is no fixed-interval polling. A timer whose saga cannot be
 /// processed (e.g. its definition is not registered) is logged and retried after
 /// ``failureBackoff`` rather than in a tight loop.
 public struct SagaTimerService: Sendable {
@@ -41,7 +41,7 @@ public struct SagaTimerService: Sendable {
                 logger.error("timer pass failed", metadata: ["error": "\(error)"])
                 wakeAt = Date().addingTimeInterval(failureBackoff.seconds)
             }
-            await orchestrator.timerDoorbell.wait(until: wakeAt)
+            await orchestrator.timers.sleep(until: wakeAt)
         }
     }
 }

@@ -59,7 +59,7 @@ enum SQLiteRows {
     static func write(_ change: StepHistoryChange, sagaID: String, in db: Database) throws {
         switch change {
         case .started(let sequence, let requestID, let phase, let stepIndex, let stepName, let attempt, let at):
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO saga_step_history (saga_id, sequence, request_id, phase, step_index, step_name, attempt, started_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -67,12 +67,12 @@ enum SQLiteRows {
                 arguments: [sagaID, sequence, requestID, phase.rawValue, stepIndex, stepName, attempt, at.timeIntervalSince1970]
             )
         case .finished(let sequence, let outcome, let error, let at):
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE saga_step_history SET finished_at = ?, outcome = ?, error = ? WHERE saga_id = ? AND sequence = ?",
                 arguments: [at.timeIntervalSince1970, outcome.rawValue, error, sagaID, sequence]
             )
         case .lateReply(let requestID, let status, let replyID, let at):
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     UPDATE saga_step_history SET late_reply_status = ?, late_reply_id = ?, late_reply_at = ?
                     WHERE saga_id = ? AND request_id = ?

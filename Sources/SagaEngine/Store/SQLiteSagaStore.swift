@@ -34,7 +34,7 @@ public final class SQLiteSagaStore: SagaStore {
     /// The instance with id `sagaID`, or `nil`.
     public func load(sagaID: String) async throws(SagaStoreError) -> SagaState? {
         try await read("load saga \(sagaID)") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM saga_instance WHERE saga_id = ?", arguments: [sagaID])
+            try db.cachedRow(sql: "SELECT * FROM saga_instance WHERE saga_id = ?", arguments: [sagaID])
                 .map(SQLiteRows.state)
         }
     }
@@ -54,7 +54,7 @@ public final class SQLiteSagaStore: SagaStore {
     static func apply(_ commit: SagaCommit, in db: Database) throws -> CommitResult {
         let now = Date().timeIntervalSince1970
         if let entry = commit.inbox {
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO inbox (consumer, message_id, topic, partition, "offset", processed_at)
                     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
@@ -68,7 +68,7 @@ public final class SQLiteSagaStore: SagaStore {
         case .insert(let state):
             var arguments = SQLiteRows.arguments(state)
             arguments += [state.version]
-            try db.execute(
+            try db.executeCached(
                 sql: "INSERT INTO saga_instance (\(SQLiteRows.columns), version) VALUES (\(SQLiteRows.placeholders), ?) ON CONFLICT DO NOTHING",
                 arguments: arguments
             )
@@ -81,7 +81,7 @@ public final class SQLiteSagaStore: SagaStore {
         case .update(let state):
             var arguments = SQLiteRows.arguments(state)
             arguments += [state.version + 1, state.sagaID, state.version]
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE saga_instance SET (\(SQLiteRows.columns), version) = (\(SQLiteRows.placeholders), ?) WHERE saga_id = ? AND version = ?",
                 arguments: arguments
             )
@@ -94,7 +94,7 @@ public final class SQLiteSagaStore: SagaStore {
             for change in commit.history { try SQLiteRows.write(change, sagaID: sagaID, in: db) }
         }
         for message in commit.outbox {
-            try db.execute(
+            try db.executeCached(
                 sql: "INSERT INTO outbox (topic, key, value, headers, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [message.topic, Data(message.key), Data(message.value), Data(HeaderBlob.encode(message.headers)), now]
             )
@@ -115,7 +115,7 @@ public final class SQLiteSagaStore: SagaStore {
     /// The per-request history of a saga, oldest first.
     public func history(sagaID: String) async throws(SagaStoreError) -> [StepAttemptRecord] {
         try await read("history of \(sagaID)") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM saga_step_history WHERE saga_id = ? ORDER BY sequence", arguments: [sagaID])
+            try db.cachedRows(sql: "SELECT * FROM saga_step_history WHERE saga_id = ? ORDER BY sequence", arguments: [sagaID])
                 .map(SQLiteRows.attempt)
         }
     }
@@ -123,8 +123,7 @@ public final class SQLiteSagaStore: SagaStore {
     /// Instances in `status`, oldest first.
     public func sagas(status: SagaStatus, limit: Int) async throws(SagaStoreError) -> [SagaState] {
         try await read("list \(status) sagas") { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM saga_instance WHERE status = ? ORDER BY created_at LIMIT ?",
+            try db.cachedRows(sql: "SELECT * FROM saga_instance WHERE status = ? ORDER BY created_at LIMIT ?",
                 arguments: [status.rawValue, limit]
             ).map(SQLiteRows.state)
         }
@@ -134,7 +133,7 @@ public final class SQLiteSagaStore: SagaStore {
     public func countByStatus() async throws(SagaStoreError) -> [SagaStatus: Int] {
         try await read("count sagas") { db in
             var counts: [SagaStatus: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM saga_instance GROUP BY status") {
+            for row in try db.cachedRows(sql: "SELECT status, COUNT(*) AS n FROM saga_instance GROUP BY status") {
                 let raw: String = row["status"]
                 guard let status = SagaStatus(rawValue: raw) else {
                     throw SagaStoreError.corruptRow(table: "saga_instance", key: raw, detail: "unknown status")
@@ -158,8 +157,7 @@ public final class SQLiteSagaStore: SagaStore {
     /// Instances whose deadline has passed, earliest first.
     public func dueSagas(now: Date, limit: Int) async throws(SagaStoreError) -> [SagaState] {
         try await read("due sagas") { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM saga_instance WHERE deadline IS NOT NULL AND deadline <= ? ORDER BY deadline LIMIT ?",
+            try db.cachedRows(sql: "SELECT * FROM saga_instance WHERE deadline IS NOT NULL AND deadline <= ? ORDER BY deadline LIMIT ?",
                 arguments: [now.timeIntervalSince1970, limit]
             ).map(SQLiteRows.state)
         }
@@ -170,8 +168,7 @@ public final class SQLiteSagaStore: SagaStore {
     /// Outbox rows not yet published, in write order.
     public func pendingOutbox(limit: Int) async throws(SagaStoreError) -> [OutboxRecord] {
         try await read("pending outbox") { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ?", arguments: [limit]
+            try db.cachedRows(sql: "SELECT * FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ?", arguments: [limit]
             ).map(SQLiteRows.outbox)
         }
     }
@@ -180,8 +177,13 @@ public final class SQLiteSagaStore: SagaStore {
     public func markPublished(_ ids: [Int64], at date: Date) async throws(SagaStoreError) {
         guard !ids.isEmpty else { return }
         try await write("mark \(ids.count) outbox rows published") { db in
-            for id in ids {
-                try db.execute(sql: "UPDATE outbox SET published_at = ? WHERE id = ?", arguments: [date.timeIntervalSince1970, id])
+            // One statement per chunk (SQLite limits the number of bound parameters).
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = Array(ids[start..<min(start + 500, ids.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                var arguments: StatementArguments = [date.timeIntervalSince1970]
+                arguments += StatementArguments(chunk)
+                try db.execute(sql: "UPDATE outbox SET published_at = ? WHERE id IN (\(marks))", arguments: arguments)
             }
         }
     }
@@ -190,9 +192,9 @@ public final class SQLiteSagaStore: SagaStore {
     public func purge(before date: Date) async throws(SagaStoreError) -> Int {
         try await write("purge") { db in
             let cutoff = date.timeIntervalSince1970
-            try db.execute(sql: "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ?", arguments: [cutoff])
+            try db.executeCached(sql: "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ?", arguments: [cutoff])
             let outbox = db.changesCount
-            try db.execute(sql: "DELETE FROM inbox WHERE processed_at < ?", arguments: [cutoff])
+            try db.executeCached(sql: "DELETE FROM inbox WHERE processed_at < ?", arguments: [cutoff])
             return outbox + db.changesCount
         }
     }
@@ -216,7 +218,7 @@ public final class SQLiteSagaStore: SagaStore {
                     dlqTopic: replay.dlqTopic, partition: replay.dlqPartition, offset: replay.dlqOffset, previousReplayID: previous
                 )
             }
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO dlq_replay (replay_id, dlq_topic, dlq_partition, dlq_offset, original_topic, forced, requested_at, outcome)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -235,7 +237,7 @@ public final class SQLiteSagaStore: SagaStore {
         async throws(SagaStoreError)
     {
         try await write("finish replay \(replayID)") { db in
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE dlq_replay SET outcome = ?, detail = ?, outcome_at = ? WHERE replay_id = ?",
                 arguments: [outcome.rawValue, detail, date.timeIntervalSince1970, replayID]
             )
@@ -245,7 +247,7 @@ public final class SQLiteSagaStore: SagaStore {
     /// A replay record by id.
     public func replay(id: String) async throws(SagaStoreError) -> ReplayRecord? {
         try await read("load replay \(id)") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM dlq_replay WHERE replay_id = ?", arguments: [id]).map(SQLiteRows.replay)
+            try db.cachedRow(sql: "SELECT * FROM dlq_replay WHERE replay_id = ?", arguments: [id]).map(SQLiteRows.replay)
         }
     }
 
@@ -276,3 +278,20 @@ public final class SQLiteSagaStore: SagaStore {
 
 /// Thrown inside a write to roll back an insert whose saga id exists already.
 struct SagaExists: Error {}
+
+extension Database {
+    /// Executes `sql` through GRDB's per-connection statement cache (parsed once per connection).
+    func executeCached(sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
+    /// The first row of a cached query.
+    func cachedRow(sql: String, arguments: StatementArguments = StatementArguments()) throws -> Row? {
+        try Row.fetchOne(cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    /// All rows of a cached query.
+    func cachedRows(sql: String, arguments: StatementArguments = StatementArguments()) throws -> [Row] {
+        try Row.fetchAll(cachedStatement(sql: sql), arguments: arguments)
+    }
+}
