@@ -71,7 +71,10 @@ final class SagaWorld: Sendable {
     var shipping: String { prefix + "shipping.commands" }
     var replies: String { prefix + Fixtures.replyTopic }
 
-    init(definition: ((String) throws -> SagaDefinition<OrderData>)? = nil, extraTopics: [String] = []) async throws {
+    init(
+        definition: ((String) throws -> SagaDefinition<OrderData>)? = nil, extraTopics: [String] = [],
+        lifecycleEncoder: any SagaLifecycleEncoder = JSONLifecycleEncoder()
+    ) async throws {
         prefix = "t\(UUID().uuidString.prefix(8).lowercased())."
         directory = try TemporaryDirectory()
         kafka = try Broker.configuration()
@@ -90,7 +93,7 @@ final class SagaWorld: Sendable {
         try await participantStore.pool.write { db in try TestParticipants.migrate(db) }
         orchestrator = SagaOrchestrator(
             registry: try SagaRegistry([saga]), store: orchestratorStore, lifecycleTopic: prefix + "saga.events",
-            lifecycleEncoder: JSONLifecycleEncoder()
+            lifecycleEncoder: lifecycleEncoder
         )
         let participant = SagaParticipant(store: participantStore, consumerName: "test-participants", handler: TestParticipants.handle)
         producer = try KafkaProducer(configuration: kafka, logger: Broker.logger)

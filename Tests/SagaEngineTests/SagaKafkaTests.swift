@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import SagaContracts
 import SagaEngine
 import SagaTestSupport
 import Testing
@@ -20,6 +21,34 @@ struct SagaKafkaTests {
         #expect(events.compactMap(\.lifecycleKind) == ["started", "stepCompleted", "stepCompleted", "stepCompleted", "stepCompleted", "completed"])
         #expect(events.allSatisfy { $0.key == Array("ok-1".utf8) })
         try await eventually("outbox drained") { try await world.orchestratorStore.pendingOutbox(limit: 1).isEmpty }
+        await world.stop()
+    }
+
+    /// Lifecycle events as the contracts' Avro records, read back from the broker.
+    @Test func lifecycleEventsArePublishedAsAvroContractRecords() async throws {
+        let world = try await SagaWorld(lifecycleEncoder: SagaLifecycleAvroEncoder(source: "orders"))
+        let ok = UUID().uuidString.lowercased()
+        let failing = UUID().uuidString.lowercased()
+        try await world.placeOrder(ok, orderID: "ok")
+        try await world.placeOrder(failing, orderID: "fail-charge")
+        #expect(try await world.waitFor(ok).status == .completed)
+        #expect(try await world.waitFor(failing).status == .compensated)
+        let records = try await world.consume(world.eventsTopic) { seen in
+            seen.filter { $0.headers.string(SagaHeaders.messageType)?.hasSuffix("SagaCompleted") == true
+                || $0.headers.string(SagaHeaders.messageType)?.hasSuffix("SagaCompensated") == true }.count == 2
+        }
+        let types = { (id: String) in
+            records.filter { $0.key == Array(id.utf8) }.compactMap { $0.headers.string(SagaHeaders.messageType) }
+        }
+        #expect(types(ok) == ["com.swiftsaga.saga.SagaStarted"] + Array(repeating: "com.swiftsaga.saga.SagaStepCompleted", count: 4)
+            + ["com.swiftsaga.saga.SagaCompleted"])
+        #expect(types(failing).suffix(4) == ["com.swiftsaga.saga.SagaCompensating", "com.swiftsaga.saga.SagaStepCompleted",
+            "com.swiftsaga.saga.SagaStepCompleted", "com.swiftsaga.saga.SagaCompensated"])
+        let compensating = try #require(records.first { $0.headers.string(SagaHeaders.messageType) == SagaCompensating.messageType })
+        let decoded = try SagaCompensating.decodePayload(compensating.value)
+        #expect(decoded.metadata.sagaId == UUID(uuidString: failing) && decoded.metadata.source == "orders")
+        #expect(decoded.failedStep == "chargeCard" && decoded.compensations == ["authorizeCard", "reserveStock"])
+        #expect(decoded.failure.code == "BUSINESS_FAILURE" && decoded.failure.message == "step 'chargeCard' failed: charge refused")
         await world.stop()
     }
 
