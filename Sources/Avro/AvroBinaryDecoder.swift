@@ -20,10 +20,7 @@ public struct AvroBinaryDecoder: Sendable {
 
     /// Decodes one value that must span all of `bytes`.
     public func decode(_ bytes: [UInt8]) throws(AvroDecodingError) -> AvroValue {
-        var reader = AvroReader(bytes, limits: limits)
-        let value = try decode(from: &reader)
-        try reader.expectEnd()
-        return value
+        try AvroReader.decodeWhole(bytes, limits: limits) { (reader: inout AvroReader) throws(AvroDecodingError) in try decode(from: &reader) }
     }
 
     /// Decodes one value at the reader's position.
@@ -33,14 +30,7 @@ public struct AvroBinaryDecoder: Sendable {
 
     func read(_ schema: AvroSchema, from reader: inout AvroReader) throws(AvroDecodingError) -> AvroValue {
         switch schema {
-        case .null: return .null
-        case .boolean: return .boolean(try reader.readBoolean())
-        case .int: return .int(try reader.readInt())
-        case .long: return .long(try reader.readLong())
-        case .float: return .float(try reader.readFloat())
-        case .double: return .double(try reader.readDouble())
-        case .bytes: return .bytes(try reader.readBytes())
-        case .string: return .string(try reader.readString())
+        case .null, .boolean, .int, .long, .float, .double, .bytes, .string: return try reader.readPrimitive(of: schema)
         case .fixed(let f): return .fixed(try reader.readFixed(size: f.size))
         case .enumeration(let e):
             return .enumeration(e.symbols[try reader.readEnumOrdinal(symbolCount: e.symbols.count)])

@@ -35,10 +35,8 @@ public enum AvroCanonicalForm {
             }
             out += "]"
         case .record(let record):
-            guard seen.insert(record.name).inserted else { return JSONValue.appendQuoted(record.name.fullName, to: &out) }
-            out += "{\"name\":"
-            JSONValue.appendQuoted(record.name.fullName, to: &out)
-            out += ",\"type\":\"record\",\"fields\":["
+            guard openNamed(record.name, type: "record", into: &out, seen: &seen) else { return }
+            out += ",\"fields\":["
             for (i, field) in record.fields.enumerated() {
                 if i > 0 { out += "," }
                 out += "{\"name\":"
@@ -49,21 +47,30 @@ public enum AvroCanonicalForm {
             }
             out += "]}"
         case .enumeration(let e):
-            guard seen.insert(e.name).inserted else { return JSONValue.appendQuoted(e.name.fullName, to: &out) }
-            out += "{\"name\":"
-            JSONValue.appendQuoted(e.name.fullName, to: &out)
-            out += ",\"type\":\"enum\",\"symbols\":["
+            guard openNamed(e.name, type: "enum", into: &out, seen: &seen) else { return }
+            out += ",\"symbols\":["
             for (i, symbol) in e.symbols.enumerated() {
                 if i > 0 { out += "," }
                 JSONValue.appendQuoted(symbol, to: &out)
             }
             out += "]}"
         case .fixed(let f):
-            guard seen.insert(f.name).inserted else { return JSONValue.appendQuoted(f.name.fullName, to: &out) }
-            out += "{\"name\":"
-            JSONValue.appendQuoted(f.name.fullName, to: &out)
-            out += ",\"type\":\"fixed\",\"size\":\(f.size)}"
+            guard openNamed(f.name, type: "fixed", into: &out, seen: &seen) else { return }
+            out += ",\"size\":\(f.size)}"
         }
+    }
+
+    /// Writes `{"name":…,"type":…` for a named type's first occurrence and returns true; for a
+    /// later one writes just its quoted full name and returns false.
+    static func openNamed(_ name: AvroName, type: String, into out: inout String, seen: inout Set<AvroName>) -> Bool {
+        guard seen.insert(name).inserted else {
+            JSONValue.appendQuoted(name.fullName, to: &out)
+            return false
+        }
+        out += "{\"name\":"
+        JSONValue.appendQuoted(name.fullName, to: &out)
+        out += ",\"type\":\"\(type)\""
+        return true
     }
 }
 

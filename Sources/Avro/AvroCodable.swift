@@ -52,8 +52,6 @@ extension AvroCodable {
     /// Decodes a value that must span all of `bytes`, written with ``avroSchema``.
     @inlinable
     public init(avroEncoded bytes: [UInt8], limits: AvroDecodingLimits = .default) throws(AvroDecodingError) {
-        var reader = AvroReader(bytes, limits: limits)
-        self = try Self(from: &reader)
-        try reader.expectEnd()
+        self = try AvroReader.decodeWhole(bytes, limits: limits) { (reader: inout AvroReader) throws(AvroDecodingError) in try Self(from: &reader) }
     }
 }

@@ -45,26 +45,14 @@ public enum AvroConfluentWireFormat {
     /// message's id in `store` (decoded directly when it is `T`'s own schema).
     public static func decode<T: AvroCodable>(_ type: T.Type, from message: [UInt8], store: AvroSchemaStore) throws(AvroDecodingError) -> T {
         let id = try schemaID(of: message)
-        guard let writerSchema = store.schema(confluentID: id) else {
-            throw AvroDecodingError(.unknownSchemaID(id), offset: 1)
-        }
-        var reader = AvroReader(message, offset: headerSize)
-        let value: T
-        if writerSchema.fingerprint == T.avroFingerprint {
-            value = try T(from: &reader)
-        } else {
-            value = try T.resolving(&reader, writerSchema: writerSchema, store: store)
-        }
-        try reader.expectEnd()
-        return value
+        guard let writer = store.entry(confluentID: id) else { throw AvroDecodingError(.unknownSchemaID(id), offset: 1) }
+        return try AvroFraming.decode(T.self, message, bodyOffset: headerSize, writer: writer.schema, writerFingerprint: writer.fingerprint, store: store)
     }
 
     /// Decodes a message into a generic value of its writer schema, or resolved to `readerSchema`.
     public static func decode(_ message: [UInt8], store: AvroSchemaStore, readerSchema: AvroSchema? = nil) throws(AvroDecodingError) -> AvroValue {
         let id = try schemaID(of: message)
-        guard let writerSchema = store.schema(confluentID: id) else {
-            throw AvroDecodingError(.unknownSchemaID(id), offset: 1)
-        }
-        return try AvroFraming.decodeBody(message, offset: headerSize, writer: writerSchema, reader: readerSchema, store: store)
+        guard let writer = store.entry(confluentID: id) else { throw AvroDecodingError(.unknownSchemaID(id), offset: 1) }
+        return try AvroFraming.decodeBody(message, offset: headerSize, writer: writer.schema, writerFingerprint: writer.fingerprint, reader: readerSchema, store: store)
     }
 }

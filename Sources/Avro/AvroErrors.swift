@@ -1,10 +1,29 @@
+/// An error that says where in a value or schema it happened, as a field path from the top
+/// (outermost first: `["items", "[3]", "price"]`), built up while the error unwinds.
+public protocol AvroFieldPathError: Error {
+    /// The field path, outermost first.
+    var path: [String] { get set }
+}
+
+extension AvroFieldPathError {
+    /// The same error with `component` prepended to its path (used while unwinding).
+    public func prefixed(with component: String) -> Self {
+        var copy = self
+        copy.path.insert(component, at: 0)
+        return copy
+    }
+
+    /// The field path as text, e.g. `items[3].price`.
+    public var pathDescription: String { AvroPath.describe(path) }
+}
+
 /// Bytes that are not a valid Avro encoding for the schema they are read with.
 ///
 /// Every decoder in this module throws only this error for bad input: truncated data,
 /// over-long varints, negative or impossible lengths, unknown union branches or enum
 /// ordinals, bad framing. It says what was wrong, at which byte offset and, when known,
 /// on which field path (e.g. `order.items[3].price`).
-public struct AvroDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct AvroDecodingError: AvroFieldPathError, Sendable, Hashable, CustomStringConvertible {
     /// What was wrong with the input.
     public enum Kind: Sendable, Hashable {
         /// The input ended while `needed` more bytes were expected.
@@ -53,16 +72,6 @@ public struct AvroDecodingError: Error, Sendable, Hashable, CustomStringConverti
         self.offset = offset
         self.path = path
     }
-
-    /// The same error with `component` prepended to its path (used while unwinding).
-    public func prefixed(with component: String) -> AvroDecodingError {
-        var copy = self
-        copy.path.insert(component, at: 0)
-        return copy
-    }
-
-    /// The field path as text, e.g. `items[3].price`.
-    public var pathDescription: String { AvroPath.describe(path) }
 
     public var description: String {
         let location = path.isEmpty ? "at byte \(offset)" : "at byte \(offset) in \(pathDescription)"
@@ -119,7 +128,7 @@ public struct AvroSchemaError: Error, Sendable, Hashable, CustomStringConvertibl
 }
 
 /// A value that does not fit the schema it is encoded with.
-public struct AvroEncodingError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct AvroEncodingError: AvroFieldPathError, Sendable, Hashable, CustomStringConvertible {
     /// What does not fit.
     public var message: String
     /// Field path of the offending value, outermost first.
@@ -131,21 +140,13 @@ public struct AvroEncodingError: Error, Sendable, Hashable, CustomStringConverti
         self.path = path
     }
 
-    /// The same error with `component` prepended to its path.
-    public func prefixed(with component: String) -> AvroEncodingError {
-        var copy = self
-        copy.path.insert(component, at: 0)
-        return copy
-    }
-
     public var description: String {
-        path.isEmpty ? "Avro encoding failed: \(message)"
-            : "Avro encoding failed at \(AvroPath.describe(path)): \(message)"
+        path.isEmpty ? "Avro encoding failed: \(message)" : "Avro encoding failed at \(pathDescription): \(message)"
     }
 }
 
 /// A writer schema that cannot be read with a reader schema (Avro schema resolution).
-public struct AvroResolutionError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct AvroResolutionError: AvroFieldPathError, Sendable, Hashable, CustomStringConvertible {
     /// Why they are incompatible.
     public var message: String
     /// Path in the reader's schema where resolution failed, outermost first.
@@ -157,16 +158,8 @@ public struct AvroResolutionError: Error, Sendable, Hashable, CustomStringConver
         self.path = path
     }
 
-    /// The same error with `component` prepended to its path.
-    public func prefixed(with component: String) -> AvroResolutionError {
-        var copy = self
-        copy.path.insert(component, at: 0)
-        return copy
-    }
-
     public var description: String {
-        path.isEmpty ? "incompatible schemas: \(message)"
-            : "incompatible schemas at \(AvroPath.describe(path)): \(message)"
+        path.isEmpty ? "incompatible schemas: \(message)" : "incompatible schemas at \(pathDescription): \(message)"
     }
 }
 

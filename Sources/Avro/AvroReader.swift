@@ -162,7 +162,7 @@ public struct AvroReader: Sendable {
     }
 
     /// Reads a length prefix and checks it against the remaining input.
-    @inlinable
+    @inlinable @inline(__always)
     mutating func readLength() throws(AvroDecodingError) -> Int {
         let start = position
         let length = try readLong()
@@ -198,16 +198,14 @@ public struct AvroReader: Sendable {
     /// A string from UTF-8 bytes, or nil if they are not valid UTF-8 (overlong forms,
     /// surrogates and code points above U+10FFFF are invalid). Specialized and allocation-free
     /// apart from the string itself: `String(validating:as:)` is generic and several times slower.
-    @inlinable
+    @inlinable @inline(__always)
     static func string(validatingUTF8 bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        // ASCII fast path: a branch-free OR of all bytes, which the compiler vectorizes.
+        var any: UInt8 = 0
+        for byte in bytes { any |= byte }
+        if any < 0x80 { return String(decoding: bytes, as: UTF8.self) }
         var i = 0
         let count = bytes.count
-        // ASCII fast path, 8 bytes at a time.
-        while i + 8 <= count {
-            let word = UnsafeRawPointer(bytes.baseAddress.unsafelyUnwrapped + i).loadUnaligned(as: UInt64.self)
-            if word & 0x8080_8080_8080_8080 != 0 { break }
-            i += 8
-        }
         while i < count {
             let lead = bytes[i]
             if lead < 0x80 { i += 1; continue }
@@ -381,3 +379,30 @@ public struct AvroReader: Sendable {
         return (Int(count), nil)
     }
 }
+
+extension AvroReader {
+    /// Runs `body` over all of `bytes` and checks nothing is left over.
+    @inlinable
+    static func decodeWhole<T>(_ bytes: [UInt8], limits: AvroDecodingLimits, _ body: (inout AvroReader) throws(AvroDecodingError) -> T) throws(AvroDecodingError) -> T {
+        var reader = AvroReader(bytes, limits: limits)
+        let value = try body(&reader)
+        try reader.expectEnd()
+        return value
+    }
+
+    /// Reads a value of a primitive schema (`null` … `string`) as a generic value.
+    mutating func readPrimitive(of schema: AvroSchema) throws(AvroDecodingError) -> AvroValue {
+        switch schema {
+        case .null: return .null
+        case .boolean: return .boolean(try readBoolean())
+        case .int: return .int(try readInt())
+        case .long: return .long(try readLong())
+        case .float: return .float(try readFloat())
+        case .double: return .double(try readDouble())
+        case .bytes: return .bytes(try readBytes())
+        case .string: return .string(try readString())
+        default: throw AvroDecodingError(.unresolvable("\(schema.typeName) is not a primitive type"), offset: position)
+        }
+    }
+}
+

@@ -65,14 +65,9 @@ struct ResolutionCompiler {
         }
 
         switch (writer, reader) {
-        case (.null, .null): return .null
-        case (.boolean, .boolean): return .boolean
-        case (.int, .int): return .int
-        case (.long, .long): return .long
-        case (.float, .float): return .float
-        case (.double, .double): return .double
-        case (.bytes, .bytes): return .bytes
-        case (.string, .string): return .string
+        case (.null, .null), (.boolean, .boolean), (.int, .int), (.long, .long), (.float, .float), (.double, .double),
+             (.bytes, .bytes), (.string, .string):
+            return .primitive(writer)
         case (.int, .long): return .intAsLong
         case (.int, .float): return .intAsFloat
         case (.int, .double): return .intAsDouble
@@ -98,8 +93,10 @@ struct ResolutionCompiler {
                 throw AvroResolutionError("enum \(w.name) was written, the reader expects enum \(r.name)")
             }
             return .enumeration(w.symbols.map { symbol in
-                if r.symbols.contains(symbol) { return .symbol(symbol) }
-                if let fallback = r.defaultSymbol { return .symbol(fallback) }
+                if let ordinal = r.symbols.firstIndex(of: symbol) { return .symbol(symbol, ordinal: ordinal) }
+                if let fallback = r.defaultSymbol, let ordinal = r.symbols.firstIndex(of: fallback) {
+                    return .symbol(fallback, ordinal: ordinal)
+                }
                 return .unknown(symbol)
             })
         case (.record(let w), .record(let r)):
@@ -122,12 +119,12 @@ struct ResolutionCompiler {
         var steps: [RecordPlan.Step] = []
         var matched: Set<String> = []
         for writerField in writer.fields {
-            let readerField = reader.fields.first { $0.name == writerField.name }
-                ?? reader.fields.first { $0.aliases.contains(writerField.name) }
-            if let readerField {
+            if let readerIndex = reader.fields.firstIndex(where: { $0.name == writerField.name })
+                ?? reader.fields.firstIndex(where: { $0.aliases.contains(writerField.name) }) {
+                let readerField = reader.fields[readerIndex]
                 matched.insert(readerField.name)
                 do {
-                    steps.append(.read(readerField.name, try compile(writer: writerField.type, reader: readerField.type)))
+                    steps.append(.read(readerField.name, readerIndex: readerIndex, try compile(writer: writerField.type, reader: readerField.type)))
                 } catch {
                     throw error.prefixed(with: readerField.name)
                 }
@@ -136,13 +133,19 @@ struct ResolutionCompiler {
             }
         }
         var defaults: [String: AvroValue] = [:]
-        for readerField in reader.fields where !matched.contains(readerField.name) {
+        var defaultEncodings: [Int: [UInt8]] = [:]
+        for (index, readerField) in reader.fields.enumerated() where !matched.contains(readerField.name) {
             guard let defaultValue = readerField.defaultValue else {
                 throw AvroResolutionError("field \"\(readerField.name)\" of record \(reader.name) was not written and has no default")
             }
             defaults[readerField.name] = defaultValue
+            do {
+                defaultEncodings[index] = try AvroBinaryEncoder(schema: readerField.type, names: readerNames).encode(defaultValue)
+            } catch {
+                throw AvroResolutionError("the default of field \"\(readerField.name)\" cannot be encoded: \(error.message)")
+            }
         }
-        return RecordPlan(steps: steps, defaults: defaults)
+        return RecordPlan(steps: steps, defaults: defaults, readerFieldCount: reader.fields.count, defaultEncodings: defaultEncodings)
     }
 
     /// The first reader union branch for a writer type: an exact match (same primitive, same

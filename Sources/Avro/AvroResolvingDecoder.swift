@@ -40,10 +40,7 @@ public struct AvroResolvingDecoder: Sendable {
 
     /// Decodes one value that must span all of `bytes`.
     public func decode(_ bytes: [UInt8]) throws(AvroDecodingError) -> AvroValue {
-        var reader = AvroReader(bytes, limits: limits)
-        let value = try decode(from: &reader)
-        try reader.expectEnd()
-        return value
+        try AvroReader.decodeWhole(bytes, limits: limits) { (reader: inout AvroReader) throws(AvroDecodingError) in try decode(from: &reader) }
     }
 
     /// Decodes one value at the reader's position.
@@ -53,14 +50,7 @@ public struct AvroResolvingDecoder: Sendable {
 
     func read(_ plan: ResolutionPlan, from reader: inout AvroReader) throws(AvroDecodingError) -> AvroValue {
         switch plan {
-        case .null: return .null
-        case .boolean: return .boolean(try reader.readBoolean())
-        case .int: return .int(try reader.readInt())
-        case .long: return .long(try reader.readLong())
-        case .float: return .float(try reader.readFloat())
-        case .double: return .double(try reader.readDouble())
-        case .bytes: return .bytes(try reader.readBytes())
-        case .string: return .string(try reader.readString())
+        case .primitive(let schema): return try reader.readPrimitive(of: schema)
         case .intAsLong: return .long(Int64(try reader.readInt()))
         case .intAsFloat: return .float(Float(try reader.readInt()))
         case .intAsDouble: return .double(Double(try reader.readInt()))
@@ -74,7 +64,7 @@ public struct AvroResolvingDecoder: Sendable {
             let start = reader.offset
             let ordinal = try reader.readEnumOrdinal(symbolCount: mapping.count)
             switch mapping[ordinal] {
-            case .symbol(let symbol): return .enumeration(symbol)
+            case .symbol(let symbol, _): return .enumeration(symbol)
             case .unknown(let symbol):
                 throw AvroDecodingError(.unresolvable("enum symbol \"\(symbol)\" is unknown to the reader, which has no default"), offset: start)
             }
@@ -115,7 +105,7 @@ public struct AvroResolvingDecoder: Sendable {
             var fields = recordPlan.defaults
             for step in recordPlan.steps {
                 switch step {
-                case .read(let name, let fieldPlan):
+                case .read(let name, _, let fieldPlan):
                     do { fields[name] = try read(fieldPlan, from: &reader) } catch { throw error.prefixed(with: name) }
                 case .skip(let name, let writerType):
                     do { try skipper.skip(writerType, in: &reader) } catch { throw error.prefixed(with: name) }
@@ -132,9 +122,9 @@ struct RecordKey: Hashable, Sendable {
     var reader: AvroName
 }
 
-/// How a writer's enum symbol reads.
+/// How a writer's enum symbol reads: the reader's symbol and its ordinal, or unknown.
 enum EnumMapping: Sendable {
-    case symbol(String)
+    case symbol(String, ordinal: Int)
     case unknown(String)
 }
 
@@ -147,17 +137,42 @@ enum BranchPlan: Sendable {
 /// The compiled reading of a writer record as a reader record.
 struct RecordPlan: Sendable {
     enum Step: Sendable {
-        case read(String, ResolutionPlan)
+        /// A writer field the reader has: its name, its index among the reader's fields, its plan.
+        case read(String, readerIndex: Int, ResolutionPlan)
+        /// A writer field the reader lacks.
         case skip(String, AvroSchema)
     }
+    /// One step per writer field, in writer order.
     var steps: [Step]
     /// Reader fields the writer lacks, with their defaults.
     var defaults: [String: AvroValue]
+    /// The number of reader fields.
+    var readerFieldCount: Int
+    /// The binary encoding of each default, by reader field index (for transcoding).
+    var defaultEncodings: [Int: [UInt8]]
+
+    /// Whether the fields read arrive in the reader's field order (so transcoding can stream).
+    let readsInReaderOrder: Bool
+
+    init(steps: [Step], defaults: [String: AvroValue], readerFieldCount: Int, defaultEncodings: [Int: [UInt8]]) {
+        self.steps = steps
+        self.defaults = defaults
+        self.readerFieldCount = readerFieldCount
+        self.defaultEncodings = defaultEncodings
+        var last = -1
+        var inOrder = true
+        for case .read(_, let readerIndex, _) in steps {
+            if readerIndex <= last { inOrder = false }
+            last = readerIndex
+        }
+        readsInReaderOrder = inOrder
+    }
 }
 
 /// The compiled reading of a writer schema as a reader schema.
 indirect enum ResolutionPlan: Sendable {
-    case null, boolean, int, long, float, double, bytes, string
+    /// Same primitive type on both sides.
+    case primitive(AvroSchema)
     case intAsLong, intAsFloat, intAsDouble, longAsFloat, longAsDouble, floatAsDouble, stringAsBytes, bytesAsString
     case fixed(Int)
     case enumeration([EnumMapping])

@@ -27,8 +27,9 @@ public struct AvroSchemaSet: Sendable {
     public subscript(fullName: String) -> AvroSchema? { namedTypes[AvroName(fullName: fullName)] }
 
     /// Parses `json` against the types already in the set and adds its named types.
-    /// Redefining a type with a different definition is an error; the same definition again
-    /// (e.g. two files that both inline `Money`) is accepted.
+    /// Redefining a type with a different definition (anything differing, docs and defaults
+    /// included) is an error; the same definition again (e.g. two files that both inline
+    /// `Money`) is accepted.
     @discardableResult
     public mutating func add(parsing json: String, source: String? = nil) throws(AvroSchemaError) -> AvroSchema {
         let schema = try AvroSchemaParser.parse(json, source: source, external: namedTypes)
@@ -36,7 +37,10 @@ public struct AvroSchemaSet: Sendable {
         for (name, definition) in schema.namedTypes {
             let standalone = AvroSchemaParser.standalone(definition, within: schema)
             if let existing = namedTypes[name] {
-                guard existing.canonicalForm == standalone.canonicalForm else {
+                // Compared in full (docs, defaults, aliases, logical types), not just the
+                // canonical form: two definitions that read alike but default differently would
+                // make readers disagree depending on which file was parsed first.
+                guard existing == standalone else {
                     throw AvroSchemaError("\(name) is already defined differently in another schema", location: "", source: source)
                 }
             } else {

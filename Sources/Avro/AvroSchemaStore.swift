@@ -4,11 +4,18 @@ import Synchronization
 /// schema-registry id (Confluent wire format), plus a cache of compiled resolutions.
 ///
 /// Thread-safe: all state sits behind one `Mutex`; lookups are dictionary reads, and a
-/// resolution is compiled once per (writer, reader) pair, outside the lock.
+/// resolution is compiled once per (writer, reader) pair, outside the lock. Fingerprints are
+/// computed once, at registration, never per message.
 public final class AvroSchemaStore: Sendable {
+    /// A known writer schema and its fingerprint.
+    struct Entry {
+        var schema: AvroSchema
+        var fingerprint: UInt64
+    }
+
     struct State {
         var byFingerprint: [UInt64: AvroSchema] = [:]
-        var byConfluentID: [Int32: AvroSchema] = [:]
+        var byConfluentID: [Int32: Entry] = [:]
         var resolvers: [ResolverKey: AvroResolvingDecoder] = [:]
     }
 
@@ -37,7 +44,7 @@ public final class AvroSchemaStore: Sendable {
     public func register(_ schema: AvroSchema, confluentID: Int32) {
         let fingerprint = schema.fingerprint
         state.withLock {
-            $0.byConfluentID[confluentID] = schema
+            $0.byConfluentID[confluentID] = Entry(schema: schema, fingerprint: fingerprint)
             $0.byFingerprint[fingerprint] = schema
         }
     }
@@ -49,58 +56,23 @@ public final class AvroSchemaStore: Sendable {
 
     /// The schema with this schema-registry id, if known.
     public func schema(confluentID: Int32) -> AvroSchema? {
+        state.withLock { $0.byConfluentID[confluentID]?.schema }
+    }
+
+    func entry(confluentID: Int32) -> Entry? {
         state.withLock { $0.byConfluentID[confluentID] }
     }
 
     /// The (cached) resolving decoder from `writer` to `reader`.
     public func resolver(writer: AvroSchema, reader: AvroSchema) throws(AvroResolutionError) -> AvroResolvingDecoder {
-        let key = ResolverKey(writer: writer.fingerprint, reader: reader.fingerprint)
+        try resolver(writer: writer, writerFingerprint: writer.fingerprint, reader: reader, readerFingerprint: reader.fingerprint)
+    }
+
+    func resolver(writer: AvroSchema, writerFingerprint: UInt64, reader: AvroSchema, readerFingerprint: UInt64) throws(AvroResolutionError) -> AvroResolvingDecoder {
+        let key = ResolverKey(writer: writerFingerprint, reader: readerFingerprint)
         if let cached = state.withLock({ $0.resolvers[key] }) { return cached }
         let resolver = try AvroResolvingDecoder(writer: writer, reader: reader)
         state.withLock { $0.resolvers[key] = resolver }
         return resolver
-    }
-}
-
-extension AvroCodable {
-    /// Decodes bytes written with `writerSchema` (e.g. an older version of this type's
-    /// schema), resolving them to ``avroSchema``. When both schemas have the same canonical
-    /// form this is the plain fast decode.
-    public init(avroEncoded bytes: [UInt8], writerSchema: AvroSchema, store: AvroSchemaStore? = nil) throws(AvroDecodingError) {
-        if writerSchema.fingerprint == Self.avroFingerprint {
-            self = try Self(avroEncoded: bytes)
-            return
-        }
-        var reader = AvroReader(bytes)
-        self = try Self.resolving(&reader, writerSchema: writerSchema, store: store)
-        try reader.expectEnd()
-    }
-
-    /// Reads a value written with `writerSchema` at the reader's position, resolving it to
-    /// ``avroSchema`` (through the generic value model, then this type's own decoder).
-    public static func resolving(_ reader: inout AvroReader, writerSchema: AvroSchema, store: AvroSchemaStore?) throws(AvroDecodingError) -> Self {
-        let resolver: AvroResolvingDecoder
-        do throws(AvroResolutionError) {
-            if let store {
-                resolver = try store.resolver(writer: writerSchema, reader: avroSchema)
-            } else {
-                resolver = try AvroResolvingDecoder(writer: writerSchema, reader: avroSchema)
-            }
-        } catch {
-            throw AvroDecodingError(.incompatibleSchemas(error), offset: reader.offset)
-        }
-        let start = reader.offset
-        let value = try resolver.decode(from: &reader)
-        let transcoded: [UInt8]
-        do {
-            transcoded = try AvroBinaryEncoder(schema: avroSchema).encode(value)
-        } catch {
-            throw AvroDecodingError(.unresolvable("resolved value does not fit \(avroSchema.unionBranchName): \(error)"), offset: start)
-        }
-        do {
-            return try Self(avroEncoded: transcoded)
-        } catch {
-            throw AvroDecodingError(error.kind, offset: start, path: error.path)
-        }
     }
 }

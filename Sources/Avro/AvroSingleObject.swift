@@ -48,18 +48,9 @@ public enum AvroSingleObject {
     /// directly; any other fingerprint must be in `store` and is resolved to `T`'s schema.
     public static func decode<T: AvroCodable>(_ type: T.Type, from message: [UInt8], store: AvroSchemaStore) throws(AvroDecodingError) -> T {
         let fingerprint = try fingerprint(of: message)
-        var reader = AvroReader(message, offset: headerSize)
-        let value: T
-        if fingerprint == T.avroFingerprint {
-            value = try T(from: &reader)
-        } else {
-            guard let writerSchema = store.schema(fingerprint: fingerprint) else {
-                throw AvroDecodingError(.unknownFingerprint(fingerprint), offset: 2)
-            }
-            value = try T.resolving(&reader, writerSchema: writerSchema, store: store)
-        }
-        try reader.expectEnd()
-        return value
+        let writerSchema = fingerprint == T.avroFingerprint ? T.avroSchema : store.schema(fingerprint: fingerprint)
+        guard let writerSchema else { throw AvroDecodingError(.unknownFingerprint(fingerprint), offset: 2) }
+        return try AvroFraming.decode(T.self, message, bodyOffset: headerSize, writer: writerSchema, writerFingerprint: fingerprint, store: store)
     }
 
     /// Decodes a message into a generic value: of its writer schema, or resolved to
@@ -69,18 +60,29 @@ public enum AvroSingleObject {
         guard let writerSchema = store.schema(fingerprint: fingerprint) else {
             throw AvroDecodingError(.unknownFingerprint(fingerprint), offset: 2)
         }
-        return try AvroFraming.decodeBody(message, offset: headerSize, writer: writerSchema, reader: readerSchema, store: store)
+        return try AvroFraming.decodeBody(message, offset: headerSize, writer: writerSchema, writerFingerprint: fingerprint, reader: readerSchema, store: store)
     }
 }
 
 /// Shared body decoding of the framing formats.
 enum AvroFraming {
-    static func decodeBody(_ message: [UInt8], offset: Int, writer: AvroSchema, reader: AvroSchema?, store: AvroSchemaStore) throws(AvroDecodingError) -> AvroValue {
+    /// Decodes a message body into `T`, from the writer schema the header named.
+    static func decode<T: AvroCodable>(_: T.Type, _ message: [UInt8], bodyOffset: Int, writer: AvroSchema, writerFingerprint: UInt64, store: AvroSchemaStore) throws(AvroDecodingError) -> T {
+        var reader = AvroReader(message, offset: bodyOffset)
+        let value = try T.decode(from: &reader, writerSchema: writer, writerFingerprint: writerFingerprint, store: store)
+        try reader.expectEnd()
+        return value
+    }
+
+    /// Decodes a message body into a generic value of the writer schema, or resolved to `reader`.
+    static func decodeBody(_ message: [UInt8], offset: Int, writer: AvroSchema, writerFingerprint: UInt64, reader: AvroSchema?, store: AvroSchemaStore) throws(AvroDecodingError) -> AvroValue {
         var cursor = AvroReader(message, offset: offset)
         let value: AvroValue
-        if let reader, reader.fingerprint != writer.fingerprint {
+        if let reader, case let readerFingerprint = reader.fingerprint, readerFingerprint != writerFingerprint {
             let resolver: AvroResolvingDecoder
-            do { resolver = try store.resolver(writer: writer, reader: reader) } catch {
+            do {
+                resolver = try store.resolver(writer: writer, writerFingerprint: writerFingerprint, reader: reader, readerFingerprint: readerFingerprint)
+            } catch {
                 throw AvroDecodingError(.incompatibleSchemas(error), offset: offset)
             }
             value = try resolver.decode(from: &cursor)

@@ -308,6 +308,39 @@ extension JSONValue {
         return out
     }
 
+    /// This value as indented JSON text (two spaces per level), keys in their stored order.
+    public var prettySerialized: String {
+        var out = ""
+        serialize(into: &out, indent: 0)
+        return out
+    }
+
+    func serialize(into out: inout String, indent: Int) {
+        let inner = String(repeating: "  ", count: indent + 1)
+        switch self {
+        case .array(let elements) where !elements.isEmpty:
+            out += "[\n"
+            for (i, element) in elements.enumerated() {
+                out += inner
+                element.serialize(into: &out, indent: indent + 1)
+                out += i + 1 < elements.count ? ",\n" : "\n"
+            }
+            out += String(repeating: "  ", count: indent) + "]"
+        case .object(let members) where !members.isEmpty:
+            out += "{\n"
+            for (i, member) in members.enumerated() {
+                out += inner
+                JSONValue.appendQuoted(member.key, to: &out)
+                out += ": "
+                member.value.serialize(into: &out, indent: indent + 1)
+                out += i + 1 < members.count ? ",\n" : "\n"
+            }
+            out += String(repeating: "  ", count: indent) + "}"
+        default:
+            serialize(into: &out)
+        }
+    }
+
     /// Appends this value as compact JSON text to `out`.
     public func serialize(into out: inout String) {
         switch self {

@@ -32,6 +32,7 @@ struct EnumEmitter {
         }
         lines.append("public enum \(swiftName): Swift.String, Swift.Sendable, Swift.Hashable, Swift.CaseIterable {")
         for symbol in schema.symbols {
+            lines.append("    /// The symbol `\(symbol)`.")
             lines.append("    case \(cases[symbol] ?? symbol) = \(SwiftNames.stringLiteral(symbol))")
         }
         lines.append("}")

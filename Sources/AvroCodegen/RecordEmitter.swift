@@ -40,7 +40,7 @@ struct RecordEmitter {
         lines.append("/// Avro record `\(record.name.fullName)`, generated from its schema: do not edit.")
         lines.append("public struct \(swiftName): Swift.Sendable, Swift.Hashable {")
         for field in fields {
-            lines += SwiftNames.docComment(field.avro.doc, indent: "    ")
+            lines += SwiftNames.docComment(field.avro.doc ?? "The `\(field.avro.name)` field.", indent: "    ")
             lines.append("    public var \(field.property): \(field.type.swiftType)")
         }
         lines.append("")

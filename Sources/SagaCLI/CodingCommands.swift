@@ -60,6 +60,7 @@ struct DecodeCommand: ParsableCommand {
     var framing: Framing = .singleObject
     @Option(name: .customLong("writer"), help: "A schema the data may have been written with (repeatable).")
     var writers: [String] = []
+    @Flag(help: "Indent the JSON output.") var pretty = false
 
     func run() throws {
         try runReportingErrors {
@@ -85,11 +86,39 @@ struct DecodeCommand: ParsableCommand {
             } catch {
                 throw CLIError.input("stdin is not a \(framing.rawValue) value of \(file): \(error)")
             }
-            do {
-                StandardStreams.writeLine(try AvroJSONCoder(schema: reader).encode(value))
-            } catch {
-                throw CLIError.input("cannot write the value as JSON: \(error)")
-            }
+            try writeJSON(value, schema: reader, pretty: pretty)
         }
     }
+}
+
+/// `sagactl schema sample FILE`.
+struct SampleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sample",
+        abstract: "Print a made-up value of the schema in Avro's JSON encoding: a starting point for encode.",
+        discussion: "The same seed gives the same value. Values are random, not realistic: edit them."
+    )
+
+    @Argument(help: "The schema (.avsc).") var file: String
+    @Option(help: "Seed of the pseudo-random value.") var seed: UInt64 = 1
+    @Flag(help: "Indent the JSON output.") var pretty = false
+
+    func run() throws {
+        try runReportingErrors {
+            let schema = try SchemaFileLoader.loadPath(file)
+            var samples = AvroSampleValues(seed: seed, maximumDepth: 3)
+            try writeJSON(samples.value(for: schema), schema: schema, pretty: pretty)
+        }
+    }
+}
+
+/// Writes `value` to standard output in Avro's JSON encoding, one line or indented.
+func writeJSON(_ value: AvroValue, schema: AvroSchema, pretty: Bool) throws {
+    let json: JSONValue
+    do {
+        json = try AvroJSONCoder(schema: schema).encodeJSON(value)
+    } catch {
+        throw CLIError.input("cannot write the value as JSON: \(error)")
+    }
+    StandardStreams.writeLine(pretty ? json.prettySerialized : json.serialized)
 }

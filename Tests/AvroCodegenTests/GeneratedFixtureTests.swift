@@ -140,4 +140,32 @@ import Testing
         #expect(Color.allCases.map(\.avroOrdinal) == [0, 1, 2, 3, 4])
         #expect(throws: AvroDecodingError.self) { try Color(avroEncoded: [10]) }
     }
+
+    @Test func dataFromAnOlderOrNewerWriterGoesThroughSchemaResolution() throws {
+        // An older TreeNode without `named`, and a Color with a symbol this reader lacks.
+        let oldTree = try AvroSchema(parsing: """
+            {"type": "record", "name": "TreeNode", "namespace": "test.codegen", "fields": [
+              {"name": "label", "type": "string"},
+              {"name": "children", "type": {"type": "array", "items": "TreeNode"}}]}
+            """)
+        let written = try AvroBinaryEncoder(schema: oldTree).encode(.record([
+            "label": .string("root"), "children": .array([.record(["label": .string("leaf"), "children": .array([])])]),
+        ]))
+        let tree = try TreeNode(avroEncoded: written, writerSchema: oldTree)
+        #expect(tree == TreeNode(label: "root", children: [TreeNode(label: "leaf")]))
+        #expect(throws: AvroDecodingError.self) { try TreeNode(avroEncoded: written) }
+
+        let newColor = try AvroSchema(parsing: """
+            {"type": "enum", "name": "Color", "namespace": "test.codegen", "symbols": ["UNKNOWN", "RED", "PURPLE"], "default": "UNKNOWN"}
+            """)
+        #expect(try Color(avroEncoded: [4], writerSchema: newColor) == .unknown)
+        #expect(try Color(avroEncoded: [2], writerSchema: newColor) == .red)
+    }
+
+    @Test func singleObjectFramingUsesTheGeneratedFingerprint() throws {
+        let value = TreeNode(label: "x")
+        let message = AvroSingleObject.encode(value)
+        #expect(Array(message.prefix(10)) == AvroSingleObject.header(fingerprint: TreeNode.avroFingerprint))
+        #expect(try AvroSingleObject.decode(TreeNode.self, from: message, store: AvroSchemaStore()) == value)
+    }
 }

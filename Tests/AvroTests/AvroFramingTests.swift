@@ -147,4 +147,28 @@ struct Payment: AvroCodable, Equatable {
             return error.path == ["note"] && error.description.contains("in note")
         }
     }
+
+    @Test func schemaStoreIsSafeUnderConcurrentUse() async throws {
+        let store = AvroSchemaStore()
+        let schemas = try (0..<16).map { i in
+            try AvroSchema(parsing: #"{"type": "record", "name": "pay.Payment", "fields": [{"name": "id", "type": "string"}, {"name": "amountMinor", "type": "long"}, {"name": "extra\#(i)", "type": "int", "default": \#(i)}]}"#)
+        }
+        let message = AvroSingleObject.encode(Payment(id: "c", amountMinor: 1, note: nil))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (i, schema) in schemas.enumerated() {
+                group.addTask {
+                    store.register(schema, confluentID: Int32(i))
+                    #expect(store.schema(fingerprint: schema.fingerprint) == schema)
+                    #expect(store.schema(confluentID: Int32(i)) == schema)
+                    // Resolving Payment data into this version fills in its default.
+                    let value = try AvroSingleObject.decode(message, store: AvroSchemaStore([Payment.avroSchema]), readerSchema: schema)
+                    #expect(value["extra\(i)"] == .int(Int32(i)))
+                    _ = try store.resolver(writer: Payment.avroSchema, reader: schema)
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(schemas.allSatisfy { store.schema(fingerprint: $0.fingerprint) != nil })
+    }
 }
+

@@ -158,6 +158,13 @@ struct SplitMix64: RandomNumberGenerator {
             let valid = try AvroBinaryEncoder(schema: writer).encode(Self.randomValue(writer, names: names, depth: 0, rng: &rng))
             let input = round % 4 == 0 ? valid : Self.mutate(valid, with: &rng)
             attempt { _ = try resolver.decode(input) }
+            attempt { _ = try resolver.transcode(input) }
+            // Where resolution gives a value, transcoding gives the same value's encoding.
+            if let value = try? resolver.decode(input) {
+                let readerEncoder = AvroBinaryEncoder(schema: reader)
+                let transcoded = try resolver.transcode(input)
+                #expect(try readerEncoder.encode(try AvroBinaryDecoder(schema: reader).decode(transcoded)) == (try readerEncoder.encode(value)))
+            }
 
             let payment = Payment(id: "p\(round)", amountMinor: Int64(round), note: round % 2 == 0 ? nil : "n")
             var singleObject = round % 3 == 0 ? AvroSingleObject.encode(payment)
@@ -181,6 +188,7 @@ struct SplitMix64: RandomNumberGenerator {
         let seedText = try coder.encode(AvroValueCodingTests.eventValue)
         var rng = SplitMix64(seed: 0x1507)
         var parsed = 0
+        var rejected = 0
         for _ in 0..<2000 {
             let mutated = Self.mutate(Array(seedText.utf8), with: &rng)
             let text = String(decoding: mutated, as: UTF8.self)
@@ -188,7 +196,9 @@ struct SplitMix64: RandomNumberGenerator {
                 _ = try coder.decode(text)
                 parsed += 1
             } catch {
-                // AvroError is the only error coder.decode can throw (typed throws).
+                // Typed throws: AvroError is the only possible error; it must explain itself.
+                #expect(!error.description.isEmpty)
+                rejected += 1
             }
             do {
                 _ = try AvroSchema(parsing: String(decoding: Self.mutate(Array(Self.schemas[1].utf8), with: &rng), as: UTF8.self))
@@ -196,6 +206,7 @@ struct SplitMix64: RandomNumberGenerator {
                 #expect(!error.description.isEmpty)
             }
         }
-        #expect(parsed < 2000)
+        #expect(parsed + rejected == 2000)
+        #expect(rejected > 1000)
     }
 }

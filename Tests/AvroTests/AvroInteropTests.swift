@@ -243,6 +243,9 @@ import Testing
                 }
                 let value = try resolver.decode(try Self.bytes(hex: hex))
                 let ours = Self.plain(value)
+                // The transcoding path (what generated types use) agrees as well.
+                let transcoded = try AvroBinaryDecoder(schema: reader).decode(try resolver.transcode(try Self.bytes(hex: hex)))
+                #expect(Self.sameJSON(Self.plain(transcoded), try JSONValue(parsing: pythonJSON)), "\(name) datum \(i) transcoded")
                 #expect(try coder.decode(try coder.encode(value)) == value, "\(name) datum \(i)")
                 #expect(Self.sameJSON(ours, try JSONValue(parsing: pythonJSON)), "\(name) datum \(i): Swift \(ours.serialized) vs fastavro \(pythonJSON)")
             }

@@ -6,7 +6,11 @@ import Testing
         let writer = try AvroSchema(parsing: writerJSON)
         let reader = try AvroSchema(parsing: readerJSON)
         let bytes = try AvroBinaryEncoder(schema: writer).encode(value)
-        return try AvroResolvingDecoder(writer: writer, reader: reader).decode(bytes)
+        let resolver = try AvroResolvingDecoder(writer: writer, reader: reader)
+        let resolved = try resolver.decode(bytes)
+        // Transcoding to the reader's encoding gives the same value.
+        #expect(try AvroBinaryDecoder(schema: reader).decode(try resolver.transcode(bytes)) == resolved)
+        return resolved
     }
 
     @Test func promotions() throws {
@@ -135,4 +139,17 @@ import Testing
                                      reader: try AvroSchema(parsing: #"{"type": "fixed", "name": "F", "size": 8}"#))
         }
     }
+
+    @Test func transcodingReordersSkipsAndFillsDefaults() throws {
+        let writer = try AvroSchema(parsing: #"{"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}, {"name": "gone", "type": {"type": "map", "values": "string"}}, {"name": "b", "type": "string"}]}"#)
+        let reader = try AvroSchema(parsing: #"{"type": "record", "name": "R", "fields": [{"name": "b", "type": "bytes"}, {"name": "new", "type": "long", "default": 5}, {"name": "a", "type": "double"}]}"#)
+        let bytes = try AvroBinaryEncoder(schema: writer).encode(.record(["a": .int(2), "gone": .map(["k": .string("v")]), "b": .string("x")]))
+        let transcoded = try AvroResolvingDecoder(writer: writer, reader: reader).transcode(bytes)
+        var expected = AvroWriter()
+        expected.writeBytes(Array("x".utf8))
+        expected.writeLong(5)
+        expected.writeDouble(2)
+        #expect(transcoded == expected.bytes)
+    }
 }
+

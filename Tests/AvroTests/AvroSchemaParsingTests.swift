@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Avro
 
@@ -199,4 +200,30 @@ import Testing
         let again = try AvroSchema(parsing: schema.jsonText)
         #expect(again == schema)
     }
+
+    @Test func schemaFilesParseInDependencyOrder() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("avro-schemas-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let money = directory.appendingPathComponent("pay.Money.avsc")
+        let order = directory.appendingPathComponent("pay.Order.avsc")
+        try Data(#"{"type": "record", "name": "pay.Money", "fields": [{"name": "minor", "type": "long"}]}"#.utf8).write(to: money)
+        try Data(#"{"type": "record", "name": "pay.Order", "fields": [{"name": "total", "type": "Money"}]}"#.utf8).write(to: order)
+        let set = try AvroSchemaSet.parsing(files: [order, money])
+        #expect(set.schemas["pay.Order.avsc"]?.canonicalForm
+                == #"{"name":"pay.Order","type":"record","fields":[{"name":"total","type":{"name":"pay.Money","type":"record","fields":[{"name":"minor","type":"long"}]}}]}"#)
+        #expect(try AvroSchema(contentsOf: money) == set["pay.Money"])
+        // Alone, Order cannot resolve Money.
+        #expect {
+            try AvroSchema(contentsOf: order)
+        } throws: { error in
+            (error as? AvroSchemaError)?.description == "invalid Avro schema in pay.Order.avsc at fields[0].type: unknown type name \"pay.Money\" or \"Money\""
+        }
+        #expect {
+            try AvroSchema(contentsOf: directory.appendingPathComponent("missing.avsc"))
+        } throws: { error in
+            (error as? AvroSchemaError)?.description.hasPrefix("invalid Avro schema in missing.avsc at the top level: cannot read file") ?? false
+        }
+    }
 }
+

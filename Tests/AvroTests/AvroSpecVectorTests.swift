@@ -103,4 +103,14 @@ import Testing
         let resolved = try AvroResolvingDecoder(writer: writer, reader: reader).decode(bytes + [0x54])
         #expect(resolved == .record(["b": .int(42)]))
     }
+
+    /// fastavro: `to_parsing_canonical_form` gives "record" for error types, and a full name
+    /// for a nested named type inheriting its namespace, referenced by full name afterwards.
+    @Test func canonicalFormOfErrorsAndInheritedNamespaces() throws {
+        #expect(try AvroSchema(parsing: #"{"type": "error", "name": "E", "fields": []}"#).canonicalForm
+                == #"{"name":"E","type":"record","fields":[]}"#)
+        let schema = try AvroSchema(parsing: #"{"type": "record", "name": "a.R", "fields": [{"name": "f", "type": {"type": "fixed", "name": "F", "size": 3}}, {"name": "g", "type": "a.F"}]}"#)
+        #expect(schema.canonicalForm == #"{"name":"a.R","type":"record","fields":[{"name":"f","type":{"name":"a.F","type":"fixed","size":3}},{"name":"g","type":"a.F"}]}"#)
+    }
 }
+

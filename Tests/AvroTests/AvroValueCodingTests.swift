@@ -135,4 +135,31 @@ import Testing
         #expect(try reader.readOptional { (r: inout AvroReader) throws(AvroDecodingError) in try r.readString() } == "z")
         #expect(reader.isAtEnd)
     }
+
+    @Test func jsonTextRoundTripsExactlyAndPretty() throws {
+        let text = #"{"b":[1,-9223372036854775808,2.5,"x\n\u0001",true,null,{}],"a":{"z":[]}}"#
+        let json = try JSONValue(parsing: text)
+        #expect(json.serialized == text)
+        #expect(json.prettySerialized == """
+            {
+              "b": [
+                1,
+                -9223372036854775808,
+                2.5,
+                "x\\n\\u0001",
+                true,
+                null,
+                {}
+              ],
+              "a": {
+                "z": []
+              }
+            }
+            """)
+        #expect(try JSONValue(parsing: json.prettySerialized) == json)
+        for bad in ["", "{", "[1,]", "{\"a\":1,}", "01", "1.", "\"\\x\"", "\"\\ud800\"", "nul", "[1] 2", "\"a\u{1}\""] {
+            #expect(throws: JSONParseError.self, "\(bad)") { try JSONValue(parsing: bad) }
+        }
+    }
 }
+

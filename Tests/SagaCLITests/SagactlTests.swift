@@ -65,6 +65,19 @@ import Testing
         #expect(decoded.text == json + "\n")
     }
 
+    @Test func sampleOutputEncodesAndDecodesBackUnchanged() throws {
+        let file = Self.orderPlaced
+        let sample = try SagactlProcess.run(["schema", "sample", "--seed", "7", file])
+        #expect(sample.status == 0, "\(sample.error)")
+        let encoded = try SagactlProcess.run(["schema", "encode", file], input: sample.output)
+        #expect(encoded.status == 0, "\(encoded.error)")
+        let decoded = try SagactlProcess.run(["schema", "decode", file], input: encoded.output)
+        #expect(decoded.text == sample.text)
+        let pretty = try SagactlProcess.run(["schema", "decode", "--pretty", file], input: encoded.output)
+        #expect(pretty.text.hasPrefix("{\n  \"metadata\": {\n"))
+        #expect(pretty.text.filter { !$0.isWhitespace } == sample.text.filter { !$0.isWhitespace })
+    }
+
     @Test func decodeResolvesDataWrittenWithAnOlderVersion() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

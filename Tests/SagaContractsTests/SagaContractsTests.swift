@@ -75,6 +75,26 @@ import Testing
         #expect(messages == 29)
     }
 
+    @Test func everyMessageTypeConformsToSagaMessageAndEveryReplyToSagaReply() throws {
+        var messages = 0, replies = 0
+        for type in AvroGeneratedTypes.all {
+            guard case .record(let record) = type.avroSchema, record.fields.first?.name == "metadata" else {
+                #expect(!(type is any SagaMessage.Type), "\(type) has no envelope")
+                continue
+            }
+            let message = try #require(type as? any SagaMessage.Type, "\(type) does not conform to SagaMessage")
+            #expect(message.messageType == record.name.fullName)
+            messages += 1
+            if record.name.name.hasSuffix("Reply") {
+                #expect(type is any SagaReply.Type, "\(type) does not conform to SagaReply")
+                replies += 1
+            }
+        }
+        #expect(messages == 29)
+        #expect(replies == 10)
+        #expect(SagaTopics.deadLetter(of: SagaTopics.paymentCommands) == "payment.commands.dlq")
+    }
+
     @Test func orderPlacedReadsBackAsTheGenericValueTheSchemaDescribes() throws {
         let orderId = UUID()
         let event = OrderPlaced(
