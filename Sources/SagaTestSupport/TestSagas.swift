@@ -134,7 +134,7 @@ public struct JSONLifecycleEncoder: SagaLifecycleEncoder {
 extension OutgoingMessage {
     /// The lifecycle kind of a JSON-encoded lifecycle message, if it is one.
     public var lifecycleKind: String? {
-        guard headers.string(SagaHeaders.messageType) == JSONLifecycleEncoder.Event.messageType else { return nil }
+        guard headers.string(SagaEngineHeaders.messageType) == JSONLifecycleEncoder.Event.messageType else { return nil }
         return try? JSONLifecycleEncoder.Event.decodePayload(value).kind
     }
 }

@@ -51,7 +51,7 @@ struct SagaDriver {
     ) throws -> SagaTransition {
         replyCounter += 1
         let encoded = try payload.map { try SagaCommand($0) }
-        let reply = SagaReply(
+        let reply = StepReply(
             messageID: "reply-\(replyCounter)",
             causationID: correlation ?? state.pendingRequestID ?? "none",
             sagaID: state.sagaID, status: status, reason: reason,

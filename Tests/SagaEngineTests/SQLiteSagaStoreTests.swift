@@ -65,7 +65,7 @@ final class TemporaryDirectory: Sendable {
         let t = try started()
         _ = try await commitStart(t)
         var next = try Fixtures.orderSaga().apply(
-            .reply(SagaReply(messageID: "r1", causationID: t.state.pendingRequestID ?? "", sagaID: "saga-1", status: .success,
+            .reply(StepReply(messageID: "r1", causationID: t.state.pendingRequestID ?? "", sagaID: "saga-1", status: .success,
                 messageType: Reservation.messageType, payload: try Reservation(reservationID: "x").encodePayload())),
             to: t.state, environment: .live()
         )
@@ -127,7 +127,7 @@ final class TemporaryDirectory: Sendable {
             env.now = state.deadline ?? env.now
         }
         let late = try definition.apply(
-            .reply(SagaReply(messageID: "late-1", causationID: timedOutRequest, sagaID: "saga-1", status: .success)),
+            .reply(StepReply(messageID: "late-1", causationID: timedOutRequest, sagaID: "saga-1", status: .success)),
             to: state, environment: env
         )
         #expect(late.ignored == .lateReply)

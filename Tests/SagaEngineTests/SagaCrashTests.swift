@@ -52,7 +52,7 @@ struct SagaCrashTests {
             _ = try await producer.send(KafkaMessage(
                 topic: prefix + "order.placed", key: Array(saga.id.utf8),
                 value: try OrderData(orderID: saga.order, amount: 1).encodePayload(),
-                headers: [KafkaHeader(name: SagaHeaders.messageID, value: "start-\(saga.id)")]
+                headers: [KafkaHeader(name: SagaEngineHeaders.messageID, value: "start-\(saga.id)")]
             ))
         }
         let storePath = directory.file("orchestrator.sqlite")

@@ -121,7 +121,7 @@ final class SagaWorld: Sendable {
         let data = try OrderData(orderID: orderID ?? sagaID, amount: 100).encodePayload()
         _ = try await producer.send(KafkaMessage(
             topic: startTopic, key: Array(sagaID.utf8), value: data,
-            headers: [KafkaHeader(name: SagaHeaders.messageID, value: messageID ?? "start-\(sagaID)")]
+            headers: [KafkaHeader(name: SagaEngineHeaders.messageID, value: messageID ?? "start-\(sagaID)")]
         ))
     }
 

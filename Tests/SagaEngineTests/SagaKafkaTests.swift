@@ -34,17 +34,17 @@ struct SagaKafkaTests {
         #expect(try await world.waitFor(ok).status == .completed)
         #expect(try await world.waitFor(failing).status == .compensated)
         let records = try await world.consume(world.eventsTopic) { seen in
-            seen.filter { $0.headers.string(SagaHeaders.messageType)?.hasSuffix("SagaCompleted") == true
-                || $0.headers.string(SagaHeaders.messageType)?.hasSuffix("SagaCompensated") == true }.count == 2
+            seen.filter { $0.headers.string(SagaEngineHeaders.messageType)?.hasSuffix("SagaCompleted") == true
+                || $0.headers.string(SagaEngineHeaders.messageType)?.hasSuffix("SagaCompensated") == true }.count == 2
         }
         let types = { (id: String) in
-            records.filter { $0.key == Array(id.utf8) }.compactMap { $0.headers.string(SagaHeaders.messageType) }
+            records.filter { $0.key == Array(id.utf8) }.compactMap { $0.headers.string(SagaEngineHeaders.messageType) }
         }
         #expect(types(ok) == ["com.swiftsaga.saga.SagaStarted"] + Array(repeating: "com.swiftsaga.saga.SagaStepCompleted", count: 4)
             + ["com.swiftsaga.saga.SagaCompleted"])
         #expect(types(failing).suffix(4) == ["com.swiftsaga.saga.SagaCompensating", "com.swiftsaga.saga.SagaStepCompleted",
             "com.swiftsaga.saga.SagaStepCompleted", "com.swiftsaga.saga.SagaCompensated"])
-        let compensating = try #require(records.first { $0.headers.string(SagaHeaders.messageType) == SagaCompensating.messageType })
+        let compensating = try #require(records.first { $0.headers.string(SagaEngineHeaders.messageType) == SagaCompensating.messageType })
         let decoded = try SagaCompensating.decodePayload(compensating.value)
         #expect(decoded.metadata.sagaId == UUID(uuidString: failing) && decoded.metadata.source == "orders")
         #expect(decoded.failedStep == "chargeCard" && decoded.compensations == ["authorizeCard", "reserveStock"])
@@ -100,9 +100,9 @@ struct SagaKafkaTests {
         // The first shipping attempt's reply finally arrives.
         let late = try #require(shipping.first)
         _ = try await world.producer.send(KafkaMessage(topic: world.replies, key: Array("slow".utf8), value: [], headers: [
-            KafkaHeader(name: SagaHeaders.messageID, value: "late-reply"), KafkaHeader(name: SagaHeaders.sagaID, value: "slow"),
-            KafkaHeader(name: SagaHeaders.causationID, value: late.requestID),
-            KafkaHeader(name: SagaHeaders.replyStatus, value: "success"),
+            KafkaHeader(name: SagaEngineHeaders.messageID, value: "late-reply"), KafkaHeader(name: SagaEngineHeaders.sagaID, value: "slow"),
+            KafkaHeader(name: SagaEngineHeaders.causationID, value: late.requestID),
+            KafkaHeader(name: SagaEngineHeaders.replyStatus, value: "success"),
         ]))
         try await eventually("late reply recorded") {
             try await world.orchestratorStore.history(sagaID: "slow").first { $0.stepName == "shipOrder" }?.lateReply != nil
@@ -121,9 +121,9 @@ struct SagaKafkaTests {
         for attempt in history {
             for replyID in [DeterministicUUID.make("reply/\(attempt.requestID)"), "copy-\(attempt.requestID)"] {
                 _ = try await world.producer.send(KafkaMessage(topic: world.replies, key: Array("dup".utf8), value: [], headers: [
-                    KafkaHeader(name: SagaHeaders.messageID, value: replyID), KafkaHeader(name: SagaHeaders.sagaID, value: "dup"),
-                    KafkaHeader(name: SagaHeaders.causationID, value: attempt.requestID),
-                    KafkaHeader(name: SagaHeaders.replyStatus, value: "success"),
+                    KafkaHeader(name: SagaEngineHeaders.messageID, value: replyID), KafkaHeader(name: SagaEngineHeaders.sagaID, value: "dup"),
+                    KafkaHeader(name: SagaEngineHeaders.causationID, value: attempt.requestID),
+                    KafkaHeader(name: SagaEngineHeaders.replyStatus, value: "success"),
                 ]))
             }
         }
@@ -145,8 +145,8 @@ struct SagaKafkaTests {
         _ = try await world.producer.send(KafkaMessage(topic: world.replies, partition: 1, key: Array("p".utf8), value: [1, 2, 3],
             headers: [KafkaHeader(name: "origin", value: "test")]))
         _ = try await world.producer.send(KafkaMessage(topic: world.replies, partition: 1, key: Array("later".utf8), value: [], headers: [
-            KafkaHeader(name: SagaHeaders.messageID, value: "early-reply"), KafkaHeader(name: SagaHeaders.sagaID, value: "later"),
-            KafkaHeader(name: SagaHeaders.causationID, value: "nothing"), KafkaHeader(name: SagaHeaders.replyStatus, value: "success"),
+            KafkaHeader(name: SagaEngineHeaders.messageID, value: "early-reply"), KafkaHeader(name: SagaEngineHeaders.sagaID, value: "later"),
+            KafkaHeader(name: SagaEngineHeaders.causationID, value: "nothing"), KafkaHeader(name: SagaEngineHeaders.replyStatus, value: "success"),
         ]))
         try await world.placeOrder("after-poison")
         #expect(try await world.waitFor("after-poison").status == .completed)
@@ -195,8 +195,8 @@ struct SagaKafkaTests {
     @Test func poisonCommandToAParticipantIsDeadLettered() async throws {
         let world = try await SagaWorld()
         _ = try await world.producer.send(KafkaMessage(topic: world.payments, key: Array("x".utf8), value: [9], headers: [
-            KafkaHeader(name: SagaHeaders.messageID, value: "bad-command"), KafkaHeader(name: SagaHeaders.sagaID, value: "x"),
-            KafkaHeader(name: SagaHeaders.replyTo, value: world.replies), KafkaHeader(name: SagaHeaders.messageType, value: "Unknown"),
+            KafkaHeader(name: SagaEngineHeaders.messageID, value: "bad-command"), KafkaHeader(name: SagaEngineHeaders.sagaID, value: "x"),
+            KafkaHeader(name: SagaEngineHeaders.replyTo, value: world.replies), KafkaHeader(name: SagaEngineHeaders.messageType, value: "Unknown"),
         ]))
         try await world.placeOrder("after-bad-command")
         #expect(try await world.waitFor("after-bad-command").status == .completed)

@@ -29,10 +29,10 @@ import Testing
     }
 
     private func reply(_ sagaID: String, _ status: ReplyStatus, id: String, to request: String, payload: (any SagaPayloadCodable)? = nil)
-        throws -> SagaReply
+        throws -> StepReply
     {
         let encoded = try payload.map { try SagaCommand($0) }
-        return SagaReply(messageID: id, causationID: request, sagaID: sagaID, status: status, reason: status == .success ? nil : "no",
+        return StepReply(messageID: id, causationID: request, sagaID: sagaID, status: status, reason: status == .success ? nil : "no",
             messageType: encoded?.messageType ?? "", payload: encoded?.payload ?? [])
     }
 
@@ -41,7 +41,7 @@ import Testing
         let outbox = try await store.pendingOutbox(limit: 10).map(\.message)
         #expect(outbox.map(\.topic) == ["inventory.commands", "saga.events"])
         #expect(outbox[1].lifecycleKind == "started")
-        #expect(outbox[1].headers.string(SagaHeaders.causationID) == "start-1")
+        #expect(outbox[1].headers.string(SagaEngineHeaders.causationID) == "start-1")
         #expect(try await store.load(sagaID: "s1")?.status == .running)
     }
 

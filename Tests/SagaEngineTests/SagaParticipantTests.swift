@@ -38,9 +38,9 @@ import Testing
             topic: "inventory.commands", partition: 0, offset: 1, timestampMilliseconds: nil, key: Array("saga-\(orderID)".utf8),
             value: try StepCommand(action: "reserve", orderID: orderID).encodePayload(),
             headers: headers ?? [
-                SagaHeader(SagaHeaders.messageID, messageID), SagaHeader(SagaHeaders.messageType, StepCommand.messageType),
-                SagaHeader(SagaHeaders.sagaID, "saga-\(orderID)"), SagaHeader(SagaHeaders.replyTo, "order.replies"),
-                SagaHeader(SagaHeaders.sagaType, "order"),
+                SagaHeader(SagaEngineHeaders.messageID, messageID), SagaHeader(SagaEngineHeaders.messageType, StepCommand.messageType),
+                SagaHeader(SagaEngineHeaders.sagaID, "saga-\(orderID)"), SagaHeader(SagaEngineHeaders.replyTo, "order.replies"),
+                SagaHeader(SagaEngineHeaders.sagaType, "order"),
             ]
         )
     }
@@ -55,7 +55,7 @@ import Testing
         #expect(try await reservations() == 1)
         let outbox = try await store.pendingOutbox(limit: 10).map(\.message)
         #expect(outbox.count == 1)
-        let reply = try SagaReply(from: InboundMessage(topic: outbox[0].topic, partition: 0, offset: 0, timestampMilliseconds: nil,
+        let reply = try StepReply(from: InboundMessage(topic: outbox[0].topic, partition: 0, offset: 0, timestampMilliseconds: nil,
             key: outbox[0].key, value: outbox[0].value, headers: outbox[0].headers))
         #expect(outbox[0].topic == "order.replies" && outbox[0].key == Array("saga-o1".utf8))
         #expect(reply.causationID == "cmd-o1" && reply.sagaID == "saga-o1" && reply.status == .success)
@@ -66,7 +66,7 @@ import Testing
     @Test func businessFailureIsAReplyNotAnError() async throws {
         #expect(try await participant.process(command("empty")) == .replied(.failure))
         let headers = try #require(try await store.pendingOutbox(limit: 10).first?.message.headers)
-        #expect(headers.string(SagaHeaders.replyStatus) == "failure" && headers.string(SagaHeaders.replyReason) == "out of stock")
+        #expect(headers.string(SagaEngineHeaders.replyStatus) == "failure" && headers.string(SagaEngineHeaders.replyReason) == "out of stock")
     }
 
     @Test func throwingHandlerLeavesNothingBehind() async throws {
@@ -87,7 +87,7 @@ import Testing
 
     @Test func messageWithoutEnvelopeIsRejectedAsPoison() async throws {
         await #expect(throws: ParticipantError.self) {
-            try await participant.process(command("o2", headers: [SagaHeader(SagaHeaders.messageID, "x")]))
+            try await participant.process(command("o2", headers: [SagaHeader(SagaEngineHeaders.messageID, "x")]))
         }
         let bare = try command("o2", headers: [])
         do {

@@ -6,16 +6,13 @@ import Avro
 /// extension ReserveStock: SagaPayloadCodable {}
 /// ```
 ///
+/// The contracts' messages (`SagaContracts.SagaMessage`) already provide `messageType` (their
+/// Avro full name); any other Avro type used as a payload (e.g. saga data) declares it.
+///
 /// Payloads use Avro single-object encoding (`C3 01`, the writer schema's fingerprint, the
 /// body). A payload written with another version of the schema is resolved against this one
 /// when ``SagaAvro/schemas`` knows the writer schema's fingerprint.
 extension SagaPayloadCodable where Self: AvroCodable {
-    /// The schema's full name, e.g. `com.swiftsaga.order.ReserveStock`.
-    public static var messageType: String {
-        if case .record(let record) = avroSchema { return record.name.fullName }
-        return String(describing: Self.self)
-    }
-
     /// Single-object encoding.
     public func encodePayload() throws -> [UInt8] { AvroSingleObject.encode(self) }
 

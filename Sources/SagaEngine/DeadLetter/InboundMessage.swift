@@ -35,5 +35,5 @@ public struct InboundMessage: Sendable, Hashable {
     public var coordinates: String { "\(topic)/\(partition)@\(offset)" }
 
     /// The `message-id` header, or `nil`.
-    public var messageID: String? { headers.string(SagaHeaders.messageID) }
+    public var messageID: String? { headers.string(SagaEngineHeaders.messageID) }
 }

@@ -49,7 +49,7 @@ extension Array where Element == SagaHeader {
 
 /// The header names the engine reads and writes. The first five follow the contracts' header
 /// convention (`schemas/README.md`); the `saga-` ones are the engine's own envelope.
-public enum SagaHeaders {
+public enum SagaEngineHeaders {
     /// Unique id of a message (UUID text); the inbox deduplicates by it.
     public static let messageID = "message-id"
     /// The full name of the payload's type.
@@ -84,7 +84,7 @@ public struct OutgoingMessage: Sendable, Hashable, Codable {
     public var key: [UInt8]
     /// The encoded payload.
     public var value: [UInt8]
-    /// Headers, including ``SagaHeaders/messageID``.
+    /// Headers, including ``SagaEngineHeaders/messageID``.
     public var headers: [SagaHeader]
 
     /// Creates an outgoing message.
@@ -96,7 +96,7 @@ public struct OutgoingMessage: Sendable, Hashable, Codable {
     }
 
     /// The message id header, if present.
-    public var messageID: String? { headers.string(SagaHeaders.messageID) }
+    public var messageID: String? { headers.string(SagaEngineHeaders.messageID) }
 }
 
 /// A command a step sends to a participant: its wire type and encoded payload.

@@ -36,7 +36,7 @@ public typealias CommandBuilder<SagaData> = @Sendable (SagaData, CommandContext)
 /// Builds a typed command from the saga data and the message's context.
 public typealias TypedCommandBuilder<SagaData> = @Sendable (SagaData, CommandContext) throws -> any SagaPayloadCodable
 /// Interprets a reply; may update the saga data (e.g. record a reservation id).
-public typealias ReplyInterpreter<SagaData> = @Sendable (SagaReply, inout SagaData) throws -> ReplyOutcome
+public typealias ReplyInterpreter<SagaData> = @Sendable (StepReply, inout SagaData) throws -> ReplyOutcome
 
 /// The undo of a compensatable step: a command that is retried until acknowledged.
 public struct Compensation<SagaData: Sendable>: Sendable {

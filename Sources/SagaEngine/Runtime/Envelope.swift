@@ -8,19 +8,19 @@ enum Envelope {
     }
 }
 
-extension SagaReply {
+extension StepReply {
     /// Reads a reply from a consumed message's headers and value.
     public init(from message: InboundMessage) throws(SagaRuntimeError) {
-        let statusText = try Envelope.required(SagaHeaders.replyStatus, in: message)
+        let statusText = try Envelope.required(SagaEngineHeaders.replyStatus, in: message)
         guard let status = ReplyStatus(rawValue: statusText) else {
             throw .invalidEnvelope(coordinates: message.coordinates, detail: "unknown reply status '\(statusText)'")
         }
         self.init(
-            messageID: try Envelope.required(SagaHeaders.messageID, in: message),
-            causationID: try Envelope.required(SagaHeaders.causationID, in: message),
-            sagaID: try Envelope.required(SagaHeaders.sagaID, in: message),
-            status: status, reason: message.headers.string(SagaHeaders.replyReason),
-            messageType: message.headers.string(SagaHeaders.messageType) ?? "", payload: message.value,
+            messageID: try Envelope.required(SagaEngineHeaders.messageID, in: message),
+            causationID: try Envelope.required(SagaEngineHeaders.causationID, in: message),
+            sagaID: try Envelope.required(SagaEngineHeaders.sagaID, in: message),
+            status: status, reason: message.headers.string(SagaEngineHeaders.replyReason),
+            messageType: message.headers.string(SagaEngineHeaders.messageType) ?? "", payload: message.value,
             headers: message.headers
         )
     }
@@ -51,14 +51,14 @@ public struct ParticipantCommand: Sendable {
 
     /// Reads a command from a consumed message.
     public init(from message: InboundMessage) throws(SagaRuntimeError) {
-        messageID = try Envelope.required(SagaHeaders.messageID, in: message)
-        messageType = try Envelope.required(SagaHeaders.messageType, in: message)
-        sagaID = try Envelope.required(SagaHeaders.sagaID, in: message)
-        replyTo = try Envelope.required(SagaHeaders.replyTo, in: message)
-        sagaType = message.headers.string(SagaHeaders.sagaType)
-        step = message.headers.string(SagaHeaders.step)
-        attempt = message.headers.string(SagaHeaders.attempt).flatMap { Int($0) }
-        idempotencyKey = message.headers.string(SagaHeaders.idempotencyKey)
+        messageID = try Envelope.required(SagaEngineHeaders.messageID, in: message)
+        messageType = try Envelope.required(SagaEngineHeaders.messageType, in: message)
+        sagaID = try Envelope.required(SagaEngineHeaders.sagaID, in: message)
+        replyTo = try Envelope.required(SagaEngineHeaders.replyTo, in: message)
+        sagaType = message.headers.string(SagaEngineHeaders.sagaType)
+        step = message.headers.string(SagaEngineHeaders.step)
+        attempt = message.headers.string(SagaEngineHeaders.attempt).flatMap { Int($0) }
+        idempotencyKey = message.headers.string(SagaEngineHeaders.idempotencyKey)
         payload = message.value
         source = message
     }
@@ -96,23 +96,23 @@ public enum ParticipantReply: Sendable {
     /// command (after a crash before its offset was stored) yields the same reply id.
     func message(answering command: ParticipantCommand) -> OutgoingMessage {
         var headers = [
-            SagaHeader(SagaHeaders.messageID, DeterministicUUID.make("reply/\(command.messageID)")),
-            SagaHeader(SagaHeaders.sagaID, command.sagaID),
-            SagaHeader(SagaHeaders.causationID, command.messageID),
-            SagaHeader(SagaHeaders.replyStatus, status.rawValue),
+            SagaHeader(SagaEngineHeaders.messageID, DeterministicUUID.make("reply/\(command.messageID)")),
+            SagaHeader(SagaEngineHeaders.sagaID, command.sagaID),
+            SagaHeader(SagaEngineHeaders.causationID, command.messageID),
+            SagaHeader(SagaEngineHeaders.replyStatus, status.rawValue),
         ]
-        if let sagaType = command.sagaType { headers.append(SagaHeader(SagaHeaders.sagaType, sagaType)) }
+        if let sagaType = command.sagaType { headers.append(SagaHeader(SagaEngineHeaders.sagaType, sagaType)) }
         let payload: SagaCommand?
         switch self {
         case .success(let p): payload = p
         case .failure(let reason, let p):
             payload = p
-            headers.append(SagaHeader(SagaHeaders.replyReason, reason))
+            headers.append(SagaHeader(SagaEngineHeaders.replyReason, reason))
         case .retriable(let reason):
             payload = nil
-            headers.append(SagaHeader(SagaHeaders.replyReason, reason))
+            headers.append(SagaHeader(SagaEngineHeaders.replyReason, reason))
         }
-        if let payload { headers.append(SagaHeader(SagaHeaders.messageType, payload.messageType)) }
+        if let payload { headers.append(SagaHeader(SagaEngineHeaders.messageType, payload.messageType)) }
         return OutgoingMessage(
             topic: command.replyTo, key: Array(command.sagaID.utf8), value: payload?.payload ?? [], headers: headers
         )

@@ -11,12 +11,12 @@ extension SagaLifecycleEvent {
     /// The message the outbox holds for this event: keyed by saga id, with the envelope headers.
     func outgoing(topic: String, encoded: SagaCommand) -> OutgoingMessage {
         var headers = [
-            SagaHeader(SagaHeaders.messageID, eventID),
-            SagaHeader(SagaHeaders.messageType, encoded.messageType),
-            SagaHeader(SagaHeaders.sagaID, sagaID),
-            SagaHeader(SagaHeaders.sagaType, sagaType),
+            SagaHeader(SagaEngineHeaders.messageID, eventID),
+            SagaHeader(SagaEngineHeaders.messageType, encoded.messageType),
+            SagaHeader(SagaEngineHeaders.sagaID, sagaID),
+            SagaHeader(SagaEngineHeaders.sagaType, sagaType),
         ]
-        if let causationID { headers.append(SagaHeader(SagaHeaders.causationID, causationID)) }
+        if let causationID { headers.append(SagaHeader(SagaEngineHeaders.causationID, causationID)) }
         return OutgoingMessage(topic: topic, key: Array(sagaID.utf8), value: encoded.payload, headers: headers)
     }
 }

@@ -98,7 +98,7 @@ public struct SagaOrchestrator: Sendable {
     }
 
     /// Applies a participant's reply, recorded under `inbox` so a redelivery has no effect.
-    public func handle(reply: SagaReply, inbox: InboxEntry?) async throws(SagaRuntimeError) -> EventResult {
+    public func handle(reply: StepReply, inbox: InboxEntry?) async throws(SagaRuntimeError) -> EventResult {
         try await apply(.reply(reply), to: reply.sagaID, inbox: inbox)
     }
 

@@ -34,7 +34,7 @@ extension SagaOrchestrator {
     /// The message id goes into the inbox in the same transaction as its effects.
     public func process(_ message: InboundMessage, triggers: [SagaTrigger]) async throws -> Void {
         if let trigger = triggers.first(where: { $0.topic == message.topic }) {
-            let messageID = try Envelope.required(SagaHeaders.messageID, in: message)
+            let messageID = try Envelope.required(SagaEngineHeaders.messageID, in: message)
             let start: (sagaID: String, data: [UInt8])
             do {
                 start = try trigger.makeStart(message)
@@ -48,7 +48,7 @@ extension SagaOrchestrator {
             )
             return
         }
-        let reply = try SagaReply(from: message)
+        let reply = try StepReply(from: message)
         _ = try await handle(
             reply: reply,
             inbox: InboxEntry(consumer: consumerName, messageID: reply.messageID, topic: message.topic,

@@ -186,16 +186,16 @@ private struct Run<SagaData: SagaPayloadCodable> {
             return park(reason)
         }
         var headers = [
-            SagaHeader(SagaHeaders.messageID, requestID),
-            SagaHeader(SagaHeaders.messageType, command.messageType),
-            SagaHeader(SagaHeaders.sagaID, state.sagaID),
-            SagaHeader(SagaHeaders.sagaType, state.sagaType),
-            SagaHeader(SagaHeaders.replyTo, definition.replyTopic),
-            SagaHeader(SagaHeaders.step, step.name),
-            SagaHeader(SagaHeaders.attempt, String(attempt)),
-            SagaHeader(SagaHeaders.idempotencyKey, "\(state.sagaID):\(phase.rawValue):\(step.name)"),
+            SagaHeader(SagaEngineHeaders.messageID, requestID),
+            SagaHeader(SagaEngineHeaders.messageType, command.messageType),
+            SagaHeader(SagaEngineHeaders.sagaID, state.sagaID),
+            SagaHeader(SagaEngineHeaders.sagaType, state.sagaType),
+            SagaHeader(SagaEngineHeaders.replyTo, definition.replyTopic),
+            SagaHeader(SagaEngineHeaders.step, step.name),
+            SagaHeader(SagaEngineHeaders.attempt, String(attempt)),
+            SagaHeader(SagaEngineHeaders.idempotencyKey, "\(state.sagaID):\(phase.rawValue):\(step.name)"),
         ]
-        if let cause { headers.append(SagaHeader(SagaHeaders.causationID, cause)) }
+        if let cause { headers.append(SagaHeader(SagaEngineHeaders.causationID, cause)) }
         transition.commands.append(OutgoingMessage(
             topic: topic, key: Array(state.sagaID.utf8), value: command.payload, headers: headers
         ))
@@ -212,7 +212,7 @@ private struct Run<SagaData: SagaPayloadCodable> {
 
     // MARK: Events
 
-    mutating func handle(_ reply: SagaReply) throws(SagaTransitionError) {
+    mutating func handle(_ reply: StepReply) throws(SagaTransitionError) {
         guard reply.causationID == state.pendingRequestID, !state.status.isTerminal, state.status != .failed else {
             transition.history.append(.lateReply(
                 requestID: reply.causationID, status: reply.status, replyID: reply.messageID, at: env.now

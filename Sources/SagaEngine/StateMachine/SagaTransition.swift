@@ -3,7 +3,7 @@ import Foundation
 /// Something that happens to a running saga.
 public enum SagaEvent: Sendable, Hashable {
     /// A participant answered.
-    case reply(SagaReply)
+    case reply(StepReply)
     /// The saga's timer is due (the state machine checks the deadline itself).
     case deadlineReached
     /// An operator asks a parked saga to try its stuck request again, with a fresh retry budget.

@@ -19,7 +19,7 @@ public enum ReplyOutcome: Sendable, Hashable {
 }
 
 /// A reply received from a participant, as the engine decoded its envelope.
-public struct SagaReply: Sendable, Hashable {
+public struct StepReply: Sendable, Hashable {
     /// The reply's own unique id (inbox deduplication key).
     public var messageID: String
     /// The message id of the command this reply answers (its `causation-id` header).
