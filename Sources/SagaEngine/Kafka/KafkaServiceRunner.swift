@@ -46,6 +46,9 @@ enum KafkaServiceRunner {
         var producerConfiguration = kafka
         producerConfiguration.groupID = nil
         for property in consumerOnlyProperties { producerConfiguration.properties[property] = nil }
+        // A message the broker cannot take (e.g. its topic is missing) fails within this bound
+        // instead of librdkafka's default 5 minutes, so the relay retries it and moves on.
+        if producerConfiguration.deliveryTimeout == nil { producerConfiguration.deliveryTimeout = .seconds(30) }
         producerConfiguration.idempotence = true
         producerConfiguration.acks = .all
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
