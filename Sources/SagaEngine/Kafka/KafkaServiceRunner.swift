@@ -71,7 +71,7 @@ enum KafkaServiceRunner {
                 group.addTask { await housekeeping(store: store, logger: logger) }
                 if let extra { group.addTask { await extra() } }
                 group.addTask {
-                    try await consumer.run { message in
+                    try await PartitionedConsumption.run(consumer, workers: 4, window: 256) { message in
                         try await handler.handle(InboundMessage(message))
                     }
                 }
