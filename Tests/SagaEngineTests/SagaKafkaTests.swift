@@ -144,6 +144,33 @@ struct SagaKafkaTests {
         await world.stop()
     }
 
+    /// The participants are down while the first attempt of reserveStock times out and a second
+    /// attempt is sent. When they come up they see both commands: the first runs the handler, the
+    /// second (same idempotency key) gets the stored reply — the stock is reserved once — and the
+    /// orchestrator records the first reply as late and goes on with the second.
+    @Test func aRetriedStepHasItsBusinessEffectOnce() async throws {
+        let world = try await SagaWorld(definition: { prefix in
+            try Fixtures.orderSaga(
+                retry: .exponential(maxAttempts: 8, initial: .milliseconds(50), jitter: 0), prefix: prefix, timeout: .seconds(2)
+            )
+        }, startParticipants: false)
+        try await world.placeOrder("late-participant")
+        try await eventually("a second attempt of reserveStock") {
+            try await world.orchestratorStore.history(sagaID: "late-participant").count >= 2
+        }
+        world.startParticipantService()
+        let done = try await world.waitFor("late-participant")
+        #expect(done.status == .completed)
+        #expect(try await world.ledger("late-participant") == ["reserve", "authorize", "charge", "ship"])
+        let reserve = try await world.orchestratorStore.history(sagaID: "late-participant").filter { $0.stepName == "reserveStock" }
+        #expect(reserve.count >= 2 && reserve.last?.outcome == .succeeded)
+        #expect(reserve.dropLast().allSatisfy { $0.outcome == .timedOut })
+        try await eventually("the first attempt's reply recorded as late") {
+            try await world.orchestratorStore.history(sagaID: "late-participant").first?.lateReply != nil
+        }
+        await world.stop()
+    }
+
     /// Replies delivered again (same message id) and duplicates with a new id change nothing.
     @Test func duplicateAndRedeliveredRepliesHaveNoSecondEffect() async throws {
         let world = try await SagaWorld()
