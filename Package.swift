@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "SagaEngine", targets: ["SagaEngine"]),
         .library(name: "Avro", targets: ["Avro"]),
         .library(name: "SagaContracts", targets: ["SagaContracts"]),
         .executable(name: "sagactl", targets: ["sagactl"]),
@@ -23,6 +24,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // The librdkafka C API (system library, headers from librdkafka-dev).
@@ -76,6 +79,46 @@ let package = Package(
         .testTarget(
             name: "KafkaTests",
             dependencies: ["Kafka"],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
+        // The saga engine: definitions, the deterministic state machine, the durable store
+        // (outbox, inbox, timers, DLQ replays) and the runtimes over Kafka.
+        .target(
+            name: "SagaEngine",
+            dependencies: [
+                "Avro",
+                "Kafka",
+                "SagaContracts",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Test sagas and participants shared by the tests, the crash harness and the benchmark.
+        .target(
+            name: "SagaTestSupport",
+            dependencies: ["SagaEngine", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The process the crash test starts, SIGKILLs and restarts.
+        .executableTarget(
+            name: "saga-crash-harness",
+            dependencies: ["SagaEngine", "SagaTestSupport", "Kafka", .product(name: "Logging", package: "swift-log")],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
+        // Sagas per second and latency beside a bare produce/consume baseline (scripts/bench-saga).
+        .executableTarget(
+            name: "saga-bench",
+            dependencies: [
+                "SagaEngine", "SagaTestSupport", "Kafka", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
+        .testTarget(
+            name: "SagaEngineTests",
+            dependencies: [
+                "SagaEngine", "SagaTestSupport", "Avro", "Kafka", "SagaContracts", "saga-crash-harness",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ],
             linkerSettings: runtimeLibrarySearchPath
         ),
     ],

@@ -1,0 +1,372 @@
+import CRdKafka
+import Logging
+
+/// The consumer's librdkafka side. A dedicated thread polls librdkafka only when a caller
+/// is waiting for a message (no prefetch into Swift: librdkafka's own fetch queue is the
+/// buffer, and it is purged by librdkafka on rebalance). One poll drains what librdkafka
+/// already has (up to `batchLimit`) into a small handoff buffer, which is always empty
+/// again before the next poll, i.e. before any rebalance callback can run, except for
+/// messages gathered in the same poll round, which the revoke handler removes.
+///
+/// Rebalances (eager and cooperative) run on that thread inside `rd_kafka_consumer_poll`;
+/// on revoke the stored (processed) offsets are committed before the partitions are given up.
+final class ConsumerCore: Sendable {
+    enum Phase { case running, closing, closed }
+
+    struct State {
+        var phase: Phase = .running
+        var handoff: [KafkaConsumerMessage] = []
+        var handoffStart = 0
+        var waiters: [(id: UInt64, continuation: CheckedContinuation<KafkaConsumerMessage?, any Error>)] = []
+        var nextWaiterID: UInt64 = 0
+        var assignment: Set<TopicPartition> = []
+        var failure: KafkaError?
+        /// Messages polled in the current round, not yet handed off (event thread only).
+        var gathering: [KafkaConsumerMessage] = []
+        /// Blocking calls (commit) using the handle outside the lock; destroy waits for them.
+        var activeBlockingCalls = 0
+        /// Set (under the lock) right before the handle is destroyed; no use may start after it.
+        var handleReleased = false
+
+        var handoffIsEmpty: Bool { handoffStart >= handoff.count }
+        mutating func takeFromHandoff() -> KafkaConsumerMessage? {
+            guard handoffStart < handoff.count else { return nil }
+            defer {
+                handoffStart += 1
+                if handoffStart == handoff.count { handoff.removeAll(keepingCapacity: true); handoffStart = 0 }
+            }
+            return handoff[handoffStart]
+        }
+    }
+
+    static let batchLimit = 1024
+
+    let client: RdClient
+    let logger: Logger
+    private let queue: RdQueue
+    /// Guards the handle's lifetime too: uses check `phase != .closed` under the lock, and
+    /// the handle is destroyed only after `.closed` is set.
+    let state: ConditionLock<State>
+
+    init(configuration: KafkaConfiguration, logger: Logger) throws(KafkaError) {
+        guard let groupID = configuration.groupID, !groupID.isEmpty else {
+            throw .configuration(property: "group.id", reason: "a KafkaConsumer needs a consumer group (KafkaConfiguration.groupID)")
+        }
+        _ = groupID
+        if let store = configuration.properties["enable.auto.offset.store"], store != "false" {
+            throw .configuration(property: "enable.auto.offset.store",
+                                 reason: "must be false: KafkaConsumer stores an offset only after its message was processed")
+        }
+        var properties = configuration.librdkafkaProperties(for: .consumer)
+        properties.append(("enable.auto.offset.store", "false"))
+        let state = ConditionLock(State())
+        let logger = logger
+        client = try RdClient(role: .consumer, properties: properties, logger: logger) { rk, err, partitions in
+            ConsumerCore.rebalance(rk, err, partitions, state: state, logger: logger)
+        }
+        self.state = state
+        self.logger = logger
+        rd_kafka_poll_set_consumer(client.handle)
+        queue = RdQueue(rd_kafka_queue_get_consumer(client.handle))
+        DedicatedThread.start(name: "kafka-consumer") { [self] in runPollLoop() }
+    }
+
+    // MARK: Calls from Swift
+
+    func subscribe(_ topics: [String]) throws(KafkaError) {
+        let list = TopicPartitionList.make(topics.map { ($0, RD_KAFKA_PARTITION_UA, Int64(RD_KAFKA_OFFSET_INVALID)) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = state.withLock { state -> rd_kafka_resp_err_t? in
+            guard state.phase == .running else { return nil }
+            return rd_kafka_subscribe(client.handle, list)
+        }
+        guard let err else { throw .closed("subscribe") }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(err, operation: "subscribe", topic: topics.count == 1 ? topics[0] : nil)
+        }
+    }
+
+    /// Stores `offset + 1` of a processed message, to be committed (automatically, on revoke and on close).
+    func store(_ message: KafkaConsumerMessage) throws(KafkaError) {
+        let list = TopicPartitionList.make([(message.topic, message.partition, message.offset + 1)])
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = state.withLock { state -> rd_kafka_resp_err_t? in
+            guard !state.handleReleased else { return nil }
+            return rd_kafka_offsets_store(client.handle, list)
+        }
+        guard let err else { throw .closed("store offset", topic: message.topic) }
+        if var error = TopicPartitionList.firstError(list, operation: "store offset")
+            ?? (err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err, operation: "store offset")) {
+            error.topic = message.topic
+            error.partition = message.partition
+            error.offset = message.offset
+            if error.code == .state || error.code == .unknownPartition {
+                error.message = "partition no longer assigned to this consumer; the group will redeliver the message (\(error.message))"
+            }
+            throw error
+        }
+    }
+
+    /// Commits the stored offsets now (blocking; call from a dedicated thread).
+    func commitBlocking() -> KafkaError? {
+        let usable = state.withLock { state -> Bool in
+            guard state.phase == .running else { return false }
+            state.activeBlockingCalls += 1
+            return true
+        }
+        guard usable else { return .closed("commit") }
+        // Outside the lock (a commit takes a broker round trip); destroy waits for activeBlockingCalls == 0.
+        let err = rd_kafka_commit(client.handle, nil, 0)
+        state.withLockThenSignal { $0.activeBlockingCalls -= 1 }
+        if err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET { return nil }
+        return KafkaError(err, operation: "commit")
+    }
+
+    /// The next message, `nil` once the consumer is closed or the task is cancelled.
+    func next() async throws -> KafkaConsumerMessage? {
+        enum Fast { case message(KafkaConsumerMessage), end, failure(KafkaError), wait }
+        let fast = state.withLock { state -> Fast in
+            if state.phase != .running { return .end }  // closing: buffered messages are not handed out
+            if let message = state.takeFromHandoff() { return .message(message) }
+            if let failure = state.failure { return .failure(failure) }
+            return .wait
+        }
+        switch fast {
+        case .message(let message): return message
+        case .end: return nil
+        case .failure(let error): throw error
+        case .wait: break
+        }
+        let id = state.withLock { state in
+            defer { state.nextWaiterID += 1 }
+            return state.nextWaiterID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<KafkaConsumerMessage?, any Error>) in
+                let immediate = state.withLockThenSignal { state -> Result<KafkaConsumerMessage?, KafkaError>? in
+                    if state.phase != .running || Task.isCancelled { return .success(nil) }
+                    if let message = state.takeFromHandoff() { return .success(message) }
+                    if let failure = state.failure { return .failure(failure) }
+                    state.waiters.append((id, continuation))
+                    return nil
+                }
+                if let immediate { continuation.resume(with: immediate) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<KafkaConsumerMessage?, any Error>? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index).continuation
+            }
+            waiter?.resume(returning: nil)
+        }
+    }
+
+    /// Asks the event thread to close the consumer; returns at once.
+    func requestClose() {
+        let changed = state.withLockThenSignal { state -> Bool in
+            guard state.phase == .running else { return false }
+            state.phase = .closing
+            return true
+        }
+        if changed { rd_kafka_queue_yield(queue.handle) }
+    }
+
+    /// Closes (committing processed offsets and leaving the group) and waits until done.
+    func closeBlocking() {
+        requestClose()
+        state.wait(until: { $0.phase == .closed }) { _ in }
+    }
+
+    // MARK: The event thread
+
+    private func runPollLoop() {
+        while true {
+            let proceed = state.wait(until: { $0.phase != .running || !$0.waiters.isEmpty }) { $0.phase == .running }
+            guard proceed else { break }
+            guard let first = rd_kafka_consumer_poll(client.handle, -1) else { continue }  // yielded
+            accept(first)
+            var polled = 1
+            while polled < Self.batchLimit, let message = rd_kafka_consumer_poll(client.handle, 0) {
+                accept(message)
+                polled += 1
+            }
+            handOff()
+        }
+        close()
+    }
+
+    /// Converts one polled message (or error) and destroys it.
+    private func accept(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>) {
+        defer { rd_kafka_message_destroy(pointer) }
+        let message = pointer.pointee
+        if message.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            let converted = Self.convert(pointer)
+            state.withLock { $0.gathering.append(converted) }
+            return
+        }
+        let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) }
+        if message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return }
+        var error = KafkaError(message.err, operation: "consume", message: String(cString: rd_kafka_message_errstr(pointer)),
+                               topic: topic, partition: topic == nil ? nil : message.partition)
+        if message.err == RD_KAFKA_RESP_ERR__FATAL, let fatal = client.fatalError(operation: "consume") {
+            error = fatal
+        }
+        if error.isFatal {
+            logger.critical("Kafka consumer fatal error: \(error)")
+            state.withLock { $0.failure = error }
+        } else {
+            logger.warning("Kafka consumer error: \(error)")
+        }
+    }
+
+    /// Gives the gathered messages to the first waiters; the rest go to the handoff buffer.
+    private func handOff() {
+        var resumes: [(CheckedContinuation<KafkaConsumerMessage?, any Error>, Result<KafkaConsumerMessage?, KafkaError>)] = []
+        state.withLock { state in
+            state.handoff.append(contentsOf: state.gathering)
+            state.gathering.removeAll(keepingCapacity: true)
+            while !state.waiters.isEmpty {
+                if let message = state.takeFromHandoff() {
+                    resumes.append((state.waiters.removeFirst().continuation, .success(message)))
+                } else if let failure = state.failure {
+                    resumes.append((state.waiters.removeFirst().continuation, .failure(failure)))
+                } else {
+                    break
+                }
+            }
+        }
+        for (continuation, result) in resumes { continuation.resume(with: result) }
+    }
+
+    private func close() {
+        // Unprocessed messages are dropped: their offsets were never stored, so the group redelivers them.
+        state.withLock { state in
+            state.handoff.removeAll()
+            state.handoffStart = 0
+            state.gathering.removeAll()
+        }
+        closeConsumer()
+        let waiters = state.withLock { state in
+            defer { state.waiters.removeAll() }
+            return state.waiters.map(\.continuation)
+        }
+        for waiter in waiters { waiter.resume(returning: nil) }
+        state.wait(until: { $0.activeBlockingCalls == 0 }) { $0.handleReleased = true }
+        queue.destroy()
+        client.destroy()
+        state.withLockThenSignal { $0.phase = .closed }  // wakes closeBlocking callers
+        logger.debug("Kafka consumer closed")
+    }
+
+    /// Revokes the assignment (committing processed offsets), commits and leaves the group.
+    /// Served by hand rather than with `rd_kafka_consumer_close`, whose internal wait ends
+    /// early when the queue was yielded (our wake-up for close) and would leave it half done.
+    private func closeConsumer() {
+        let handle = client.handle
+        guard let closeQueue = rd_kafka_queue_new(handle) else { return }
+        defer { rd_kafka_queue_destroy(closeQueue) }
+        if let error = rd_kafka_consumer_close_queue(handle, closeQueue) {
+            logger.warning("Kafka consumer close: \(KafkaError(consuming: error, operation: "close"))")
+            return
+        }
+        while rd_kafka_consumer_closed(handle) == 0 {
+            // Returns at once on an event; the timeout only bounds how often `closed` is re-checked.
+            guard let event = rd_kafka_queue_poll(closeQueue, 100) else { continue }
+            switch Int32(rd_kafka_event_type(event)) {
+            case RD_KAFKA_EVENT_REBALANCE:
+                if let partitions = rd_kafka_event_topic_partition_list(event) {
+                    Self.rebalance(handle, rd_kafka_event_error(event), partitions, state: state, logger: logger)
+                }
+            case RD_KAFKA_EVENT_ERROR:
+                let error = KafkaError(rd_kafka_event_error(event), operation: "close",
+                                       message: String(cString: rd_kafka_event_error_string(event)))
+                logger.warning("Kafka consumer close: \(error)")
+            default:
+                break
+            }
+            rd_kafka_event_destroy(event)
+        }
+    }
+
+    // MARK: Rebalance (event thread, inside rd_kafka_consumer_poll / close)
+
+    static func rebalance(
+        _ rk: OpaquePointer, _ err: rd_kafka_resp_err_t, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
+        state: ConditionLock<State>, logger: Logger
+    ) {
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        let changed = TopicPartitionList.read(partitions)
+        switch err {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            logger.info("Kafka consumer assigned \(changed.map(\.description).joined(separator: ", "))",
+                        metadata: ["protocol": "\(cooperative ? "cooperative" : "eager")"])
+            state.withLock { state in
+                if !cooperative { state.assignment = [] }
+                state.assignment.formUnion(changed)
+            }
+            if cooperative {
+                if let error = rd_kafka_incremental_assign(rk, partitions) {
+                    logger.error("Kafka consumer assign: \(KafkaError(consuming: error, operation: "assign"))")
+                }
+            } else {
+                let result = rd_kafka_assign(rk, partitions)
+                if result != RD_KAFKA_RESP_ERR_NO_ERROR { logger.error("Kafka consumer assign: \(KafkaError(result, operation: "assign"))") }
+            }
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            let revoked = Set(changed)
+            let lost = rd_kafka_assignment_lost(rk) != 0
+            logger.info("Kafka consumer \(lost ? "lost" : "revoked") \(changed.map(\.description).joined(separator: ", "))")
+            state.withLock { state in
+                // Not yet processed: the next owner gets them from the committed offset.
+                state.gathering.removeAll { revoked.contains($0.topicPartition) }
+                state.handoff.removeAll { revoked.contains($0.topicPartition) }
+                state.handoffStart = min(state.handoffStart, state.handoff.count)
+                state.assignment.subtract(revoked)
+                if !cooperative { state.assignment = [] }
+            }
+            if !lost {
+                let result = rd_kafka_commit(rk, nil, 0)  // the processed offsets, before giving the partitions up
+                if result != RD_KAFKA_RESP_ERR_NO_ERROR && result != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                    logger.warning("Kafka consumer commit on revoke: \(KafkaError(result, operation: "commit"))")
+                }
+            }
+            if cooperative {
+                if let error = rd_kafka_incremental_unassign(rk, partitions) {
+                    logger.error("Kafka consumer unassign: \(KafkaError(consuming: error, operation: "unassign"))")
+                }
+            } else {
+                _ = rd_kafka_assign(rk, nil)
+            }
+        default:
+            logger.error("Kafka consumer rebalance error: \(KafkaError(err, operation: "rebalance"))")
+            _ = rd_kafka_assign(rk, nil)
+            state.withLock { $0.assignment = [] }
+        }
+    }
+
+    /// Copies a librdkafka message into Swift values.
+    static func convert(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaConsumerMessage {
+        let message = pointer.pointee
+        let key = message.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: message.key_len)) }
+        let value = message.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: message.len)) }
+        var headers: [KafkaHeader] = []
+        var list: OpaquePointer? = nil
+        if rd_kafka_message_headers(pointer, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
+            var index = 0
+            var name: UnsafePointer<CChar>? = nil
+            var bytes: UnsafeRawPointer? = nil
+            var size = 0
+            while rd_kafka_header_get_all(list, index, &name, &bytes, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let headerValue = bytes.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: size)) }
+                headers.append(KafkaHeader(name: name.map { String(cString: $0) } ?? "", value: headerValue))
+                index += 1
+            }
+        }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(pointer, &timestampType)
+        return KafkaConsumerMessage(
+            topic: String(cString: rd_kafka_topic_name(message.rkt)), partition: message.partition, offset: message.offset,
+            key: key, value: value, headers: headers,
+            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
+    }
+}

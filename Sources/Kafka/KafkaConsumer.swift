@@ -1,0 +1,122 @@
+import Logging
+
+/// Consumes messages as a member of a consumer group, at least once.
+///
+/// An offset is stored only after its message was processed, and stored offsets are
+/// committed in the background (`auto.commit.interval.ms`), before partitions are revoked in
+/// a rebalance (eager or cooperative-sticky) and when the consumer closes. A message whose
+/// processing did not finish is therefore redelivered to the group, and a processed one is
+/// not (the stored offset is the message's offset + 1, Kafka's "next to read").
+///
+/// The primary API is ``run(_:)``: it hands each message to your handler, stores its offset
+/// when the handler returns, and closes the consumer however it ends.
+///
+/// ```swift
+/// var config = KafkaConfiguration(bootstrapServers: ["localhost:9092"], groupID: "billing")
+/// let consumer = try KafkaConsumer(configuration: config)
+/// try consumer.subscribe(to: ["orders"])
+/// try await consumer.run { message in
+///     try await bill(message.value)
+/// }
+/// ```
+///
+/// ``messages`` is the lower-level alternative: iterate it and call
+/// ``markProcessed(_:)`` for each message once done with it.
+public final class KafkaConsumer: Sendable {
+    private let core: ConsumerCore
+
+    /// Creates a consumer. `configuration.groupID` is required; `enable.auto.offset.store`
+    /// must not be set (the consumer stores offsets itself after processing).
+    ///
+    /// - Throws: ``KafkaError`` naming the property if the configuration is invalid.
+    public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.consumer")) throws(KafkaError) {
+        core = try ConsumerCore(configuration: configuration, logger: logger)
+    }
+
+    /// Dropping the last reference closes the consumer in the background (committing
+    /// processed offsets and leaving the group), so its partitions are not held until a
+    /// session timeout.
+    deinit {
+        core.requestClose()
+    }
+
+    /// Subscribes to `topics` (replacing any previous subscription); partitions are assigned by the group.
+    public func subscribe(to topics: [String]) throws(KafkaError) {
+        try core.subscribe(topics)
+    }
+
+    /// Runs `handler` for each message, one at a time in arrival order (in order per
+    /// partition), and stores the message's offset after the handler returns.
+    ///
+    /// Returns when the consumer is closed (``close()``) or the task is cancelled. If the
+    /// handler throws, the message's offset is not stored, the consumer is closed (so the
+    /// group redelivers that message to a live member) and the error is rethrown. In every
+    /// case the consumer is closed when `run` returns.
+    public func run(_ handler: (KafkaConsumerMessage) async throws -> Void) async throws {
+        do {
+            while let message = try await core.next() {
+                try await handler(message)
+                try core.store(message)
+            }
+        } catch {
+            await close()
+            throw error
+        }
+        await close()
+    }
+
+    /// The messages, as an async sequence that ends when the consumer is closed or the
+    /// iterating task is cancelled. Messages are fetched from librdkafka on demand; nothing
+    /// is buffered in Swift across a rebalance. Call ``markProcessed(_:)`` after handling
+    /// each message, or it will be redelivered after the next rebalance or restart.
+    /// Iterating keeps the consumer alive; close it (or drop it) when done.
+    public var messages: KafkaConsumerMessages { KafkaConsumerMessages(consumer: self, core: core) }
+
+    /// The partitions currently assigned to this consumer by its group. It changes as the
+    /// consumer polls (while ``run(_:)`` or ``messages`` is waiting for a message).
+    public var assignment: Set<TopicPartition> { core.state.withLock { $0.assignment } }
+
+    /// Records that `message` was processed: its offset + 1 is stored and will be committed.
+    ///
+    /// - Throws: ``KafkaError`` with code `_STATE` if the partition was revoked since the
+    ///   message was received (the group will redeliver it to the new owner).
+    public func markProcessed(_ message: KafkaConsumerMessage) throws(KafkaError) {
+        try core.store(message)
+    }
+
+    /// Commits the stored offsets now and waits for the broker's answer (otherwise they are
+    /// committed in the background, on rebalance and on close).
+    public func commit() async throws(KafkaError) {
+        let core = self.core
+        if let error = await DedicatedThread.run(name: "kafka-commit", { core.commitBlocking() }) { throw error }
+    }
+
+    /// Closes the consumer: commits processed offsets, leaves the group (its partitions are
+    /// reassigned at once) and releases the client. Unprocessed messages are redelivered to
+    /// the group. Pending ``messages`` iterations end. Safe to call more than once.
+    public func close() async {
+        let core = self.core
+        await DedicatedThread.run(name: "kafka-cons-close") { core.closeBlocking() }
+    }
+}
+
+/// The messages of a ``KafkaConsumer`` (see ``KafkaConsumer/messages``).
+public struct KafkaConsumerMessages: AsyncSequence, Sendable {
+    public typealias Element = KafkaConsumerMessage
+    let consumer: KafkaConsumer
+    let core: ConsumerCore
+
+    /// Makes an iterator; iterate from one task at a time.
+    public func makeAsyncIterator() -> Iterator { Iterator(consumer: consumer, core: core) }
+
+    /// The iterator of ``KafkaConsumerMessages``.
+    public struct Iterator: AsyncIteratorProtocol {
+        let consumer: KafkaConsumer
+        let core: ConsumerCore
+        /// The next message; `nil` after the consumer closed or the task was cancelled.
+        /// - Throws: ``KafkaError`` if the consumer hit a fatal error.
+        public mutating func next() async throws -> KafkaConsumerMessage? {
+            try await core.next()
+        }
+    }
+}

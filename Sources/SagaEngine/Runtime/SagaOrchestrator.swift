@@ -1,0 +1,238 @@
+import Foundation
+
+/// What an operator sees of one saga.
+public struct SagaStatusReport: Sendable, Hashable {
+    /// The stored state: status, phase, attempt, deadline, failure reason, versions.
+    public var state: SagaState
+    /// The name of the step being executed or compensated (or where it is parked).
+    public var currentStep: String?
+    /// One record per request sent, oldest first.
+    public var history: [StepAttemptRecord]
+}
+
+/// The orchestrator's processing core: turns start requests, replies, due timers and operator
+/// commands into state-machine transitions and writes each one — inbox entry, new state,
+/// history, commands and lifecycle events — in one store transaction.
+///
+/// It knows nothing of Kafka: ``SagaOrchestratorService`` feeds it consumed messages and the
+/// ``OutboxRelay`` publishes what it wrote. Safe to call concurrently; concurrent writes to one
+/// saga are serialised by the store's optimistic versions and retried here.
+public struct SagaOrchestrator: Sendable {
+    /// The definitions this orchestrator runs.
+    public let registry: SagaRegistry
+    /// The durable state.
+    public let store: any SagaStore
+    /// The consumer name inbox entries are recorded under.
+    public let consumerName: String
+    /// The lifecycle-event topic.
+    public let lifecycleTopic: String
+    /// Encodes lifecycle events.
+    public let lifecycleEncoder: any SagaLifecycleEncoder
+    /// Rung after every commit that wrote outbox rows.
+    public let outboxDoorbell: Doorbell
+    /// Told about every committed timer; wakes the timer service when one is due earlier than it planned.
+    public let timers: TimerSchedule
+    /// Called after every committed state change with the new state (metrics, tests, benchmarks).
+    public let observer: (@Sendable (SagaState) -> Void)?
+    private let environment: @Sendable () -> TransitionEnvironment
+    private let maxConflictRetries = 16
+
+    /// Creates an orchestrator core.
+    public init(
+        registry: SagaRegistry, store: any SagaStore, consumerName: String = "saga-orchestrator",
+        lifecycleTopic: String = "saga.events", lifecycleEncoder: any SagaLifecycleEncoder,
+        outboxDoorbell: Doorbell = Doorbell(), timers: TimerSchedule = TimerSchedule(),
+        observer: (@Sendable (SagaState) -> Void)? = nil,
+        environment: @escaping @Sendable () -> TransitionEnvironment = { .live() }
+    ) {
+        self.observer = observer
+        self.registry = registry
+        self.store = store
+        self.consumerName = consumerName
+        self.lifecycleTopic = lifecycleTopic
+        self.lifecycleEncoder = lifecycleEncoder
+        self.outboxDoorbell = outboxDoorbell
+        self.timers = timers
+        self.environment = environment
+    }
+
+    /// What happened to a start request.
+    public enum StartResult: Sendable, Hashable {
+        /// A new instance was created and its first command written to the outbox.
+        case started
+        /// An instance with this id exists: nothing changed (a repeated start is idempotent).
+        case alreadyExists
+        /// The start message was processed before.
+        case duplicateMessage
+    }
+
+    /// What happened to an event for an existing saga.
+    public enum EventResult: Sendable, Hashable {
+        /// The saga moved on; its new status.
+        case applied(SagaStatus)
+        /// Recorded but without effect (late reply, stale timer, operator command for a saga that is not parked).
+        case ignored(IgnoredReason)
+        /// The message was processed before.
+        case duplicateMessage
+    }
+
+    /// Starts a saga of the latest version of `sagaType` with encoded `data`. Idempotent per saga id.
+    /// `causationID` defaults to the start message's id.
+    public func start(
+        sagaType: String, sagaID: String, data: [UInt8], inbox: InboxEntry? = nil, causationID: String? = nil
+    ) async throws(SagaRuntimeError) -> StartResult {
+        guard let definition = registry.latest(sagaType) else { throw .unknownSagaType(sagaType, version: nil) }
+        if try await wrap({ () async throws(SagaStoreError) in try await store.load(sagaID: sagaID) }) != nil {
+            if let inbox { _ = try await commit(SagaCommit(inbox: inbox)) }
+            return .alreadyExists
+        }
+        let transition: SagaTransition
+        do {
+            transition = try definition.start(
+                sagaID: sagaID, data: data, causationID: causationID ?? inbox?.messageID, environment: environment()
+            )
+        } catch {
+            throw .transition(error)
+        }
+        let result = try await commit(SagaCommit(
+            inbox: inbox, saga: .insert(transition.state), sagaID: sagaID, history: transition.history,
+            outbox: try transition.commands + lifecycleMessages(transition)
+        ), transition: transition)
+        switch result {
+        case .committed: return .started
+        case .duplicateMessage: return .duplicateMessage
+        case .sagaExists:
+            if let inbox { _ = try await commit(SagaCommit(inbox: inbox)) }
+            return .alreadyExists
+        }
+    }
+
+    /// Applies a participant's reply, recorded under `inbox` so a redelivery has no effect.
+    public func handle(reply: StepReply, inbox: InboxEntry?) async throws(SagaRuntimeError) -> EventResult {
+        try await apply(.reply(reply), to: reply.sagaID, inbox: inbox)
+    }
+
+    /// Asks a parked saga to try its stuck request again.
+    public func retry(sagaID: String) async throws(SagaRuntimeError) -> EventResult {
+        try await apply(.retry, to: sagaID, inbox: nil)
+    }
+
+    /// Declares a parked saga's stuck step done by hand; the saga goes on.
+    public func resolve(sagaID: String, note: String) async throws(SagaRuntimeError) -> EventResult {
+        try await apply(.resolve(note: note), to: sagaID, inbox: nil)
+    }
+
+    /// A timer that could not be fired, and why.
+    public struct TimerFailure: Sendable {
+        /// The saga.
+        public var sagaID: String
+        /// What went wrong.
+        public var error: SagaRuntimeError
+    }
+
+    /// Fires up to `batch` timers due at `now`, earliest first; returns how many sagas changed and
+    /// which timers failed (they stay due and are tried again on the next call).
+    public func fireDueTimers(now: Date = Date(), batch: Int = 256) async throws(SagaRuntimeError)
+        -> (changed: Int, failures: [TimerFailure])
+    {
+        let due = try await wrap { () async throws(SagaStoreError) in try await store.dueSagas(now: now, limit: batch) }
+        var changed = 0
+        var failures: [TimerFailure] = []
+        for state in due {
+            do {
+                if case .applied = try await apply(.deadlineReached, to: state.sagaID, inbox: nil) { changed += 1 }
+            } catch {
+                failures.append(TimerFailure(sagaID: state.sagaID, error: error))
+            }
+        }
+        return (changed, failures)
+    }
+
+    /// A saga's status: its state (with the failure reason of a parked saga), the step it is at,
+    /// and the history of every request; `nil` for an unknown id.
+    public func status(sagaID: String) async throws(SagaRuntimeError) -> SagaStatusReport? {
+        guard let state = try await wrap({ () async throws(SagaStoreError) in try await store.load(sagaID: sagaID) }) else {
+            return nil
+        }
+        let history = try await wrap { () async throws(SagaStoreError) in try await store.history(sagaID: sagaID) }
+        let stepNames = registry.definition(state.sagaType, version: state.definitionVersion)?.stepNames ?? []
+        let step = stepNames.indices.contains(state.stepIndex) ? stepNames[state.stepIndex] : nil
+        return SagaStatusReport(state: state, currentStep: step, history: history)
+    }
+
+    /// Starts a saga with typed data (see ``start(sagaType:sagaID:data:inbox:causationID:)``).
+    public func start<SagaData: SagaPayloadCodable>(sagaType: String, sagaID: String, data: SagaData) async throws
+        -> StartResult
+    {
+        try await start(sagaType: sagaType, sagaID: sagaID, data: data.encodePayload())
+    }
+
+    // MARK: Internals
+
+    private func apply(_ event: SagaEvent, to sagaID: String, inbox: InboxEntry?) async throws(SagaRuntimeError) -> EventResult {
+        for _ in 0..<maxConflictRetries {
+            guard let state = try await wrap({ () async throws(SagaStoreError) in try await store.load(sagaID: sagaID) }) else {
+                throw .unknownSaga(sagaID)
+            }
+            guard let definition = registry.definition(state.sagaType, version: state.definitionVersion) else {
+                throw .unknownSagaType(state.sagaType, version: state.definitionVersion)
+            }
+            let transition: SagaTransition
+            do {
+                transition = try definition.apply(event, to: state, environment: environment())
+            } catch {
+                throw .transition(error)
+            }
+            let write = SagaCommit(
+                inbox: inbox, saga: transition.changedState ? .update(transition.state) : nil, sagaID: sagaID,
+                history: transition.history, outbox: try transition.commands + lifecycleMessages(transition)
+            )
+            let result: CommitResult
+            do {
+                result = try await commit(write, transition: transition)
+            } catch {
+                if case .store(.versionConflict) = error { continue }
+                throw error
+            }
+            switch result {
+            case .duplicateMessage: return .duplicateMessage
+            case .committed, .sagaExists:
+                if let reason = transition.ignored { return .ignored(reason) }
+                return .applied(transition.state.status)
+            }
+        }
+        throw .tooManyConflicts(sagaID: sagaID, attempts: maxConflictRetries)
+    }
+
+    private func lifecycleMessages(_ transition: SagaTransition) throws(SagaRuntimeError) -> [OutgoingMessage] {
+        var messages: [OutgoingMessage] = []
+        for event in transition.lifecycle {
+            do {
+                messages.append(event.outgoing(topic: lifecycleTopic, encoded: try lifecycleEncoder.encode(event)))
+            } catch {
+                throw .lifecycleEncoding(event: event.kind, sagaID: event.sagaID, error: String(describing: error))
+            }
+        }
+        return messages
+    }
+
+    private func commit(_ commit: SagaCommit, transition: SagaTransition? = nil) async throws(SagaRuntimeError) -> CommitResult {
+        let result = try await wrap { () async throws(SagaStoreError) in try await store.commit(commit) }
+        if case .committed = result {
+            if !commit.outbox.isEmpty { await outboxDoorbell.ring() }
+            if let transition, transition.changedState {
+                if let deadline = transition.state.deadline { await timers.scheduled(deadline) }
+                observer?(transition.state)
+            }
+        }
+        return result
+    }
+
+    private func wrap<T>(_ body: () async throws(SagaStoreError) -> T) async throws(SagaRuntimeError) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw .store(error)
+        }
+    }
+}

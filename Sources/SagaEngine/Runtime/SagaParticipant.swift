@@ -1,0 +1,159 @@
+import Foundation
+import GRDB
+
+/// Marks an error thrown by a handler as transient: the message is processed again (under the
+/// service's retry policy) instead of going straight to the dead-letter topic.
+public protocol RetriableError: Error {}
+
+/// The processing core of a participant service: runs a command handler in a local SQLite
+/// transaction together with the inbox entry that deduplicates the command and the outbox
+/// row of its reply. A service written on it is idempotent by construction: a redelivered
+/// command finds its inbox entry and is skipped; a command re-sent by the orchestrator as a new
+/// attempt of a step that already succeeded here (same `saga-idempotency-key`, e.g. after a
+/// reply timed out) gets the stored successful reply without running the handler again; and a
+/// handler that throws leaves nothing behind — no business change, no reply, no inbox entry.
+/// Failure replies are not stored: a later attempt (e.g. an operator's retry) runs the handler.
+///
+/// The handler receives the open GRDB `Database`, so the service's own tables live in the same
+/// file and change in the same transaction.
+public struct SagaParticipant: Sendable {
+    /// Handles one command inside the transaction.
+    public typealias Handler = @Sendable (ParticipantCommand, Database) throws -> ParticipantReply
+
+    /// What processing a command did.
+    public enum Result: Sendable, Hashable {
+        /// The handler ran and its reply was written to the outbox.
+        case replied(ReplyStatus)
+        /// The command was processed before; nothing ran.
+        case duplicate
+        /// Another attempt of the same step (same idempotency key) already succeeded: the handler
+        /// did not run again, and that attempt's successful reply was sent again.
+        case repeated
+    }
+
+    /// The store holding inbox, outbox and the service's tables.
+    public let store: SQLiteSagaStore
+    /// The consumer name inbox entries are recorded under (usually the service name).
+    public let consumerName: String
+    /// Rung after each commit that wrote a reply.
+    public let outboxDoorbell: Doorbell
+    private let handler: Handler
+
+    /// Creates a participant core.
+    public init(store: SQLiteSagaStore, consumerName: String, outboxDoorbell: Doorbell = Doorbell(), handler: @escaping Handler) {
+        self.store = store
+        self.consumerName = consumerName
+        self.outboxDoorbell = outboxDoorbell
+        self.handler = handler
+    }
+
+    /// Processes one consumed command. Throws ``ParticipantError`` when the envelope is invalid
+    /// or the handler throws (then nothing was written).
+    public func process(_ message: InboundMessage) async throws(ParticipantError) -> Result {
+        let command: ParticipantCommand
+        do {
+            command = try ParticipantCommand(from: message)
+        } catch {
+            throw .invalidEnvelope(error)
+        }
+        let entry = InboxEntry(
+            consumer: consumerName, messageID: command.messageID, topic: message.topic, partition: message.partition,
+            offset: message.offset
+        )
+        let handler = self.handler
+        do {
+            let result = try await store.pool.write { db -> Result in
+                guard case .committed = try SQLiteSagaStore.apply(SagaCommit(inbox: entry), in: db) else { return .duplicate }
+                let key = command.idempotencyKey
+                if let key, let earlier = try StoredReplies.success(consumer: entry.consumer, key: key, in: db) {
+                    _ = try SQLiteSagaStore.apply(SagaCommit(outbox: [earlier.message(answering: command)]), in: db)
+                    return .repeated
+                }
+                let reply: ParticipantReply
+                do {
+                    reply = try handler(command, db)
+                } catch {
+                    throw HandlerFailure(underlying: error)
+                }
+                if let key, case .success(let payload) = reply {
+                    try StoredReplies.remember(consumer: entry.consumer, key: key, payload: payload, in: db)
+                }
+                _ = try SQLiteSagaStore.apply(SagaCommit(outbox: [reply.message(answering: command)]), in: db)
+                return .replied(reply.status)
+            }
+            if result != .duplicate { await outboxDoorbell.ring() }
+            return result
+        } catch let failure as HandlerFailure {
+            throw .handlerFailed(command: command.messageID, coordinates: message.coordinates, failure.underlying)
+        } catch {
+            throw .store(SQLiteSagaStore.wrap(error, "process command \(command.messageID)"))
+        }
+    }
+}
+
+/// The successful replies of a participant by idempotency key (table `participant_reply`).
+enum StoredReplies {
+    static func success(consumer: String, key: String, in db: Database) throws -> ParticipantReply? {
+        guard let row = try db.cachedRow(
+            sql: "SELECT message_type, payload FROM participant_reply WHERE consumer = ? AND idempotency_key = ?",
+            arguments: [consumer, key]
+        ) else { return nil }
+        let type: String? = row["message_type"]
+        let payload: Data? = row["payload"]
+        guard let type, let payload else { return .success(nil) }
+        return .success(SagaCommand(messageType: type, payload: Array(payload)))
+    }
+
+    static func remember(consumer: String, key: String, payload: SagaCommand?, in db: Database) throws {
+        try db.executeCached(
+            sql: """
+                INSERT INTO participant_reply (consumer, idempotency_key, message_type, payload, created_at)
+                VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """,
+            arguments: [consumer, key, payload?.messageType, payload.map { Data($0.payload) }, Date().timeIntervalSince1970]
+        )
+    }
+}
+
+/// Carries a handler's error out of the GRDB transaction closure.
+private struct HandlerFailure: Error {
+    let underlying: any Error
+}
+
+/// A participant could not process a command.
+public enum ParticipantError: Error, CustomStringConvertible {
+    /// The message lacks the engine's envelope headers: it is poison.
+    case invalidEnvelope(SagaRuntimeError)
+    /// The handler threw; nothing was written.
+    case handlerFailed(command: String, coordinates: String, any Error)
+    /// The store failed; nothing was written.
+    case store(SagaStoreError)
+
+    /// Whether processing again may succeed.
+    public var isRetriable: Bool {
+        switch self {
+        case .invalidEnvelope: false
+        case .handlerFailed(_, _, let error): error is any RetriableError
+        case .store(.database), .store(.cancelled): true
+        case .store: false
+        }
+    }
+
+    /// A readable description.
+    public var description: String {
+        switch self {
+        case .invalidEnvelope(let error): error.description
+        case .handlerFailed(let command, let coordinates, let error): "handler failed on command \(command) (\(coordinates)): \(error)"
+        case .store(let error): error.description
+        }
+    }
+
+    /// The underlying error, for the dead-letter cause header.
+    public var underlying: (any Error)? {
+        switch self {
+        case .invalidEnvelope(let error): error
+        case .handlerFailed(_, _, let error): error
+        case .store(let error): error
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import GRDB
+import SagaEngine
+
+/// Saga data and messages for the engine's tests, the crash harness and the benchmark,
+/// encoded as JSON (the engine treats payloads as opaque bytes).
+public protocol JSONPayload: SagaPayloadCodable, Codable {}
+
+extension JSONPayload {
+    /// The Swift type name.
+    public static var messageType: String { String(describing: Self.self) }
+    /// JSON bytes.
+    public func encodePayload() throws -> [UInt8] { Array(try JSONEncoder().encode(self)) }
+    /// From JSON bytes.
+    public static func decodePayload(_ bytes: [UInt8]) throws -> Self { try JSONDecoder().decode(Self.self, from: Data(bytes)) }
+}
+
+/// The test order saga's data.
+public struct OrderData: JSONPayload, Equatable {
+    /// Steers the test participants (see ``TestParticipants``).
+    public var orderID: String
+    /// An amount.
+    public var amount: Int
+    /// Set from the reserveStock reply.
+    public var reservationID: String?
+    /// Makes the shipOrder command fail to build.
+    public var failCommandBuild = false
+
+    /// Creates order data.
+    public init(orderID: String, amount: Int, reservationID: String? = nil, failCommandBuild: Bool = false) {
+        self.orderID = orderID
+        self.amount = amount
+        self.reservationID = reservationID
+        self.failCommandBuild = failCommandBuild
+    }
+}
+
+/// Every command of the test saga.
+public struct StepCommand: JSONPayload, Equatable {
+    /// reserve, release, authorize, void, charge, ship.
+    public var action: String
+    /// The order.
+    public var orderID: String
+    /// The reservation, once known.
+    public var reservationID: String?
+
+    /// Creates a command.
+    public init(action: String, orderID: String, reservationID: String? = nil) {
+        self.action = action
+        self.orderID = orderID
+        self.reservationID = reservationID
+    }
+}
+
+/// The reserveStock reply payload.
+public struct Reservation: JSONPayload {
+    /// The reservation id.
+    public var reservationID: String
+
+    /// Creates a reservation.
+    public init(reservationID: String) { self.reservationID = reservationID }
+}
+
+/// Thrown by a command builder when ``OrderData/failCommandBuild`` is set.
+public struct CommandBuildFailure: Error {}
+
+/// The test order saga.
+public enum Fixtures {
+    /// The reply topic (without prefix).
+    public static let replyTopic = "order.replies"
+    /// The step names in order.
+    public static let stepNames = ["reserveStock", "authorizeCard", "chargeCard", "shipOrder"]
+
+    /// A command builder for `action`.
+    public static func command(_ action: String) -> @Sendable (OrderData) throws -> any SagaPayloadCodable {
+        { data in
+            if data.failCommandBuild && action == "ship" { throw CommandBuildFailure() }
+            return StepCommand(action: action, orderID: data.orderID, reservationID: data.reservationID)
+        }
+    }
+
+    /// reserveStock (compensatable) → authorizeCard (compensatable) → chargeCard (pivot) → shipOrder (retriable),
+    /// on topics named `<prefix>inventory.commands`, `<prefix>payments.commands`, `<prefix>shipping.commands`
+    /// (the charge and shipping topics can be redirected, e.g. to a topic nobody consumes).
+    public static func orderSaga(
+        version: Int = 1, retry: RetryPolicy = .exponential(maxAttempts: 3, jitter: 0), prefix: String = "",
+        timeout: Duration = .seconds(5), shippingTopic: String? = nil, chargeTopic: String? = nil
+    ) throws -> SagaDefinition<OrderData> {
+        try SagaDefinition<OrderData>(name: "order", version: version, replyTopic: prefix + replyTopic) {
+            SagaStep.compensatable("reserveStock", topic: prefix + "inventory.commands", command: command("reserve"))
+                .onReply { reply, data in
+                    if reply.status == .success { data.reservationID = try reply.decode(Reservation.self).reservationID }
+                    return reply.defaultOutcome
+                }
+                .compensate(topic: prefix + "inventory.commands", retry: .exponential(maxAttempts: 2, jitter: 0), command: command("release"))
+                .timeout(timeout)
+                .retry(retry)
+            SagaStep.compensatable("authorizeCard", topic: prefix + "payments.commands", command: command("authorize"))
+                .compensate(topic: prefix + "payments.commands", retry: .exponential(maxAttempts: 2, jitter: 0), command: command("void"))
+                .timeout(timeout)
+                .retry(retry)
+            SagaStep.pivot("chargeCard", topic: chargeTopic ?? (prefix + "payments.commands"), command: command("charge"))
+                .timeout(timeout)
+                .retry(retry)
+            SagaStep.retriable("shipOrder", topic: shippingTopic ?? (prefix + "shipping.commands"), command: command("ship"))
+                .timeout(timeout)
+                .retry(.exponential(maxAttempts: 4, jitter: 0))
+        }
+    }
+}
+
+/// Encodes lifecycle events as JSON, for tests that do not exercise the Avro contracts.
+public struct JSONLifecycleEncoder: SagaLifecycleEncoder {
+    /// The JSON shape.
+    public struct Event: JSONPayload {
+        /// The lifecycle kind.
+        public var kind: String
+        /// The saga.
+        public var sagaID: String
+        /// The step.
+        public var step: String?
+        /// The reason.
+        public var reason: String?
+    }
+
+    /// Creates the encoder.
+    public init() {}
+
+    /// Encodes `event` as JSON.
+    public func encode(_ event: SagaLifecycleEvent) throws -> SagaCommand {
+        try SagaCommand(Event(kind: event.kind.rawValue, sagaID: event.sagaID, step: event.step, reason: event.reason))
+    }
+}
+
+extension OutgoingMessage {
+    /// The lifecycle kind of a JSON-encoded lifecycle message, if it is one.
+    public var lifecycleKind: String? {
+        guard headers.string(SagaEngineHeaders.messageType) == JSONLifecycleEncoder.Event.messageType else { return nil }
+        return try? JSONLifecycleEncoder.Event.decodePayload(value).kind
+    }
+}
+
+extension InboundMessage {
+    /// The lifecycle kind of a JSON-encoded lifecycle record, if it is one.
+    public var lifecycleKind: String? {
+        OutgoingMessage(topic: topic, key: key, value: value, headers: headers).lifecycleKind
+    }
+}
+
+/// The test participants (inventory, payments, shipping in one handler), steered by the order id:
+/// `fail-<action>` refuses that action; `flaky-<action>` fails it transiently once; anything
+/// else succeeds. Each carried-out action is appended to the `ledger` table.
+public enum TestParticipants {
+    /// Creates the participants' table.
+    public static func migrate(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE IF NOT EXISTS ledger (seq INTEGER PRIMARY KEY AUTOINCREMENT, saga_id TEXT NOT NULL, action TEXT NOT NULL)
+            """)
+    }
+
+    /// Handles one command.
+    public static func handle(_ command: ParticipantCommand, _ db: Database) throws -> ParticipantReply {
+        let body = try command.decode(StepCommand.self)
+        let order = body.orderID
+        if order == "fail-\(body.action)" { return .failure(reason: "\(body.action) refused", nil) }
+        if order == "flaky-\(body.action)" {
+            let seen = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger WHERE saga_id = ? AND action = ?",
+                arguments: [command.sagaID, "flaky-" + body.action]) ?? 0
+            try db.execute(sql: "INSERT INTO ledger (saga_id, action) VALUES (?, ?)", arguments: [command.sagaID, "flaky-" + body.action])
+            if seen == 0 { return .retriable(reason: "try again") }
+        }
+        try db.execute(sql: "INSERT INTO ledger (saga_id, action) VALUES (?, ?)", arguments: [command.sagaID, body.action])
+        if body.action == "reserve" { return try .success(Reservation(reservationID: "res-\(command.sagaID)")) }
+        return .success(nil)
+    }
+}

@@ -1,0 +1,54 @@
+// The process the crash test starts, SIGKILLs mid-run and starts again: an orchestrator and the
+// test participants on the broker in KAFKA_BOOTSTRAP_SERVERS, with topics prefixed by argument 1
+// and SQLite files in the directory of argument 2. It runs until it is killed.
+import Foundation
+import Kafka
+import Logging
+import SagaEngine
+import SagaTestSupport
+
+let arguments = CommandLine.arguments
+guard arguments.count == 3, let servers = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"] else {
+    FileHandle.standardError.write(Data("usage: KAFKA_BOOTSTRAP_SERVERS=host:port saga-crash-harness PREFIX DIRECTORY\n".utf8))
+    exit(64)
+}
+let prefix = arguments[1]
+let directory = arguments[2]
+var logger = Logger(label: "saga.crash-harness")
+logger.logLevel = .warning
+
+var kafka = KafkaConfiguration(bootstrapServers: servers.split(separator: ",").map(String.init))
+kafka.linger = .milliseconds(1)
+kafka.sessionTimeout = .milliseconds(6000)
+kafka.heartbeatInterval = .milliseconds(500)
+kafka.autoCommitInterval = .milliseconds(200)
+
+do {
+    let orchestratorStore = try SQLiteSagaStore(path: directory + "/orchestrator.sqlite")
+    let participantStore = try SQLiteSagaStore(path: directory + "/participants.sqlite")
+    try participantStore.pool.write { db in try TestParticipants.migrate(db) }
+    let orchestrator = SagaOrchestrator(
+        registry: try SagaRegistry([Fixtures.orderSaga(prefix: prefix, timeout: .seconds(60))]), store: orchestratorStore,
+        lifecycleTopic: prefix + "saga.events", lifecycleEncoder: JSONLifecycleEncoder()
+    )
+    let orchestratorService = SagaOrchestratorService(
+        orchestrator: orchestrator, kafka: kafka, groupID: prefix + "orchestrator",
+        triggers: [SagaTrigger(topic: prefix + "order.placed", sagaType: "order") { message in
+            (String(decoding: message.key, as: UTF8.self), message.value)
+        }],
+        logger: logger
+    )
+    let participantService = SagaParticipantService(
+        participant: SagaParticipant(store: participantStore, consumerName: "test-participants", handler: TestParticipants.handle),
+        kafka: kafka, topics: ["inventory.commands", "payments.commands", "shipping.commands"].map { prefix + $0 },
+        groupID: prefix + "participants", logger: logger
+    )
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await orchestratorService.run() }
+        group.addTask { try await participantService.run() }
+        try await group.waitForAll()
+    }
+} catch {
+    FileHandle.standardError.write(Data("saga-crash-harness failed: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,30 @@
+import Kafka
+import Testing
+
+@Suite("Admin against the real broker")
+struct AdminTests {
+    @Test func createsAndListsTopicsAndAlreadyExistsIsSuccess() async throws {
+        let admin = try KafkaAdmin(configuration: TestBroker.configuration(), logger: TestBroker.logger)
+        let name = TestBroker.unique("admin")
+        let other = TestBroker.unique("admin-other")
+        try await admin.createTopics([
+            KafkaTopicSpecification(name: name, partitions: 3, configs: ["retention.ms": "3600000"]),
+            KafkaTopicSpecification(name: other, partitions: 1),
+        ])
+        try await admin.createTopics([KafkaTopicSpecification(name: name, partitions: 3)])  // already exists
+        let topics = try await admin.listTopics()
+        #expect(topics.first { $0.name == name }?.partitions == [0, 1, 2])
+        #expect(topics.first { $0.name == other }?.partitions == [0])
+        #expect(!topics.contains { $0.name.hasPrefix("__") })
+    }
+
+    @Test func invalidTopicIsRefusedWithItsName() async throws {
+        let admin = try KafkaAdmin(configuration: TestBroker.configuration(), logger: TestBroker.logger)
+        let name = TestBroker.unique("no-partitions")
+        let error = await #expect(throws: KafkaError.self) {
+            try await admin.createTopics([KafkaTopicSpecification(name: name, partitions: -7)])
+        }
+        #expect(error?.topic == name)
+        #expect(error?.message.contains("num_partitions") == true, "\(String(describing: error))")
+    }
+}

@@ -1,0 +1,109 @@
+import Kafka
+import Synchronization
+import Testing
+
+/// Records which consumer handled which message.
+final class HandledLog: Sendable {
+    struct Entry: Hashable { var consumer: String; var partition: Int32; var offset: Int64; var value: String }
+    private let entries = Mutex<[Entry]>([])
+    func append(_ consumer: String, _ message: KafkaConsumerMessage) {
+        entries.withLock { $0.append(Entry(consumer: consumer, partition: message.partition, offset: message.offset, value: message.valueString ?? "")) }
+    }
+    var all: [Entry] { entries.withLock { $0 } }
+    var count: Int { entries.withLock { $0.count } }
+}
+
+/// Waits (bounded) until `condition` holds; a hang guard for group membership, not a timing assertion.
+func eventually(_ what: String, within seconds: Double = 30, _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while !condition() {
+        guard ContinuousClock.now < deadline else { throw TimedOut(what: what, seconds: seconds) }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+}
+
+@Suite("Consumer groups against the real broker")
+struct ConsumerGroupTests {
+    @Test(arguments: [KafkaConfiguration.PartitionAssignment.range, .cooperativeSticky])
+    func twoConsumersSharePartitionsAndEachMessageIsHandledOnce(strategy: KafkaConfiguration.PartitionAssignment) async throws {
+        let topic = try await TestBroker.createTopic("share", partitions: 4)
+        let group = TestBroker.unique("g")
+        var config = try TestBroker.consumerConfiguration(group: group)
+        config.partitionAssignment = strategy
+        let a = try KafkaConsumer(configuration: config, logger: TestBroker.logger)
+        let b = try KafkaConsumer(configuration: config, logger: TestBroker.logger)
+        try a.subscribe(to: [topic])
+        try b.subscribe(to: [topic])
+        let log = HandledLog()
+        let runA = Task { try await a.run { log.append("a", $0) } }
+        let runB = Task { try await b.run { log.append("b", $0) } }
+
+        try await eventually("both consumers own partitions") {
+            let (ownedA, ownedB) = (a.assignment, b.assignment)
+            return !ownedA.isEmpty && !ownedB.isEmpty && ownedA.isDisjoint(with: ownedB) && ownedA.union(ownedB).count == 4
+        }
+        let producer = try KafkaProducer(configuration: TestBroker.configuration(), logger: TestBroker.logger)
+        let count = 200
+        for index in 0..<count { try await producer.enqueue(KafkaMessage(topic: topic, key: "k\(index)", value: "m\(index)")) }
+        try await producer.flush()
+        await producer.shutdown()
+        try await eventually("all messages handled") { log.count >= count }
+        let ownedA = a.assignment.map(\.partition)
+        await a.close()
+        await b.close()
+        try await runA.value
+        try await runB.value
+
+        let entries = log.all
+        #expect(entries.count == count, "every message handled exactly once")
+        #expect(Set(entries.map(\.value)) == Set((0..<count).map { "m\($0)" }))
+        #expect(Set(entries.map(\.consumer)) == ["a", "b"], "both consumers did work")
+        for entry in entries {
+            #expect((entry.consumer == "a") == ownedA.contains(entry.partition), "partition \(entry.partition) handled by its owner only")
+        }
+    }
+
+    @Test(arguments: [KafkaConfiguration.PartitionAssignment.range, .cooperativeSticky])
+    func aRebalanceDuringConsumptionNeitherLosesNorReplaysMessages(strategy: KafkaConfiguration.PartitionAssignment) async throws {
+        let topic = try await TestBroker.createTopic("rebalance", partitions: 4)
+        var config = try TestBroker.consumerConfiguration(group: TestBroker.unique("g"))
+        config.partitionAssignment = strategy
+        let producer = try KafkaProducer(configuration: TestBroker.configuration(), logger: TestBroker.logger)
+        let log = HandledLog()
+        // Produce steadily until the second member has done some work, so partitions move while messages flow.
+        let produce = Task { () -> Int in
+            var index = 0
+            while index < 20_000 && !(log.all.contains { $0.consumer == "b" } && log.count > index / 2 + 50) {
+                try await producer.enqueue(KafkaMessage(topic: topic, key: "k\(index)", value: "m\(index)"))
+                index += 1
+                if index % 10 == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            try await producer.flush()
+            return index
+        }
+        let a = try KafkaConsumer(configuration: config, logger: TestBroker.logger)
+        try a.subscribe(to: [topic])
+        let runA = Task { try await a.run { log.append("a", $0) } }
+        try await eventually("the first consumer is working") { log.count >= 50 }
+
+        let b = try KafkaConsumer(configuration: config, logger: TestBroker.logger)
+        try b.subscribe(to: [topic])
+        let runB = Task { try await b.run { log.append("b", $0) } }
+        let count = try await withTimeout(60, "producing") { try await produce.value }
+        try await eventually("all messages handled") { Set(log.all.map(\.value)).count == count }
+        try await Task.sleep(for: .milliseconds(300))  // let any replay surface before counting
+        await a.close()
+        await b.close()
+        try await runA.value
+        try await runB.value
+        await producer.shutdown()
+
+        let entries = log.all
+        var seen: [String: Int] = [:]
+        for entry in entries { seen["\(entry.partition)/\(entry.offset)", default: 0] += 1 }
+        let replayed = seen.filter { $0.value > 1 }
+        #expect(Set(entries.map(\.value)).count == count, "no message lost")
+        #expect(replayed.isEmpty, "messages handled twice after the rebalance: \(replayed.keys.sorted().prefix(10))")
+        #expect(Set(entries.map(\.consumer)) == ["a", "b"])
+    }
+}

@@ -1,0 +1,173 @@
+import Kafka
+import Synchronization
+import Testing
+
+@Suite("Consumer against the real broker")
+struct ConsumerTests {
+    @Test func roundTripKeepsKeyValueAndHeaders() async throws {
+        let topic = try await TestBroker.createTopic("roundtrip")
+        let producer = try KafkaProducer(configuration: TestBroker.configuration(), logger: TestBroker.logger)
+        let headers = [
+            KafkaHeader(name: "trace-id", value: "abc-123"),
+            KafkaHeader(name: "binary", value: [0, 255, 1]),
+            KafkaHeader(name: "empty", value: []),
+            KafkaHeader(name: "null", value: nil),
+            KafkaHeader(name: "trace-id", value: "repeated"),
+        ]
+        let sent = try await producer.send(KafkaMessage(topic: topic, key: Array("order-1".utf8), value: [1, 2, 3, 0, 4], headers: headers))
+        _ = try await producer.send(KafkaMessage(topic: topic, key: nil, value: nil))  // tombstone, no key
+        await producer.shutdown()
+
+        let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: TestBroker.unique("g")), logger: TestBroker.logger)
+        try consumer.subscribe(to: [topic])
+        let received = try await withTimeout(30, "consume") {
+            var received: [KafkaConsumerMessage] = []
+            for try await message in consumer.messages {
+                received.append(message)
+                try consumer.markProcessed(message)
+                if received.count == 2 { break }
+            }
+            return received
+        }
+        await consumer.close()
+        try #require(received.count == 2)
+        let first = received[0]
+        #expect(first.topic == topic)
+        #expect(first.partition == sent.partition)
+        #expect(first.offset == sent.offset)
+        #expect(first.keyString == "order-1")
+        #expect(first.value == [1, 2, 3, 0, 4])
+        #expect(first.headers == headers)
+        #expect(first.header("trace-id")?.stringValue == "abc-123")
+        #expect(first.timestampMilliseconds != nil)
+        #expect(received[1].key == nil)
+        #expect(received[1].value == nil)
+    }
+
+    @Test func perKeyOrderIsKept() async throws {
+        let topic = try await TestBroker.createTopic("order", partitions: 4)
+        let producer = try KafkaProducer(configuration: TestBroker.configuration(), logger: TestBroker.logger)
+        let keys = (0..<8).map { "account-\($0)" }
+        let perKey = 50
+        for index in 0..<perKey {
+            for key in keys { try await producer.enqueue(KafkaMessage(topic: topic, key: key, value: "\(index)")) }
+        }
+        try await producer.flush()
+        await producer.shutdown()
+
+        let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: TestBroker.unique("g")), logger: TestBroker.logger)
+        try consumer.subscribe(to: [topic])
+        let total = keys.count * perKey
+        let seen = try await withTimeout(30, "consume") {
+            var seen: [String: [Int]] = [:]
+            var count = 0
+            for try await message in consumer.messages {
+                seen[message.keyString ?? "", default: []].append(Int(message.valueString ?? "") ?? -1)
+                try consumer.markProcessed(message)
+                count += 1
+                if count == total { break }
+            }
+            return seen
+        }
+        await consumer.close()
+        for key in keys { #expect(seen[key] == Array(0..<perKey), "order of \(key)") }
+    }
+
+    @Test func processedMessagesAreNotRedeliveredAndTheNextOneIs() async throws {
+        // Stores offset + 1: after a restart the group resumes right after the last processed message.
+        let topic = try await TestBroker.createTopic("resume")
+        let group = TestBroker.unique("g")
+        let producer = try KafkaProducer(configuration: TestBroker.configuration(), logger: TestBroker.logger)
+        for index in 0..<5 { _ = try await producer.send(KafkaMessage(topic: topic, value: "m\(index)")) }
+        await producer.shutdown()
+
+        try await withTimeout(30, "first consumer") {
+            let first = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
+            try first.subscribe(to: [topic])
+            for try await message in first.messages {
+                try first.markProcessed(message)
+                if message.valueString == "m2" { break }
+            }
+            await first.close()
+        }
+        let second = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
+        try second.subscribe(to: [topic])
+        let next = try await withTimeout(30, "second consumer") { () -> KafkaConsumerMessage? in
+            for try await message in second.messages { return message }
+            return nil
+        }
+        await second.close()
+        // Exactly the message after the last one processed: not a repeat (offset N stored), not a skip.
+        #expect(next?.valueString == "m3")
+    }
+
+    @Test func aMessageWhoseHandlerFailedIsRedeliveredToTheGroup() async throws {
+        let topic = try await TestBroker.createTopic("redeliver")
+        let group = TestBroker.unique("g")
+        let producer = try KafkaProducer(configuration: TestBroker.configuration(), logger: TestBroker.logger)
+        for index in 0..<3 { _ = try await producer.send(KafkaMessage(topic: topic, value: "m\(index)")) }
+        await producer.shutdown()
+
+        struct Crash: Error {}
+        let first = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
+        try first.subscribe(to: [topic])
+        await #expect(throws: Crash.self) {
+            try await withTimeout(30, "first run") {
+                try await first.run { message in
+                    if message.valueString == "m1" { throw Crash() }
+                }
+            }
+        }
+        // run closed the consumer: the group moves on at once (no session timeout wait).
+        let second = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
+        try second.subscribe(to: [topic])
+        let redelivered = try await withTimeout(30, "second consumer") { () -> String? in
+            for try await message in second.messages { return message.valueString }
+            return nil
+        }
+        await second.close()
+        #expect(redelivered == "m1")
+    }
+
+    @Test func unfinishedMessageOfAnAbandonedIteratorIsRedelivered() async throws {
+        let topic = try await TestBroker.createTopic("abandon")
+        let group = TestBroker.unique("g")
+        let producer = try KafkaProducer(configuration: TestBroker.configuration(), logger: TestBroker.logger)
+        for index in 0..<3 { _ = try await producer.send(KafkaMessage(topic: topic, value: "m\(index)")) }
+        await producer.shutdown()
+
+        // Receive m0 (processed) and m1 (not), then leave the loop and drop the consumer without close().
+        try await withTimeout(30, "first consumer") {
+            let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
+            try consumer.subscribe(to: [topic])
+            for try await message in consumer.messages {
+                if message.valueString == "m0" { try consumer.markProcessed(message) }
+                if message.valueString == "m1" { break }
+            }
+        }
+        let second = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
+        try second.subscribe(to: [topic])
+        let redelivered = try await withTimeout(30, "second consumer") { () -> String? in
+            for try await message in second.messages { return message.valueString }
+            return nil
+        }
+        await second.close()
+        #expect(redelivered == "m1")
+    }
+
+    @Test func cancellingTheIteratingTaskEndsTheSequence() async throws {
+        let topic = try await TestBroker.createTopic("cancel")
+        let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: TestBroker.unique("g")), logger: TestBroker.logger)
+        try consumer.subscribe(to: [topic])
+        let iteration = Task { () -> Int in
+            var count = 0
+            for try await _ in consumer.messages { count += 1 }
+            return count
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        iteration.cancel()
+        let count = try await withTimeout(10, "cancelled iteration") { try await iteration.value }
+        #expect(count == 0)
+        await consumer.close()
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Kafka
+import Logging
+import Testing
+
+/// The broker `scripts/test` started, and per-test unique names and configurations.
+enum TestBroker {
+    struct Missing: Error, CustomStringConvertible {
+        var description: String {
+            "KAFKA_BOOTSTRAP_SERVERS is not set: run the Kafka tests through ./scripts/test, which starts a broker"
+        }
+    }
+
+    static func bootstrapServers() throws -> [String] {
+        guard let value = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"], !value.isEmpty else {
+            throw Missing()
+        }
+        return value.split(separator: ",").map(String.init)
+    }
+
+    /// A name no other test (or earlier run against the same broker) uses.
+    static func unique(_ prefix: String) -> String {
+        "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "kafka.tests")
+        logger.logLevel = ProcessInfo.processInfo.environment["KAFKA_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .error
+        return logger
+    }()
+
+    static func configuration() throws -> KafkaConfiguration {
+        var config = KafkaConfiguration(bootstrapServers: try bootstrapServers())
+        config.linger = .milliseconds(1)
+        return config
+    }
+
+    /// A consumer configuration with short group timeouts (Tansu delays a group's first join
+    /// by about half the session timeout).
+    static func consumerConfiguration(group: String) throws -> KafkaConfiguration {
+        var config = try configuration()
+        config.groupID = group
+        config.sessionTimeout = .milliseconds(6000)
+        config.heartbeatInterval = .milliseconds(500)
+        config.autoCommitInterval = .milliseconds(500)
+        return config
+    }
+
+    /// Creates a topic with `partitions` partitions and returns its name.
+    static func createTopic(_ prefix: String, partitions: Int32 = 1) async throws -> String {
+        let name = unique(prefix)
+        let admin = try KafkaAdmin(configuration: configuration(), logger: logger)
+        try await admin.createTopics([KafkaTopicSpecification(name: name, partitions: partitions)])
+        return name
+    }
+}
+
+/// Fails with a clear message if `operation` does not finish within `seconds`
+/// (a hang guard, not a performance assertion).
+func withTimeout<T: Sendable>(_ seconds: Double, _ what: String, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            throw TimedOut(what: what, seconds: seconds)
+        }
+        return value
+    }
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+    var what: String
+    var seconds: Double
+    var description: String { "\(what) did not finish within \(seconds) s" }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import SagaEngine
+import SagaTestSupport
+import Testing
+
+@Suite struct SagaTimerServiceTests {
+    /// Nobody answers: the timer service times out each attempt, backs off, resends, and finally
+    /// gives up on the step — woken by deadlines stored in SQLite, not by polling.
+    @Test func timersFireInRealTimeAndSurviveARestartOfTheService() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("timers.sqlite")
+        let definition = try Fixtures.orderSaga(
+            retry: .exponential(maxAttempts: 3, initial: .milliseconds(20), jitter: 0), timeout: .milliseconds(60)
+        )
+        func orchestrator(_ store: SQLiteSagaStore) throws -> SagaOrchestrator {
+            SagaOrchestrator(registry: try SagaRegistry([definition]), store: store, lifecycleEncoder: JSONLifecycleEncoder())
+        }
+        // First process: start the saga, then stop before any timer fires.
+        do {
+            let store = try SQLiteSagaStore(path: path)
+            _ = try await orchestrator(store).start(sagaType: "order", sagaID: "t1", data: OrderData(orderID: "x", amount: 1).encodePayload())
+            try store.pool.close()
+        }
+        // Second process: only the timer service runs.
+        let store = try SQLiteSagaStore(path: path)
+        let service = SagaTimerService(orchestrator: try orchestrator(store))
+        let task = Task { await service.run() }
+        defer { task.cancel() }
+        var state: SagaState?
+        for _ in 0..<400 where state?.status != .compensated {
+            try await Task.sleep(for: .milliseconds(25))
+            state = try await store.load(sagaID: "t1")
+        }
+        #expect(state?.status == .compensated)
+        let history = try await store.history(sagaID: "t1")
+        #expect(history.map(\.outcome) == [.timedOut, .timedOut, .timedOut])
+        #expect(history.map(\.attempt) == [1, 2, 3])
+        #expect(try await store.nextDeadline() == nil)
+    }
+}
