@@ -1,3 +1,5 @@
+import SagaContracts
+
 /// A value the engine can carry as an opaque encoded payload: saga data, commands and replies.
 ///
 /// The engine never looks inside a payload; it stores and publishes the bytes together with
@@ -47,19 +49,20 @@ extension Array where Element == SagaHeader {
     }
 }
 
-/// The header names the engine reads and writes. The first five follow the contracts' header
-/// convention (`schemas/README.md`); the `saga-` ones are the engine's own envelope.
+/// The header names the engine reads and writes. The first five are the contracts' header
+/// convention (`schemas/README.md`), taken from `SagaContracts.SagaHeaders` so the two never
+/// drift apart; the `saga-` ones are the engine's own envelope.
 public enum SagaEngineHeaders {
     /// Unique id of a message (UUID text); the inbox deduplicates by it.
-    public static let messageID = "message-id"
+    public static let messageID = SagaHeaders.messageID
     /// The full name of the payload's type.
-    public static let messageType = "message-type"
+    public static let messageType = SagaHeaders.messageType
     /// The saga instance this message belongs to.
-    public static let sagaID = "saga-id"
+    public static let sagaID = SagaHeaders.sagaID
     /// The id of the message that caused this one; on a reply, the id of the command it answers.
-    public static let causationID = "causation-id"
+    public static let causationID = SagaHeaders.causationID
     /// The payload encoding.
-    public static let contentType = "content-type"
+    public static let contentType = SagaHeaders.contentType
     /// The saga type (definition name).
     public static let sagaType = "saga-type"
     /// The topic a participant sends its reply to.
