@@ -34,6 +34,17 @@ let package = Package(
             ],
             linkerSettings: runtimeLibrarySearchPath
         ),
+        // Kafka throughput beside a C baseline (scripts/bench-kafka; c/ is built by that script).
+        .executableTarget(
+            name: "KafkaBenchmark",
+            dependencies: [
+                "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/KafkaBenchmark",
+            exclude: ["c"],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
         .testTarget(
             name: "KafkaTests",
             dependencies: ["Kafka"],

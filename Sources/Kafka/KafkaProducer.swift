@@ -41,10 +41,9 @@ public final class KafkaProducer: Sendable {
     ///   message was then not produced). Once queued, a message is always awaited to its report.
     public func send(_ message: KafkaMessage) async throws -> KafkaDeliveryReport {
         while true {
-            let generation = core.reportGeneration
             switch try await core.attemptSend(message) {
             case .delivered(let report): return report
-            case .queueFull:
+            case .queueFull(let generation):
                 await core.waitForSpace(after: generation)
                 try Task.checkCancellation()
             }
@@ -59,10 +58,12 @@ public final class KafkaProducer: Sendable {
     @discardableResult
     public func enqueue(_ message: KafkaMessage) async throws -> KafkaMessageID {
         while true {
-            let generation = core.reportGeneration
-            if let id = try core.attemptEnqueue(message) { return id }
-            await core.waitForSpace(after: generation)
-            try Task.checkCancellation()
+            switch try core.attemptEnqueue(message) {
+            case .queued(let id): return id
+            case .queueFull(let generation):
+                await core.waitForSpace(after: generation)
+                try Task.checkCancellation()
+            }
         }
     }
 

@@ -46,13 +46,13 @@ struct ConsumerGroupTests {
         let count = 200
         for index in 0..<count { try await producer.enqueue(KafkaMessage(topic: topic, key: "k\(index)", value: "m\(index)")) }
         try await producer.flush()
-        await producer.shutdown()
+        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
         try await eventually("all messages handled") { log.count >= count }
         let ownedA = a.assignment.map(\.partition)
-        await a.close()
-        await b.close()
-        try await runA.value
-        try await runB.value
+        try await withTimeout(30, "a close") { await a.close() }
+        try await withTimeout(30, "b close") { await b.close() }
+        try await withTimeout(30, "runA") { try await runA.value }
+        try await withTimeout(30, "runB") { try await runB.value }
 
         let entries = log.all
         #expect(entries.count == count, "every message handled exactly once")
@@ -92,11 +92,11 @@ struct ConsumerGroupTests {
         let count = try await withTimeout(60, "producing") { try await produce.value }
         try await eventually("all messages handled") { Set(log.all.map(\.value)).count == count }
         try await Task.sleep(for: .milliseconds(300))  // let any replay surface before counting
-        await a.close()
-        await b.close()
-        try await runA.value
-        try await runB.value
-        await producer.shutdown()
+        try await withTimeout(30, "a close") { await a.close() }
+        try await withTimeout(30, "b close") { await b.close() }
+        try await withTimeout(30, "runA") { try await runA.value }
+        try await withTimeout(30, "runB") { try await runB.value }
+        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
 
         let entries = log.all
         var seen: [String: Int] = [:]

@@ -26,7 +26,8 @@ final class ProducerCore: Sendable {
 
     enum Attempt: Sendable {
         case delivered(KafkaDeliveryReport)
-        case queueFull
+        /// Carries the report generation seen under the lock when the queue was full.
+        case queueFull(generation: UInt64)
     }
 
     let client: RdClient
@@ -37,6 +38,8 @@ final class ProducerCore: Sendable {
     /// so `destroy()` (after phase `.stopped`) cannot race a produce.
     let state = ConditionLock(State())
     let deliveries: AsyncStream<KafkaDelivery>
+    /// Used only on the event thread.
+    private let topicNames = TopicNameCache()
     private let deliveriesContinuation: AsyncStream<KafkaDelivery>.Continuation
 
     init(configuration: KafkaConfiguration, logger: Logger) throws(KafkaError) {
@@ -55,15 +58,15 @@ final class ProducerCore: Sendable {
     func attemptSend(_ message: KafkaMessage) async throws -> Attempt {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Attempt, any Error>) in
             let box = Unmanaged.passRetained(DeliveryContinuation(continuation))
-            let outcome = state.withLock { state -> KafkaError?? in
-                guard state.phase == .running else { return .some(.closed("produce", topic: message.topic)) }
-                return produce(message, opaque: box.toOpaque())
+            let (outcome, generation) = state.withLock { state -> (KafkaError??, UInt64) in
+                guard state.phase == .running else { return (.some(.closed("produce", topic: message.topic)), 0) }
+                return (produce(message, opaque: box.toOpaque()), state.reportGeneration)
             }
             switch outcome {
             case .none: break  // queued: the report resumes the continuation
             case .some(.none):
                 box.release()
-                continuation.resume(returning: .queueFull)
+                continuation.resume(returning: .queueFull(generation: generation))
             case .some(.some(let error)):
                 box.release()
                 continuation.resume(throwing: error)
@@ -71,17 +74,23 @@ final class ProducerCore: Sendable {
         }
     }
 
-    /// One produce attempt for `enqueue`: the ID, `nil` when the queue is full, or the error.
-    func attemptEnqueue(_ message: KafkaMessage) throws(KafkaError) -> KafkaMessageID? {
-        let outcome = state.withLock { state -> Result<KafkaMessageID?, KafkaError> in
+    enum EnqueueAttempt {
+        case queued(KafkaMessageID)
+        case queueFull(generation: UInt64)
+    }
+
+    /// One produce attempt for `enqueue`: the ID, queue-full (with the report generation seen
+    /// under the same lock, for ``waitForSpace(after:)``), or the error.
+    func attemptEnqueue(_ message: KafkaMessage) throws(KafkaError) -> EnqueueAttempt {
+        let outcome = state.withLock { state -> Result<EnqueueAttempt, KafkaError> in
             guard state.phase == .running else { return .failure(.closed("produce", topic: message.topic)) }
             let id = state.nextMessageID
             let tagged = UnsafeMutableRawPointer(bitPattern: UInt(id << 1 | 1))
             switch produce(message, opaque: tagged) {
             case .none:
                 state.nextMessageID += 1
-                return .success(KafkaMessageID(rawValue: id))
-            case .some(.none): return .success(nil)
+                return .success(.queued(KafkaMessageID(rawValue: id)))
+            case .some(.none): return .success(.queueFull(generation: state.reportGeneration))
             case .some(.some(let error)): return .failure(error)
             }
         }
@@ -137,9 +146,6 @@ final class ProducerCore: Sendable {
         }
         return .some(KafkaError(consuming: error, operation: "produce", topic: message.topic, partition: message.partition))
     }
-
-    /// The generation to pass to ``waitForSpace(after:)`` before an attempt.
-    var reportGeneration: UInt64 { state.withLock { $0.reportGeneration } }
 
     /// Suspends until delivery reports after `generation` freed queue space, the producer
     /// shuts down, or the task is cancelled.
@@ -212,7 +218,7 @@ final class ProducerCore: Sendable {
     }
 
     private func deliver(_ message: rd_kafka_message_t) {
-        let topic = String(cString: rd_kafka_topic_name(message.rkt))
+        let topic = topicNames.name(of: message.rkt)
         let result: Result<KafkaDeliveryReport, KafkaError>
         if message.err == RD_KAFKA_RESP_ERR_NO_ERROR {
             result = .success(KafkaDeliveryReport(topic: topic, partition: message.partition, offset: message.offset))
