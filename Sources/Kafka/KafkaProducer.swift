@@ -69,8 +69,9 @@ public final class KafkaProducer: Sendable {
 
     /// The outcomes of messages produced with ``enqueue(_:)``, in the order librdkafka
     /// reports them (in order per partition). Iterate it from one task; it finishes after
-    /// shutdown, once every enqueued message has an outcome. Reports are buffered until read.
-    public var deliveries: AsyncStream<KafkaDelivery> { core.deliveries }
+    /// shutdown, once every enqueued message has an outcome. Outcomes are buffered until read,
+    /// so a producer that uses `enqueue` should read them.
+    public var deliveries: KafkaDeliveries { KafkaDeliveries(buffer: core.deliveries) }
 
     /// Waits until every message produced so far has its delivery report (ignoring `linger`).
     ///

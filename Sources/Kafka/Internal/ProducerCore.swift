@@ -37,10 +37,11 @@ final class ProducerCore: Sendable {
     /// Every use of `client.handle` after creation happens under this lock with phase checked,
     /// so `destroy()` (after phase `.stopped`) cannot race a produce.
     let state = ConditionLock(State())
-    let deliveries: AsyncStream<KafkaDelivery>
+    let deliveries = DeliveryBuffer()
+    /// Outcomes of enqueued messages gathered from one delivery-report event (event thread only).
+    private let gathered = GatheredDeliveries()
     /// Used only on the event thread.
     private let topicNames = TopicNameCache()
-    private let deliveriesContinuation: AsyncStream<KafkaDelivery>.Continuation
 
     init(configuration: KafkaConfiguration, logger: Logger) throws(KafkaError) {
         let events = Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR)
@@ -48,7 +49,6 @@ final class ProducerCore: Sendable {
                               logger: logger, events: events)
         self.logger = logger
         queue = RdQueue(rd_kafka_queue_get_main(client.handle))
-        (deliveries, deliveriesContinuation) = AsyncStream.makeStream(of: KafkaDelivery.self)
         DedicatedThread.start(name: "kafka-producer") { [self] in runEventLoop() }
     }
 
@@ -194,7 +194,7 @@ final class ProducerCore: Sendable {
             }
             rd_kafka_event_destroy(event)
         }
-        deliveriesContinuation.finish()
+        deliveries.finish()
         state.withLockThenSignal { $0.pollerRunning = false }
     }
 
@@ -209,6 +209,8 @@ final class ProducerCore: Sendable {
                 }
             }
         }
+        deliveries.append(gathered.items)
+        gathered.items.removeAll(keepingCapacity: true)
         let waiters = state.withLock { state in
             state.reportGeneration &+= 1
             defer { state.spaceWaiters.removeAll() }
@@ -236,7 +238,7 @@ final class ProducerCore: Sendable {
         }
         let bits = UInt(bitPattern: opaque)
         if bits & 1 == 1 {
-            deliveriesContinuation.yield(KafkaDelivery(id: KafkaMessageID(rawValue: UInt64(bits >> 1)), result: result))
+            gathered.items.append(KafkaDelivery(id: KafkaMessageID(rawValue: UInt64(bits >> 1)), result: result))
         } else {
             Unmanaged<DeliveryContinuation>.fromOpaque(opaque).takeRetainedValue().resume(with: result)
         }
@@ -336,3 +338,10 @@ func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer) ->
 
 /// A valid address for empty (non-null) values and header values.
 nonisolated(unsafe) private let emptyBytes = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+
+/// Delivery outcomes gathered while serving one event.
+///
+/// `@unchecked Sendable`: used only on the producer's event thread.
+final class GatheredDeliveries: @unchecked Sendable {
+    var items: [KafkaDelivery] = []
+}
