@@ -57,11 +57,13 @@ public final class KafkaConsumer: Sendable {
         try core.beginRun()
         var failure: (any Error)? = nil
         do {
-            var processed: KafkaConsumerMessage? = nil
-            while let message = try await core.next(completing: processed) {
-                processed = nil
-                try await handler(message)
-                processed = message
+            try await RunContext.$consumer.withValue(ObjectIdentifier(core)) {
+                var processed: KafkaConsumerMessage? = nil
+                while let message = try await core.next(completing: processed) {
+                    processed = nil
+                    try await handler(message)
+                    processed = message
+                }
             }
         } catch {
             failure = error
@@ -103,9 +105,16 @@ public final class KafkaConsumer: Sendable {
     /// Closes the consumer: commits processed offsets, leaves the group (its partitions are
     /// reassigned at once) and releases the client. Unprocessed messages are redelivered to
     /// the group. Pending ``messages`` iterations end; an active ``run(_:)`` first lets its
-    /// current handler finish. Safe to call more than once, from any task.
+    /// current handler finish. Safe to call more than once, from any task; called from a
+    /// `run` handler it returns at once and `run` closes the consumer after that handler.
     public func close() async {
         let core = self.core
+        if RunContext.consumer == ObjectIdentifier(core) {
+            // Called from this consumer's own run handler: waiting here would wait for itself.
+            // run closes the consumer as soon as the handler returns.
+            core.requestClose()
+            return
+        }
         await DedicatedThread.run(name: "kafka-cons-close") { core.closeBlocking() }
     }
 }
@@ -129,4 +138,9 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
             try await core.next()
         }
     }
+}
+
+/// Marks the task running a consumer's `run` loop, so `close()` from its handler does not wait for itself.
+enum RunContext {
+    @TaskLocal static var consumer: ObjectIdentifier?
 }

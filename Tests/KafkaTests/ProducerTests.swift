@@ -40,7 +40,9 @@ struct ProducerTests {
             try await producer.send(KafkaMessage(topic: topic, partition: 7, value: "nowhere"))
         }
         #expect(error.code == .unknownPartition)
-        #expect(error.operation == "deliver")
+        // librdkafka rejects at produce time when it already has the topic's metadata, and
+        // otherwise through the delivery report; either way the caller of send gets the error.
+        #expect(["deliver", "produce"].contains(error.operation))
         #expect(error.topic == topic)
         try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
     }

@@ -60,6 +60,23 @@ final class ConsumerCore: Sendable {
         /// (`stopRequested`) and the loop closes the consumer once it stored that message.
         var runActive = false
         var stopRequested = false
+        /// In a `run` loop: the partition of the message whose handler is running. A revoke of
+        /// that partition waits until the handler finished and its offset is recorded.
+        var inFlight: TopicPartition?
+
+        /// Whether the event thread should poll: someone waits for a message, a `run` loop's
+        /// prefetch ran low (it polls the next batch while handlers work), or it must close.
+        var wantsPoll: Bool {
+            phase != .running || !waiters.isEmpty
+                || (runActive && !stopRequested && handoff.count - handoffStart < ConsumerCore.prefetchLow)
+        }
+
+        /// Takes the next message for a caller, tracking it as in flight in a `run` loop.
+        mutating func handOut() -> KafkaConsumerMessage? {
+            guard let message = takeFromHandoff() else { return nil }
+            if runActive { inFlight = message.topicPartition }
+            return message
+        }
 
         var handoffIsEmpty: Bool { handoffStart >= handoff.count }
         mutating func takeFromHandoff() -> KafkaConsumerMessage? {
@@ -73,6 +90,7 @@ final class ConsumerCore: Sendable {
     }
 
     static let batchLimit = 1024
+    static let prefetchLow = batchLimit / 2
     static let storeBatchLimit = 256
 
     /// Messages polled in the current round and not yet handed off.
@@ -201,10 +219,14 @@ final class ConsumerCore: Sendable {
     /// same lock: the `run` loop pays one lock per message).
     func next(completing completed: KafkaConsumerMessage? = nil) async throws -> KafkaConsumerMessage? {
         enum Fast { case message(KafkaConsumerMessage), end, failure(KafkaError), wait }
-        let fast = state.withLock { state -> Fast in
-            if let completed, let error = storeLocked(completed, &state) { return .failure(error) }
+        // Signals: may clear the in-flight partition a revoke waits for, or lower the prefetch.
+        let fast = state.withLockThenSignal { state -> Fast in
+            if let completed {
+                if let error = storeLocked(completed, &state) { return .failure(error) }
+                state.inFlight = nil
+            }
             if state.phase != .running || state.stopRequested { return .end }  // closing: buffered messages are not handed out
-            if let message = state.takeFromHandoff() { return .message(message) }
+            if let message = state.handOut() { return .message(message) }
             if let failure = state.failure { return .failure(failure) }
             return .wait
         }
@@ -222,7 +244,7 @@ final class ConsumerCore: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<KafkaConsumerMessage?, any Error>) in
                 let immediate = state.withLockThenSignal { state -> Result<KafkaConsumerMessage?, KafkaError>? in
                     if state.phase != .running || state.stopRequested || Task.isCancelled { return .success(nil) }
-                    if let message = state.takeFromHandoff() { return .success(message) }
+                    if let message = state.handOut() { return .success(message) }
                     if let failure = state.failure { return .failure(failure) }
                     state.waiters.append((id, continuation))
                     return nil
@@ -253,7 +275,10 @@ final class ConsumerCore: Sendable {
 
     /// Marks the end of a `run` loop (before it closes the consumer).
     func endRun() {
-        state.withLock { $0.runActive = false }
+        state.withLockThenSignal { state in
+            state.runActive = false
+            state.inFlight = nil
+        }
     }
 
     /// Asks the event thread to close the consumer; returns at once. While a `run` loop is
@@ -287,7 +312,7 @@ final class ConsumerCore: Sendable {
 
     private func runPollLoop() {
         while true {
-            let proceed = state.wait(until: { $0.phase != .running || !$0.waiters.isEmpty }) { $0.phase == .running }
+            let proceed = state.wait(until: { $0.wantsPoll }) { $0.phase == .running }
             guard proceed else { break }
             storePendingFromEventThread()
             guard let first = rd_kafka_consumer_poll(client.handle, -1) else { continue }  // yielded
@@ -336,7 +361,7 @@ final class ConsumerCore: Sendable {
                 state.handoff.append(contentsOf: round.messages)
             }
             while !state.waiters.isEmpty {
-                if let message = state.takeFromHandoff() {
+                if let message = state.handOut() {
                     resumes.append((state.waiters.removeFirst().continuation, .success(message)))
                 } else if let failure = state.failure {
                     resumes.append((state.waiters.removeFirst().continuation, .failure(failure)))
@@ -438,6 +463,12 @@ final class ConsumerCore: Sendable {
                 if !cooperative { state.assignment = [] }
                 state.assignmentChanged()
             }
+            // A `run` handler still working on a revoked partition finishes first, so its
+            // offset is committed below instead of the message going to the next owner too.
+            state.wait(until: { state in
+                guard state.runActive, let inFlight = state.inFlight else { return true }
+                return !revoked.contains(inFlight)
+            }) { _ in }
             if let error = state.withLock({ storePending(&$0, handle: rk) }) {
                 logger.warning("Kafka consumer could not store processed offsets on revoke: \(error)")
             }
