@@ -98,7 +98,7 @@ final class ConsumerCore: Sendable {
     /// `@unchecked Sendable`: touched only on the consumer's event thread (by the poll loop
     /// and by the rebalance callback, which librdkafka runs inside that thread's poll).
     final class PollRound: @unchecked Sendable {
-        var messages: [KafkaConsumerMessage] = []
+        @exclusivity(unchecked) var messages: [KafkaConsumerMessage] = []
         let topicNames = TopicNameCache()
     }
     private let round: PollRound

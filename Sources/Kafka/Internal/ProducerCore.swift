@@ -343,5 +343,5 @@ nonisolated(unsafe) private let emptyBytes = UnsafeMutableRawPointer.allocate(by
 ///
 /// `@unchecked Sendable`: used only on the producer's event thread.
 final class GatheredDeliveries: @unchecked Sendable {
-    var items: [KafkaDelivery] = []
+    @exclusivity(unchecked) var items: [KafkaDelivery] = []
 }

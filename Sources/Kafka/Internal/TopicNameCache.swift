@@ -10,7 +10,7 @@ import CRdKafka
 ///
 /// `@unchecked Sendable`: each instance is used by one thread only (a client's event thread).
 final class TopicNameCache: @unchecked Sendable {
-    private var last: String?
+    @exclusivity(unchecked) private var last: String?
 
     func name(of rkt: OpaquePointer?) -> String {
         guard let rkt, let name = rd_kafka_topic_name(rkt) else { return "" }
