@@ -22,20 +22,10 @@ public struct KafkaDeliveries: AsyncSequence, Sendable {
 /// event at a time (one lock and at most one wake-up per batch, not per message).
 final class DeliveryBuffer: Sendable {
     private struct State {
-        var items: [KafkaDelivery] = []
-        var head = 0
+        var items = MessageQueue<KafkaDelivery>()
         var finished = false
         var waiters: [(id: UInt64, continuation: CheckedContinuation<KafkaDelivery?, Never>)] = []
         var nextWaiterID: UInt64 = 0
-
-        mutating func take() -> KafkaDelivery? {
-            guard head < items.count else { return nil }
-            defer {
-                head += 1
-                if head == items.count { items.removeAll(keepingCapacity: true); head = 0 }
-            }
-            return items[head]
-        }
     }
 
     private let state = Mutex(State())
@@ -45,7 +35,7 @@ final class DeliveryBuffer: Sendable {
         let resumes = state.withLock { state in
             state.items.append(contentsOf: batch)
             var resumes: [(CheckedContinuation<KafkaDelivery?, Never>, KafkaDelivery)] = []
-            while !state.waiters.isEmpty, let item = state.take() {
+            while !state.waiters.isEmpty, let item = state.items.take() {
                 resumes.append((state.waiters.removeFirst().continuation, item))
             }
             return resumes
@@ -65,7 +55,7 @@ final class DeliveryBuffer: Sendable {
     func next() async -> KafkaDelivery? {
         enum Fast { case item(KafkaDelivery), end, wait(UInt64) }
         let fast = state.withLock { state -> Fast in
-            if let item = state.take() { return .item(item) }
+            if let item = state.items.take() { return .item(item) }
             if state.finished { return .end }
             defer { state.nextWaiterID += 1 }
             return .wait(state.nextWaiterID)
@@ -77,7 +67,7 @@ final class DeliveryBuffer: Sendable {
             return await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<KafkaDelivery?, Never>) in
                     let immediate = state.withLock { state -> KafkaDelivery?? in
-                        if let item = state.take() { return .some(item) }
+                        if let item = state.items.take() { return .some(item) }
                         if state.finished || Task.isCancelled { return .some(nil) }
                         state.waiters.append((id, continuation))
                         return .none

@@ -77,9 +77,7 @@ struct ConsumerTests {
         // Stores offset + 1: after a restart the group resumes right after the last processed message.
         let topic = try await TestBroker.createTopic("resume")
         let group = TestBroker.unique("g")
-        let producer = try KafkaProducer(configuration: TestBroker.configuration(), logger: TestBroker.logger)
-        for index in 0..<5 { _ = try await producer.send(KafkaMessage(topic: topic, value: "m\(index)")) }
-        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
+        try await TestBroker.produceValues(topic: topic, count: 5)
 
         try await withTimeout(30, "first consumer") {
             let first = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
@@ -90,23 +88,15 @@ struct ConsumerTests {
             }
             try await withTimeout(30, "first close") { await first.close() }
         }
-        let second = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
-        try second.subscribe(to: [topic])
-        let next = try await withTimeout(30, "second consumer") { () -> KafkaConsumerMessage? in
-            for try await message in second.messages { return message }
-            return nil
-        }
-        try await withTimeout(30, "second close") { await second.close() }
+        let next = try await TestBroker.firstValue(topic: topic, group: group)
         // Exactly the message after the last one processed: not a repeat (offset N stored), not a skip.
-        #expect(next?.valueString == "m3")
+        #expect(next == "m3")
     }
 
     @Test func aMessageWhoseHandlerFailedIsRedeliveredToTheGroup() async throws {
         let topic = try await TestBroker.createTopic("redeliver")
         let group = TestBroker.unique("g")
-        let producer = try KafkaProducer(configuration: TestBroker.configuration(), logger: TestBroker.logger)
-        for index in 0..<3 { _ = try await producer.send(KafkaMessage(topic: topic, value: "m\(index)")) }
-        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
+        try await TestBroker.produceValues(topic: topic, count: 3)
 
         struct Crash: Error {}
         let first = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
@@ -119,22 +109,14 @@ struct ConsumerTests {
             }
         }
         // run closed the consumer: the group moves on at once (no session timeout wait).
-        let second = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
-        try second.subscribe(to: [topic])
-        let redelivered = try await withTimeout(30, "second consumer") { () -> String? in
-            for try await message in second.messages { return message.valueString }
-            return nil
-        }
-        try await withTimeout(30, "second close") { await second.close() }
+        let redelivered = try await TestBroker.firstValue(topic: topic, group: group)
         #expect(redelivered == "m1")
     }
 
     @Test func unfinishedMessageOfAnAbandonedIteratorIsRedelivered() async throws {
         let topic = try await TestBroker.createTopic("abandon")
         let group = TestBroker.unique("g")
-        let producer = try KafkaProducer(configuration: TestBroker.configuration(), logger: TestBroker.logger)
-        for index in 0..<3 { _ = try await producer.send(KafkaMessage(topic: topic, value: "m\(index)")) }
-        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
+        try await TestBroker.produceValues(topic: topic, count: 3)
 
         // Receive m0 (processed) and m1 (not), then leave the loop and drop the consumer without close().
         try await withTimeout(30, "first consumer") {
@@ -145,13 +127,7 @@ struct ConsumerTests {
                 if message.valueString == "m1" { break }
             }
         }
-        let second = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
-        try second.subscribe(to: [topic])
-        let redelivered = try await withTimeout(30, "second consumer") { () -> String? in
-            for try await message in second.messages { return message.valueString }
-            return nil
-        }
-        try await withTimeout(30, "second close") { await second.close() }
+        let redelivered = try await TestBroker.firstValue(topic: topic, group: group)
         #expect(redelivered == "m1")
     }
 
@@ -177,9 +153,7 @@ struct ConsumerRunTests {
     @Test func closeDuringAHandlerLetsItFinishAndStoresItsOffset() async throws {
         let topic = try await TestBroker.createTopic("graceful")
         let group = TestBroker.unique("g")
-        let producer = try KafkaProducer(configuration: TestBroker.configuration(), logger: TestBroker.logger)
-        for index in 0..<3 { _ = try await producer.send(KafkaMessage(topic: topic, value: "m\(index)")) }
-        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
+        try await TestBroker.produceValues(topic: topic, count: 3)
 
         let first = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
         try first.subscribe(to: [topic])
@@ -198,13 +172,7 @@ struct ConsumerRunTests {
         }
         #expect(handled.all.map(\.value) == ["m0"], "run stops after the handler that was running")
 
-        let second = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
-        try second.subscribe(to: [topic])
-        let next = try await withTimeout(30, "second consumer") { () -> String? in
-            for try await message in second.messages { return message.valueString }
-            return nil
-        }
-        try await withTimeout(30, "second close") { await second.close() }
+        let next = try await TestBroker.firstValue(topic: topic, group: group)
         #expect(next == "m1", "m0 was stored when its handler finished, although close() came first")
     }
 

@@ -47,6 +47,25 @@ enum TestBroker {
         return config
     }
 
+    /// Sends `m0`, `m1`, ... to `topic`, each acknowledged.
+    static func produceValues(topic: String, count: Int) async throws {
+        let producer = try KafkaProducer(configuration: configuration(), logger: logger)
+        for index in 0..<count { _ = try await producer.send(KafkaMessage(topic: topic, value: "m\(index)")) }
+        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
+    }
+
+    /// The value of the first message a new member of `group` receives from `topic`.
+    static func firstValue(topic: String, group: String) async throws -> String? {
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration(group: group), logger: logger)
+        try consumer.subscribe(to: [topic])
+        let value = try await withTimeout(30, "next group member") { () -> String? in
+            for try await message in consumer.messages { return message.valueString }
+            return nil
+        }
+        try await withTimeout(30, "consumer close") { await consumer.close() }
+        return value
+    }
+
     /// Creates a topic with `partitions` partitions and returns its name.
     static func createTopic(_ prefix: String, partitions: Int32 = 1) async throws -> String {
         let name = unique(prefix)

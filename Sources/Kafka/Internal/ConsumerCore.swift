@@ -15,8 +15,7 @@ final class ConsumerCore: Sendable {
 
     struct State {
         var phase: Phase = .running
-        var handoff: [KafkaConsumerMessage] = []
-        var handoffStart = 0
+        var handoff = MessageQueue<KafkaConsumerMessage>()
         var waiters: [(id: UInt64, continuation: CheckedContinuation<KafkaConsumerMessage?, any Error>)] = []
         var nextWaiterID: UInt64 = 0
         var assignment: Set<TopicPartition> = []
@@ -68,7 +67,7 @@ final class ConsumerCore: Sendable {
         /// prefetch ran low (it polls the next batch while handlers work), or it must close.
         var wantsPoll: Bool {
             phase != .running || !waiters.isEmpty
-                || (runActive && !stopRequested && handoff.count - handoffStart < ConsumerCore.prefetchLow)
+                || (runActive && !stopRequested && handoff.count < ConsumerCore.prefetchLow)
         }
 
         /// Takes the next message for a caller, tracking it as in flight in a `run` loop.
@@ -78,15 +77,7 @@ final class ConsumerCore: Sendable {
             return message
         }
 
-        var handoffIsEmpty: Bool { handoffStart >= handoff.count }
-        mutating func takeFromHandoff() -> KafkaConsumerMessage? {
-            guard handoffStart < handoff.count else { return nil }
-            defer {
-                handoffStart += 1
-                if handoffStart == handoff.count { handoff.removeAll(keepingCapacity: true); handoffStart = 0 }
-            }
-            return handoff[handoffStart]
-        }
+        mutating func takeFromHandoff() -> KafkaConsumerMessage? { handoff.take() }
     }
 
     static let batchLimit = 1024
@@ -354,12 +345,7 @@ final class ConsumerCore: Sendable {
     private func handOff() {
         var resumes: [(CheckedContinuation<KafkaConsumerMessage?, any Error>, Result<KafkaConsumerMessage?, KafkaError>)] = []
         state.withLock { state in
-            if state.handoffIsEmpty {
-                state.handoffStart = 0
-                swap(&state.handoff, &round.messages)
-            } else {
-                state.handoff.append(contentsOf: round.messages)
-            }
+            state.handoff.append(takingStorageOf: &round.messages)
             while !state.waiters.isEmpty {
                 if let message = state.handOut() {
                     resumes.append((state.waiters.removeFirst().continuation, .success(message)))
@@ -378,7 +364,6 @@ final class ConsumerCore: Sendable {
         // Unprocessed messages are dropped: their offsets were never stored, so the group redelivers them.
         state.withLock { state in
             state.handoff.removeAll()
-            state.handoffStart = 0
         }
         round.messages.removeAll()
         storePendingFromEventThread()
@@ -458,7 +443,6 @@ final class ConsumerCore: Sendable {
             round.messages.removeAll { revoked.contains($0.topicPartition) }
             state.withLock { state in
                 state.handoff.removeAll { revoked.contains($0.topicPartition) }
-                state.handoffStart = min(state.handoffStart, state.handoff.count)
                 state.assignment.subtract(revoked)
                 if !cooperative { state.assignment = [] }
                 state.assignmentChanged()
