@@ -1,15 +1,17 @@
 import CRdKafka
 import Logging
 
-/// The consumer's librdkafka side. A dedicated thread polls librdkafka only when a caller
-/// is waiting for a message (no prefetch into Swift: librdkafka's own fetch queue is the
-/// buffer, and it is purged by librdkafka on rebalance). One poll drains what librdkafka
-/// already has (up to `batchLimit`) into a small handoff buffer, which is always empty
-/// again before the next poll, i.e. before any rebalance callback can run, except for
-/// messages gathered in the same poll round, which the revoke handler removes.
+/// The consumer's librdkafka side. A dedicated thread blocks in `rd_kafka_consumer_poll`
+/// (woken by librdkafka when a message or rebalance arrives, and by `rd_kafka_queue_yield`
+/// to close) and moves what librdkafka already has (up to `batchLimit`) into a bounded
+/// handoff queue. It polls only when a caller waits for a message, or, under `run`, when the
+/// queue runs low (so the next batch is converted while handlers work); nothing else is
+/// buffered in Swift.
 ///
-/// Rebalances (eager and cooperative) run on that thread inside `rd_kafka_consumer_poll`;
-/// on revoke the stored (processed) offsets are committed before the partitions are given up.
+/// Rebalances (eager and cooperative) run on that thread inside the poll: on revoke, queued
+/// messages of the revoked partitions are dropped (never processed, so redelivered to the
+/// next owner), a `run` handler still working on one of them finishes, the processed offsets
+/// are stored and committed, and only then are the partitions given up.
 final class ConsumerCore: Sendable {
     enum Phase { case running, closing, closed }
 
@@ -102,10 +104,9 @@ final class ConsumerCore: Sendable {
     let state: ConditionLock<State>
 
     init(configuration: KafkaConfiguration, logger: Logger) throws(KafkaError) {
-        guard let groupID = configuration.groupID, !groupID.isEmpty else {
+        guard let groupID = configuration.groupID, !groupID.isEmpty, !groupID.allSatisfy(\.isWhitespace) else {
             throw .configuration(property: "group.id", reason: "a KafkaConsumer needs a consumer group (KafkaConfiguration.groupID)")
         }
-        _ = groupID
         if let store = configuration.properties["enable.auto.offset.store"], store != "false" {
             throw .configuration(property: "enable.auto.offset.store",
                                  reason: "must be false: KafkaConsumer stores an offset only after its message was processed")
@@ -441,18 +442,18 @@ final class ConsumerCore: Sendable {
             logger.info("Kafka consumer \(lost ? "lost" : "revoked") \(changed.map(\.description).joined(separator: ", "))")
             // Not yet processed: the next owner gets them from the committed offset.
             round.messages.removeAll { revoked.contains($0.topicPartition) }
-            state.withLock { state in
-                state.handoff.removeAll { revoked.contains($0.topicPartition) }
+            state.withLock { $0.handoff.removeAll { revoked.contains($0.topicPartition) } }
+            // A `run` handler still working on a revoked partition finishes first (its offset is
+            // recorded while the partition still counts as assigned) and is committed below,
+            // instead of the message going to the next owner too.
+            state.wait(until: { state in
+                guard state.runActive, let inFlight = state.inFlight else { return true }
+                return !revoked.contains(inFlight)
+            }) { state in
                 state.assignment.subtract(revoked)
                 if !cooperative { state.assignment = [] }
                 state.assignmentChanged()
             }
-            // A `run` handler still working on a revoked partition finishes first, so its
-            // offset is committed below instead of the message going to the next owner too.
-            state.wait(until: { state in
-                guard state.runActive, let inFlight = state.inFlight else { return true }
-                return !revoked.contains(inFlight)
-            }) { _ in }
             if let error = state.withLock({ storePending(&$0, handle: rk) }) {
                 logger.warning("Kafka consumer could not store processed offsets on revoke: \(error)")
             }
