@@ -76,6 +76,17 @@ let package = Package(
         .testTarget(name: "SagaContractsTests", dependencies: ["SagaContracts", "Avro", "AvroTestSupport"]),
         // Runs the built sagactl (a dependency so it is built first) and tests its logic directly.
         .testTarget(name: "SagaCLITests", dependencies: ["SagaCLI", "Avro", "sagactl"]),
+        // Kafka throughput beside a C baseline (scripts/bench-kafka; c/ is built by that script).
+        .executableTarget(
+            name: "KafkaBenchmark",
+            dependencies: [
+                "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/KafkaBenchmark",
+            exclude: ["c"],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
         .testTarget(
             name: "KafkaTests",
             dependencies: ["Kafka"],

@@ -114,8 +114,12 @@ public final class KafkaAdmin: Sendable {
         defer { rd_kafka_queue_destroy(queue) }
         let options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS)
         defer { rd_kafka_AdminOptions_destroy(options) }
-        _ = rd_kafka_AdminOptions_set_operation_timeout(options, timeoutMilliseconds, &errstr, errstr.count)
-        _ = rd_kafka_AdminOptions_set_request_timeout(options, timeoutMilliseconds, &errstr, errstr.count)
+        for setTimeout in [rd_kafka_AdminOptions_set_operation_timeout, rd_kafka_AdminOptions_set_request_timeout] {
+            let err = setTimeout(options, timeoutMilliseconds, &errstr, errstr.count)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                return KafkaError(err, operation: "create topic", message: string(fromCBuffer: errstr))
+            }
+        }
         newTopics.withUnsafeMutableBufferPointer { buffer in
             rd_kafka_CreateTopics(rk, buffer.baseAddress, buffer.count, options, queue)
         }

@@ -48,21 +48,29 @@ public final class KafkaConsumer: Sendable {
     /// Runs `handler` for each message, one at a time in arrival order (in order per
     /// partition), and stores the message's offset after the handler returns.
     ///
-    /// Returns when the consumer is closed (``close()``) or the task is cancelled. If the
-    /// handler throws, the message's offset is not stored, the consumer is closed (so the
-    /// group redelivers that message to a live member) and the error is rethrown. In every
-    /// case the consumer is closed when `run` returns.
+    /// Returns when ``close()`` is called (the current handler finishes and its offset is
+    /// stored first) or the task is cancelled. If the handler throws, the message's offset is
+    /// not stored, the consumer is closed (so the group redelivers that message to a live
+    /// member) and the error is rethrown. In every case the consumer is closed when `run`
+    /// returns. Only one `run` may be active per consumer.
     public func run(_ handler: (KafkaConsumerMessage) async throws -> Void) async throws {
+        try core.beginRun()
+        var failure: (any Error)? = nil
         do {
-            while let message = try await core.next() {
-                try await handler(message)
-                try core.store(message)
+            try await RunContext.$consumer.withValue(ObjectIdentifier(core)) {
+                var processed: KafkaConsumerMessage? = nil
+                while let message = try await core.next(completing: processed) {
+                    processed = nil
+                    try await handler(message)
+                    processed = message
+                }
             }
         } catch {
-            await close()
-            throw error
+            failure = error
         }
+        core.endRun()
         await close()
+        if let failure { throw failure }
     }
 
     /// The messages, as an async sequence that ends when the consumer is closed or the
@@ -71,6 +79,9 @@ public final class KafkaConsumer: Sendable {
     /// each message, or it will be redelivered after the next rebalance or restart.
     /// Iterating keeps the consumer alive; close it (or drop it) when done.
     public var messages: KafkaConsumerMessages { KafkaConsumerMessages(consumer: self, core: core) }
+
+    /// Whether a ``run(_:)`` loop is active.
+    public var isRunning: Bool { core.state.withLock { $0.runActive } }
 
     /// The partitions currently assigned to this consumer by its group. It changes as the
     /// consumer polls (while ``run(_:)`` or ``messages`` is waiting for a message).
@@ -93,9 +104,17 @@ public final class KafkaConsumer: Sendable {
 
     /// Closes the consumer: commits processed offsets, leaves the group (its partitions are
     /// reassigned at once) and releases the client. Unprocessed messages are redelivered to
-    /// the group. Pending ``messages`` iterations end. Safe to call more than once.
+    /// the group. Pending ``messages`` iterations end; an active ``run(_:)`` first lets its
+    /// current handler finish. Safe to call more than once, from any task; called from a
+    /// `run` handler it returns at once and `run` closes the consumer after that handler.
     public func close() async {
         let core = self.core
+        if RunContext.consumer == ObjectIdentifier(core) {
+            // Called from this consumer's own run handler: waiting here would wait for itself.
+            // run closes the consumer as soon as the handler returns.
+            core.requestClose()
+            return
+        }
         await DedicatedThread.run(name: "kafka-cons-close") { core.closeBlocking() }
     }
 }
@@ -119,4 +138,9 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
             try await core.next()
         }
     }
+}
+
+/// Marks the task running a consumer's `run` loop, so `close()` from its handler does not wait for itself.
+enum RunContext {
+    @TaskLocal static var consumer: ObjectIdentifier?
 }

@@ -41,10 +41,9 @@ public final class KafkaProducer: Sendable {
     ///   message was then not produced). Once queued, a message is always awaited to its report.
     public func send(_ message: KafkaMessage) async throws -> KafkaDeliveryReport {
         while true {
-            let generation = core.reportGeneration
             switch try await core.attemptSend(message) {
             case .delivered(let report): return report
-            case .queueFull:
+            case .queueFull(let generation):
                 await core.waitForSpace(after: generation)
                 try Task.checkCancellation()
             }
@@ -59,17 +58,20 @@ public final class KafkaProducer: Sendable {
     @discardableResult
     public func enqueue(_ message: KafkaMessage) async throws -> KafkaMessageID {
         while true {
-            let generation = core.reportGeneration
-            if let id = try core.attemptEnqueue(message) { return id }
-            await core.waitForSpace(after: generation)
-            try Task.checkCancellation()
+            switch try core.attemptEnqueue(message) {
+            case .queued(let id): return id
+            case .queueFull(let generation):
+                await core.waitForSpace(after: generation)
+                try Task.checkCancellation()
+            }
         }
     }
 
     /// The outcomes of messages produced with ``enqueue(_:)``, in the order librdkafka
     /// reports them (in order per partition). Iterate it from one task; it finishes after
-    /// shutdown, once every enqueued message has an outcome. Reports are buffered until read.
-    public var deliveries: AsyncStream<KafkaDelivery> { core.deliveries }
+    /// shutdown, once every enqueued message has an outcome. Outcomes are buffered until read,
+    /// so a producer that uses `enqueue` should read them.
+    public var deliveries: KafkaDeliveries { KafkaDeliveries(buffer: core.deliveries) }
 
     /// Waits until every message produced so far has its delivery report (ignoring `linger`).
     ///

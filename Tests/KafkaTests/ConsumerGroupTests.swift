@@ -46,13 +46,13 @@ struct ConsumerGroupTests {
         let count = 200
         for index in 0..<count { try await producer.enqueue(KafkaMessage(topic: topic, key: "k\(index)", value: "m\(index)")) }
         try await producer.flush()
-        await producer.shutdown()
+        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
         try await eventually("all messages handled") { log.count >= count }
         let ownedA = a.assignment.map(\.partition)
-        await a.close()
-        await b.close()
-        try await runA.value
-        try await runB.value
+        try await withTimeout(30, "a close") { await a.close() }
+        try await withTimeout(30, "b close") { await b.close() }
+        try await withTimeout(30, "runA") { try await runA.value }
+        try await withTimeout(30, "runB") { try await runB.value }
 
         let entries = log.all
         #expect(entries.count == count, "every message handled exactly once")
@@ -63,8 +63,11 @@ struct ConsumerGroupTests {
         }
     }
 
-    @Test(arguments: [KafkaConfiguration.PartitionAssignment.range, .cooperativeSticky])
-    func aRebalanceDuringConsumptionNeitherLosesNorReplaysMessages(strategy: KafkaConfiguration.PartitionAssignment) async throws {
+    /// With slow handlers (`handlerMilliseconds`), revokes arrive while a handler is running.
+    @Test(arguments: [KafkaConfiguration.PartitionAssignment.range, .cooperativeSticky], [0, 3])
+    func aRebalanceDuringConsumptionNeitherLosesNorReplaysMessages(
+        strategy: KafkaConfiguration.PartitionAssignment, handlerMilliseconds: Int
+    ) async throws {
         let topic = try await TestBroker.createTopic("rebalance", partitions: 4)
         var config = try TestBroker.consumerConfiguration(group: TestBroker.unique("g"))
         config.partitionAssignment = strategy
@@ -76,27 +79,31 @@ struct ConsumerGroupTests {
             while index < 20_000 && !(log.all.contains { $0.consumer == "b" } && log.count > index / 2 + 50) {
                 try await producer.enqueue(KafkaMessage(topic: topic, key: "k\(index)", value: "m\(index)"))
                 index += 1
-                if index % 10 == 0 { try await Task.sleep(for: .milliseconds(10)) }
+                if index % (handlerMilliseconds == 0 ? 10 : 1) == 0 { try await Task.sleep(for: .milliseconds(10)) }
             }
             try await producer.flush()
             return index
         }
         let a = try KafkaConsumer(configuration: config, logger: TestBroker.logger)
         try a.subscribe(to: [topic])
-        let runA = Task { try await a.run { log.append("a", $0) } }
+        let handle: @Sendable (String, KafkaConsumerMessage) async throws -> Void = { consumer, message in
+            if handlerMilliseconds > 0 { try await Task.sleep(for: .milliseconds(handlerMilliseconds)) }
+            log.append(consumer, message)
+        }
+        let runA = Task { try await a.run { try await handle("a", $0) } }
         try await eventually("the first consumer is working") { log.count >= 50 }
 
         let b = try KafkaConsumer(configuration: config, logger: TestBroker.logger)
         try b.subscribe(to: [topic])
-        let runB = Task { try await b.run { log.append("b", $0) } }
+        let runB = Task { try await b.run { try await handle("b", $0) } }
         let count = try await withTimeout(60, "producing") { try await produce.value }
         try await eventually("all messages handled") { Set(log.all.map(\.value)).count == count }
         try await Task.sleep(for: .milliseconds(300))  // let any replay surface before counting
-        await a.close()
-        await b.close()
-        try await runA.value
-        try await runB.value
-        await producer.shutdown()
+        try await withTimeout(30, "a close") { await a.close() }
+        try await withTimeout(30, "b close") { await b.close() }
+        try await withTimeout(30, "runA") { try await runA.value }
+        try await withTimeout(30, "runB") { try await runB.value }
+        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
 
         let entries = log.all
         var seen: [String: Int] = [:]

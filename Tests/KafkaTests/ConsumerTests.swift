@@ -16,7 +16,7 @@ struct ConsumerTests {
         ]
         let sent = try await producer.send(KafkaMessage(topic: topic, key: Array("order-1".utf8), value: [1, 2, 3, 0, 4], headers: headers))
         _ = try await producer.send(KafkaMessage(topic: topic, key: nil, value: nil))  // tombstone, no key
-        await producer.shutdown()
+        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
 
         let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: TestBroker.unique("g")), logger: TestBroker.logger)
         try consumer.subscribe(to: [topic])
@@ -29,7 +29,7 @@ struct ConsumerTests {
             }
             return received
         }
-        await consumer.close()
+        try await withTimeout(30, "consumer close") { await consumer.close() }
         try #require(received.count == 2)
         let first = received[0]
         #expect(first.topic == topic)
@@ -53,7 +53,7 @@ struct ConsumerTests {
             for key in keys { try await producer.enqueue(KafkaMessage(topic: topic, key: key, value: "\(index)")) }
         }
         try await producer.flush()
-        await producer.shutdown()
+        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
 
         let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: TestBroker.unique("g")), logger: TestBroker.logger)
         try consumer.subscribe(to: [topic])
@@ -69,7 +69,7 @@ struct ConsumerTests {
             }
             return seen
         }
-        await consumer.close()
+        try await withTimeout(30, "consumer close") { await consumer.close() }
         for key in keys { #expect(seen[key] == Array(0..<perKey), "order of \(key)") }
     }
 
@@ -77,9 +77,7 @@ struct ConsumerTests {
         // Stores offset + 1: after a restart the group resumes right after the last processed message.
         let topic = try await TestBroker.createTopic("resume")
         let group = TestBroker.unique("g")
-        let producer = try KafkaProducer(configuration: TestBroker.configuration(), logger: TestBroker.logger)
-        for index in 0..<5 { _ = try await producer.send(KafkaMessage(topic: topic, value: "m\(index)")) }
-        await producer.shutdown()
+        try await TestBroker.produceValues(topic: topic, count: 5)
 
         try await withTimeout(30, "first consumer") {
             let first = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
@@ -88,25 +86,17 @@ struct ConsumerTests {
                 try first.markProcessed(message)
                 if message.valueString == "m2" { break }
             }
-            await first.close()
+            try await withTimeout(30, "first close") { await first.close() }
         }
-        let second = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
-        try second.subscribe(to: [topic])
-        let next = try await withTimeout(30, "second consumer") { () -> KafkaConsumerMessage? in
-            for try await message in second.messages { return message }
-            return nil
-        }
-        await second.close()
+        let next = try await TestBroker.firstValue(topic: topic, group: group)
         // Exactly the message after the last one processed: not a repeat (offset N stored), not a skip.
-        #expect(next?.valueString == "m3")
+        #expect(next == "m3")
     }
 
     @Test func aMessageWhoseHandlerFailedIsRedeliveredToTheGroup() async throws {
         let topic = try await TestBroker.createTopic("redeliver")
         let group = TestBroker.unique("g")
-        let producer = try KafkaProducer(configuration: TestBroker.configuration(), logger: TestBroker.logger)
-        for index in 0..<3 { _ = try await producer.send(KafkaMessage(topic: topic, value: "m\(index)")) }
-        await producer.shutdown()
+        try await TestBroker.produceValues(topic: topic, count: 3)
 
         struct Crash: Error {}
         let first = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
@@ -119,22 +109,14 @@ struct ConsumerTests {
             }
         }
         // run closed the consumer: the group moves on at once (no session timeout wait).
-        let second = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
-        try second.subscribe(to: [topic])
-        let redelivered = try await withTimeout(30, "second consumer") { () -> String? in
-            for try await message in second.messages { return message.valueString }
-            return nil
-        }
-        await second.close()
+        let redelivered = try await TestBroker.firstValue(topic: topic, group: group)
         #expect(redelivered == "m1")
     }
 
     @Test func unfinishedMessageOfAnAbandonedIteratorIsRedelivered() async throws {
         let topic = try await TestBroker.createTopic("abandon")
         let group = TestBroker.unique("g")
-        let producer = try KafkaProducer(configuration: TestBroker.configuration(), logger: TestBroker.logger)
-        for index in 0..<3 { _ = try await producer.send(KafkaMessage(topic: topic, value: "m\(index)")) }
-        await producer.shutdown()
+        try await TestBroker.produceValues(topic: topic, count: 3)
 
         // Receive m0 (processed) and m1 (not), then leave the loop and drop the consumer without close().
         try await withTimeout(30, "first consumer") {
@@ -145,13 +127,7 @@ struct ConsumerTests {
                 if message.valueString == "m1" { break }
             }
         }
-        let second = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
-        try second.subscribe(to: [topic])
-        let redelivered = try await withTimeout(30, "second consumer") { () -> String? in
-            for try await message in second.messages { return message.valueString }
-            return nil
-        }
-        await second.close()
+        let redelivered = try await TestBroker.firstValue(topic: topic, group: group)
         #expect(redelivered == "m1")
     }
 
@@ -168,6 +144,47 @@ struct ConsumerTests {
         iteration.cancel()
         let count = try await withTimeout(10, "cancelled iteration") { try await iteration.value }
         #expect(count == 0)
-        await consumer.close()
+        try await withTimeout(30, "consumer close") { await consumer.close() }
+    }
+}
+
+@Suite("Consumer run loop against the real broker")
+struct ConsumerRunTests {
+    @Test func closeDuringAHandlerLetsItFinishAndStoresItsOffset() async throws {
+        let topic = try await TestBroker.createTopic("graceful")
+        let group = TestBroker.unique("g")
+        try await TestBroker.produceValues(topic: topic, count: 3)
+
+        let first = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
+        try first.subscribe(to: [topic])
+        let handled = HandledLog()
+        try await withTimeout(30, "first run") {
+            try await first.run { message in
+                if message.valueString == "m0" {
+                    let closing = Task { await first.close() }
+                    try await Task.sleep(for: .milliseconds(300))  // still working when close() is called
+                    handled.append("first", message)
+                    _ = closing
+                } else {
+                    handled.append("first", message)
+                }
+            }
+        }
+        #expect(handled.all.map(\.value) == ["m0"], "run stops after the handler that was running")
+
+        let next = try await TestBroker.firstValue(topic: topic, group: group)
+        #expect(next == "m1", "m0 was stored when its handler finished, although close() came first")
+    }
+
+    @Test func aSecondConcurrentRunIsRefused() async throws {
+        let topic = try await TestBroker.createTopic("two-runs")
+        let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: TestBroker.unique("g")), logger: TestBroker.logger)
+        try consumer.subscribe(to: [topic])
+        let running = Task { try await consumer.run { _ in } }
+        try await eventually("the first run started") { consumer.isRunning }
+        let error = await #expect(throws: KafkaError.self) { try await consumer.run { _ in } }
+        #expect(error?.code == .state)
+        try await withTimeout(30, "consumer close") { await consumer.close() }
+        try await withTimeout(30, "first run") { try await running.value }
     }
 }

@@ -12,7 +12,7 @@ struct ProducerTests {
         #expect(first.partition == 2)
         #expect(second.partition == 2)
         #expect(second.offset == first.offset + 1)
-        await producer.shutdown()
+        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
     }
 
     @Test func messageLargerThanMessageMaxBytesIsThrownToTheCaller() async throws {
@@ -28,7 +28,7 @@ struct ProducerTests {
         #expect(error.topic == topic)
         // The producer still works afterwards.
         _ = try await producer.send(KafkaMessage(topic: topic, value: "small"))
-        await producer.shutdown()
+        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
     }
 
     @Test func failedDeliveryReportIsThrownToTheCaller() async throws {
@@ -40,9 +40,11 @@ struct ProducerTests {
             try await producer.send(KafkaMessage(topic: topic, partition: 7, value: "nowhere"))
         }
         #expect(error.code == .unknownPartition)
-        #expect(error.operation == "deliver")
+        // librdkafka rejects at produce time when it already has the topic's metadata, and
+        // otherwise through the delivery report; either way the caller of send gets the error.
+        #expect(["deliver", "produce"].contains(error.operation))
         #expect(error.topic == topic)
-        await producer.shutdown()
+        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
     }
 
     @Test func enqueuedMessagesReportEveryOutcomeOnDeliveries() async throws {
@@ -68,7 +70,7 @@ struct ProducerTests {
         #expect(Set(ids).count == count)
         #expect(Set(reports.keys) == Set(ids))
         #expect(Set(reports.values.map(\.offset)).count == count || Set(reports.values.map { "\($0.partition)/\($0.offset)" }).count == count)
-        await producer.shutdown()
+        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
     }
 
     @Test func concurrentSendsUnderBackPressureAllSucceed() async throws {
@@ -84,7 +86,7 @@ struct ProducerTests {
         }
         #expect(reports.count == 200)
         #expect(Set(reports.map { "\($0.partition)/\($0.offset)" }).count == 200)
-        await producer.shutdown()
+        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
     }
 
     @Test func shutdownReportsEveryUndeliveredMessageToItsCaller() async throws {
@@ -105,7 +107,7 @@ struct ProducerTests {
         }
         let enqueued = try await producer.enqueue(KafkaMessage(topic: "t", value: "fire-and-forget"))
         try await Task.sleep(for: .milliseconds(300))
-        await producer.shutdown(timeout: .milliseconds(200))
+        try await withTimeout(30, "producer shutdown") { await producer.shutdown(timeout: .milliseconds(200)) }
         let results = try await withTimeout(20, "send results") { try await waiting.value }
         #expect(results.count == 20)
         for result in results {

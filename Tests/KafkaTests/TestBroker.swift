@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import Synchronization
 import Testing
 
 /// The broker `scripts/test` started, and per-test unique names and configurations.
@@ -46,6 +47,25 @@ enum TestBroker {
         return config
     }
 
+    /// Sends `m0`, `m1`, ... to `topic`, each acknowledged.
+    static func produceValues(topic: String, count: Int) async throws {
+        let producer = try KafkaProducer(configuration: configuration(), logger: logger)
+        for index in 0..<count { _ = try await producer.send(KafkaMessage(topic: topic, value: "m\(index)")) }
+        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
+    }
+
+    /// The value of the first message a new member of `group` receives from `topic`.
+    static func firstValue(topic: String, group: String) async throws -> String? {
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration(group: group), logger: logger)
+        try consumer.subscribe(to: [topic])
+        let value = try await withTimeout(30, "next group member") { () -> String? in
+            for try await message in consumer.messages { return message.valueString }
+            return nil
+        }
+        try await withTimeout(30, "consumer close") { await consumer.close() }
+        return value
+    }
+
     /// Creates a topic with `partitions` partitions and returns its name.
     static func createTopic(_ prefix: String, partitions: Int32 = 1) async throws -> String {
         let name = unique(prefix)
@@ -55,20 +75,23 @@ enum TestBroker {
     }
 }
 
-/// Fails with a clear message if `operation` does not finish within `seconds`
-/// (a hang guard, not a performance assertion).
+/// Fails with a clear message if `operation` does not finish within `seconds` (a hang guard,
+/// not a performance assertion). A hung operation is left running (and cancelled) rather than
+/// awaited, so the test fails instead of hanging.
 func withTimeout<T: Sendable>(_ seconds: Double, _ what: String, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
+    let claimed = Mutex(false)
+    let claim: @Sendable () -> Bool = { claimed.withLock { done in defer { done = true }; return !done } }
+    let work = Task { try await operation() }
+    defer { work.cancel() }
+    return try await withCheckedThrowingContinuation { continuation in
+        Task {
+            let result = await work.result
+            if claim() { continuation.resume(with: result) }
         }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw TimedOut(what: what, seconds: seconds)
+        Task {
+            try? await Task.sleep(for: .seconds(seconds))
+            if claim() { continuation.resume(throwing: TimedOut(what: what, seconds: seconds)) }
         }
-        return value
     }
 }
 

@@ -1,45 +1,100 @@
 import CRdKafka
 import Logging
 
-/// The consumer's librdkafka side. A dedicated thread polls librdkafka only when a caller
-/// is waiting for a message (no prefetch into Swift: librdkafka's own fetch queue is the
-/// buffer, and it is purged by librdkafka on rebalance). One poll drains what librdkafka
-/// already has (up to `batchLimit`) into a small handoff buffer, which is always empty
-/// again before the next poll, i.e. before any rebalance callback can run, except for
-/// messages gathered in the same poll round, which the revoke handler removes.
+/// The consumer's librdkafka side. A dedicated thread blocks in `rd_kafka_consumer_poll`
+/// (woken by librdkafka when a message or rebalance arrives, and by `rd_kafka_queue_yield`
+/// to close) and moves what librdkafka already has (up to `batchLimit`) into a bounded
+/// handoff queue. It polls only when a caller waits for a message, or, under `run`, when the
+/// queue runs low (so the next batch is converted while handlers work); nothing else is
+/// buffered in Swift.
 ///
-/// Rebalances (eager and cooperative) run on that thread inside `rd_kafka_consumer_poll`;
-/// on revoke the stored (processed) offsets are committed before the partitions are given up.
+/// Rebalances (eager and cooperative) run on that thread inside the poll: on revoke, queued
+/// messages of the revoked partitions are dropped (never processed, so redelivered to the
+/// next owner), a `run` handler still working on one of them finishes, the processed offsets
+/// are stored and committed, and only then are the partitions given up.
 final class ConsumerCore: Sendable {
     enum Phase { case running, closing, closed }
 
     struct State {
         var phase: Phase = .running
-        var handoff: [KafkaConsumerMessage] = []
-        var handoffStart = 0
+        var handoff = MessageQueue<KafkaConsumerMessage>()
         var waiters: [(id: UInt64, continuation: CheckedContinuation<KafkaConsumerMessage?, any Error>)] = []
         var nextWaiterID: UInt64 = 0
         var assignment: Set<TopicPartition> = []
         var failure: KafkaError?
-        /// Messages polled in the current round, not yet handed off (event thread only).
-        var gathering: [KafkaConsumerMessage] = []
+        /// Offsets (message offset + 1) of processed messages not yet given to librdkafka.
+        /// Stored in one call before the next poll (so before any rebalance can commit or
+        /// revoke), on close, and every `storeBatchLimit` messages.
+        var pendingOffsets: [TopicPartition: Int64] = [:]
+        var pendingStores = 0
+        /// The last partition `store` found assigned (reset on rebalance): a fast path that
+        /// skips hashing for runs of messages from one partition.
+        var lastAssigned: TopicPartition?
+
+        /// The most recent pending offset, kept outside the dictionary while messages keep
+        /// coming from one partition (no hashing per message).
+        var pendingLast: (partition: TopicPartition, next: Int64)?
+
+        mutating func assignmentChanged() { lastAssigned = nil }
+
+        mutating func recordPending(_ partition: TopicPartition, next: Int64) {
+            if let last = pendingLast {
+                if last.partition == partition {
+                    if last.next < next { pendingLast = (partition, next) }
+                    return
+                }
+                mergePendingLast()
+            }
+            pendingLast = (partition, next)
+        }
+
+        mutating func mergePendingLast() {
+            guard let last = pendingLast else { return }
+            if (pendingOffsets[last.partition] ?? .min) < last.next { pendingOffsets[last.partition] = last.next }
+            pendingLast = nil
+        }
         /// Blocking calls (commit) using the handle outside the lock; destroy waits for them.
         var activeBlockingCalls = 0
         /// Set (under the lock) right before the handle is destroyed; no use may start after it.
         var handleReleased = false
+        /// A `run` loop is active: `close()` asks it to stop after the current handler
+        /// (`stopRequested`) and the loop closes the consumer once it stored that message.
+        var runActive = false
+        var stopRequested = false
+        /// In a `run` loop: the partition of the message whose handler is running. A revoke of
+        /// that partition waits until the handler finished and its offset is recorded.
+        var inFlight: TopicPartition?
 
-        var handoffIsEmpty: Bool { handoffStart >= handoff.count }
-        mutating func takeFromHandoff() -> KafkaConsumerMessage? {
-            guard handoffStart < handoff.count else { return nil }
-            defer {
-                handoffStart += 1
-                if handoffStart == handoff.count { handoff.removeAll(keepingCapacity: true); handoffStart = 0 }
-            }
-            return handoff[handoffStart]
+        /// Whether the event thread should poll: someone waits for a message, a `run` loop's
+        /// prefetch ran low (it polls the next batch while handlers work), or it must close.
+        var wantsPoll: Bool {
+            phase != .running || !waiters.isEmpty
+                || (runActive && !stopRequested && handoff.count < ConsumerCore.prefetchLow)
         }
+
+        /// Takes the next message for a caller, tracking it as in flight in a `run` loop.
+        mutating func handOut() -> KafkaConsumerMessage? {
+            guard let message = takeFromHandoff() else { return nil }
+            if runActive { inFlight = message.topicPartition }
+            return message
+        }
+
+        mutating func takeFromHandoff() -> KafkaConsumerMessage? { handoff.take() }
     }
 
     static let batchLimit = 1024
+    static let prefetchLow = batchLimit / 2
+    static let storeBatchLimit = 256
+
+    /// Messages polled in the current round and not yet handed off.
+    ///
+    /// `@unchecked Sendable`: touched only on the consumer's event thread (by the poll loop
+    /// and by the rebalance callback, which librdkafka runs inside that thread's poll).
+    final class PollRound: @unchecked Sendable {
+        @exclusivity(unchecked) var messages: [KafkaConsumerMessage] = []
+        let topicNames = TopicNameCache()
+    }
+    private let round: PollRound
 
     let client: RdClient
     let logger: Logger
@@ -49,10 +104,9 @@ final class ConsumerCore: Sendable {
     let state: ConditionLock<State>
 
     init(configuration: KafkaConfiguration, logger: Logger) throws(KafkaError) {
-        guard let groupID = configuration.groupID, !groupID.isEmpty else {
+        guard let groupID = configuration.groupID, !groupID.isEmpty, !groupID.allSatisfy(\.isWhitespace) else {
             throw .configuration(property: "group.id", reason: "a KafkaConsumer needs a consumer group (KafkaConfiguration.groupID)")
         }
-        _ = groupID
         if let store = configuration.properties["enable.auto.offset.store"], store != "false" {
             throw .configuration(property: "enable.auto.offset.store",
                                  reason: "must be false: KafkaConsumer stores an offset only after its message was processed")
@@ -60,11 +114,13 @@ final class ConsumerCore: Sendable {
         var properties = configuration.librdkafkaProperties(for: .consumer)
         properties.append(("enable.auto.offset.store", "false"))
         let state = ConditionLock(State())
+        let round = PollRound()
         let logger = logger
         client = try RdClient(role: .consumer, properties: properties, logger: logger) { rk, err, partitions in
-            ConsumerCore.rebalance(rk, err, partitions, state: state, logger: logger)
+            ConsumerCore.rebalance(rk, err, partitions, state: state, round: round, logger: logger)
         }
         self.state = state
+        self.round = round
         self.logger = logger
         rd_kafka_poll_set_consumer(client.handle)
         queue = RdQueue(rd_kafka_queue_get_consumer(client.handle))
@@ -86,24 +142,51 @@ final class ConsumerCore: Sendable {
         }
     }
 
-    /// Stores `offset + 1` of a processed message, to be committed (automatically, on revoke and on close).
+    /// Records `offset + 1` of a processed message, to be committed (in the background, on
+    /// revoke and on close). Stores are batched: librdkafka gets them before the next poll.
     func store(_ message: KafkaConsumerMessage) throws(KafkaError) {
-        let list = TopicPartitionList.make([(message.topic, message.partition, message.offset + 1)])
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        let err = state.withLock { state -> rd_kafka_resp_err_t? in
-            guard !state.handleReleased else { return nil }
-            return rd_kafka_offsets_store(client.handle, list)
+        if let error = state.withLock({ storeLocked(message, &$0) }) { throw error }
+    }
+
+    /// Records a processed message's offset; call with the lock held.
+    private func storeLocked(_ message: KafkaConsumerMessage, _ state: inout State) -> KafkaError? {
+        guard !state.handleReleased, state.phase != .closed else { return .closed("store offset", topic: message.topic) }
+        let partition = message.topicPartition
+        // The assignment changes only inside a poll, and pending offsets are handed to
+        // librdkafka before every poll, so this check cannot go stale before the store.
+        guard state.lastAssigned == partition || state.assignment.contains(partition) else {
+            return KafkaError(RD_KAFKA_RESP_ERR__STATE, operation: "store offset",
+                              message: "partition no longer assigned to this consumer; the group will redeliver the message",
+                              topic: message.topic, partition: message.partition, offset: message.offset)
         }
-        guard let err else { throw .closed("store offset", topic: message.topic) }
-        if var error = TopicPartitionList.firstError(list, operation: "store offset")
-            ?? (err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err, operation: "store offset")) {
-            error.topic = message.topic
-            error.partition = message.partition
-            error.offset = message.offset
-            if error.code == .state || error.code == .unknownPartition {
-                error.message = "partition no longer assigned to this consumer; the group will redeliver the message (\(error.message))"
-            }
-            throw error
+        state.lastAssigned = partition
+        state.recordPending(partition, next: message.offset + 1)
+        state.pendingStores += 1
+        guard state.pendingStores >= Self.storeBatchLimit else { return nil }
+        return storePending(&state)
+    }
+
+    /// Hands the pending offsets to librdkafka. Call with the lock held.
+    private func storePending(_ state: inout State) -> KafkaError? {
+        Self.storePending(&state, handle: client.handle)
+    }
+
+    private static func storePending(_ state: inout State, handle: OpaquePointer) -> KafkaError? {
+        state.mergePendingLast()
+        guard !state.pendingOffsets.isEmpty, !state.handleReleased else { return nil }
+        let list = TopicPartitionList.make(state.pendingOffsets.map { ($0.key.topic, $0.key.partition, $0.value) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        state.pendingOffsets.removeAll(keepingCapacity: true)
+        state.pendingStores = 0
+        let err = rd_kafka_offsets_store(handle, list)
+        return TopicPartitionList.firstError(list, operation: "store offset")
+            ?? (err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err, operation: "store offset"))
+    }
+
+    /// Stores pending offsets from the event thread (before a poll or close), logging failures.
+    private func storePendingFromEventThread() {
+        if let error = state.withLock({ storePending(&$0) }) {
+            logger.warning("Kafka consumer could not store processed offsets: \(error)")
         }
     }
 
@@ -115,6 +198,7 @@ final class ConsumerCore: Sendable {
             return true
         }
         guard usable else { return .closed("commit") }
+        if let error = state.withLock({ storePending(&$0) }) { return error }
         // Outside the lock (a commit takes a broker round trip); destroy waits for activeBlockingCalls == 0.
         let err = rd_kafka_commit(client.handle, nil, 0)
         state.withLockThenSignal { $0.activeBlockingCalls -= 1 }
@@ -123,11 +207,18 @@ final class ConsumerCore: Sendable {
     }
 
     /// The next message, `nil` once the consumer is closed or the task is cancelled.
-    func next() async throws -> KafkaConsumerMessage? {
+    /// `completed`, if given, is a processed message whose offset is stored first (under the
+    /// same lock: the `run` loop pays one lock per message).
+    func next(completing completed: KafkaConsumerMessage? = nil) async throws -> KafkaConsumerMessage? {
         enum Fast { case message(KafkaConsumerMessage), end, failure(KafkaError), wait }
-        let fast = state.withLock { state -> Fast in
-            if state.phase != .running { return .end }  // closing: buffered messages are not handed out
-            if let message = state.takeFromHandoff() { return .message(message) }
+        // Signals: may clear the in-flight partition a revoke waits for, or lower the prefetch.
+        let fast = state.withLockThenSignal { state -> Fast in
+            if let completed {
+                if let error = storeLocked(completed, &state) { return .failure(error) }
+                state.inFlight = nil
+            }
+            if state.phase != .running || state.stopRequested { return .end }  // closing: buffered messages are not handed out
+            if let message = state.handOut() { return .message(message) }
             if let failure = state.failure { return .failure(failure) }
             return .wait
         }
@@ -144,8 +235,8 @@ final class ConsumerCore: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<KafkaConsumerMessage?, any Error>) in
                 let immediate = state.withLockThenSignal { state -> Result<KafkaConsumerMessage?, KafkaError>? in
-                    if state.phase != .running || Task.isCancelled { return .success(nil) }
-                    if let message = state.takeFromHandoff() { return .success(message) }
+                    if state.phase != .running || state.stopRequested || Task.isCancelled { return .success(nil) }
+                    if let message = state.handOut() { return .success(message) }
                     if let failure = state.failure { return .failure(failure) }
                     state.waiters.append((id, continuation))
                     return nil
@@ -161,14 +252,46 @@ final class ConsumerCore: Sendable {
         }
     }
 
-    /// Asks the event thread to close the consumer; returns at once.
-    func requestClose() {
-        let changed = state.withLockThenSignal { state -> Bool in
-            guard state.phase == .running else { return false }
-            state.phase = .closing
-            return true
+    /// Marks the start of a `run` loop; only one may be active.
+    func beginRun() throws(KafkaError) {
+        let error = state.withLock { state -> KafkaError? in
+            guard state.phase == .running, !state.stopRequested else { return .closed("run") }
+            guard !state.runActive else {
+                return KafkaError(code: .state, message: "run is already active on this consumer", operation: "run")
+            }
+            state.runActive = true
+            return nil
         }
-        if changed { rd_kafka_queue_yield(queue.handle) }
+        if let error { throw error }
+    }
+
+    /// Marks the end of a `run` loop (before it closes the consumer).
+    func endRun() {
+        state.withLockThenSignal { state in
+            state.runActive = false
+            state.inFlight = nil
+        }
+    }
+
+    /// Asks the event thread to close the consumer; returns at once. While a `run` loop is
+    /// active, asks that loop to stop after its current handler instead; it then closes.
+    func requestClose() {
+        enum Action { case none, yield, stopRun([CheckedContinuation<KafkaConsumerMessage?, any Error>]) }
+        let action = state.withLockThenSignal { state -> Action in
+            guard state.phase == .running else { return .none }
+            if state.runActive {
+                state.stopRequested = true
+                defer { state.waiters.removeAll() }
+                return .stopRun(state.waiters.map(\.continuation))
+            }
+            state.phase = .closing
+            return .yield
+        }
+        switch action {
+        case .none: break
+        case .yield: rd_kafka_queue_yield(queue.handle)
+        case .stopRun(let waiters): for waiter in waiters { waiter.resume(returning: nil) }
+        }
     }
 
     /// Closes (committing processed offsets and leaving the group) and waits until done.
@@ -181,8 +304,9 @@ final class ConsumerCore: Sendable {
 
     private func runPollLoop() {
         while true {
-            let proceed = state.wait(until: { $0.phase != .running || !$0.waiters.isEmpty }) { $0.phase == .running }
+            let proceed = state.wait(until: { $0.wantsPoll }) { $0.phase == .running }
             guard proceed else { break }
+            storePendingFromEventThread()
             guard let first = rd_kafka_consumer_poll(client.handle, -1) else { continue }  // yielded
             accept(first)
             var polled = 1
@@ -200,8 +324,7 @@ final class ConsumerCore: Sendable {
         defer { rd_kafka_message_destroy(pointer) }
         let message = pointer.pointee
         if message.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            let converted = Self.convert(pointer)
-            state.withLock { $0.gathering.append(converted) }
+            round.messages.append(Self.convert(pointer, topic: round.topicNames.name(of: message.rkt)))
             return
         }
         let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) }
@@ -223,10 +346,9 @@ final class ConsumerCore: Sendable {
     private func handOff() {
         var resumes: [(CheckedContinuation<KafkaConsumerMessage?, any Error>, Result<KafkaConsumerMessage?, KafkaError>)] = []
         state.withLock { state in
-            state.handoff.append(contentsOf: state.gathering)
-            state.gathering.removeAll(keepingCapacity: true)
+            state.handoff.append(takingStorageOf: &round.messages)
             while !state.waiters.isEmpty {
-                if let message = state.takeFromHandoff() {
+                if let message = state.handOut() {
                     resumes.append((state.waiters.removeFirst().continuation, .success(message)))
                 } else if let failure = state.failure {
                     resumes.append((state.waiters.removeFirst().continuation, .failure(failure)))
@@ -235,6 +357,7 @@ final class ConsumerCore: Sendable {
                 }
             }
         }
+        round.messages.removeAll(keepingCapacity: true)
         for (continuation, result) in resumes { continuation.resume(with: result) }
     }
 
@@ -242,9 +365,9 @@ final class ConsumerCore: Sendable {
         // Unprocessed messages are dropped: their offsets were never stored, so the group redelivers them.
         state.withLock { state in
             state.handoff.removeAll()
-            state.handoffStart = 0
-            state.gathering.removeAll()
         }
+        round.messages.removeAll()
+        storePendingFromEventThread()
         closeConsumer()
         let waiters = state.withLock { state in
             defer { state.waiters.removeAll() }
@@ -275,7 +398,7 @@ final class ConsumerCore: Sendable {
             switch Int32(rd_kafka_event_type(event)) {
             case RD_KAFKA_EVENT_REBALANCE:
                 if let partitions = rd_kafka_event_topic_partition_list(event) {
-                    Self.rebalance(handle, rd_kafka_event_error(event), partitions, state: state, logger: logger)
+                    Self.rebalance(handle, rd_kafka_event_error(event), partitions, state: state, round: round, logger: logger)
                 }
             case RD_KAFKA_EVENT_ERROR:
                 let error = KafkaError(rd_kafka_event_error(event), operation: "close",
@@ -292,7 +415,7 @@ final class ConsumerCore: Sendable {
 
     static func rebalance(
         _ rk: OpaquePointer, _ err: rd_kafka_resp_err_t, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
-        state: ConditionLock<State>, logger: Logger
+        state: ConditionLock<State>, round: PollRound, logger: Logger
     ) {
         let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
         let changed = TopicPartitionList.read(partitions)
@@ -303,6 +426,7 @@ final class ConsumerCore: Sendable {
             state.withLock { state in
                 if !cooperative { state.assignment = [] }
                 state.assignment.formUnion(changed)
+                state.assignmentChanged()
             }
             if cooperative {
                 if let error = rd_kafka_incremental_assign(rk, partitions) {
@@ -316,13 +440,22 @@ final class ConsumerCore: Sendable {
             let revoked = Set(changed)
             let lost = rd_kafka_assignment_lost(rk) != 0
             logger.info("Kafka consumer \(lost ? "lost" : "revoked") \(changed.map(\.description).joined(separator: ", "))")
-            state.withLock { state in
-                // Not yet processed: the next owner gets them from the committed offset.
-                state.gathering.removeAll { revoked.contains($0.topicPartition) }
-                state.handoff.removeAll { revoked.contains($0.topicPartition) }
-                state.handoffStart = min(state.handoffStart, state.handoff.count)
+            // Not yet processed: the next owner gets them from the committed offset.
+            round.messages.removeAll { revoked.contains($0.topicPartition) }
+            state.withLock { $0.handoff.removeAll { revoked.contains($0.topicPartition) } }
+            // A `run` handler still working on a revoked partition finishes first (its offset is
+            // recorded while the partition still counts as assigned) and is committed below,
+            // instead of the message going to the next owner too.
+            state.wait(until: { state in
+                guard state.runActive, let inFlight = state.inFlight else { return true }
+                return !revoked.contains(inFlight)
+            }) { state in
                 state.assignment.subtract(revoked)
                 if !cooperative { state.assignment = [] }
+                state.assignmentChanged()
+            }
+            if let error = state.withLock({ storePending(&$0, handle: rk) }) {
+                logger.warning("Kafka consumer could not store processed offsets on revoke: \(error)")
             }
             if !lost {
                 let result = rd_kafka_commit(rk, nil, 0)  // the processed offsets, before giving the partitions up
@@ -340,12 +473,15 @@ final class ConsumerCore: Sendable {
         default:
             logger.error("Kafka consumer rebalance error: \(KafkaError(err, operation: "rebalance"))")
             _ = rd_kafka_assign(rk, nil)
-            state.withLock { $0.assignment = [] }
+            state.withLock { state in
+                state.assignment = []
+                state.assignmentChanged()
+            }
         }
     }
 
     /// Copies a librdkafka message into Swift values.
-    static func convert(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaConsumerMessage {
+    static func convert(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>, topic: String) -> KafkaConsumerMessage {
         let message = pointer.pointee
         let key = message.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: message.key_len)) }
         let value = message.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: message.len)) }
@@ -365,7 +501,7 @@ final class ConsumerCore: Sendable {
         var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let timestamp = rd_kafka_message_timestamp(pointer, &timestampType)
         return KafkaConsumerMessage(
-            topic: String(cString: rd_kafka_topic_name(message.rkt)), partition: message.partition, offset: message.offset,
+            topic: topic, partition: message.partition, offset: message.offset,
             key: key, value: value, headers: headers,
             timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
     }

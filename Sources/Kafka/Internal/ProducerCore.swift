@@ -26,7 +26,8 @@ final class ProducerCore: Sendable {
 
     enum Attempt: Sendable {
         case delivered(KafkaDeliveryReport)
-        case queueFull
+        /// Carries the report generation seen under the lock when the queue was full.
+        case queueFull(generation: UInt64)
     }
 
     let client: RdClient
@@ -36,8 +37,11 @@ final class ProducerCore: Sendable {
     /// Every use of `client.handle` after creation happens under this lock with phase checked,
     /// so `destroy()` (after phase `.stopped`) cannot race a produce.
     let state = ConditionLock(State())
-    let deliveries: AsyncStream<KafkaDelivery>
-    private let deliveriesContinuation: AsyncStream<KafkaDelivery>.Continuation
+    let deliveries = DeliveryBuffer()
+    /// Outcomes of enqueued messages gathered from one delivery-report event (event thread only).
+    private let gathered = GatheredDeliveries()
+    /// Used only on the event thread.
+    private let topicNames = TopicNameCache()
 
     init(configuration: KafkaConfiguration, logger: Logger) throws(KafkaError) {
         let events = Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR)
@@ -45,7 +49,6 @@ final class ProducerCore: Sendable {
                               logger: logger, events: events)
         self.logger = logger
         queue = RdQueue(rd_kafka_queue_get_main(client.handle))
-        (deliveries, deliveriesContinuation) = AsyncStream.makeStream(of: KafkaDelivery.self)
         DedicatedThread.start(name: "kafka-producer") { [self] in runEventLoop() }
     }
 
@@ -55,15 +58,15 @@ final class ProducerCore: Sendable {
     func attemptSend(_ message: KafkaMessage) async throws -> Attempt {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Attempt, any Error>) in
             let box = Unmanaged.passRetained(DeliveryContinuation(continuation))
-            let outcome = state.withLock { state -> KafkaError?? in
-                guard state.phase == .running else { return .some(.closed("produce", topic: message.topic)) }
-                return produce(message, opaque: box.toOpaque())
+            let (outcome, generation) = state.withLock { state -> (KafkaError??, UInt64) in
+                guard state.phase == .running else { return (.some(.closed("produce", topic: message.topic)), 0) }
+                return (produce(message, opaque: box.toOpaque()), state.reportGeneration)
             }
             switch outcome {
             case .none: break  // queued: the report resumes the continuation
             case .some(.none):
                 box.release()
-                continuation.resume(returning: .queueFull)
+                continuation.resume(returning: .queueFull(generation: generation))
             case .some(.some(let error)):
                 box.release()
                 continuation.resume(throwing: error)
@@ -71,17 +74,23 @@ final class ProducerCore: Sendable {
         }
     }
 
-    /// One produce attempt for `enqueue`: the ID, `nil` when the queue is full, or the error.
-    func attemptEnqueue(_ message: KafkaMessage) throws(KafkaError) -> KafkaMessageID? {
-        let outcome = state.withLock { state -> Result<KafkaMessageID?, KafkaError> in
+    enum EnqueueAttempt {
+        case queued(KafkaMessageID)
+        case queueFull(generation: UInt64)
+    }
+
+    /// One produce attempt for `enqueue`: the ID, queue-full (with the report generation seen
+    /// under the same lock, for ``waitForSpace(after:)``), or the error.
+    func attemptEnqueue(_ message: KafkaMessage) throws(KafkaError) -> EnqueueAttempt {
+        let outcome = state.withLock { state -> Result<EnqueueAttempt, KafkaError> in
             guard state.phase == .running else { return .failure(.closed("produce", topic: message.topic)) }
             let id = state.nextMessageID
             let tagged = UnsafeMutableRawPointer(bitPattern: UInt(id << 1 | 1))
             switch produce(message, opaque: tagged) {
             case .none:
                 state.nextMessageID += 1
-                return .success(KafkaMessageID(rawValue: id))
-            case .some(.none): return .success(nil)
+                return .success(.queued(KafkaMessageID(rawValue: id)))
+            case .some(.none): return .success(.queueFull(generation: state.reportGeneration))
             case .some(.some(let error)): return .failure(error)
             }
         }
@@ -138,9 +147,6 @@ final class ProducerCore: Sendable {
         return .some(KafkaError(consuming: error, operation: "produce", topic: message.topic, partition: message.partition))
     }
 
-    /// The generation to pass to ``waitForSpace(after:)`` before an attempt.
-    var reportGeneration: UInt64 { state.withLock { $0.reportGeneration } }
-
     /// Suspends until delivery reports after `generation` freed queue space, the producer
     /// shuts down, or the task is cancelled.
     func waitForSpace(after generation: UInt64) async {
@@ -188,7 +194,7 @@ final class ProducerCore: Sendable {
             }
             rd_kafka_event_destroy(event)
         }
-        deliveriesContinuation.finish()
+        deliveries.finish()
         state.withLockThenSignal { $0.pollerRunning = false }
     }
 
@@ -203,6 +209,8 @@ final class ProducerCore: Sendable {
                 }
             }
         }
+        deliveries.append(gathered.items)
+        gathered.items.removeAll(keepingCapacity: true)
         let waiters = state.withLock { state in
             state.reportGeneration &+= 1
             defer { state.spaceWaiters.removeAll() }
@@ -212,7 +220,7 @@ final class ProducerCore: Sendable {
     }
 
     private func deliver(_ message: rd_kafka_message_t) {
-        let topic = String(cString: rd_kafka_topic_name(message.rkt))
+        let topic = topicNames.name(of: message.rkt)
         let result: Result<KafkaDeliveryReport, KafkaError>
         if message.err == RD_KAFKA_RESP_ERR_NO_ERROR {
             result = .success(KafkaDeliveryReport(topic: topic, partition: message.partition, offset: message.offset))
@@ -230,7 +238,7 @@ final class ProducerCore: Sendable {
         }
         let bits = UInt(bitPattern: opaque)
         if bits & 1 == 1 {
-            deliveriesContinuation.yield(KafkaDelivery(id: KafkaMessageID(rawValue: UInt64(bits >> 1)), result: result))
+            gathered.items.append(KafkaDelivery(id: KafkaMessageID(rawValue: UInt64(bits >> 1)), result: result))
         } else {
             Unmanaged<DeliveryContinuation>.fromOpaque(opaque).takeRetainedValue().resume(with: result)
         }
@@ -330,3 +338,10 @@ func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer) ->
 
 /// A valid address for empty (non-null) values and header values.
 nonisolated(unsafe) private let emptyBytes = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+
+/// Delivery outcomes gathered while serving one event.
+///
+/// `@unchecked Sendable`: used only on the producer's event thread.
+final class GatheredDeliveries: @unchecked Sendable {
+    @exclusivity(unchecked) var items: [KafkaDelivery] = []
+}
