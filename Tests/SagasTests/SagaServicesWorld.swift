@@ -73,7 +73,7 @@ final class SagaServicesWorld: Sendable {
             )
             tasks.append(Task { try await service.run() })
         }
-        let dispatcher = notifications.dispatcher(channel: LogNotificationChannel(logger: Broker.logger))
+        let dispatcher = notifications.dispatcher(channel: LogNotificationChannel(logger: Broker.logger), logger: Broker.logger)
         tasks.append(Task { await dispatcher.run() })
         self.tasks = tasks
     }

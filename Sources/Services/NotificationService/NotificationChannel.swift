@@ -5,7 +5,7 @@ import FoundationNetworking
 import Logging
 
 /// A notification ready to deliver.
-public struct Notification: Sendable, Hashable, Codable {
+public struct NotificationMessage: Sendable, Hashable, Codable {
     /// The notification's id.
     public var notificationID: String
     /// The order or transfer it is about.
@@ -16,6 +16,15 @@ public struct Notification: Sendable, Hashable, Codable {
     public var recipient: String
     /// Template parameters.
     public var parameters: [String: String]
+
+    /// Creates a notification.
+    public init(notificationID: String, subjectID: String, kind: String, recipient: String, parameters: [String: String]) {
+        self.notificationID = notificationID
+        self.subjectID = subjectID
+        self.kind = kind
+        self.recipient = recipient
+        self.parameters = parameters
+    }
 }
 
 /// A delivery failed.
@@ -39,7 +48,7 @@ public protocol NotificationChannel: Sendable {
     /// The channel's name, recorded with each delivery.
     var name: String { get }
     /// Delivers `notification`; returns only when the receiver accepted it.
-    func deliver(_ notification: Notification) async throws(NotificationDeliveryError)
+    func deliver(_ notification: NotificationMessage) async throws(NotificationDeliveryError)
 }
 
 /// Writes notifications to a logger (development, and a fallback).
@@ -53,7 +62,7 @@ public struct LogNotificationChannel: NotificationChannel {
     public init(logger: Logger = Logger(label: "notification")) { self.logger = logger }
 
     /// Logs `notification` at info level.
-    public func deliver(_ notification: Notification) async throws(NotificationDeliveryError) {
+    public func deliver(_ notification: NotificationMessage) async throws(NotificationDeliveryError) {
         logger.info("notification", metadata: [
             "id": "\(notification.notificationID)", "kind": "\(notification.kind)", "recipient": "\(notification.recipient)",
             "subject": "\(notification.subjectID)",
@@ -78,7 +87,7 @@ public struct WebhookNotificationChannel: NotificationChannel {
     }
 
     /// POSTs `notification` and checks the status.
-    public func deliver(_ notification: Notification) async throws(NotificationDeliveryError) {
+    public func deliver(_ notification: NotificationMessage) async throws(NotificationDeliveryError) {
         var request = URLRequest(url: url, timeoutInterval: timeout)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")

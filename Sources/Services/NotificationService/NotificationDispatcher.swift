@@ -84,6 +84,7 @@ public struct NotificationDispatcher: Sendable {
                 try await deliverDue()
                 wakeAt = try await store.pool.read { db in try NotificationStore.nextDue(in: db) }
             } catch {
+                if Task.isCancelled { return } // shutting down: the interrupted round is redone on the next start
                 logger.error("notification delivery round failed", metadata: ["error": "\(error)"])
                 wakeAt = Date().addingTimeInterval(1)
             }

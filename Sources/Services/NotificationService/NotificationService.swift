@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import SagaContracts
 import SagaEngine
 import ServiceKit
@@ -22,10 +23,11 @@ public struct NotificationService: Sendable {
     }
 
     /// A dispatcher delivering this service's notifications through `channel`.
-    public func dispatcher(channel: any NotificationChannel, retry: RetryPolicy = .exponential(maxAttempts: 8, initial: .milliseconds(200)))
-        -> NotificationDispatcher
-    {
-        NotificationDispatcher(store: store, channel: channel, retry: retry)
+    public func dispatcher(
+        channel: any NotificationChannel, retry: RetryPolicy = .exponential(maxAttempts: 8, initial: .milliseconds(200)),
+        logger: Logger = Logger(label: "notification.dispatcher")
+    ) -> NotificationDispatcher {
+        NotificationDispatcher(store: store, channel: channel, retry: retry, logger: logger)
     }
 
     /// Every notification about an order or transfer.

@@ -6,7 +6,7 @@ import ServiceKit
 /// A recorded notification and its delivery state.
 public struct NotificationRecord: Sendable, Hashable {
     /// What to deliver.
-    public var notification: Notification
+    public var notification: NotificationMessage
     /// `PENDING`, `DELIVERED` or `FAILED` (gave up).
     public var status: String
     /// Delivery attempts so far.
@@ -73,7 +73,7 @@ public enum NotificationStore {
         let json: String = row["parameters"]
         let parameters = try JSONDecoder().decode([String: String].self, from: Data(json.utf8))
         return NotificationRecord(
-            notification: Notification(notificationID: row["notification_id"], subjectID: row["subject_id"], kind: row["kind"],
+            notification: NotificationMessage(notificationID: row["notification_id"], subjectID: row["subject_id"], kind: row["kind"],
                 recipient: row["recipient"], parameters: parameters),
             status: row["status"], attempts: row["attempts"], lastError: row["last_error"]
         )
