@@ -75,6 +75,21 @@ struct OrderSagaEndToEndTests {
         #expect(try await world.inventory.available(widget) == 8)
         #expect(try await world.inventory.available(gadget) == 0)
 
+        // Lifecycle events on saga.events, as the contracts' Avro records: one terminal event per saga.
+        let terminal: Set<String> = [SagaCompleted.messageType, SagaCompensated.messageType]
+        let events = try await world.consume(world.topics.events) { seen in
+            seen.filter { terminal.contains($0.headers.string(SagaHeaders.messageType) ?? "") }.count >= 3
+        }
+        let ends = Dictionary(grouping: events.filter { terminal.contains($0.headers.string(SagaHeaders.messageType) ?? "") }) {
+            String(decoding: $0.key, as: UTF8.self)
+        }.mapValues { $0.compactMap { $0.headers.string(SagaHeaders.messageType) } }
+        #expect(ends == [text(ok): [SagaCompleted.messageType], text(outOfStock): [SagaCompensated.messageType],
+                         text(declined): [SagaCompensated.messageType]])
+        let compensated = try #require(events.first {
+            $0.key == Array(text(declined).utf8) && $0.headers.string(SagaHeaders.messageType) == SagaCompensated.messageType
+        })
+        #expect(try SagaCompensated.decodePayload(compensated.value).metadata.sagaId == declined)
+
         // A duplicate start of the finished saga (same order id, new message id) has no second effect.
         let resend = UUID()
         let order = try #require(try await world.orders.order(ok))

@@ -118,6 +118,33 @@ final class SagaServicesWorld: Sendable {
         return records
     }
 
+    /// Reads `topic` from the start with a fresh group until `enough` holds for what was read.
+    func consume(_ topic: String, within seconds: Double = 30, until enough: @escaping @Sendable ([InboundMessage]) -> Bool)
+        async throws -> [InboundMessage]
+    {
+        var config = kafka
+        config.groupID = "reader-" + UUID().uuidString.lowercased()
+        let consumer = try KafkaConsumer(configuration: config, logger: Broker.logger)
+        try consumer.subscribe(to: [topic])
+        let reader = Task { () throws -> [InboundMessage] in
+            var seen: [InboundMessage] = []
+            for try await message in consumer.messages {
+                seen.append(InboundMessage(message))
+                if enough(seen) { break }
+            }
+            return seen
+        }
+        let guardTask = Task {
+            try await Task.sleep(for: .seconds(seconds))
+            reader.cancel()
+        }
+        defer { guardTask.cancel() }
+        let seen = try await reader.value
+        await consumer.close()
+        guard enough(seen) else { throw TimedOut(what: "records on \(topic)") }
+        return seen
+    }
+
     /// Stops every service (a graceful shutdown) and waits for them.
     func stop() async {
         for task in tasks { task.cancel() }
