@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Kafka
 import Logging
+import Synchronization
 import SagaEngine
 import SagaTestSupport
 import Testing
@@ -63,7 +64,9 @@ final class SagaWorld: Sendable {
     let startTopic: String
     let eventsTopic: String
     let producer: KafkaProducer
-    private let tasks: [Task<Void, any Error>]
+    /// The running services (guarded by the mutex: services may be started after init).
+    private let tasks = Mutex<[Task<Void, any Error>]>([])
+    private let participantService: SagaParticipantService
 
     /// Topics of this world.
     var inventory: String { prefix + "inventory.commands" }
@@ -73,7 +76,7 @@ final class SagaWorld: Sendable {
 
     init(
         definition: ((String) throws -> SagaDefinition<OrderData>)? = nil, extraTopics: [String] = [],
-        lifecycleEncoder: any SagaLifecycleEncoder = JSONLifecycleEncoder()
+        lifecycleEncoder: any SagaLifecycleEncoder = JSONLifecycleEncoder(), startParticipants: Bool = true
     ) async throws {
         prefix = "t\(UUID().uuidString.prefix(8).lowercased())."
         directory = try TemporaryDirectory()
@@ -105,15 +108,19 @@ final class SagaWorld: Sendable {
             }],
             retry: .exponential(maxAttempts: 2, initial: .milliseconds(10)), logger: Broker.logger
         )
-        let participantService = SagaParticipantService(
+        participantService = SagaParticipantService(
             participant: participant, kafka: kafka,
             topics: [prefix + "inventory.commands", prefix + "payments.commands", prefix + "shipping.commands"],
             groupID: prefix + "participants", retry: .exponential(maxAttempts: 2, initial: .milliseconds(10)), logger: Broker.logger
         )
-        tasks = [
-            Task { try await orchestratorService.run() },
-            Task { try await participantService.run() },
-        ]
+        tasks.withLock { $0.append(Task { try await orchestratorService.run() }) }
+        if startParticipants { startParticipantService() }
+    }
+
+    /// Starts the test participants' service (when the world was made without it).
+    func startParticipantService() {
+        let service = participantService
+        tasks.withLock { $0.append(Task { try await service.run() }) }
     }
 
     /// Publishes a start event for `sagaID` with `orderID` (which steers the test participants).
@@ -174,8 +181,9 @@ final class SagaWorld: Sendable {
 
     /// Stops every service (as a graceful shutdown) and waits for them.
     func stop() async {
-        for task in tasks { task.cancel() }
-        for task in tasks { _ = await task.result }
+        let running = tasks.withLock { $0 }
+        for task in running { task.cancel() }
+        for task in running { _ = await task.result }
         await producer.shutdown(timeout: .seconds(5))
     }
 }

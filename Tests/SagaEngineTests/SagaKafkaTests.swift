@@ -111,6 +111,66 @@ struct SagaKafkaTests {
         await world.stop()
     }
 
+    /// The pivot goes to a topic nobody consumes: each attempt times out and is retried, then
+    /// the saga compensates the completed steps; the first attempt's reply, arriving at last,
+    /// is recorded and ignored.
+    @Test func stepTimeoutIsRetriedThenCompensated() async throws {
+        let world = try await SagaWorld(definition: { prefix in
+            try Fixtures.orderSaga(
+                retry: .exponential(maxAttempts: 3, initial: .milliseconds(50), jitter: 0), prefix: prefix,
+                timeout: .milliseconds(400), chargeTopic: prefix + "nobody.commands"
+            )
+        }, extraTopics: ["nobody.commands"])
+        try await world.placeOrder("stuck")
+        let done = try await world.waitFor("stuck")
+        #expect(done.status == .compensated)
+        #expect(done.failureReason?.hasPrefix("step 'chargeCard' failed: no reply within") == true)
+        #expect(done.failureReason?.hasSuffix("(after 3 attempts)") == true)
+        #expect(try await world.ledger("stuck") == ["reserve", "authorize", "void", "release"])
+        let history = try await world.orchestratorStore.history(sagaID: "stuck")
+        #expect(history.filter { $0.stepName == "chargeCard" }.map(\.outcome) == [.timedOut, .timedOut, .timedOut])
+        #expect(history.filter { $0.phase == .compensation }.map(\.stepName) == ["authorizeCard", "reserveStock"])
+        let first = try #require(history.first { $0.stepName == "chargeCard" })
+        _ = try await world.producer.send(KafkaMessage(topic: world.replies, key: Array("stuck".utf8), value: [], headers: [
+            KafkaHeader(name: SagaEngineHeaders.messageID, value: "late-charge"), KafkaHeader(name: SagaEngineHeaders.sagaID, value: "stuck"),
+            KafkaHeader(name: SagaEngineHeaders.causationID, value: first.requestID),
+            KafkaHeader(name: SagaEngineHeaders.replyStatus, value: "success"),
+        ]))
+        try await eventually("late reply recorded") {
+            try await world.orchestratorStore.history(sagaID: "stuck").first { $0.stepName == "chargeCard" }?.lateReply?.replyID
+                == "late-charge"
+        }
+        #expect(try await world.orchestratorStore.load(sagaID: "stuck") == done)
+        await world.stop()
+    }
+
+    /// The participants are down while the first attempt of reserveStock times out and a second
+    /// attempt is sent. When they come up they see both commands: the first runs the handler, the
+    /// second (same idempotency key) gets the stored reply — the stock is reserved once — and the
+    /// orchestrator records the first reply as late and goes on with the second.
+    @Test func aRetriedStepHasItsBusinessEffectOnce() async throws {
+        let world = try await SagaWorld(definition: { prefix in
+            try Fixtures.orderSaga(
+                retry: .exponential(maxAttempts: 8, initial: .milliseconds(50), jitter: 0), prefix: prefix, timeout: .seconds(2)
+            )
+        }, startParticipants: false)
+        try await world.placeOrder("late-participant")
+        try await eventually("a second attempt of reserveStock") {
+            try await world.orchestratorStore.history(sagaID: "late-participant").count >= 2
+        }
+        world.startParticipantService()
+        let done = try await world.waitFor("late-participant")
+        #expect(done.status == .completed)
+        #expect(try await world.ledger("late-participant") == ["reserve", "authorize", "charge", "ship"])
+        let reserve = try await world.orchestratorStore.history(sagaID: "late-participant").filter { $0.stepName == "reserveStock" }
+        #expect(reserve.count >= 2 && reserve.last?.outcome == .succeeded)
+        #expect(reserve.dropLast().allSatisfy { $0.outcome == .timedOut })
+        try await eventually("the first attempt's reply recorded as late") {
+            try await world.orchestratorStore.history(sagaID: "late-participant").first?.lateReply != nil
+        }
+        await world.stop()
+    }
+
     /// Replies delivered again (same message id) and duplicates with a new id change nothing.
     @Test func duplicateAndRedeliveredRepliesHaveNoSecondEffect() async throws {
         let world = try await SagaWorld()

@@ -32,7 +32,9 @@ import Testing
         }
     }
 
-    private func command(_ orderID: String, id: String? = nil, headers: [SagaHeader]? = nil) throws -> InboundMessage {
+    private func command(_ orderID: String, id: String? = nil, key: String? = nil, headers: [SagaHeader]? = nil) throws
+        -> InboundMessage
+    {
         let messageID = id ?? "cmd-\(orderID)"
         return InboundMessage(
             topic: "inventory.commands", partition: 0, offset: 1, timestampMilliseconds: nil, key: Array("saga-\(orderID)".utf8),
@@ -41,7 +43,7 @@ import Testing
                 SagaHeader(SagaEngineHeaders.messageID, messageID), SagaHeader(SagaEngineHeaders.messageType, StepCommand.messageType),
                 SagaHeader(SagaEngineHeaders.sagaID, "saga-\(orderID)"), SagaHeader(SagaEngineHeaders.replyTo, "order.replies"),
                 SagaHeader(SagaEngineHeaders.sagaType, "order"),
-            ]
+            ] + (key.map { [SagaHeader(SagaEngineHeaders.idempotencyKey, $0)] } ?? [])
         )
     }
 
@@ -61,6 +63,27 @@ import Testing
         #expect(reply.causationID == "cmd-o1" && reply.sagaID == "saga-o1" && reply.status == .success)
         #expect(try reply.decode(Reservation.self).reservationID == "res-o1")
         #expect(reply.messageID == DeterministicUUID.make("reply/cmd-o1"))
+    }
+
+    /// The orchestrator re-sends a step whose reply timed out as a new attempt (new message id,
+    /// same idempotency key): the handler does not run twice, the stored success is sent again.
+    @Test func newAttemptOfASucceededStepGetsTheStoredReply() async throws {
+        #expect(try await participant.process(command("o3", id: "attempt-1", key: "saga-o3:forward:reserve")) == .replied(.success))
+        #expect(try await participant.process(command("o3", id: "attempt-2", key: "saga-o3:forward:reserve")) == .repeated)
+        #expect(try await reservations() == 1)
+        let replies = try await store.pendingOutbox(limit: 10).map(\.message)
+        #expect(replies.count == 2)
+        #expect(replies.map { $0.headers.string(SagaEngineHeaders.causationID) } == ["attempt-1", "attempt-2"])
+        #expect(replies[0].value == replies[1].value && !replies[0].value.isEmpty)
+        #expect(replies.allSatisfy { $0.headers.string(SagaEngineHeaders.replyStatus) == "success" })
+        #expect(replies[1].headers.string(SagaEngineHeaders.messageType) == Reservation.messageType)
+        #expect(Set(replies.map(\.messageID)).count == 2)
+    }
+
+    @Test func failureRepliesAreNotStoredSoALaterAttemptRunsAgain() async throws {
+        #expect(try await participant.process(command("empty", id: "a1", key: "k-empty")) == .replied(.failure))
+        #expect(try await participant.process(command("empty", id: "a2", key: "k-empty")) == .replied(.failure))
+        #expect(try await store.pendingOutbox(limit: 10).count == 2)
     }
 
     @Test func businessFailureIsAReplyNotAnError() async throws {
@@ -116,11 +139,11 @@ import Testing
         #expect(ContinuousClock.now - start >= .milliseconds(45))
     }
 
-    @Test func ringWakesAWaiter() async {
+    @Test func ringWakesAWaiter() async throws {
         let bell = Doorbell()
         let start = ContinuousClock.now
         async let waited: Void = bell.wait(until: Date().addingTimeInterval(30))
-        try? await Task.sleep(for: .milliseconds(20))
+        try await Task.sleep(for: .milliseconds(20))
         await bell.ring()
         await waited
         #expect(ContinuousClock.now - start < .seconds(10))

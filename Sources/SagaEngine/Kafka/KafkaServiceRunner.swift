@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Logging
 
@@ -6,6 +7,26 @@ import Logging
 /// the consumer fails. On the way out the consumer commits what it processed, and whatever the
 /// relay had not published stays in the outbox for the next start.
 enum KafkaServiceRunner {
+    /// How long published outbox rows and inbox entries are kept. An inbox entry only has to
+    /// outlive any redelivery of its message, which happens within a rebalance or restart; a
+    /// week also covers a consumer group whose offsets were reset by hand to replay a day.
+    static let retention: Duration = .seconds(7 * 24 * 3600)
+
+    /// Deletes expired outbox and inbox rows once an hour (housekeeping, not work polling).
+    static func housekeeping(store: any SagaStore, logger: Logger) async {
+        while !Task.isCancelled {
+            do {
+                let removed = try await store.purge(before: Date().addingTimeInterval(-retention.seconds))
+                if removed > 0 { logger.info("purged expired outbox and inbox rows", metadata: ["rows": "\(removed)"]) }
+                try await Task.sleep(for: .seconds(3600))
+            } catch {
+                if Task.isCancelled { return }
+                logger.error("housekeeping failed", metadata: ["error": "\(error)"])
+                do { try await Task.sleep(for: .seconds(3600)) } catch { return }
+            }
+        }
+    }
+
     /// librdkafka properties that only consumers understand (kept off the producer's configuration).
     static let consumerOnlyProperties = ["fetch.wait.max.ms", "fetch.min.bytes", "fetch.max.bytes", "max.partition.fetch.bytes"]
 
@@ -25,6 +46,9 @@ enum KafkaServiceRunner {
         var producerConfiguration = kafka
         producerConfiguration.groupID = nil
         for property in consumerOnlyProperties { producerConfiguration.properties[property] = nil }
+        // A message the broker cannot take (e.g. its topic is missing) fails within this bound
+        // instead of librdkafka's default 5 minutes, so the relay retries it and moves on.
+        if producerConfiguration.deliveryTimeout == nil { producerConfiguration.deliveryTimeout = .seconds(30) }
         producerConfiguration.idempotence = true
         producerConfiguration.acks = .all
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
@@ -44,9 +68,10 @@ enum KafkaServiceRunner {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await relay.run() }
+                group.addTask { await housekeeping(store: store, logger: logger) }
                 if let extra { group.addTask { await extra() } }
                 group.addTask {
-                    try await consumer.run { message in
+                    try await PartitionedConsumption.run(consumer, workers: 4, window: 256) { message in
                         try await handler.handle(InboundMessage(message))
                     }
                 }

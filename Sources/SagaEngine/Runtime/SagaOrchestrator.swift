@@ -1,5 +1,15 @@
 import Foundation
 
+/// What an operator sees of one saga.
+public struct SagaStatusReport: Sendable, Hashable {
+    /// The stored state: status, phase, attempt, deadline, failure reason, versions.
+    public var state: SagaState
+    /// The name of the step being executed or compensated (or where it is parked).
+    public var currentStep: String?
+    /// One record per request sent, oldest first.
+    public var history: [StepAttemptRecord]
+}
+
 /// The orchestrator's processing core: turns start requests, replies, due timers and operator
 /// commands into state-machine transitions and writes each one — inbox entry, new state,
 /// history, commands and lifecycle events — in one store transaction.
@@ -138,13 +148,23 @@ public struct SagaOrchestrator: Sendable {
         return (changed, failures)
     }
 
-    /// A saga's state and history, for status queries.
-    public func status(sagaID: String) async throws(SagaRuntimeError) -> (state: SagaState, history: [StepAttemptRecord])? {
+    /// A saga's status: its state (with the failure reason of a parked saga), the step it is at,
+    /// and the history of every request; `nil` for an unknown id.
+    public func status(sagaID: String) async throws(SagaRuntimeError) -> SagaStatusReport? {
         guard let state = try await wrap({ () async throws(SagaStoreError) in try await store.load(sagaID: sagaID) }) else {
             return nil
         }
         let history = try await wrap { () async throws(SagaStoreError) in try await store.history(sagaID: sagaID) }
-        return (state, history)
+        let stepNames = registry.definition(state.sagaType, version: state.definitionVersion)?.stepNames ?? []
+        let step = stepNames.indices.contains(state.stepIndex) ? stepNames[state.stepIndex] : nil
+        return SagaStatusReport(state: state, currentStep: step, history: history)
+    }
+
+    /// Starts a saga with typed data (see ``start(sagaType:sagaID:data:inbox:causationID:)``).
+    public func start<SagaData: SagaPayloadCodable>(sagaType: String, sagaID: String, data: SagaData) async throws
+        -> StartResult
+    {
+        try await start(sagaType: sagaType, sagaID: sagaID, data: data.encodePayload())
     }
 
     // MARK: Internals

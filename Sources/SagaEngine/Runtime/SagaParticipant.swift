@@ -8,8 +8,11 @@ public protocol RetriableError: Error {}
 /// The processing core of a participant service: runs a command handler in a local SQLite
 /// transaction together with the inbox entry that deduplicates the command and the outbox
 /// row of its reply. A service written on it is idempotent by construction: a redelivered
-/// command finds its inbox entry and is skipped, and a handler that throws leaves nothing
-/// behind — no business change, no reply, no inbox entry.
+/// command finds its inbox entry and is skipped; a command re-sent by the orchestrator as a new
+/// attempt of a step that already succeeded here (same `saga-idempotency-key`, e.g. after a
+/// reply timed out) gets the stored successful reply without running the handler again; and a
+/// handler that throws leaves nothing behind — no business change, no reply, no inbox entry.
+/// Failure replies are not stored: a later attempt (e.g. an operator's retry) runs the handler.
 ///
 /// The handler receives the open GRDB `Database`, so the service's own tables live in the same
 /// file and change in the same transaction.
@@ -23,6 +26,9 @@ public struct SagaParticipant: Sendable {
         case replied(ReplyStatus)
         /// The command was processed before; nothing ran.
         case duplicate
+        /// Another attempt of the same step (same idempotency key) already succeeded: the handler
+        /// did not run again, and that attempt's successful reply was sent again.
+        case repeated
     }
 
     /// The store holding inbox, outbox and the service's tables.
@@ -58,22 +64,54 @@ public struct SagaParticipant: Sendable {
         do {
             let result = try await store.pool.write { db -> Result in
                 guard case .committed = try SQLiteSagaStore.apply(SagaCommit(inbox: entry), in: db) else { return .duplicate }
+                let key = command.idempotencyKey
+                if let key, let earlier = try StoredReplies.success(consumer: entry.consumer, key: key, in: db) {
+                    _ = try SQLiteSagaStore.apply(SagaCommit(outbox: [earlier.message(answering: command)]), in: db)
+                    return .repeated
+                }
                 let reply: ParticipantReply
                 do {
                     reply = try handler(command, db)
                 } catch {
                     throw HandlerFailure(underlying: error)
                 }
+                if let key, case .success(let payload) = reply {
+                    try StoredReplies.remember(consumer: entry.consumer, key: key, payload: payload, in: db)
+                }
                 _ = try SQLiteSagaStore.apply(SagaCommit(outbox: [reply.message(answering: command)]), in: db)
                 return .replied(reply.status)
             }
-            if case .replied = result { await outboxDoorbell.ring() }
+            if result != .duplicate { await outboxDoorbell.ring() }
             return result
         } catch let failure as HandlerFailure {
             throw .handlerFailed(command: command.messageID, coordinates: message.coordinates, failure.underlying)
         } catch {
             throw .store(SQLiteSagaStore.wrap(error, "process command \(command.messageID)"))
         }
+    }
+}
+
+/// The successful replies of a participant by idempotency key (table `participant_reply`).
+enum StoredReplies {
+    static func success(consumer: String, key: String, in db: Database) throws -> ParticipantReply? {
+        guard let row = try db.cachedRow(
+            sql: "SELECT message_type, payload FROM participant_reply WHERE consumer = ? AND idempotency_key = ?",
+            arguments: [consumer, key]
+        ) else { return nil }
+        let type: String? = row["message_type"]
+        let payload: Data? = row["payload"]
+        guard let type, let payload else { return .success(nil) }
+        return .success(SagaCommand(messageType: type, payload: Array(payload)))
+    }
+
+    static func remember(consumer: String, key: String, payload: SagaCommand?, in db: Database) throws {
+        try db.executeCached(
+            sql: """
+                INSERT INTO participant_reply (consumer, idempotency_key, message_type, payload, created_at)
+                VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """,
+            arguments: [consumer, key, payload?.messageType, payload.map { Data($0.payload) }, Date().timeIntervalSince1970]
+        )
     }
 }
 

@@ -188,14 +188,16 @@ public final class SQLiteSagaStore: SagaStore {
         }
     }
 
-    /// Deletes published outbox rows and inbox entries older than `date`.
+    /// Deletes published outbox rows, inbox entries and participants' stored replies older than `date`.
     public func purge(before date: Date) async throws(SagaStoreError) -> Int {
         try await write("purge") { db in
             let cutoff = date.timeIntervalSince1970
             try db.executeCached(sql: "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ?", arguments: [cutoff])
             let outbox = db.changesCount
             try db.executeCached(sql: "DELETE FROM inbox WHERE processed_at < ?", arguments: [cutoff])
-            return outbox + db.changesCount
+            let inbox = db.changesCount
+            try db.executeCached(sql: "DELETE FROM participant_reply WHERE created_at < ?", arguments: [cutoff])
+            return outbox + inbox + db.changesCount
         }
     }
 

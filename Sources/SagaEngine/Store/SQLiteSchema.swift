@@ -84,6 +84,18 @@ enum SQLiteSchema {
                 CREATE INDEX dlq_replay_source ON dlq_replay(dlq_topic, dlq_partition, dlq_offset);
                 """)
         }
+        migrator.registerMigration("v2: participant replies by idempotency key") { db in
+            try db.execute(sql: """
+                CREATE TABLE participant_reply (
+                    consumer TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL,
+                    message_type TEXT,
+                    payload BLOB,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (consumer, idempotency_key)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -32,7 +32,7 @@ public protocol SagaStore: Sendable {
     func pendingOutbox(limit: Int) async throws(SagaStoreError) -> [OutboxRecord]
     /// Marks outbox rows published (after their delivery reports).
     func markPublished(_ ids: [Int64], at: Date) async throws(SagaStoreError)
-    /// Deletes published outbox rows and inbox entries older than `date`; returns how many.
+    /// Deletes published outbox rows, inbox entries and participants' stored replies older than `date`; returns how many.
     func purge(before date: Date) async throws(SagaStoreError) -> Int
 
     /// Records a replay of a DLQ record; refuses a second replay of the same record unless `force`.
