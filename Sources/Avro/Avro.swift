@@ -12,10 +12,18 @@
 // - Generated types: `AvroCodable` (see its doc comment for the contract).
 // - Generic values: `AvroValue`, `AvroDecimal`; `AvroBinaryEncoder`, `AvroBinaryDecoder`;
 //   JSON encoding of values: `AvroJSONCoder`.
-// - Schema resolution (reading old data with a new schema): `AvroResolvingDecoder`.
+// - Schema resolution (reading old data with a new schema): `AvroResolvingDecoder`
+//   (`decode` to generic values; `transcode` to the reader schema's bytes, which is how
+//   `AvroCodable` types read evolved data: `init(avroEncoded:writerSchema:store:)`).
+// - Writer schemas by fingerprint / registry id, with cached resolutions: `AvroSchemaStore`.
 // - Identity: `AvroSchema.canonicalForm`, `AvroSchema.fingerprint`, `AvroFingerprint`.
 // - Framing: `AvroSingleObject` (C3 01 + fingerprint + body) with `AvroSchemaStore`;
 //   `AvroConfluentWireFormat` (0 + schema id + body).
-// - Errors: `AvroSchemaError`, `AvroDecodingError`, `AvroEncodingError`,
-//   `AvroResolutionError`, and `AvroError` wrapping any of them.
-// - JSON: `JSONValue` (order-keeping, exact-integer JSON used by all of the above).
+// - Errors: `AvroSchemaError` (message + JSON location + source file), `AvroDecodingError`
+//   (kind + byte offset + field path), `AvroEncodingError`, `AvroResolutionError` (both with
+//   field paths, see `AvroFieldPathError`), and `AvroError` wrapping any of them.
+// - Hostile input: every read is bounds-checked; lengths and counts are checked against
+//   the remaining input before any allocation; `AvroDecodingLimits` bounds nesting depth
+//   and zero-size collection items.
+// - JSON: `JSONValue` (order-keeping, exact-integer JSON used by all of the above;
+//   `serialized`, `prettySerialized`).

@@ -52,11 +52,13 @@ public struct AvroBinaryDecoder: Sendable {
             defer { reader.leaveNested() }
             var fields: [String: AvroValue] = [:]
             fields.reserveCapacity(record.fields.count)
-            for field in record.fields {
+            // Indexing projects just the name and type; `for field in` would copy whole fields.
+            let recordFields = record.fields
+            for i in recordFields.indices {
                 do {
-                    fields[field.name] = try read(field.type, from: &reader)
+                    fields[recordFields[i].name] = try read(recordFields[i].type, from: &reader)
                 } catch {
-                    throw error.prefixed(with: field.name)
+                    throw error.prefixed(with: recordFields[i].name)
                 }
             }
             return .record(fields)

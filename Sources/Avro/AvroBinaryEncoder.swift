@@ -27,7 +27,8 @@ public struct AvroBinaryEncoder: Sendable {
         return writer.bytes
     }
 
-    /// Appends the encoding of `value` to `writer`.
+    /// Appends the encoding of `value` to `writer`. On error the writer may hold part of the
+    /// value; discard it (``encode(_:)`` does).
     public func encode(_ value: AvroValue, to writer: inout AvroWriter) throws(AvroEncodingError) {
         try write(value, as: schema, to: &writer)
     }
@@ -103,14 +104,25 @@ public struct AvroBinaryEncoder: Sendable {
             }
             writer.writeEndOfBlocks()
         case (.record(let record), .record(let fields)):
-            for key in fields.keys where !record.fields.contains(where: { $0.name == key }) {
-                throw AvroEncodingError("record \(record.name) has no field \"\(key)\"")
-            }
-            for field in record.fields {
-                guard let fieldValue = fields[field.name] ?? field.defaultValue else {
-                    throw AvroEncodingError("missing field \"\(field.name)\" of record \(record.name), which has no default")
+            var given = 0
+            // Indexing projects the parts used; `for field in` would copy whole fields.
+            let recordFields = record.fields
+            for i in recordFields.indices {
+                let name = recordFields[i].name
+                let fieldValue: AvroValue
+                if let value = fields[name] {
+                    fieldValue = value
+                    given += 1
+                } else if let defaultValue = recordFields[i].defaultValue {
+                    fieldValue = defaultValue
+                } else {
+                    throw AvroEncodingError("missing field \"\(name)\" of record \(record.name), which has no default")
                 }
-                do { try write(fieldValue, as: field.type, to: &writer) } catch { throw error.prefixed(with: field.name) }
+                do { try write(fieldValue, as: recordFields[i].type, to: &writer) } catch { throw error.prefixed(with: name) }
+            }
+            // Every given value must belong to a field (checked by count; names only on failure).
+            if given != fields.count, let unknown = fields.keys.sorted().first(where: { key in !record.fields.contains { $0.name == key } }) {
+                throw AvroEncodingError("record \(record.name) has no field \"\(unknown)\"")
             }
         default:
             throw mismatch(value, schema)

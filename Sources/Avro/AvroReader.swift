@@ -1,22 +1,3 @@
-/// Limits that keep hostile input from costing more than its size.
-public struct AvroDecodingLimits: Sendable, Hashable {
-    /// Deepest nesting of records/arrays/maps/unions the generic decoders follow
-    /// (recursive schemas could otherwise overflow the stack).
-    public var maximumDepth: Int
-    /// Array/map items allowed beyond one per input byte. Items of most types take at least
-    /// one byte; only zero-size items (`null`, empty records, `fixed` of size 0) need this.
-    public var extraZeroSizeItems: Int
-
-    /// Creates limits.
-    public init(maximumDepth: Int = 200, extraZeroSizeItems: Int = 65_536) {
-        self.maximumDepth = maximumDepth
-        self.extraZeroSizeItems = extraZeroSizeItems
-    }
-
-    /// The defaults: depth 200, 65 536 extra zero-size items.
-    public static let `default` = AvroDecodingLimits()
-}
-
 /// A bounds-checked cursor over Avro binary data.
 ///
 /// Every read checks the remaining input first and throws ``AvroDecodingError`` instead of
@@ -40,7 +21,8 @@ public struct AvroReader: Sendable {
         storage = bytes
         position = min(max(offset, 0), bytes.count)
         end = bytes.count
-        itemBudget = bytes.count + limits.extraZeroSizeItems
+        let (budget, overflow) = bytes.count.addingReportingOverflow(max(0, limits.extraZeroSizeItems))
+        itemBudget = overflow ? .max : budget
         depth = 0
         self.limits = limits
     }
@@ -311,17 +293,12 @@ public struct AvroReader: Sendable {
             for _ in 0..<count {
                 let key = try readString()
                 do {
-                    map[key] = try readItem(readValue)
+                    map[key] = try readValue(&self)
                 } catch {
                     throw error.prefixed(with: "[\"\(key)\"]")
                 }
             }
         }
-    }
-
-    @inlinable
-    mutating func readItem<T>(_ readValue: (inout AvroReader) throws(AvroDecodingError) -> T) throws(AvroDecodingError) -> T {
-        try readValue(&self)
     }
 
     /// Reads an optional written as the union `["null", T]`.

@@ -3,8 +3,12 @@
 struct ResolutionCompiler {
     let writerNames: [AvroName: AvroSchema]
     let readerNames: [AvroName: AvroSchema]
-    var recordPlans: [RecordKey: RecordPlan] = [:]
-    var inProgress: Set<RecordKey> = []
+    /// Compiled record resolutions; `.record(i)` plans refer to them by index (an array
+    /// lookup per record while decoding, not a hash of two names).
+    var recordPlans: [RecordPlan] = []
+    /// The index of each (writer, reader) record pair's plan, assigned before its fields are
+    /// compiled so recursive records refer to themselves.
+    var recordIndexes: [RecordKey: Int] = [:]
 
     init(writerNames: [AvroName: AvroSchema], readerNames: [AvroName: AvroSchema]) {
         self.writerNames = writerNames
@@ -104,12 +108,12 @@ struct ResolutionCompiler {
                 throw AvroResolutionError("record \(w.name) was written, the reader expects record \(r.name)")
             }
             let key = RecordKey(writer: w.name, reader: r.name)
-            if recordPlans[key] == nil, !inProgress.contains(key) {
-                inProgress.insert(key)
-                recordPlans[key] = try compileRecord(writer: w, reader: r)
-                inProgress.remove(key)
-            }
-            return .record(key)
+            if let index = recordIndexes[key] { return .record(index) }
+            let index = recordPlans.count
+            recordIndexes[key] = index
+            recordPlans.append(RecordPlan(steps: [], defaults: [:], readerFieldCount: 0, defaultEncodings: [:]))
+            recordPlans[index] = try compileRecord(writer: w, reader: r)
+            return .record(index)
         default:
             throw AvroResolutionError("the writer's \(Self.describe(writer)) cannot be read as \(Self.describe(reader))")
         }
@@ -154,6 +158,10 @@ struct ResolutionCompiler {
         var readers: [AvroSchema] = []
         for branch in branches { readers.append(try dereference(branch, readerNames, side: "reader").withoutLogicalType) }
         let w = writer.withoutLogicalType
+        // A named type with the same full name first (a union may hold a.X and b.X).
+        if let name = w.fullName, let i = readers.firstIndex(where: { $0.fullName == name && $0.typeName == w.typeName }) {
+            return i
+        }
         for (i, r) in readers.enumerated() {
             switch (w, r) {
             case (.null, .null), (.boolean, .boolean), (.int, .int), (.long, .long), (.float, .float), (.double, .double),

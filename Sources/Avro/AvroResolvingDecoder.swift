@@ -24,7 +24,7 @@ public struct AvroResolvingDecoder: Sendable {
     /// Limits against hostile input.
     public let limits: AvroDecodingLimits
     let root: ResolutionPlan
-    let recordPlans: [RecordKey: RecordPlan]
+    let recordPlans: [RecordPlan]
     let skipper: AvroSkipper
 
     /// Compiles the resolution of `writer` against `reader`.
@@ -77,16 +77,10 @@ public struct AvroResolvingDecoder: Sendable {
             defer { reader.leaveNested() }
             return .map(try reader.readMap { (r: inout AvroReader) throws(AvroDecodingError) in try read(values, from: &r) })
         case .writerUnion(let branches):
-            let start = reader.offset
-            let index = try reader.readUnionIndex(branchCount: branches.count)
-            switch branches[index] {
-            case .resolved(let branchPlan):
-                try reader.enterNested()
-                defer { reader.leaveNested() }
-                return try read(branchPlan, from: &reader)
-            case .unresolvable(let message):
-                throw AvroDecodingError(.unresolvable("writer union branch \(index): \(message)"), offset: start)
-            }
+            let branchPlan = try writerBranch(of: branches, from: &reader)
+            try reader.enterNested()
+            defer { reader.leaveNested() }
+            return try read(branchPlan, from: &reader)
         case .readerUnion(let index, let branchPlan):
             return .union(index, try read(branchPlan, from: &reader))
         case .logical(let type, let basePlan):
@@ -96,13 +90,12 @@ public struct AvroResolvingDecoder: Sendable {
                 throw AvroDecodingError(.unresolvable("not a valid \(type.name) value"), offset: start)
             }
             return logical
-        case .record(let key):
-            guard let recordPlan = recordPlans[key] else {
-                throw AvroDecodingError(.unresolvable("no resolution for record \(key.reader)"), offset: reader.offset)
-            }
+        case .record(let index):
+            let recordPlan = try recordPlan(index, at: reader.offset)
             try reader.enterNested()
             defer { reader.leaveNested() }
             var fields = recordPlan.defaults
+            fields.reserveCapacity(recordPlan.readerFieldCount)
             for step in recordPlan.steps {
                 switch step {
                 case .read(let name, _, let fieldPlan):
@@ -113,6 +106,29 @@ public struct AvroResolvingDecoder: Sendable {
             }
             return .record(fields)
         }
+    }
+}
+
+extension AvroResolvingDecoder {
+    /// Reads a writer union's branch index and returns that branch's plan (shared by
+    /// decoding and transcoding); a branch the reader cannot take is an error here.
+    func writerBranch(of branches: [BranchPlan], from reader: inout AvroReader) throws(AvroDecodingError) -> ResolutionPlan {
+        let start = reader.offset
+        let index = try reader.readUnionIndex(branchCount: branches.count)
+        switch branches[index] {
+        case .resolved(let branchPlan):
+            return branchPlan
+        case .unresolvable(let message):
+            throw AvroDecodingError(.unresolvable("writer union branch \(index): \(message)"), offset: start)
+        }
+    }
+
+    /// The compiled record plan at `index`.
+    func recordPlan(_ index: Int, at offset: Int) throws(AvroDecodingError) -> RecordPlan {
+        guard recordPlans.indices.contains(index) else {
+            throw AvroDecodingError(.unresolvable("no resolution for record #\(index)"), offset: offset)
+        }
+        return recordPlans[index]
     }
 }
 
@@ -135,7 +151,9 @@ enum BranchPlan: Sendable {
 }
 
 /// The compiled reading of a writer record as a reader record.
-struct RecordPlan: Sendable {
+/// (A final class with constant properties: looked up per record while decoding, it costs
+/// one retain instead of copying its arrays.)
+final class RecordPlan: Sendable {
     enum Step: Sendable {
         /// A writer field the reader has: its name, its index among the reader's fields, its plan.
         case read(String, readerIndex: Int, ResolutionPlan)
@@ -143,13 +161,13 @@ struct RecordPlan: Sendable {
         case skip(String, AvroSchema)
     }
     /// One step per writer field, in writer order.
-    var steps: [Step]
+    let steps: [Step]
     /// Reader fields the writer lacks, with their defaults.
-    var defaults: [String: AvroValue]
+    let defaults: [String: AvroValue]
     /// The number of reader fields.
-    var readerFieldCount: Int
+    let readerFieldCount: Int
     /// The binary encoding of each default, by reader field index (for transcoding).
-    var defaultEncodings: [Int: [UInt8]]
+    let defaultEncodings: [Int: [UInt8]]
 
     /// Whether the fields read arrive in the reader's field order (so transcoding can stream).
     let readsInReaderOrder: Bool
@@ -181,5 +199,6 @@ indirect enum ResolutionPlan: Sendable {
     case writerUnion([BranchPlan])
     case readerUnion(Int, ResolutionPlan)
     case logical(AvroLogicalType, ResolutionPlan)
-    case record(RecordKey)
+    /// A record pair's plan, by index in the decoder's record plans.
+    case record(Int)
 }

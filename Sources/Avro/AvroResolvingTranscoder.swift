@@ -60,25 +60,17 @@ extension AvroResolvingDecoder {
                 try transcode(values, from: &r, to: &w)
             }
         case .writerUnion(let branches):
-            let start = reader.offset
-            let index = try reader.readUnionIndex(branchCount: branches.count)
-            switch branches[index] {
-            case .resolved(let branchPlan):
-                try reader.enterNested()
-                defer { reader.leaveNested() }
-                try transcode(branchPlan, from: &reader, to: &out)
-            case .unresolvable(let message):
-                throw AvroDecodingError(.unresolvable("writer union branch \(index): \(message)"), offset: start)
-            }
+            let branchPlan = try writerBranch(of: branches, from: &reader)
+            try reader.enterNested()
+            defer { reader.leaveNested() }
+            try transcode(branchPlan, from: &reader, to: &out)
         case .readerUnion(let index, let branchPlan):
             out.writeUnionIndex(index)
             try transcode(branchPlan, from: &reader, to: &out)
         case .logical(_, let basePlan):
             try transcode(basePlan, from: &reader, to: &out)
-        case .record(let key):
-            guard let recordPlan = recordPlans[key] else {
-                throw AvroDecodingError(.unresolvable("no resolution for record \(key.reader)"), offset: reader.offset)
-            }
+        case .record(let index):
+            let recordPlan = try recordPlan(index, at: reader.offset)
             try reader.enterNested()
             defer { reader.leaveNested() }
             if recordPlan.readsInReaderOrder {
@@ -146,22 +138,24 @@ extension AvroResolvingDecoder {
         }
     }
 
-    /// Writer fields arrive in another order: encode each apart, then emit in reader order.
+    /// Writer fields arrive in another order: transcode them one after another into a scratch
+    /// buffer, remembering where each landed, then emit them in reader order.
     func transcodeReordered(_ plan: RecordPlan, from reader: inout AvroReader, to out: inout AvroWriter) throws(AvroDecodingError) {
-        var parts = [[UInt8]?](repeating: nil, count: plan.readerFieldCount)
+        var scratch = AvroWriter(capacity: min(reader.remaining, 4096) + 16)
+        var ranges = [Range<Int>?](repeating: nil, count: plan.readerFieldCount)
         for step in plan.steps {
             switch step {
             case .read(let name, let readerIndex, let fieldPlan):
-                var part = AvroWriter(capacity: 32)
-                do { try transcode(fieldPlan, from: &reader, to: &part) } catch { throw error.prefixed(with: name) }
-                parts[readerIndex] = part.bytes
+                let start = scratch.count
+                do { try transcode(fieldPlan, from: &reader, to: &scratch) } catch { throw error.prefixed(with: name) }
+                ranges[readerIndex] = start..<scratch.count
             case .skip(let name, let writerType):
                 do { try skipper.skip(writerType, in: &reader) } catch { throw error.prefixed(with: name) }
             }
         }
-        for (index, part) in parts.enumerated() {
-            if let part {
-                out.writeRaw(part)
+        for (index, range) in ranges.enumerated() {
+            if let range {
+                out.writeRaw(scratch.bytes[range])
             } else {
                 out.writeRaw(try defaultEncoding(plan, index, at: reader.offset))
             }

@@ -308,6 +308,9 @@ struct AvroSchemaParser {
         switch (name, base) {
         case ("decimal", .bytes), ("decimal", .fixed):
             logical = decimal(json, base: base)
+            if case .decimal(let precision, _)? = logical, precision > AvroSchemaParser.maximumDecimalPrecision {
+                throw error("decimal precision \(precision) exceeds this implementation's limit of \(AvroSchemaParser.maximumDecimalPrecision) digits", at: location)
+            }
         case ("uuid", .string): logical = .uuid
         case ("uuid", .fixed(let f)) where f.size == 16: logical = .uuid
         case ("date", .int): logical = .date
@@ -321,6 +324,10 @@ struct AvroSchemaParser {
         }
         return logical.map { .logical($0, base) } ?? base
     }
+
+    /// The largest decimal precision accepted (the spec sets none for `bytes`; without one, a
+    /// schema could make every decimal cost its precision in time and memory).
+    static let maximumDecimalPrecision = 4096
 
     func decimal(_ json: JSONValue, base: AvroSchema) -> AvroLogicalType? {
         guard case .integer(let precision)? = json["precision"], precision > 0 else { return nil }

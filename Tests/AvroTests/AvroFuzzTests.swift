@@ -91,19 +91,33 @@ struct SplitMix64: RandomNumberGenerator {
         }
     }
 
+    /// What decoding one input gave.
+    enum Outcome: Equatable {
+        /// A value, whose re-encoding decodes and re-encodes to the same bytes.
+        case value
+        /// An ``AvroDecodingError``.
+        case decodingError
+        /// Anything else: a defect (recorded as an issue).
+        case unexpected
+    }
+
     /// Decodes, and for a success checks encode(decode(x)) is a fixed point.
-    static func check(_ bytes: [UInt8], schema: AvroSchema) -> Bool {
+    static func check(_ bytes: [UInt8], schema: AvroSchema) -> Outcome {
         let decoder = AvroBinaryDecoder(schema: schema)
         let encoder = AvroBinaryEncoder(schema: schema)
         do {
             let value = try decoder.decode(bytes)
             let again = try encoder.encode(value)
-            return try encoder.encode(try decoder.decode(again)) == again
+            guard try encoder.encode(try decoder.decode(again)) == again else {
+                Issue.record("re-encoding is not a fixed point for input \(bytes)")
+                return .unexpected
+            }
+            return .value
         } catch is AvroDecodingError {
-            return true
+            return .decodingError
         } catch {
             Issue.record("unexpected error \(error) for input \(bytes)")
-            return false
+            return .unexpected
         }
     }
 
@@ -112,19 +126,22 @@ struct SplitMix64: RandomNumberGenerator {
         let schema = try AvroSchema(parsing: Self.schemas[schemaIndex])
         let names = schema.namedTypes
         var rng = SplitMix64(seed: 0xA5A5_0000 + UInt64(schemaIndex))
-        var decodedCount = 0
+        var mutatedOutcomes: [Outcome: Int] = [:]
         for round in 0..<3000 {
-            let input: [UInt8]
             if round % 3 == 0 {
-                input = (0..<Int.random(in: 0...48, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                let random = (0..<Int.random(in: 0...48, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                #expect(Self.check(random, schema: schema) != .unexpected, "seed round \(round)")
             } else {
                 let valid = try AvroBinaryEncoder(schema: schema).encode(Self.randomValue(schema, names: names, depth: 0, rng: &rng))
-                if round % 3 == 1 { #expect(Self.check(valid, schema: schema)); decodedCount += 1 }
-                input = Self.mutate(valid, with: &rng)
+                #expect(Self.check(valid, schema: schema) == .value, "seed round \(round)")
+                let outcome = Self.check(Self.mutate(valid, with: &rng), schema: schema)
+                #expect(outcome != .unexpected, "seed round \(round)")
+                mutatedOutcomes[outcome, default: 0] += 1
             }
-            #expect(Self.check(input, schema: schema), "seed round \(round)")
         }
-        #expect(decodedCount == 1000)
+        // Mutations must both get through and get caught, or the fuzzing exercises little.
+        #expect(mutatedOutcomes[.value, default: 0] > 50)
+        #expect(mutatedOutcomes[.decodingError, default: 0] > 50)
     }
 
     @Test func resolvingDecoderAndFramingSurviveMutatedInput() throws {

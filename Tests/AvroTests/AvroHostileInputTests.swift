@@ -126,4 +126,13 @@ import Testing
         ten.writeBytes(AvroDecimal("12345678.01")!.unscaledBytes)
         #expect(kind(schema, ten.bytes) == nil)
     }
+
+    @Test func extremeLimitsDoNotOverflow() throws {
+        let limits = AvroDecodingLimits(maximumDepth: Int.max, extraZeroSizeItems: Int.max)
+        let decoder = AvroBinaryDecoder(schema: .array(.long), limits: limits)
+        #expect(try decoder.decode([0x04, 0x02, 0x04, 0x00]) == .array([.long(1), .long(2)]))
+        // A claimed count beyond the input is still stopped when its items need bytes.
+        #expect(throws: AvroDecodingError.self) { try decoder.decode([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]) }
+    }
 }
+

@@ -151,5 +151,13 @@ import Testing
         expected.writeDouble(2)
         #expect(transcoded == expected.bytes)
     }
+
+    @Test func unionBranchesWithTheSameShortNameResolveByFullName() throws {
+        let x = #"{"type": "record", "name": "a.X", "fields": [{"name": "v", "type": "int"}]}"#
+        let y = #"{"type": "record", "name": "b.X", "fields": [{"name": "w", "type": "string"}]}"#
+        let union = "[\(x), \(y)]"
+        #expect(try resolve(.union(1, .record(["w": .string("s")])), writer: union, reader: union) == .union(1, .record(["w": .string("s")])))
+        #expect(try resolve(.record(["w": .string("s")]), writer: y, reader: union) == .union(1, .record(["w": .string("s")])))
+    }
 }
 

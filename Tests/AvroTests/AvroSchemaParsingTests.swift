@@ -141,6 +141,7 @@ import Testing
         (#"42"#, "expected a type name", ""),
         (#"{"type": "record", "name": "R", "fields": [}"#, "invalid JSON", ""),
         (#"{"type": "int", "type": "long"}"#, "duplicate key", ""),
+        (#"{"type": "bytes", "logicalType": "decimal", "precision": 9000000000000000000, "scale": 2}"#, "exceeds this implementation's limit", ""),
     ]
 
     @Test(arguments: invalidSchemas)

@@ -81,6 +81,11 @@ import Testing
         #expect(try AvroBinaryDecoder(schema: schema).decode(bytes) == .record(["l": .long(3), "u": .union(1, .string("x")), "day": .date(2), "z": .int(4)]))
         #expect(throws: AvroEncodingError.self) { try encoder.encode(.record(["l": .string("no"), "u": .null, "day": .int(1)])) }
         #expect(throws: AvroEncodingError.self) { try encoder.encode(.record(["l": .long(1), "u": .boolean(true), "day": .int(1)])) }
+        #expect {
+            try encoder.encode(.record(["l": .long(1), "u": .null, "day": .int(1), "bogus": .int(1)]))
+        } throws: { error in
+            (error as? AvroEncodingError)?.message == "record R has no field \"bogus\""
+        }
     }
 
     @Test func encodingErrorsNameTheFieldPath() throws {
@@ -159,6 +164,25 @@ import Testing
         #expect(try JSONValue(parsing: json.prettySerialized) == json)
         for bad in ["", "{", "[1,]", "{\"a\":1,}", "01", "1.", "\"\\x\"", "\"\\ud800\"", "nul", "[1] 2", "\"a\u{1}\""] {
             #expect(throws: JSONParseError.self, "\(bad)") { try JSONValue(parsing: bad) }
+        }
+    }
+
+    @Test func uuidTextAgreesWithFoundation() throws {
+        var rng = SplitMix64(seed: 0x11D)
+        for _ in 0..<500 {
+            let uuid = UUID(uuid: (UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng),
+                                   UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng),
+                                   UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng),
+                                   UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng)))
+            let text = AvroUUIDText.format(uuid)
+            #expect(text == uuid.uuidString.lowercased())
+            #expect(AvroUUIDText.parse(text) == uuid)
+            #expect(AvroUUIDText.parse(uuid.uuidString) == uuid)
+        }
+        for bad in ["", "123e4567e89b12d3a456426614174000", "123e4567-e89b-12d3-a456-42661417400", "123e4567-e89b-12d3-a456-4266141740000",
+                    "123e4567-e89b-12d3-a456_426614174000", "123e4567-e89b-12d3-a456-42661417400g", "123e4567-e89b-12d3-a4564-26614174000"] {
+            #expect(AvroUUIDText.parse(bad) == nil, "\(bad)")
+            #expect(UUID(uuidString: bad) == nil, "Foundation agrees: \(bad)")
         }
     }
 }
