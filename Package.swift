@@ -132,6 +132,46 @@ let package = Package(
             ],
             linkerSettings: runtimeLibrarySearchPath
         ),
+        // The services of the two sagas, each on the participant runtime with its own SQLite database.
+        .target(
+            name: "ServiceKit", dependencies: ["SagaEngine", "SagaContracts", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/Services/ServiceKit"
+        ),
+        .target(
+            name: "OrderService", dependencies: ["ServiceKit", "SagaEngine", "SagaContracts", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/Services/OrderService"
+        ),
+        .target(
+            name: "InventoryService", dependencies: ["ServiceKit", "SagaEngine", "SagaContracts", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/Services/InventoryService"
+        ),
+        .target(
+            name: "PaymentService", dependencies: ["ServiceKit", "SagaEngine", "SagaContracts", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/Services/PaymentService"
+        ),
+        .target(
+            name: "AccountService", dependencies: ["ServiceKit", "SagaEngine", "SagaContracts", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/Services/AccountService"
+        ),
+        .target(
+            name: "NotificationService",
+            dependencies: [
+                "ServiceKit", "SagaEngine", "SagaContracts", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Services/NotificationService"
+        ),
+        // The order and UPI transfer saga definitions and their start triggers.
+        .target(name: "Sagas", dependencies: ["ServiceKit", "SagaEngine", "SagaContracts"]),
+        .testTarget(
+            name: "SagasTests",
+            dependencies: [
+                "Sagas", "ServiceKit", "OrderService", "InventoryService", "PaymentService", "AccountService",
+                "NotificationService", "SagaEngine", "SagaContracts", "Kafka",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

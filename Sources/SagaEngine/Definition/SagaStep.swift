@@ -51,6 +51,8 @@ public struct Compensation<SagaData: Sendable>: Sendable {
     public var timeout: Duration
     /// How often to send again before parking the saga as failed.
     public var retry: RetryPolicy
+    /// Whether undoing sends a command; `false` for steps with nothing to undo (see ``SagaStep/withoutCompensation()``).
+    public internal(set) var sendsCommand = true
 }
 
 /// One step of a saga: a command to a participant, how its reply is read, its undo, its
@@ -73,6 +75,9 @@ public struct SagaStep<SagaData: Sendable>: Sendable {
     public var retry: RetryPolicy
     /// The undo; required for compensatable steps, absent otherwise.
     public var compensation: Compensation<SagaData>?
+    /// Whether the step sends a command going forward; `false` for a step that exists only for
+    /// its compensation (see ``SagaStep/onCompensation(_:)``), which completes at once.
+    public internal(set) var sendsCommand = true
 
     init(name: String, kind: StepKind, topic: String, command: @escaping CommandBuilder<SagaData>) {
         self.name = name

@@ -160,6 +160,10 @@ private struct Run<SagaData: SagaPayloadCodable> {
             sequence: sequence, requestID: requestID, phase: phase, stepIndex: stepIndex, stepName: step.name,
             attempt: attempt, at: env.now
         ))
+        if !(phase == .forward ? step.sendsCommand : step.compensation?.sendsCommand ?? true) {
+            // Nothing to send (a compensation-only step going forward, or a step with nothing to undo): done at once.
+            return succeed(.succeeded, error: nil)
+        }
         let context = CommandContext(
             messageID: requestID, sagaID: state.sagaID, sagaType: state.sagaType, causationID: cause,
             replyTo: definition.replyTopic, stepName: step.name, attempt: attempt, occurredAt: env.now

@@ -1,0 +1,20 @@
+import SagaContracts
+import SagaEngine
+
+/// Start events (`OrderPlaced`, `TransferRequested`) as Kafka records with the contracts' headers.
+public enum StartEvent {
+    /// The record of `event` on `topic`: keyed by the saga id, with `message-type`, `message-id`,
+    /// `saga-id` and `content-type` headers (schemas/README.md, "Kafka records").
+    public static func message<Event: SagaMessage & SagaPayloadCodable>(_ event: Event, topic: String) throws -> OutgoingMessage {
+        let sagaID = text(event.metadata.sagaId)
+        return OutgoingMessage(
+            topic: topic, key: Array(sagaID.utf8), value: try event.encodePayload(),
+            headers: [
+                SagaHeader(SagaHeaders.messageType, Event.messageType),
+                SagaHeader(SagaHeaders.messageID, text(event.metadata.messageId)),
+                SagaHeader(SagaHeaders.sagaID, sagaID),
+                SagaHeader(SagaHeaders.contentType, SagaContracts.singleObjectContentType),
+            ]
+        )
+    }
+}

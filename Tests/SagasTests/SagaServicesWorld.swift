@@ -1,0 +1,154 @@
+import AccountService
+import Foundation
+import GRDB
+import InventoryService
+import Kafka
+import NotificationService
+import OrderService
+import PaymentService
+import SagaContracts
+import SagaEngine
+import Sagas
+import ServiceKit
+import Testing
+
+/// One test's deployment on the real broker: topics under a unique prefix, the orchestrator
+/// running both sagas, and the five services (each with its own SQLite file, consumer group
+/// and outbox relay) plus the notification dispatcher, all running until ``stop()``.
+final class SagaServicesWorld: Sendable {
+    let topics: SagaTopicNames
+    let directory: ScratchDirectory
+    let kafka: KafkaConfiguration
+    let orchestratorStore: SQLiteSagaStore
+    let orders: OrderService
+    let inventory: InventoryService
+    let payments: PaymentService
+    let accounts: AccountService
+    let notifications: NotificationService
+    let producer: KafkaProducer
+    private let tasks: [Task<Void, any Error>]
+
+    init() async throws {
+        let prefix = "s\(UUID().uuidString.prefix(8).lowercased())."
+        topics = SagaTopicNames(prefix: prefix)
+        directory = try ScratchDirectory()
+        kafka = try Broker.configuration()
+        let admin = try KafkaAdmin(configuration: kafka, logger: Broker.logger)
+        try await admin.createTopics((topics.all + topics.all.map(DeadLetterRecord.topic(for:))).map {
+            KafkaTopicSpecification(name: $0, partitions: 2)
+        })
+        orchestratorStore = try SQLiteSagaStore(path: directory.file("orchestrator.sqlite"))
+        orders = try await OrderService(path: directory.file("orders.sqlite"), orderPlacedTopic: topics.orderPlaced)
+        inventory = try await InventoryService(path: directory.file("inventory.sqlite"))
+        payments = try await PaymentService(path: directory.file("payments.sqlite"), simulator: PaymentSimulator(defaultLimitMinor: 500_000))
+        accounts = try await AccountService(path: directory.file("accounts.sqlite"))
+        notifications = try await NotificationService(path: directory.file("notifications.sqlite"))
+        producer = try KafkaProducer(configuration: kafka, logger: Broker.logger)
+
+        let retry = RetryPolicy.exponential(maxAttempts: 3, initial: .milliseconds(100), jitter: 0)
+        let orchestrator = SagaOrchestrator(
+            registry: try SagaRegistry([
+                OrderSaga.definition(topics: topics, timeout: .seconds(5), retry: retry, afterPivotRetry: retry),
+                TransferSaga.definition(topics: topics, timeout: .seconds(5), retry: retry, afterPivotRetry: retry),
+            ]),
+            store: orchestratorStore, lifecycleTopic: topics.events, lifecycleEncoder: SagaLifecycleAvroEncoder()
+        )
+        let consumerRetry = RetryPolicy.exponential(maxAttempts: 2, initial: .milliseconds(10))
+        let orchestratorService = SagaOrchestratorService(
+            orchestrator: orchestrator, kafka: kafka, groupID: prefix + "orchestrator",
+            triggers: [OrderSaga.trigger(topic: topics.orderPlaced), TransferSaga.trigger(topic: topics.transferRequested)],
+            retry: consumerRetry, logger: Broker.logger
+        )
+        let participants: [(SagaParticipant, String)] = [
+            (orders.participant, topics.orderCommands), (inventory.participant, topics.inventoryCommands),
+            (payments.participant, topics.paymentCommands), (accounts.participant, topics.accountCommands),
+            (notifications.participant, topics.notificationCommands),
+        ]
+        let kafka = self.kafka
+        var tasks: [Task<Void, any Error>] = [Task { try await orchestratorService.run() }]
+        for (participant, topic) in participants {
+            let service = SagaParticipantService(
+                participant: participant, kafka: kafka, topics: [topic], groupID: prefix + participant.consumerName,
+                retry: consumerRetry, logger: Broker.logger
+            )
+            tasks.append(Task { try await service.run() })
+        }
+        let dispatcher = notifications.dispatcher(channel: LogNotificationChannel(logger: Broker.logger), logger: Broker.logger)
+        tasks.append(Task { await dispatcher.run() })
+        self.tasks = tasks
+    }
+
+    /// Publishes a `TransferRequested` as the UPI front end would; `messageID` distinguishes resends.
+    func requestTransfer(_ transferID: UUID, from payer: String, to payee: String, amountMinor: Int64, messageID: UUID = UUID())
+        async throws
+    {
+        let event = TransferRequested(
+            metadata: MessageMetadata(messageId: messageID, sagaId: transferID, causationId: nil, occurredAt: Date(), source: "upi-frontend",
+                traceParent: nil, replyTo: nil),
+            transferId: transferID, payerVpa: payer, payeeVpa: payee, amount: Money(amountMinor: amountMinor, currency: "INR"), note: nil
+        )
+        _ = try await producer.send(KafkaMessage(try StartEvent.message(event, topic: topics.transferRequested)))
+    }
+
+    /// Waits until saga `id` has ended (completed, compensated, or parked as failed) and returns its state.
+    @discardableResult
+    func waitForEnd(of id: UUID, within seconds: Double = 60) async throws -> SagaState {
+        var last: SagaState?
+        try await eventually("saga \(id) to end (last: \(String(describing: last?.status)))", within: seconds) {
+            last = try await orchestratorStore.load(sagaID: text(id))
+            return last.map { $0.status.isTerminal || $0.status == .failed } ?? false
+        }
+        return try #require(last)
+    }
+
+    /// Whether the orchestrator has processed the start message `messageID`.
+    func orchestratorProcessed(messageID: UUID) async throws -> Bool {
+        try await orchestratorStore.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbox WHERE message_id = ?", arguments: [text(messageID)]) ?? 0
+        } > 0
+    }
+
+    /// Waits until every notification about `subject` was delivered, and returns them (kind, recipient).
+    func deliveredNotifications(about subject: UUID, count: Int) async throws -> [NotificationRecord] {
+        var records: [NotificationRecord] = []
+        try await eventually("\(count) delivered notifications about \(subject)") {
+            records = try await notifications.notifications(about: subject)
+            return records.count >= count && records.allSatisfy { $0.status == "DELIVERED" }
+        }
+        return records
+    }
+
+    /// Reads `topic` from the start with a fresh group until `enough` holds for what was read.
+    func consume(_ topic: String, within seconds: Double = 30, until enough: @escaping @Sendable ([InboundMessage]) -> Bool)
+        async throws -> [InboundMessage]
+    {
+        var config = kafka
+        config.groupID = "reader-" + UUID().uuidString.lowercased()
+        let consumer = try KafkaConsumer(configuration: config, logger: Broker.logger)
+        try consumer.subscribe(to: [topic])
+        let reader = Task { () throws -> [InboundMessage] in
+            var seen: [InboundMessage] = []
+            for try await message in consumer.messages {
+                seen.append(InboundMessage(message))
+                if enough(seen) { break }
+            }
+            return seen
+        }
+        let guardTask = Task {
+            try await Task.sleep(for: .seconds(seconds))
+            reader.cancel()
+        }
+        defer { guardTask.cancel() }
+        let seen = try await reader.value
+        await consumer.close()
+        guard enough(seen) else { throw TimedOut(what: "records on \(topic)") }
+        return seen
+    }
+
+    /// Stops every service (a graceful shutdown) and waits for them.
+    func stop() async {
+        for task in tasks { task.cancel() }
+        for task in tasks { _ = await task.result }
+        await producer.shutdown(timeout: .seconds(5))
+    }
+}
