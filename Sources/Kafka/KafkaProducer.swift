@@ -73,6 +73,11 @@ public final class KafkaProducer: Sendable {
     /// so a producer that uses `enqueue` should read them.
     public var deliveries: KafkaDeliveries { KafkaDeliveries(buffer: core.deliveries) }
 
+    /// How many produced messages still await their delivery report (librdkafka's out-queue
+    /// length, including requests in flight to the broker); 0 once the producer has shut down.
+    /// Useful as a gauge of back-pressure.
+    public var outstandingMessageCount: Int { core.outstandingMessageCount }
+
     /// Waits until every message produced so far has its delivery report (ignoring `linger`).
     ///
     /// - Throws: ``KafkaError`` with code `_TIMED_OUT` if some messages are still in flight after `timeout`.

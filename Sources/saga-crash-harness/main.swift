@@ -7,10 +7,19 @@ import Logging
 import SagaEngine
 import SagaTestSupport
 
-let arguments = CommandLine.arguments
+let exitWithParentFlag = "--exit-when-stdin-closes"
+let arguments = CommandLine.arguments.filter { $0 != exitWithParentFlag }
 guard arguments.count == 3, let servers = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"] else {
-    FileHandle.standardError.write(Data("usage: KAFKA_BOOTSTRAP_SERVERS=host:port saga-crash-harness PREFIX DIRECTORY\n".utf8))
+    FileHandle.standardError.write(Data("usage: KAFKA_BOOTSTRAP_SERVERS=host:port saga-crash-harness [\(exitWithParentFlag)] PREFIX DIRECTORY\n".utf8))
     exit(64)
+}
+if CommandLine.arguments.contains(exitWithParentFlag) {
+    // The test that started us holds the other end of stdin. If it dies (even by a crash), the
+    // pipe closes and we exit too, so no orphan keeps the test runner's output pipe open.
+    Thread.detachNewThread {
+        while !FileHandle.standardInput.availableData.isEmpty {}
+        exit(0)
+    }
 }
 let prefix = arguments[1]
 let directory = arguments[2]

@@ -106,7 +106,11 @@ struct ProducerTests {
             }
         }
         let enqueued = try await producer.enqueue(KafkaMessage(topic: "t", value: "fire-and-forget"))
-        try await Task.sleep(for: .milliseconds(300))
+        // Shut down only once all 21 messages are queued: a send that starts after shutdown
+        // began fails fast as closed, which is another outcome than the one tested here.
+        try await withTimeout(20, "all 21 messages queued") {
+            while producer.outstandingMessageCount < 21 { try await Task.sleep(for: .milliseconds(10)) }
+        }
         try await withTimeout(30, "producer shutdown") { await producer.shutdown(timeout: .milliseconds(200)) }
         let results = try await withTimeout(20, "send results") { try await waiting.value }
         #expect(results.count == 20)

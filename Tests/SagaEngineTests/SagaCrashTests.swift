@@ -23,13 +23,17 @@ struct SagaCrashTests {
         throw TimedOut(what: "the saga-crash-harness executable next to \(exe)")
     }
 
-    static func launch(prefix: String, directory: String) throws -> Process {
+    /// Starts the harness. It exits by itself when the returned pipe closes, which the kernel
+    /// does if this test process dies, so a crashed test run leaves no orphan behind.
+    static func launch(prefix: String, directory: String) throws -> (Process, lifeline: Pipe) {
         let process = Process()
+        let lifeline = Pipe()
         process.executableURL = URL(fileURLWithPath: try harnessPath())
-        process.arguments = [prefix, directory]
+        process.arguments = ["--exit-when-stdin-closes", prefix, directory]
+        process.standardInput = lifeline
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        return process
+        return (process, lifeline)
     }
 
     @Test func everySagaEndsCorrectlyAfterTheProcessIsKilledMidRun() async throws {
@@ -43,7 +47,7 @@ struct SagaCrashTests {
             KafkaTopicSpecification(name: $0, partitions: 3)
         })
 
-        let first = try Self.launch(prefix: prefix, directory: directory.path)
+        let (first, firstLifeline) = try Self.launch(prefix: prefix, directory: directory.path)
         defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
         let kinds = ["ok", "fail-charge", "flaky-authorize"]
         let sagas = (0..<150).map { i in (id: "crash-\(i)", order: kinds[i % 3]) }
@@ -65,12 +69,13 @@ struct SagaCrashTests {
         }
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
+        try firstLifeline.fileHandleForWriting.close()
         let atKill = try await store.countByStatus()
         let finishedAtKill = (atKill[.completed] ?? 0) + (atKill[.compensated] ?? 0)
         #expect(finishedAtKill < sagas.count, "the kill must land mid-run: \(atKill)")
         print("SagaCrashTests: killed with \(finishedAtKill) of \(sagas.count) sagas finished; stored statuses \(atKill)")
 
-        let second = try Self.launch(prefix: prefix, directory: directory.path)
+        let (second, secondLifeline) = try Self.launch(prefix: prefix, directory: directory.path)
         defer { if second.isRunning { kill(second.processIdentifier, SIGKILL) } }
         try await eventually("every saga to end after the restart", within: 180) {
             let counts = try await store.countByStatus()
@@ -78,6 +83,7 @@ struct SagaCrashTests {
         }
         kill(second.processIdentifier, SIGTERM)
         second.waitUntilExit()
+        try secondLifeline.fileHandleForWriting.close()
 
         let participants = try SQLiteSagaStore(path: directory.file("participants.sqlite"))
         let expected: [String: (SagaStatus, [String])] = [

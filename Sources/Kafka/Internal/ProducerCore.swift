@@ -244,6 +244,13 @@ final class ProducerCore: Sendable {
         }
     }
 
+    /// `rd_kafka_outq_len`, read under the lock so it never races `destroy()`.
+    var outstandingMessageCount: Int {
+        state.withLock { state in
+            state.phase == .stopped ? 0 : Int(rd_kafka_outq_len(client.handle))
+        }
+    }
+
     // MARK: Flush and shutdown
 
     /// Blocks until every queued message has a delivery report, or the timeout passes.
