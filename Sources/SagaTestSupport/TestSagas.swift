@@ -81,10 +81,11 @@ public enum Fixtures {
 
     /// reserveStock (compensatable) → authorizeCard (compensatable) → chargeCard (pivot) → shipOrder (retriable),
     /// on topics named `<prefix>inventory.commands`, `<prefix>payments.commands`, `<prefix>shipping.commands`
-    /// (the charge and shipping topics can be redirected, e.g. to a topic nobody consumes).
+    /// (the authorize, charge and shipping topics can be redirected, e.g. to a topic nobody consumes).
     public static func orderSaga(
         version: Int = 1, retry: RetryPolicy = .exponential(maxAttempts: 3, jitter: 0), prefix: String = "",
-        timeout: Duration = .seconds(5), shippingTopic: String? = nil, chargeTopic: String? = nil
+        timeout: Duration = .seconds(5), shippingTopic: String? = nil, chargeTopic: String? = nil,
+        authorizeTopic: String? = nil
     ) throws -> SagaDefinition<OrderData> {
         try SagaDefinition<OrderData>(name: "order", version: version, replyTopic: prefix + replyTopic) {
             SagaStep.compensatable("reserveStock", topic: prefix + "inventory.commands", command: command("reserve"))
@@ -95,7 +96,7 @@ public enum Fixtures {
                 .compensate(topic: prefix + "inventory.commands", retry: .exponential(maxAttempts: 2, jitter: 0), command: command("release"))
                 .timeout(timeout)
                 .retry(retry)
-            SagaStep.compensatable("authorizeCard", topic: prefix + "payments.commands", command: command("authorize"))
+            SagaStep.compensatable("authorizeCard", topic: authorizeTopic ?? (prefix + "payments.commands"), command: command("authorize"))
                 .compensate(topic: prefix + "payments.commands", retry: .exponential(maxAttempts: 2, jitter: 0), command: command("void"))
                 .timeout(timeout)
                 .retry(retry)

@@ -98,7 +98,7 @@ public enum OrderSaga {
             .timeout(timeout).retry(retry)
             .compensate(topic: topics.inventoryCommands, timeout: timeout, retry: afterPivotRetry) { data, context in
                 ReleaseStock(metadata: try .command(context, source: source), orderId: try uuid(data.orderID, "order id"),
-                    reservationId: try uuid(data.reservationID ?? "", "reservation id"))
+                    reservationId: try data.reservationID.map { try uuid($0, "reservation id") })
             }
             SagaStep<OrderSagaData>.pivot("authorizePayment", topic: topics.paymentCommands) { data, context in
                 AuthorizePayment(metadata: try .command(context, source: source), orderId: try uuid(data.orderID, "order id"),

@@ -90,7 +90,7 @@ public enum TransferSaga {
                 onReply: reading(RefundPayerReply.self) { reply, data in data.refundID = reply.refundId.map(text) }
             ) { data, context in
                 RefundPayer(metadata: try .command(context, source: source), transferId: try uuid(data.transferID, "transfer id"),
-                    payerVpa: data.payerVPA, amount: data.amount, debitId: try uuid(data.debitID ?? "", "debit id"),
+                    payerVpa: data.payerVPA, amount: data.amount, debitId: try data.debitID.map { try uuid($0, "debit id") },
                     reason: data.failure)
             }
             SagaStep<TransferSagaData>.pivot("creditPayee", topic: topics.accountCommands) { data, context in

@@ -112,9 +112,9 @@ struct SagaKafkaTests {
     }
 
     /// The pivot goes to a topic nobody consumes: each attempt times out and is retried, then
-    /// the saga compensates the completed steps; the first attempt's reply, arriving at last,
-    /// is recorded and ignored.
-    @Test func stepTimeoutIsRetriedThenCompensated() async throws {
+    /// the saga parks for a person (the charge may have happened and has no compensation); the
+    /// first attempt's reply, arriving at last, is recorded and ignored.
+    @Test func pivotTimeoutIsRetriedThenParks() async throws {
         let world = try await SagaWorld(definition: { prefix in
             try Fixtures.orderSaga(
                 retry: .exponential(maxAttempts: 3, initial: .milliseconds(50), jitter: 0), prefix: prefix,
@@ -122,14 +122,14 @@ struct SagaKafkaTests {
             )
         }, extraTopics: ["nobody.commands"])
         try await world.placeOrder("stuck")
-        let done = try await world.waitFor("stuck")
-        #expect(done.status == .compensated)
-        #expect(done.failureReason?.hasPrefix("step 'chargeCard' failed: no reply within") == true)
-        #expect(done.failureReason?.hasSuffix("(after 3 attempts)") == true)
-        #expect(try await world.ledger("stuck") == ["reserve", "authorize", "void", "release"])
+        let parked = try await world.waitFor("stuck") { $0 == .failed }
+        #expect(parked.phase == .forward && parked.stepIndex == 2)
+        #expect(parked.failureReason?.hasPrefix("pivot step 'chargeCard' has an uncertain outcome: no reply within") == true)
+        #expect(parked.failureReason?.contains("(after 3 attempts)") == true)
+        #expect(try await world.ledger("stuck") == ["reserve", "authorize"])
         let history = try await world.orchestratorStore.history(sagaID: "stuck")
         #expect(history.filter { $0.stepName == "chargeCard" }.map(\.outcome) == [.timedOut, .timedOut, .timedOut])
-        #expect(history.filter { $0.phase == .compensation }.map(\.stepName) == ["authorizeCard", "reserveStock"])
+        #expect(history.allSatisfy { $0.phase == .forward })
         let first = try #require(history.first { $0.stepName == "chargeCard" })
         _ = try await world.producer.send(KafkaMessage(topic: world.replies, key: Array("stuck".utf8), value: [], headers: [
             KafkaHeader(name: SagaEngineHeaders.messageID, value: "late-charge"), KafkaHeader(name: SagaEngineHeaders.sagaID, value: "stuck"),
@@ -140,7 +140,27 @@ struct SagaKafkaTests {
             try await world.orchestratorStore.history(sagaID: "stuck").first { $0.stepName == "chargeCard" }?.lateReply?.replyID
                 == "late-charge"
         }
-        #expect(try await world.orchestratorStore.load(sagaID: "stuck") == done)
+        #expect(try await world.orchestratorStore.load(sagaID: "stuck") == parked)
+        await world.stop()
+    }
+
+    /// A compensatable step goes to a topic nobody consumes: after its attempts time out, its
+    /// compensation runs first (it may have taken effect), then the completed step's.
+    @Test func compensatableStepTimeoutIsCompensatedAsPossiblyDone() async throws {
+        let world = try await SagaWorld(definition: { prefix in
+            try Fixtures.orderSaga(
+                retry: .exponential(maxAttempts: 2, initial: .milliseconds(50), jitter: 0), prefix: prefix,
+                timeout: .milliseconds(400), authorizeTopic: prefix + "nobody.commands"
+            )
+        }, extraTopics: ["nobody.commands"])
+        try await world.placeOrder("unsure")
+        let done = try await world.waitFor("unsure")
+        #expect(done.status == .compensated)
+        #expect(done.failureReason?.contains("its outcome is uncertain, so it is compensated too") == true)
+        #expect(try await world.ledger("unsure") == ["reserve", "void", "release"])
+        let compensations = try await world.orchestratorStore.history(sagaID: "unsure").filter { $0.phase == .compensation }
+        #expect(compensations.map(\.stepName) == ["authorizeCard", "reserveStock"])
+        #expect(compensations.map(\.compensatesUncertainStep) == [true, false])
         await world.stop()
     }
 

@@ -153,6 +153,46 @@ import Testing
         #expect(postings.map(\.kind).sorted() == ["DEBIT", "REFUND"])
     }
 
+    /// The saga refunds a debit whose outcome it does not know: with no debit the refund moves
+    /// nothing and succeeds, and the debit command arriving late is refused.
+    @Test func aRefundBeforeItsDebitMovesNothingAndRefusesTheLateDebit() async throws {
+        #expect(try await write { db in try AccountStore.refund(transferID: "u1", in: db) } == .done(nil))
+        #expect(try await write { db in try AccountStore.refund(transferID: "u1", in: db) } == .done(nil))
+        let late = try await write { db in
+            try AccountStore.debit(transferID: "u1", payer: "alice@okbank", amountMinor: 2_000, currency: "INR", in: db)
+        }
+        #expect(late.failure?.code == "ALREADY_REFUNDED")
+        #expect(late.resultID == nil)
+        #expect(try await write { db in try AccountStore.credit(transferID: "u1", payee: "bob@upibank", in: db) }.failure?.code
+            == "CREDIT_REJECTED")
+        #expect(try await balance("alice@okbank") == 10_000)
+        #expect(try await balance("bob@upibank") == 0)
+        #expect(try await store.pool.read { db in try AccountStore.postings(transferID: "u1", in: db) }.isEmpty)
+        #expect(try await store.pool.read { db in try AccountStore.inClearing(in: db) } == 0)
+        // Another transfer of the same payer is not affected.
+        let other = try await write { db in
+            try AccountStore.debit(transferID: "u2", payer: "alice@okbank", amountMinor: 2_000, currency: "INR", in: db)
+        }
+        #expect(other.resultID != nil)
+        #expect(try await conserved())
+    }
+
+    /// The debit happened but the saga never heard: the refund gives it back, and a redelivered
+    /// debit command moves nothing more.
+    @Test func aRefundOfADebitTheSagaNeverHeardOfRestoresThePayer() async throws {
+        let debit = try await write { db in
+            try AccountStore.debit(transferID: "u3", payer: "alice@okbank", amountMinor: 3_000, currency: "INR", in: db)
+        }
+        #expect(debit.resultID != nil)
+        #expect(try await write { db in try AccountStore.refund(transferID: "u3", in: db) }.resultID != nil)
+        #expect(try await write { db in
+            try AccountStore.debit(transferID: "u3", payer: "alice@okbank", amountMinor: 3_000, currency: "INR", in: db)
+        } == debit)
+        #expect(try await balance("alice@okbank") == 10_000)
+        #expect(try await store.pool.read { db in try AccountStore.inClearing(in: db) } == 0)
+        #expect(try await conserved())
+    }
+
     @Test func withdrawalsNeverOverdrawAndOnlyAdminMovementsChangeTheTotal() async throws {
         await #expect(throws: DomainError.self) {
             try await self.write { db in try AccountStore.withdraw(vpa: "carol@okbank", amountMinor: 501, in: db) }

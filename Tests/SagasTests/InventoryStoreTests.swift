@@ -84,6 +84,30 @@ import Testing
         #expect(try await available(a) == 5)
     }
 
+    /// The saga releases a reservation whose outcome it does not know, by order id.
+    @Test func releaseByOrderGivesBackAReservationTheSagaNeverHeardOf() async throws {
+        let a = self.a
+        let reserved = try await write { db in try InventoryStore.reserve(orderID: "o9", lines: [StockLine(productID: a, quantity: 3)], in: db) }
+        #expect(reserved.resultID != nil)
+        #expect(try await available(a) == 2)
+        #expect(try await write { db in try InventoryStore.release(orderID: "o9", in: db) } == .done(nil))
+        #expect(try await write { db in try InventoryStore.release(orderID: "o9", in: db) } == .done(nil))
+        #expect(try await available(a) == 5)
+    }
+
+    /// Released before it was reserved (the reserve command is late): nothing moves, and the late
+    /// reserve is refused instead of taking stock nobody would give back.
+    @Test func releaseOfAnOrderNeverReservedRefusesALateReserve() async throws {
+        let a = self.a
+        #expect(try await write { db in try InventoryStore.release(orderID: "o10", in: db) } == .done(nil))
+        #expect(try await write { db in try InventoryStore.release(orderID: "o10", in: db) } == .done(nil))
+        let late = try await write { db in try InventoryStore.reserve(orderID: "o10", lines: [StockLine(productID: a, quantity: 1)], in: db) }
+        #expect(late.failure?.code == "RESERVATION_RELEASED")
+        #expect(try await available(a) == 5)
+        let reservation = try await store.pool.read { db in try InventoryStore.reservation(orderID: "o10", in: db) }
+        #expect(reservation?.status == "RELEASED" && reservation?.lines.isEmpty == true)
+    }
+
     @Test func stockCannotGoNegativeEvenThroughSQL() async throws {
         let a = self.a
         await #expect(throws: DatabaseError.self) {

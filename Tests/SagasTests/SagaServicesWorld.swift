@@ -14,7 +14,9 @@ import Testing
 
 /// One test's deployment on the real broker: topics under a unique prefix, the orchestrator
 /// running both sagas, and the five services (each with its own SQLite file, consumer group
-/// and outbox relay) plus the notification dispatcher, all running until ``stop()``.
+/// and outbox relay) plus the notification dispatcher, all running until ``stop()``. The account
+/// and inventory services run `accountHandler` and `inventoryHandler` (their real handlers unless
+/// a test wraps them to inject faults).
 final class SagaServicesWorld: Sendable {
     let topics: SagaTopicNames
     let directory: ScratchDirectory
@@ -28,7 +30,10 @@ final class SagaServicesWorld: Sendable {
     let producer: KafkaProducer
     private let tasks: [Task<Void, any Error>]
 
-    init() async throws {
+    init(
+        accountHandler: @escaping SagaParticipant.Handler = AccountService.handle,
+        inventoryHandler: @escaping SagaParticipant.Handler = InventoryService.handle
+    ) async throws {
         let prefix = "s\(UUID().uuidString.prefix(8).lowercased())."
         topics = SagaTopicNames(prefix: prefix)
         directory = try ScratchDirectory()
@@ -60,8 +65,10 @@ final class SagaServicesWorld: Sendable {
             retry: consumerRetry, logger: Broker.logger
         )
         let participants: [(SagaParticipant, String)] = [
-            (orders.participant, topics.orderCommands), (inventory.participant, topics.inventoryCommands),
-            (payments.participant, topics.paymentCommands), (accounts.participant, topics.accountCommands),
+            (orders.participant, topics.orderCommands),
+            (SagaParticipant(store: inventory.store, consumerName: InventoryService.name, handler: inventoryHandler), topics.inventoryCommands),
+            (payments.participant, topics.paymentCommands),
+            (SagaParticipant(store: accounts.store, consumerName: AccountService.name, handler: accountHandler), topics.accountCommands),
             (notifications.participant, topics.notificationCommands),
         ]
         let kafka = self.kafka

@@ -62,6 +62,10 @@ public struct SagaState: Sendable, Hashable {
     public var deadlineKind: SagaDeadlineKind?
     /// Indexes of compensatable steps that completed, in completion order (undo runs from the end).
     public var completedSteps: [Int]
+    /// The compensatable step whose outcome is uncertain (its last attempt timed out or failed
+    /// retriably, so its command may have taken effect), if the saga is compensating one: it
+    /// is in ``completedSteps`` too, so it is undone first, as possibly done.
+    public var uncertainStep: Int?
     /// The encoded saga data.
     public var data: [UInt8]
     /// Why the saga is compensating, compensated or parked.
@@ -77,7 +81,7 @@ public struct SagaState: Sendable, Hashable {
     public init(
         sagaID: String, sagaType: String, definitionVersion: Int, status: SagaStatus, phase: SagaPhase,
         stepIndex: Int, attempt: Int, requestSequence: Int, pendingRequestID: String?, stepStartedAt: Date? = nil,
-        deadline: Date?, deadlineKind: SagaDeadlineKind?, completedSteps: [Int], data: [UInt8],
+        deadline: Date?, deadlineKind: SagaDeadlineKind?, completedSteps: [Int], uncertainStep: Int? = nil, data: [UInt8],
         failureReason: String?, version: Int64, createdAt: Date, updatedAt: Date
     ) {
         self.sagaID = sagaID
@@ -93,6 +97,7 @@ public struct SagaState: Sendable, Hashable {
         self.deadline = deadline
         self.deadlineKind = deadlineKind
         self.completedSteps = completedSteps
+        self.uncertainStep = uncertainStep
         self.data = data
         self.failureReason = failureReason
         self.version = version

@@ -158,7 +158,7 @@ private struct Run<SagaData: SagaPayloadCodable> {
         let step = definition.steps[stepIndex]
         transition.history.append(.started(
             sequence: sequence, requestID: requestID, phase: phase, stepIndex: stepIndex, stepName: step.name,
-            attempt: attempt, at: env.now
+            attempt: attempt, at: env.now, uncertain: phase == .compensation && state.uncertainStep == stepIndex
         ))
         if !(phase == .forward ? step.sendsCommand : step.compensation?.sendsCommand ?? true) {
             // Nothing to send (a compensation-only step going forward, or a step with nothing to undo): done at once.
@@ -293,6 +293,7 @@ private struct Run<SagaData: SagaPayloadCodable> {
             }
         case .compensation:
             if state.completedSteps.last == state.stepIndex { state.completedSteps.removeLast() }
+            if state.uncertainStep == state.stepIndex { state.uncertainStep = nil }
             compensateNext()
         }
     }
@@ -313,7 +314,17 @@ private struct Run<SagaData: SagaPayloadCodable> {
         }
         emit(.stepFailed, step: name, reason: reason, attempt: state.attempt, outcome: outcome)
         let why = retriable ? "\(reason) (after \(state.attempt) attempt\(state.attempt == 1 ? "" : "s"))" : reason
+        // A timeout or a retriable failure leaves the step's outcome unknown: its command may have taken effect.
+        let uncertain = outcome == .timedOut || outcome == .retriableFailure
         switch (state.phase, step.kind) {
+        case (.forward, .compensatable) where uncertain && step.compensation != nil:
+            // Undone as possibly done, first (compensations are idempotent; undoing nothing is a no-op).
+            state.completedSteps.append(state.stepIndex)
+            state.uncertainStep = state.stepIndex
+            beginCompensation(reason: "step '\(name)' failed: \(why); its outcome is uncertain, so it is compensated too")
+        case (.forward, .pivot) where uncertain:
+            park("pivot step '\(name)' has an uncertain outcome: \(why); it may have taken effect and has no compensation "
+                + "(retry it to learn the outcome, or resolve it by hand)")
         case (.forward, .compensatable), (.forward, .pivot):
             beginCompensation(reason: "step '\(name)' failed: \(why)")
         case (.forward, .retriable):

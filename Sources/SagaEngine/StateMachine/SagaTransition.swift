@@ -90,8 +90,11 @@ public enum StepOutcome: String, Sendable, Hashable, Codable {
 /// A change to the per-step history the store keeps (one row per request).
 public enum StepHistoryChange: Sendable, Hashable {
     /// A request was sent (`sequence` numbers the saga's requests; `requestID` is the command's message id).
+    /// `uncertain` marks a compensation of a step whose outcome was unknown (it timed out or
+    /// failed retriably for good), undone as possibly done.
     case started(
-        sequence: Int, requestID: String, phase: SagaPhase, stepIndex: Int, stepName: String, attempt: Int, at: Date
+        sequence: Int, requestID: String, phase: SagaPhase, stepIndex: Int, stepName: String, attempt: Int, at: Date,
+        uncertain: Bool = false
     )
     /// Request number `sequence` ended.
     case finished(sequence: Int, outcome: StepOutcome, error: String?, at: Date)

@@ -6,15 +6,15 @@ enum SQLiteRows {
     /// The instance columns written on insert and update (version excluded: it is managed apart).
     static let columns = """
         saga_id, saga_type, definition_version, status, phase, step_index, attempt, request_sequence, \
-        pending_request_id, step_started_at, deadline, deadline_kind, completed_steps, data, failure_reason, created_at, updated_at
+        pending_request_id, step_started_at, deadline, deadline_kind, completed_steps, uncertain_step, data, failure_reason, created_at, updated_at
         """
-    static let placeholders = Array(repeating: "?", count: 17).joined(separator: ", ")
+    static let placeholders = Array(repeating: "?", count: 18).joined(separator: ", ")
 
     static func arguments(_ s: SagaState) -> StatementArguments {
         [
             s.sagaID, s.sagaType, s.definitionVersion, s.status.rawValue, s.phase.rawValue, s.stepIndex, s.attempt,
             s.requestSequence, s.pendingRequestID, s.stepStartedAt?.timeIntervalSince1970, s.deadline?.timeIntervalSince1970, s.deadlineKind?.rawValue,
-            s.completedSteps.map(String.init).joined(separator: ","), Data(s.data), s.failureReason,
+            s.completedSteps.map(String.init).joined(separator: ","), s.uncertainStep, Data(s.data), s.failureReason,
             s.createdAt.timeIntervalSince1970, s.updatedAt.timeIntervalSince1970,
         ]
     }
@@ -51,20 +51,20 @@ enum SQLiteRows {
                 }
                 return kind
             },
-            completedSteps: completed, data: Array(data), failureReason: row["failure_reason"], version: row["version"],
+            completedSteps: completed, uncertainStep: row["uncertain_step"], data: Array(data), failureReason: row["failure_reason"], version: row["version"],
             createdAt: Date(timeIntervalSince1970: row["created_at"]), updatedAt: Date(timeIntervalSince1970: row["updated_at"])
         )
     }
 
     static func write(_ change: StepHistoryChange, sagaID: String, in db: Database) throws {
         switch change {
-        case .started(let sequence, let requestID, let phase, let stepIndex, let stepName, let attempt, let at):
+        case .started(let sequence, let requestID, let phase, let stepIndex, let stepName, let attempt, let at, let uncertain):
             try db.executeCached(
                 sql: """
-                    INSERT INTO saga_step_history (saga_id, sequence, request_id, phase, step_index, step_name, attempt, started_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO saga_step_history (saga_id, sequence, request_id, phase, step_index, step_name, attempt, started_at, uncertain)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [sagaID, sequence, requestID, phase.rawValue, stepIndex, stepName, attempt, at.timeIntervalSince1970]
+                arguments: [sagaID, sequence, requestID, phase.rawValue, stepIndex, stepName, attempt, at.timeIntervalSince1970, uncertain]
             )
         case .finished(let sequence, let outcome, let error, let at):
             try db.executeCached(
@@ -99,7 +99,7 @@ enum SQLiteRows {
             sequence: row["sequence"], requestID: row["request_id"], phase: phase, stepIndex: row["step_index"],
             stepName: row["step_name"], attempt: row["attempt"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
             finishedAt: (row["finished_at"] as Double?).map { Date(timeIntervalSince1970: $0) }, outcome: outcome,
-            error: row["error"], lateReply: late
+            error: row["error"], lateReply: late, compensatesUncertainStep: row["uncertain"]
         )
     }
 

@@ -96,6 +96,12 @@ enum SQLiteSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3: uncertain steps") { db in
+            try db.execute(sql: """
+                ALTER TABLE saga_instance ADD COLUMN uncertain_step INTEGER;
+                ALTER TABLE saga_step_history ADD COLUMN uncertain INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }

@@ -144,6 +144,9 @@ public struct StepAttemptRecord: Sendable, Hashable {
     public var error: String?
     /// The last reply that arrived after the attempt had ended, if any.
     public var lateReply: LateReply?
+    /// Whether this is a compensation of a step whose outcome was uncertain (it timed out or
+    /// failed retriably for good), undone as possibly done.
+    public var compensatesUncertainStep = false
 }
 
 /// A reply recorded after its request had already ended.

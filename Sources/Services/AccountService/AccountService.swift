@@ -70,7 +70,9 @@ public struct AccountService: Sendable {
         }
     }
 
-    @Sendable static func handle(_ command: ParticipantCommand, _ db: Database) throws -> ParticipantReply {
+    /// The account service's command handler (what ``participant`` runs), for a participant built
+    /// around it, e.g. one that wraps it to inject faults in tests.
+    @Sendable public static func handle(_ command: ParticipantCommand, _ db: Database) throws -> ParticipantReply {
         let metadata = try MessageMetadata.reply(to: command, source: name)
         switch command.messageType {
         case ValidateTransfer.messageType:

@@ -14,6 +14,11 @@ import ServiceKit
 ///
 /// **Idempotent per transfer id.** A posting is keyed by transfer id and kind (unique), so a
 /// repeated debit, credit or refund returns the first posting's id and moves nothing.
+///
+/// **A refund closes the transfer.** A refund after a credit, a credit after a refund, and a
+/// debit after a refund are refused. A refund of a transfer with no debit (the saga refunds a
+/// debit whose outcome it does not know) moves nothing, succeeds, and leaves a tombstone in
+/// `refunds_without_debit`, so a debit command arriving late cannot take the payer's money.
 public enum AccountStore {
     /// Creates the tables.
     public static func migrate(_ db: Database) throws {
@@ -27,6 +32,7 @@ public enum AccountStore {
                 transfer_id TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('DEBIT', 'CREDIT', 'REFUND')),
                 posting_id TEXT NOT NULL UNIQUE, vpa TEXT NOT NULL, amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
                 currency TEXT NOT NULL, day TEXT NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (transfer_id, kind));
+            CREATE TABLE IF NOT EXISTS refunds_without_debit (transfer_id TEXT PRIMARY KEY, created_at REAL NOT NULL);
             CREATE TABLE IF NOT EXISTS admin_movements (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT, vpa TEXT NOT NULL, amount_minor INTEGER NOT NULL, created_at REAL NOT NULL);
             """)
@@ -139,11 +145,15 @@ public enum AccountStore {
         return .done(nil)
     }
 
-    /// Takes the amount from the payer into clearing, once per transfer.
+    /// Takes the amount from the payer into clearing, once per transfer. Refused
+    /// (`ALREADY_REFUNDED`) for a transfer refunded before its debit arrived.
     public static func debit(transferID: String, payer: String, amountMinor: Int64, currency: String, now: Date = Date(),
         in db: Database) throws -> StepResult
     {
         if let existing = try posting(transferID, "DEBIT", in: db) { return .done(existing.postingID) }
+        guard try !refundedWithoutDebit(transferID, in: db) else {
+            return .refused(.code("ALREADY_REFUNDED", "transfer \(transferID) was refunded before its debit arrived; it is not debited"))
+        }
         guard amountMinor > 0 else { return .refused(.code("INVALID_AMOUNT", "amount \(amountMinor) is not positive")) }
         let from: Account
         switch try usable(payer, role: "payer", in: db) {
@@ -190,10 +200,15 @@ public enum AccountStore {
 
     /// Returns the debited amount from clearing to the payer, once per transfer (also to a frozen
     /// or closed account: the money is the payer's). No debit: nothing to refund, success with no
-    /// id. Already credited to the payee: refused (`ALREADY_CREDITED`).
+    /// id, and the transfer is marked so that a later debit is refused. Already credited to the
+    /// payee: refused (`ALREADY_CREDITED`).
     public static func refund(transferID: String, now: Date = Date(), in db: Database) throws -> StepResult {
         if let existing = try posting(transferID, "REFUND", in: db) { return .done(existing.postingID) }
-        guard let debit = try posting(transferID, "DEBIT", in: db) else { return .done(nil) }
+        guard let debit = try posting(transferID, "DEBIT", in: db) else {
+            try db.execute(sql: "INSERT OR IGNORE INTO refunds_without_debit (transfer_id, created_at) VALUES (?, ?)",
+                arguments: [transferID, now.timeIntervalSince1970])
+            return .done(nil)
+        }
         guard try posting(transferID, "CREDIT", in: db) == nil else {
             return .refused(.code("ALREADY_CREDITED", "transfer \(transferID) reached the payee; it cannot be refunded"))
         }
@@ -236,6 +251,10 @@ public enum AccountStore {
             return .code("LIMIT_EXCEEDED", "\(account.vpa) sent \(sent) today; \(amountMinor) more is over the daily limit \(account.dailyLimitMinor)")
         }
         return nil
+    }
+
+    private static func refundedWithoutDebit(_ transferID: String, in db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM refunds_without_debit WHERE transfer_id = ?", arguments: [transferID]) ?? false
     }
 
     private static func posting(_ transferID: String, _ kind: String, in db: Database) throws -> Posting? {

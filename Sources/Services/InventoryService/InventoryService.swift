@@ -47,7 +47,9 @@ public struct InventoryService: Sendable {
     }
 
     /// Handles one command inside the participant's transaction.
-    @Sendable static func handle(_ command: ParticipantCommand, _ db: Database) throws -> ParticipantReply {
+    /// The inventory service's command handler (what ``participant`` runs), for a participant built
+    /// around it, e.g. one that wraps it to inject faults in tests.
+    @Sendable public static func handle(_ command: ParticipantCommand, _ db: Database) throws -> ParticipantReply {
         switch command.messageType {
         case ReserveStock.messageType:
             let body = try command.decode(ReserveStock.self)
@@ -59,7 +61,7 @@ public struct InventoryService: Sendable {
             ))
         case ReleaseStock.messageType:
             let body = try command.decode(ReleaseStock.self)
-            let result = try InventoryStore.release(reservationID: text(body.reservationId), in: db)
+            let result = try InventoryStore.release(orderID: text(body.orderId), in: db)
             return try .contract(ReleaseStockReply(
                 metadata: .reply(to: command, source: name), orderId: body.orderId, outcome: result.outcome, failure: result.failure
             ))

@@ -113,6 +113,19 @@ public enum InventoryStore {
         return .done(nil)
     }
 
+    /// Releases the reservation of `orderID` (the saga's compensation, keyed by order id: it
+    /// works without the reservation id a timed-out reserve never returned). An order with no
+    /// reservation gets a released, empty one as a tombstone, so a reserve arriving after its
+    /// release is refused (`RESERVATION_RELEASED`) instead of taking stock nobody gives back.
+    public static func release(orderID: String, in db: Database) throws -> StepResult {
+        guard let existing = try reservation(orderID: orderID, in: db) else {
+            try db.execute(sql: "INSERT INTO reservations (reservation_id, order_id, status) VALUES (?, ?, 'RELEASED')",
+                arguments: [reservationID(orderID: orderID), orderID])
+            return .done(nil)
+        }
+        return try release(reservationID: existing.reservationID, in: db)
+    }
+
     /// The reservation of `orderID`, if any.
     public static func reservation(orderID: String, in db: Database) throws -> Reservation? {
         guard let row = try Row.fetchOne(db, sql: "SELECT reservation_id, status FROM reservations WHERE order_id = ?",
