@@ -17,7 +17,7 @@ struct MessageQueueTests {
 
     @Test func appendTakingStorageWhenEmptyAndWhenNot() {
         var queue = MessageQueue<Int>()
-        var batch = [1, 2, 3]
+        var batch: [Int?] = [1, 2, 3]
         queue.append(takingStorageOf: &batch)
         #expect(batch.isEmpty)
         #expect(queue.take() == 1)
