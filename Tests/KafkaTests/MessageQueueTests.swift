@@ -29,4 +29,15 @@ struct MessageQueueTests {
         while let next = queue.take() { all.append(next) }
         #expect(all == [2, 3, 4])
     }
+
+    @Test func takeMovesTheElementOutWithoutKeepingACopy() {
+        // The consumer relies on this: a handed-out message is referenced by its taker only.
+        final class Box {}
+        var queue = MessageQueue<Box>()
+        queue.append(contentsOf: [Box(), Box(), Box()])
+        var first = queue.take()
+        #expect(first != nil)
+        #expect(isKnownUniquelyReferenced(&first!))
+        #expect(queue.count == 2)
+    }
 }

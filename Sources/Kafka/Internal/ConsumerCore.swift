@@ -6,9 +6,9 @@ import Logging
 /// to close), then takes what librdkafka already has (up to `batchLimit`) into a bounded
 /// handoff queue, unconverted: a message is copied into Swift values by the thread that
 /// takes it (under the lock; in `run` one lock per message, which also stores the previous
-/// message's offset). It polls only when a
-/// caller waits for a message, or, under `run`, when the queue runs low (so the next batch
-/// is polled while handlers work); nothing else is buffered in Swift.
+/// message's offset). It polls only when a caller waits for a message, or, under `run`,
+/// when the queue runs low (so the next batch is polled while handlers work); nothing else
+/// is buffered in Swift.
 ///
 /// Rebalances (eager and cooperative) run on that thread inside the poll: on revoke, queued
 /// messages of the revoked partitions are dropped (never processed, so redelivered to the
