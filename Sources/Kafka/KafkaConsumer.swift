@@ -58,8 +58,18 @@ public final class KafkaConsumer: Sendable {
         var failure: (any Error)? = nil
         do {
             try await RunContext.$consumer.withValue(ObjectIdentifier(core)) {
+                // One lock per message (store the previous offset, take the next message) and no
+                // suspension while messages are queued; it waits only when the queue is empty.
                 var processed: KafkaConsumerMessage? = nil
-                while let message = try await core.next(completing: processed) {
+                while true {
+                    let message: KafkaConsumerMessage
+                    switch try core.nextIfReady(completing: processed) {
+                    case .message(let ready): message = ready
+                    case .end: return
+                    case .wait:
+                        guard let next = try await core.next() else { return }  // `processed` is stored already
+                        message = next
+                    }
                     processed = nil
                     try await handler(message)
                     processed = message

@@ -176,6 +176,32 @@ struct ConsumerRunTests {
         #expect(next == "m1", "m0 was stored when its handler finished, although close() came first")
     }
 
+    @Test func runHandsOverManyBatchesInOrderAndStoresTheLastProcessedOffset() async throws {
+        // Several poll batches (1024) and prefetch refills: every message once, in order, and the
+        // batched offset stores end exactly after the last handled message.
+        let topic = try await TestBroker.createTopic("batches")
+        let group = TestBroker.unique("g")
+        let total = 5000
+        let producer = try KafkaProducer(configuration: TestBroker.configuration(), logger: TestBroker.logger)
+        for index in 0...total { try await producer.enqueue(KafkaMessage(topic: topic, value: "\(index)")) }
+        try await producer.flush()
+        try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
+
+        let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
+        try consumer.subscribe(to: [topic])
+        let handled = HandledLog()
+        try await withTimeout(60, "run") {
+            try await consumer.run { message in
+                handled.append("only", message)
+                if handled.count == total { await consumer.close() }  // from the handler: run stops after it
+            }
+        }
+        #expect(handled.all.map(\.value) == (0..<total).map { "\($0)" })
+        #expect(handled.all.map(\.offset) == (0..<Int64(total)).map { $0 })
+        let next = try await TestBroker.firstValue(topic: topic, group: group)
+        #expect(next == "\(total)", "the offset of the last handled message was stored, and no later one")
+    }
+
     @Test func aSecondConcurrentRunIsRefused() async throws {
         let topic = try await TestBroker.createTopic("two-runs")
         let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: TestBroker.unique("g")), logger: TestBroker.logger)

@@ -17,7 +17,7 @@ struct MessageQueueTests {
 
     @Test func appendTakingStorageWhenEmptyAndWhenNot() {
         var queue = MessageQueue<Int>()
-        var batch = [1, 2, 3]
+        var batch: [Int?] = [1, 2, 3]
         queue.append(takingStorageOf: &batch)
         #expect(batch.isEmpty)
         #expect(queue.take() == 1)
@@ -28,5 +28,16 @@ struct MessageQueueTests {
         var all: [Int] = []
         while let next = queue.take() { all.append(next) }
         #expect(all == [2, 3, 4])
+    }
+
+    @Test func takeMovesTheElementOutWithoutKeepingACopy() {
+        // The consumer relies on this: a handed-out message is referenced by its taker only.
+        final class Box {}
+        var queue = MessageQueue<Box>()
+        queue.append(contentsOf: [Box(), Box(), Box()])
+        var first = queue.take()
+        #expect(first != nil)
+        #expect(isKnownUniquelyReferenced(&first!))
+        #expect(queue.count == 2)
     }
 }

@@ -42,6 +42,13 @@ final class ConditionLock<Value>: @unchecked Sendable {
         return try body(&value)
     }
 
+    /// Wakes every thread blocked in `wait`, for a change already made under `withLock`
+    /// (a waiter checks its condition under the lock, so it either saw the change or is
+    /// already waiting and gets woken): lets callers signal only when a waiter needs it.
+    func broadcast() {
+        pthread_cond_broadcast(condition)
+    }
+
     /// Changes the value and wakes every thread blocked in `wait`.
     func withLockThenSignal<R>(_ body: (inout Value) throws -> R) rethrows -> R {
         pthread_mutex_lock(mutex)

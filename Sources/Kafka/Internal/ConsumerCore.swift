@@ -3,10 +3,12 @@ import Logging
 
 /// The consumer's librdkafka side. A dedicated thread blocks in `rd_kafka_consumer_poll`
 /// (woken by librdkafka when a message or rebalance arrives, and by `rd_kafka_queue_yield`
-/// to close) and moves what librdkafka already has (up to `batchLimit`) into a bounded
-/// handoff queue. It polls only when a caller waits for a message, or, under `run`, when the
-/// queue runs low (so the next batch is converted while handlers work); nothing else is
-/// buffered in Swift.
+/// to close), then takes what librdkafka already has (up to `batchLimit`) into a bounded
+/// handoff queue, unconverted: a message is copied into Swift values by the thread that
+/// takes it (under the lock; in `run` one lock per message, which also stores the previous
+/// message's offset). It polls only when a caller waits for a message, or, under `run`,
+/// when the queue runs low (so the next batch is polled while handlers work); nothing else
+/// is buffered in Swift.
 ///
 /// Rebalances (eager and cooperative) run on that thread inside the poll: on revoke, queued
 /// messages of the revoked partitions are dropped (never processed, so redelivered to the
@@ -17,7 +19,10 @@ final class ConsumerCore: Sendable {
 
     struct State {
         var phase: Phase = .running
-        var handoff = MessageQueue<KafkaConsumerMessage>()
+        /// Polled messages not yet handed out, converted (and destroyed) only when taken.
+        var handoff = MessageQueue<PolledMessage>()
+        /// Topic names for converting handed-out messages (used with the lock held only).
+        let topicNames = TopicNameCache()
         var waiters: [(id: UInt64, continuation: CheckedContinuation<KafkaConsumerMessage?, any Error>)] = []
         var nextWaiterID: UInt64 = 0
         var assignment: Set<TopicPartition> = []
@@ -64,6 +69,9 @@ final class ConsumerCore: Sendable {
         /// In a `run` loop: the partition of the message whose handler is running. A revoke of
         /// that partition waits until the handler finished and its offset is recorded.
         var inFlight: TopicPartition?
+        /// A revoke waits (on the event thread) for the in-flight handler: whoever clears
+        /// `inFlight` must signal.
+        var revokeWaiting = false
 
         /// Whether the event thread should poll: someone waits for a message, a `run` loop's
         /// prefetch ran low (it polls the next batch while handlers work), or it must close.
@@ -72,14 +80,26 @@ final class ConsumerCore: Sendable {
                 || (runActive && !stopRequested && handoff.count < ConsumerCore.prefetchLow)
         }
 
-        /// Takes the next message for a caller, tracking it as in flight in a `run` loop.
+        /// Takes the next message for a caller, converting it on the caller's thread (the
+        /// lock is held, so the handle cannot be destroyed meanwhile) and destroying the
+        /// librdkafka message; tracks it as in flight in a `run` loop.
         mutating func handOut() -> KafkaConsumerMessage? {
-            guard let message = takeFromHandoff() else { return nil }
+            guard let polled = handoff.take() else { return nil }
+            defer { polled.destroy() }
+            let message = polled.convert(topic: topicNames.name(of: polled.pointer.pointee.rkt))
             if runActive { inFlight = message.topicPartition }
             return message
         }
 
-        mutating func takeFromHandoff() -> KafkaConsumerMessage? { handoff.take() }
+        /// Drops (and destroys) the queued messages matching `predicate`: never handed out,
+        /// their offsets are not stored, so the group redelivers them.
+        mutating func dropQueued(where predicate: (PolledMessage) -> Bool) {
+            handoff.removeAll { polled in
+                guard predicate(polled) else { return false }
+                polled.destroy()
+                return true
+            }
+        }
     }
 
     static let batchLimit = 1024
@@ -91,8 +111,7 @@ final class ConsumerCore: Sendable {
     /// `@unchecked Sendable`: touched only on the consumer's event thread (by the poll loop
     /// and by the rebalance callback, which librdkafka runs inside that thread's poll).
     final class PollRound: @unchecked Sendable {
-        @exclusivity(unchecked) var messages: [KafkaConsumerMessage] = []
-        let topicNames = TopicNameCache()
+        @exclusivity(unchecked) var messages: [PolledMessage?] = []
     }
     private let round: PollRound
 
@@ -206,26 +225,45 @@ final class ConsumerCore: Sendable {
         return KafkaError(err, operation: "commit")
     }
 
-    /// The next message, `nil` once the consumer is closed or the task is cancelled.
-    /// `completed`, if given, is a processed message whose offset is stored first (under the
-    /// same lock: the `run` loop pays one lock per message).
-    func next(completing completed: KafkaConsumerMessage? = nil) async throws -> KafkaConsumerMessage? {
-        enum Fast { case message(KafkaConsumerMessage), end, failure(KafkaError), wait }
-        // Signals: may clear the in-flight partition a revoke waits for, or lower the prefetch.
-        let fast = state.withLockThenSignal { state -> Fast in
+    /// What ``nextIfReady(completing:)`` found.
+    enum Ready { case message(KafkaConsumerMessage), end, wait }
+
+    /// Without suspending: stores `completed` (a processed message, if given) and takes the
+    /// next queued message, all under one lock. `.end` once closing; `.wait` when nothing is
+    /// queued (then ``next(completing:)`` waits for the event thread).
+    func nextIfReady(completing completed: KafkaConsumerMessage?) throws(KafkaError) -> Ready {
+        enum Fast { case ready(Ready), failure(KafkaError) }
+        // Signals only when a waiter needs it: a revoke waiting for the in-flight handler, or
+        // the event thread once the `run` prefetch drops below its low mark (once per batch).
+        var wake = false
+        let fast = state.withLock { state -> Fast in
             if let completed {
                 if let error = storeLocked(completed, &state) { return .failure(error) }
                 state.inFlight = nil
+                wake = state.revokeWaiting
             }
-            if state.phase != .running || state.stopRequested { return .end }  // closing: buffered messages are not handed out
-            if let message = state.handOut() { return .message(message) }
+            if state.phase != .running || state.stopRequested { return .ready(.end) }  // closing: queued messages are not handed out
+            if let message = state.handOut() {
+                if state.runActive && state.handoff.count == Self.prefetchLow - 1 { wake = true }
+                return .ready(.message(message))
+            }
             if let failure = state.failure { return .failure(failure) }
-            return .wait
+            return .ready(.wait)
         }
+        if wake { state.broadcast() }
         switch fast {
+        case .ready(let ready): return ready
+        case .failure(let error): throw error
+        }
+    }
+
+    /// The next message, `nil` once the consumer is closed or the task is cancelled.
+    /// `completed`, if given, is a processed message whose offset is stored first (under the
+    /// same lock as the take).
+    func next(completing completed: KafkaConsumerMessage? = nil) async throws -> KafkaConsumerMessage? {
+        switch try nextIfReady(completing: completed) {
         case .message(let message): return message
         case .end: return nil
-        case .failure(let error): throw error
         case .wait: break
         }
         let id = state.withLock { state in
@@ -309,6 +347,10 @@ final class ConsumerCore: Sendable {
             storePendingFromEventThread()
             guard let first = rd_kafka_consumer_poll(client.handle, -1) else { continue }  // yielded
             accept(first)
+            // Then what librdkafka already has, one poll per message (not
+            // `rd_kafka_consume_batch_queue`): a rebalance served inside a poll then always
+            // finds every earlier message of this round in `round.messages`, where a revoke
+            // drops those of its partitions.
             var polled = 1
             while polled < Self.batchLimit, let message = rd_kafka_consumer_poll(client.handle, 0) {
                 accept(message)
@@ -319,14 +361,15 @@ final class ConsumerCore: Sendable {
         close()
     }
 
-    /// Converts one polled message (or error) and destroys it.
+    /// Queues one polled message for the handoff (converted when taken), or handles and
+    /// destroys an error.
     private func accept(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>) {
-        defer { rd_kafka_message_destroy(pointer) }
         let message = pointer.pointee
         if message.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            round.messages.append(Self.convert(pointer, topic: round.topicNames.name(of: message.rkt)))
+            round.messages.append(PolledMessage(pointer: pointer))
             return
         }
+        defer { rd_kafka_message_destroy(pointer) }
         let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) }
         if message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return }
         var error = KafkaError(message.err, operation: "consume", message: String(cString: rd_kafka_message_errstr(pointer)),
@@ -364,8 +407,9 @@ final class ConsumerCore: Sendable {
     private func close() {
         // Unprocessed messages are dropped: their offsets were never stored, so the group redelivers them.
         state.withLock { state in
-            state.handoff.removeAll()
+            state.dropQueued { _ in true }
         }
+        for polled in round.messages { polled?.destroy() }
         round.messages.removeAll()
         storePendingFromEventThread()
         closeConsumer()
@@ -441,8 +485,16 @@ final class ConsumerCore: Sendable {
             let lost = rd_kafka_assignment_lost(rk) != 0
             logger.info("Kafka consumer \(lost ? "lost" : "revoked") \(changed.map(\.description).joined(separator: ", "))")
             // Not yet processed: the next owner gets them from the committed offset.
-            round.messages.removeAll { revoked.contains($0.topicPartition) }
-            state.withLock { $0.handoff.removeAll { revoked.contains($0.topicPartition) } }
+            round.messages.removeAll { polled in
+                guard let polled else { return true }
+                guard revoked.contains(polled.topicPartition) else { return false }
+                polled.destroy()
+                return true
+            }
+            state.withLock { state in
+                state.dropQueued { revoked.contains($0.topicPartition) }
+                state.revokeWaiting = true
+            }
             // A `run` handler still working on a revoked partition finishes first (its offset is
             // recorded while the partition still counts as assigned) and is committed below,
             // instead of the message going to the next owner too.
@@ -450,6 +502,7 @@ final class ConsumerCore: Sendable {
                 guard state.runActive, let inFlight = state.inFlight else { return true }
                 return !revoked.contains(inFlight)
             }) { state in
+                state.revokeWaiting = false
                 state.assignment.subtract(revoked)
                 if !cooperative { state.assignment = [] }
                 state.assignmentChanged()
@@ -478,31 +531,5 @@ final class ConsumerCore: Sendable {
                 state.assignmentChanged()
             }
         }
-    }
-
-    /// Copies a librdkafka message into Swift values.
-    static func convert(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>, topic: String) -> KafkaConsumerMessage {
-        let message = pointer.pointee
-        let key = message.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: message.key_len)) }
-        let value = message.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: message.len)) }
-        var headers: [KafkaHeader] = []
-        var list: OpaquePointer? = nil
-        if rd_kafka_message_headers(pointer, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
-            var index = 0
-            var name: UnsafePointer<CChar>? = nil
-            var bytes: UnsafeRawPointer? = nil
-            var size = 0
-            while rd_kafka_header_get_all(list, index, &name, &bytes, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                let headerValue = bytes.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: size)) }
-                headers.append(KafkaHeader(name: name.map { String(cString: $0) } ?? "", value: headerValue))
-                index += 1
-            }
-        }
-        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let timestamp = rd_kafka_message_timestamp(pointer, &timestampType)
-        return KafkaConsumerMessage(
-            topic: topic, partition: message.partition, offset: message.offset,
-            key: key, value: value, headers: headers,
-            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
     }
 }
