@@ -1,7 +1,7 @@
 import Kafka
 import Testing
 
-@Suite("Admin against the real broker")
+@Suite("Admin against the real broker", .timeLimit(.minutes(3)))
 struct AdminTests {
     @Test func createsAndListsTopicsAndAlreadyExistsIsSuccess() async throws {
         let admin = try KafkaAdmin(configuration: TestBroker.configuration(), logger: TestBroker.logger)

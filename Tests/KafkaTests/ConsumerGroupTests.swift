@@ -22,7 +22,7 @@ func eventually(_ what: String, within seconds: Double = 30, _ condition: () -> 
     }
 }
 
-@Suite("Consumer groups against the real broker")
+@Suite("Consumer groups against the real broker", .timeLimit(.minutes(3)))
 struct ConsumerGroupTests {
     @Test(arguments: [KafkaConfiguration.PartitionAssignment.range, .cooperativeSticky])
     func twoConsumersSharePartitionsAndEachMessageIsHandledOnce(strategy: KafkaConfiguration.PartitionAssignment) async throws {

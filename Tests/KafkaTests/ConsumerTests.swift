@@ -2,7 +2,7 @@ import Kafka
 import Synchronization
 import Testing
 
-@Suite("Consumer against the real broker")
+@Suite("Consumer against the real broker", .timeLimit(.minutes(3)))
 struct ConsumerTests {
     @Test func roundTripKeepsKeyValueAndHeaders() async throws {
         let topic = try await TestBroker.createTopic("roundtrip")
@@ -148,7 +148,7 @@ struct ConsumerTests {
     }
 }
 
-@Suite("Consumer run loop against the real broker")
+@Suite("Consumer run loop against the real broker", .timeLimit(.minutes(3)))
 struct ConsumerRunTests {
     @Test func closeDuringAHandlerLetsItFinishAndStoresItsOffset() async throws {
         let topic = try await TestBroker.createTopic("graceful")

@@ -180,6 +180,12 @@ final class ProducerCore: Sendable {
             switch Int32(rd_kafka_event_type(event)) {
             case RD_KAFKA_EVENT_DR:
                 handleDeliveryReports(event)
+                // librdkafka frees queue space only when the event, and with it its messages, is
+                // destroyed. Senders waiting for space are woken after that: woken before, they
+                // would retry into a still-full queue and wait for a report that never comes.
+                rd_kafka_event_destroy(event)
+                wakeSpaceWaiters()
+                continue
             case RD_KAFKA_EVENT_ERROR:
                 let code = KafkaError.Code(rd_kafka_event_error(event))
                 let reason = String(cString: rd_kafka_event_error_string(event))
@@ -211,6 +217,10 @@ final class ProducerCore: Sendable {
         }
         deliveries.append(gathered.items)
         gathered.items.removeAll(keepingCapacity: true)
+    }
+
+    /// Starts a new report generation and resumes every sender waiting for queue space.
+    private func wakeSpaceWaiters() {
         let waiters = state.withLock { state in
             state.reportGeneration &+= 1
             defer { state.spaceWaiters.removeAll() }
