@@ -133,4 +133,26 @@ import Testing
         try #require(back.count == 1)
         #expect(((back[0]["value"] as? [String: Any])?["amount"] as? [String: Any])?["amountMinor"] as? Int == 777)
     }
+
+    @Test func replaysShowsEachReplaysLaterOutcome() async throws {
+        let fixture = try await Self.fixture()
+        let replayed = try SagactlProcess.run(["dlq", "replay", fixture.topic, "--range", "1:0-1", "--store", fixture.store])
+        #expect(replayed.status == 0, "\(replayed.error)")
+        let ids = replayed.text.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) }
+        try #require(ids.count == 2)
+        // What the consuming service records once it processed each replayed message.
+        let store = try SQLiteSagaStore(path: fixture.store)
+        try await store.finishReplay(replayID: ids[0], outcome: .succeeded, detail: nil, at: Date())
+        try await store.finishReplay(replayID: ids[1], outcome: .deadLetteredAgain, detail: "ledger timed out", at: Date())
+
+        let replays = try SagactlProcess.run(["dlq", "replays", fixture.topic, "--store", fixture.store, "--json"])
+        #expect(replays.status == 0, "\(replays.error)")
+        let lines = try TestKafka.lines(replays.text)
+        try #require(lines.count == 2)
+        let byID = Dictionary(uniqueKeysWithValues: lines.map { ($0["replayId"] as? String ?? "", $0) })
+        #expect(byID[ids[0]]?["outcome"] as? String == "succeeded")
+        #expect(byID[ids[1]]?["outcome"] as? String == "deadLetteredAgain")
+        #expect(byID[ids[1]]?["detail"] as? String == "ledger timed out")
+        #expect(Set(lines.compactMap { $0["dlqOffset"] as? Int }) == [0, 1])
+    }
 }

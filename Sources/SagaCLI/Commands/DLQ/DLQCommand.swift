@@ -12,7 +12,7 @@ struct DLQCommand: AsyncParsableCommand {
             TOPIC is a topic (its dead letters are on TOPIC.dlq) or a .dlq topic itself. The DLQ is \
             read from the beginning in a throwaway consumer group that never commits.
             """,
-        subcommands: [DLQListCommand.self, DLQSummaryCommand.self, DLQReplayCommand.self]
+        subcommands: [DLQListCommand.self, DLQSummaryCommand.self, DLQReplayCommand.self, DLQReplaysCommand.self]
     )
 }
 
