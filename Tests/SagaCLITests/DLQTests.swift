@@ -4,8 +4,9 @@ import Kafka
 import SagaEngine
 import Testing
 
-/// `sagactl dlq list/summary/replay` against a real `.dlq` topic holding records made by the engine's DLQ code.
-@Suite struct DLQTests {
+/// `sagactl dlq list/summary/replay/replays` against a real `.dlq` topic holding records made by the
+/// engine's DLQ code (one test at a time, like ``PublishTailTests``).
+@Suite(.serialized) struct DLQTests {
     struct Fixture {
         var topic: String
         var store: String

@@ -2,8 +2,9 @@ import Foundation
 import Kafka
 import Testing
 
-/// `sagactl publish` and `sagactl tail` through the real broker.
-@Suite struct PublishTailTests {
+/// `sagactl publish` and `sagactl tail` through the real broker (one test at a time: each
+/// starts sagactl processes that join consumer groups, and the broker is shared with other suites).
+@Suite(.serialized) struct PublishTailTests {
     static func transfer(id: String, amount: Int, note: String?) -> String {
         let noteJSON = note.map { #"{"string":"\#($0)"}"# } ?? "null"
         return #"{"metadata":{"messageId":"\#(UUID().uuidString.lowercased())","sagaId":"\#(id)","causationId":null,"occurredAt":1763700000000,"source":"upi","traceParent":null,"replyTo":null},"transferId":"\#(id)","payerVpa":"alice@okbank","payeeVpa":"bob@upi","amount":{"amountMinor":\#(amount),"currency":"INR"},"note":\#(noteJSON)}"#

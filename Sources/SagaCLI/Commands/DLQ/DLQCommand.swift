@@ -27,17 +27,9 @@ struct DLQSource: ParsableArguments {
 
     /// Every dead letter of the DLQ topic, in partition and offset order.
     func read() async throws -> [DeadLetter] {
-        guard timeout > 0 else { throw CLIError.input("--timeout must be more than 0") }
-        let records: [KafkaConsumerMessage]
-        do {
-            records = try await TopicReader(configuration: try connection.configuration())
-                .readAll(dlqTopic, idleTimeout: .seconds(timeout))
-        } catch let error as CLIError {
-            throw error
-        } catch {
-            throw CLIError.failed("reading \(dlqTopic) failed: \(error)")
-        }
-        return records.sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }.map { DeadLetter(InboundMessage($0)) }
+        try await connection.readWhole(dlqTopic, idleSeconds: timeout)
+            .sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
+            .map { DeadLetter(InboundMessage($0)) }
     }
 }
 
@@ -81,6 +73,19 @@ struct DLQSummaryCommand: AsyncParsableCommand {
             } else {
                 for line in DLQFormat.summary(groups) { StandardStreams.writeLine(line) }
             }
+        }
+    }
+}
+
+extension ConnectionOptions {
+    /// Every record of `topic` from the beginning, until none came for `idleSeconds`; failures as ``CLIError``.
+    func readWhole(_ topic: String, idleSeconds: Double) async throws -> [KafkaConsumerMessage] {
+        guard idleSeconds > 0 else { throw CLIError.input("--timeout must be more than 0") }
+        let reader = TopicReader(configuration: try configuration())
+        do {
+            return try await reader.readAll(topic, idleTimeout: .seconds(idleSeconds))
+        } catch {
+            throw CLIError.failed("reading \(topic) failed: \(error)")
         }
     }
 }

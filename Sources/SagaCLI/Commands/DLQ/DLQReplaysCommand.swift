@@ -23,17 +23,8 @@ struct DLQReplaysCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            guard timeout > 0 else { throw CLIError.input("--timeout must be more than 0") }
             let original = topic.hasSuffix(".dlq") ? String(topic.dropLast(".dlq".count)) : topic
-            let records: [KafkaConsumerMessage]
-            do {
-                records = try await TopicReader(configuration: try connection.configuration())
-                    .readAll(original, idleTimeout: .seconds(timeout))
-            } catch let error as CLIError {
-                throw error
-            } catch {
-                throw CLIError.failed("reading \(original) failed: \(error)")
-            }
+            let records = try await connection.readWhole(original, idleSeconds: timeout)
             let replays = try await ReplayLookup(store: try store.open()).replays(in: records)
             if json {
                 for replay in replays { StandardStreams.writeLine(ReplayLookup.json(replay).serialized) }
