@@ -89,4 +89,31 @@ import Testing
         #expect((records[1]["error"] as? String)?.contains("unknown schema fingerprint 0807060504030201") == true)
         #expect(records[1]["value"] == nil)
     }
+
+    @Test func connectionOptionsAreCheckedAndThePasswordIsNeverPrinted() throws {
+        let malformed = try SagactlProcess.run(["tail", "t", "--bootstrap-servers", "127.0.0.1:1", "-X", "no-equals-sign"])
+        #expect(malformed.status == 2)
+        #expect(malformed.error.contains("-X no-equals-sign: expected key=value"))
+
+        let rejected = try SagactlProcess.run([
+            "tail", "t", "--bootstrap-servers", "127.0.0.1:1", "--security-protocol", "sasl_plaintext", "--sasl-mechanism", "PLAIN", "--sasl-username", "ops",
+            "--sasl-password", "hunter2-secret", "-X", "no.such.property=1",
+        ])
+        #expect(rejected.status != 0)
+        #expect(rejected.error.contains("no.such.property"))
+        #expect(!rejected.error.contains("hunter2-secret") && !rejected.text.contains("hunter2-secret"))
+
+        let badProtocol = try SagactlProcess.run(["tail", "t", "--bootstrap-servers", "127.0.0.1:1", "--security-protocol", "tls"])
+        #expect(badProtocol.status == 2)
+        #expect(badProtocol.error.contains("expected plaintext, ssl, sasl_plaintext or sasl_ssl"))
+    }
+
+    @Test func dryRunValidatesWithoutABroker() throws {
+        let value = Self.transfer(id: UUID().uuidString.lowercased(), amount: 1, note: nil)
+        let result = try SagactlProcess.run(
+            ["publish", "t", "--schema", "TransferRequested", "--dry-run", "--bootstrap-servers", "127.0.0.1:1", "--value", value])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.text.hasPrefix("record 1: valid, "))
+        #expect(result.error.contains("nothing published (--dry-run)"))
+    }
 }
