@@ -57,12 +57,17 @@ let package = Package(
         .plugin(name: "AvroCodegenPlugin", capability: .buildTool(), dependencies: ["avro-codegen"]),
         // The contracts of the sagas as Swift types (generated from schemas/).
         .target(name: "SagaContracts", dependencies: ["Avro"], plugins: ["AvroCodegenPlugin"]),
-        // sagactl: the command line (schema tools first).
+        // sagactl: the command line (schema tools, publish/tail, saga status, DLQ operations).
         .target(
             name: "SagaCLI",
-            dependencies: ["Avro", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Avro", "Kafka", "SagaEngine", "SagaContracts",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
         ),
-        .executableTarget(name: "sagactl", dependencies: ["SagaCLI"]),
+        .executableTarget(name: "sagactl", dependencies: ["SagaCLI"], linkerSettings: runtimeLibrarySearchPath),
         // Avro encode/decode throughput beside fastavro (scripts/bench-avro).
         .executableTarget(name: "avro-bench", dependencies: ["Avro", "SagaContracts"]),
         // Round-trip checks of generated types against the generic coder (tests only).
@@ -75,7 +80,11 @@ let package = Package(
         ),
         .testTarget(name: "SagaContractsTests", dependencies: ["SagaContracts", "Avro", "AvroTestSupport"]),
         // Runs the built sagactl (a dependency so it is built first) and tests its logic directly.
-        .testTarget(name: "SagaCLITests", dependencies: ["SagaCLI", "Avro", "sagactl"]),
+        .testTarget(
+            name: "SagaCLITests",
+            dependencies: ["SagaCLI", "Avro", "Kafka", "SagaEngine", "SagaContracts", "sagactl"],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
         // Kafka throughput beside a C baseline (scripts/bench-kafka; c/ is built by that script).
         .executableTarget(
             name: "KafkaBenchmark",

@@ -27,3 +27,13 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         throw error.exitCode
     }
 }
+
+/// The async form of ``runReportingErrors(_:)`` for commands that talk to Kafka or the store.
+func runReportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as CLIError {
+        StandardStreams.writeError("sagactl: " + error.message)
+        throw error.exitCode
+    }
+}

@@ -1,15 +1,15 @@
 import ArgumentParser
 
 /// `sagactl`: the swift-saga command line.
-public struct SagaCommand: ParsableCommand {
+public struct SagaCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "sagactl",
-        abstract: "Operate swift-saga: work with the Avro contracts of the sagas.",
+        abstract: "Operate swift-saga: contracts, events on Kafka, saga state and dead letters.",
         discussion: """
             Exit status: 0 success; 1 the command's answer is no (incompatible schemas, a failed \
             check); 2 unusable input (unreadable file, invalid schema or data); 64 usage error.
             """,
-        subcommands: [SchemaCommand.self]
+        subcommands: [SchemaCommand.self, PublishCommand.self, TailCommand.self, StatusCommand.self, SagasCommand.self, DLQCommand.self]
     )
 
     public init() {}

@@ -1,2 +1,0 @@
-import SagaCLI
-SagaCommand.main()

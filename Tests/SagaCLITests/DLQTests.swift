@@ -1,0 +1,159 @@
+import Avro
+import Foundation
+import Kafka
+import SagaEngine
+import Testing
+
+/// `sagactl dlq list/summary/replay/replays` against a real `.dlq` topic holding records made by the
+/// engine's DLQ code (one test at a time, like ``PublishTailTests``).
+@Suite(.serialized) struct DLQTests {
+    struct Fixture {
+        var topic: String
+        var store: String
+        var letters: [(partition: Int32, offset: Int64, messageID: String, value: [UInt8])]
+    }
+
+    /// Dead-letters four TransferRequested records of partition 1 of a new topic: three for one cause, one for another.
+    static func fixture() async throws -> Fixture {
+        let topic = try await TestKafka.topic("cli-dlq", partitions: 2)
+        let admin = try KafkaAdmin(configuration: try TestKafka.configuration(), logger: TestKafka.quietLogger)
+        try await admin.createTopics([KafkaTopicSpecification(name: topic + ".dlq", partitions: 2)])
+        let schema = try SagactlTests.parsed("schemas/com.swiftsaga.transfer.TransferRequested.avsc")
+        let producer = try TestKafka.producer()
+        var letters: [(Int32, Int64, String, [UInt8])] = []
+        for index in 0..<4 {
+            let json = PublishTailTests.transfer(id: UUID().uuidString.lowercased(), amount: 100 + index, note: nil)
+            let value = try AvroSingleObject.encode(try AvroJSONCoder(schema: schema).decode(json), schema: schema)
+            let messageID = try #require(json.firstMatch(of: /"messageId":"([0-9a-f-]+)"/)).1
+            let original = InboundMessage(
+                topic: topic, partition: 1, offset: Int64(10 + index), timestampMilliseconds: 1_763_700_000_000,
+                key: Array("key-\(index)".utf8), value: value,
+                headers: [SagaHeader("message-type", "com.swiftsaga.transfer.TransferRequested"), SagaHeader("message-id", String(messageID))])
+            let failure = index < 3
+                ? DeadLetterFailure(kind: .nonRetriable, errorType: "PaymentGatewayError", message: "gateway rejected the card", attempts: 1)
+                : DeadLetterFailure(kind: .retriesExhausted, errorType: "LedgerUnavailable", message: "ledger timed out", attempts: 5)
+            let (record, partition) = DeadLetterRecord.make(
+                for: original, failure: failure, group: "account-service", service: "account", at: Date())
+            let report = try await producer.send(KafkaMessage(record, partition: partition))
+            letters.append((report.partition, report.offset, String(messageID), value))
+        }
+        await producer.shutdown()
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("sagactl-dlq-\(UUID().uuidString).sqlite").path
+        _ = try SQLiteSagaStore(path: store)
+        return Fixture(topic: topic, store: store, letters: letters.map { ($0.0, $0.1, $0.2, $0.3) })
+    }
+
+    @Test func listAndSummaryShowLettersAndTheirFewCauses() async throws {
+        let fixture = try await Self.fixture()
+        let list = try SagactlProcess.run(["dlq", "list", fixture.topic])
+        #expect(list.status == 0, "\(list.error)")
+        let rows = list.text.split(separator: "\n")
+        #expect(rows.count == 5)
+        #expect(rows.first?.hasPrefix("DLQ P:OFFSET") == true)
+        #expect(rows.dropFirst().allSatisfy { $0.contains("\(fixture.topic)/1@") })
+        #expect(rows.filter { $0.contains("PaymentGatewayError: gateway rejected the card") }.count == 3)
+
+        let json = try TestKafka.lines(try SagactlProcess.run(["dlq", "list", fixture.topic + ".dlq", "--json"]).text)
+        try #require(json.count == 4)
+        #expect(json.map { $0["originalOffset"] as? Int } == [10, 11, 12, 13])
+        #expect(json.map { $0["messageId"] as? String } == fixture.letters.map(\.messageID))
+        #expect(json[3]["errorKind"] as? String == "retriesExhausted")
+        #expect(json[3]["attempts"] as? String == "5")
+        #expect(((json[0]["value"] as? [String: Any])?["amount"] as? [String: Any])?["amountMinor"] as? Int == 100)
+
+        let summary = try TestKafka.lines(try SagactlProcess.run(["dlq", "summary", fixture.topic, "--json"]).text)
+        try #require(summary.count == 2)
+        #expect(summary[0]["count"] as? Int == 3)
+        #expect(summary[0]["errorMessage"] as? String == "gateway rejected the card")
+        #expect(summary[0]["originalTopic"] as? String == fixture.topic)
+        #expect(summary[1]["count"] as? Int == 1)
+        #expect(summary[1]["errorKind"] as? String == "retriesExhausted")
+        let table = try SagactlProcess.run(["dlq", "summary", fixture.topic])
+        #expect(table.text.split(separator: "\n").count == 3)
+        #expect(table.text.contains("1:0-2"))
+    }
+
+    @Test func replayPublishesOnceRefusesASecondTimeAndForceReplaysAgain() async throws {
+        let fixture = try await Self.fixture()
+        let first = fixture.letters[0]
+        let position = "\(first.partition):\(first.offset)"
+
+        let dry = try SagactlProcess.run(["dlq", "replay", fixture.topic, "--all", "--dry-run"])
+        #expect(dry.status == 0, "\(dry.error)")
+        #expect(dry.text.split(separator: "\n").count == 4)
+        #expect(try SagactlProcess.run(["tail", fixture.topic, "--timeout", "3"]).text.isEmpty)
+
+        let replayed = try SagactlProcess.run(["dlq", "replay", fixture.topic, "--offset", position, "--store", fixture.store])
+        #expect(replayed.status == 0, "\(replayed.error)")
+        #expect(replayed.text.hasPrefix("replayed \(position) to \(fixture.topic)/1@10 replay-id "))
+        let replayID = try #require(replayed.text.split(separator: " ").last.map { String($0.dropLast()) })
+        let store = try SQLiteSagaStore(path: fixture.store)
+        let record = try #require(try await store.replay(id: replayID))
+        #expect(record.request.dlqOffset == first.offset)
+        #expect(record.outcome == .pending)
+
+        let back = try TestKafka.lines(try SagactlProcess.run(["tail", fixture.topic, "--max", "1", "--timeout", "20"]).text)
+        try #require(back.count == 1)
+        #expect(back[0]["partition"] as? Int == 1)
+        let headers = try #require(back[0]["headers"] as? [String: Any])
+        #expect(headers["saga-replay-id"] as? String == replayID)
+        #expect(headers["message-id"] as? String == first.messageID)
+        #expect(!headers.keys.contains { $0.hasPrefix("kafka_dlt-") || $0.hasPrefix("saga-dlt-") })
+
+        let again = try SagactlProcess.run(["dlq", "replay", fixture.topic, "--message-id", first.messageID, "--store", fixture.store])
+        #expect(again.status == 1)
+        #expect(again.text.contains("refused \(position): already replayed as \(replayID)"))
+
+        let forced = try SagactlProcess.run(["dlq", "replay", fixture.topic, "--offset", position, "--force", "--store", fixture.store])
+        #expect(forced.status == 0, "\(forced.error)")
+        #expect(forced.text.contains("(forced)"))
+
+        // The group of three: one was replayed before, so two go and one is refused.
+        let groupID = try #require(try TestKafka.lines(try SagactlProcess.run(["dlq", "summary", fixture.topic, "--json"]).text).first?["group"] as? String)
+        let group = try SagactlProcess.run(["dlq", "replay", fixture.topic, "--group", groupID, "--store", fixture.store])
+        #expect(group.status == 1)
+        #expect(group.text.split(separator: "\n").filter { $0.hasPrefix("replayed ") }.count == 2)
+        #expect(group.text.split(separator: "\n").filter { $0.hasPrefix("refused ") }.count == 1)
+        let all = try TestKafka.lines(try SagactlProcess.run(["tail", fixture.topic, "--max", "4", "--timeout", "20"]).text)
+        #expect(all.count == 4)
+    }
+
+    @Test func replayWithAnEditedValueValidatesItFirst() async throws {
+        let fixture = try await Self.fixture()
+        let last = fixture.letters[3]
+        let position = "\(last.partition):\(last.offset)"
+        let corrected = PublishTailTests.transfer(id: UUID().uuidString.lowercased(), amount: 777, note: "fixed")
+        let invalid = try SagactlProcess.run(["dlq", "replay", fixture.topic, "--offset", position, "--store", fixture.store,
+                                              "--edit", corrected.replacingOccurrences(of: "\"amountMinor\":777", with: "\"amountMinor\":true")])
+        #expect(invalid.status == 2)
+        #expect(invalid.error.contains("amount.amountMinor"))
+
+        let edited = try SagactlProcess.run(["dlq", "replay", fixture.topic, "--offset", position, "--store", fixture.store, "--edit", corrected])
+        #expect(edited.status == 0, "\(edited.error)")
+        let back = try TestKafka.lines(try SagactlProcess.run(["tail", fixture.topic, "--max", "1", "--timeout", "20"]).text)
+        try #require(back.count == 1)
+        #expect(((back[0]["value"] as? [String: Any])?["amount"] as? [String: Any])?["amountMinor"] as? Int == 777)
+    }
+
+    @Test func replaysShowsEachReplaysLaterOutcome() async throws {
+        let fixture = try await Self.fixture()
+        let replayed = try SagactlProcess.run(["dlq", "replay", fixture.topic, "--range", "1:0-1", "--store", fixture.store])
+        #expect(replayed.status == 0, "\(replayed.error)")
+        let ids = replayed.text.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) }
+        try #require(ids.count == 2)
+        // What the consuming service records once it processed each replayed message.
+        let store = try SQLiteSagaStore(path: fixture.store)
+        try await store.finishReplay(replayID: ids[0], outcome: .succeeded, detail: nil, at: Date())
+        try await store.finishReplay(replayID: ids[1], outcome: .deadLetteredAgain, detail: "ledger timed out", at: Date())
+
+        let replays = try SagactlProcess.run(["dlq", "replays", fixture.topic, "--store", fixture.store, "--json"])
+        #expect(replays.status == 0, "\(replays.error)")
+        let lines = try TestKafka.lines(replays.text)
+        try #require(lines.count == 2)
+        let byID = Dictionary(uniqueKeysWithValues: lines.map { ($0["replayId"] as? String ?? "", $0) })
+        #expect(byID[ids[0]]?["outcome"] as? String == "succeeded")
+        #expect(byID[ids[1]]?["outcome"] as? String == "deadLetteredAgain")
+        #expect(byID[ids[1]]?["detail"] as? String == "ledger timed out")
+        #expect(Set(lines.compactMap { $0["dlqOffset"] as? Int }) == [0, 1])
+    }
+}
