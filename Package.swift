@@ -116,7 +116,10 @@ let package = Package(
         // Test sagas and participants shared by the tests, the crash harness and the benchmark.
         .target(
             name: "SagaTestSupport",
-            dependencies: ["SagaEngine", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "SagaEngine", "Kafka", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The process the crash test starts, SIGKILLs and restarts.
         .executableTarget(
@@ -175,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "SagasTests",
             dependencies: [
-                "Sagas", "ServiceKit", "OrderService", "InventoryService", "PaymentService", "AccountService",
+                "Sagas", "SagaTestSupport", "ServiceKit", "OrderService", "InventoryService", "PaymentService", "AccountService",
                 "NotificationService", "SagaEngine", "SagaContracts", "Kafka",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],

@@ -82,29 +82,34 @@ public enum Fixtures {
     /// reserveStock (compensatable) → authorizeCard (compensatable) → chargeCard (pivot) → shipOrder (retriable),
     /// on topics named `<prefix>inventory.commands`, `<prefix>payments.commands`, `<prefix>shipping.commands`
     /// (the authorize, charge and shipping topics can be redirected, e.g. to a topic nobody consumes).
+    ///
+    /// `timeout` is every step's reply timeout; a redirected step uses `redirectedTimeout` when
+    /// given. Tests of timeouts give the redirected step a short one and keep the live steps'
+    /// long, so a loaded machine cannot turn a slow live reply into a timeout.
     public static func orderSaga(
         version: Int = 1, retry: RetryPolicy = .exponential(maxAttempts: 3, jitter: 0), prefix: String = "",
         timeout: Duration = .seconds(5), shippingTopic: String? = nil, chargeTopic: String? = nil,
-        authorizeTopic: String? = nil
+        authorizeTopic: String? = nil, redirectedTimeout: Duration? = nil
     ) throws -> SagaDefinition<OrderData> {
-        try SagaDefinition<OrderData>(name: "order", version: version, replyTopic: prefix + replyTopic) {
+        func replyTimeout(for redirected: String?) -> Duration { redirected == nil ? timeout : (redirectedTimeout ?? timeout) }
+        return try SagaDefinition<OrderData>(name: "order", version: version, replyTopic: prefix + replyTopic) {
             SagaStep.compensatable("reserveStock", topic: prefix + "inventory.commands", command: command("reserve"))
                 .onReply { reply, data in
                     if reply.status == .success { data.reservationID = try reply.decode(Reservation.self).reservationID }
                     return reply.defaultOutcome
                 }
                 .compensate(topic: prefix + "inventory.commands", retry: .exponential(maxAttempts: 2, jitter: 0), command: command("release"))
-                .timeout(timeout)
+                .timeout(replyTimeout(for: nil))
                 .retry(retry)
             SagaStep.compensatable("authorizeCard", topic: authorizeTopic ?? (prefix + "payments.commands"), command: command("authorize"))
                 .compensate(topic: prefix + "payments.commands", retry: .exponential(maxAttempts: 2, jitter: 0), command: command("void"))
-                .timeout(timeout)
+                .timeout(replyTimeout(for: authorizeTopic))
                 .retry(retry)
             SagaStep.pivot("chargeCard", topic: chargeTopic ?? (prefix + "payments.commands"), command: command("charge"))
-                .timeout(timeout)
+                .timeout(replyTimeout(for: chargeTopic))
                 .retry(retry)
             SagaStep.retriable("shipOrder", topic: shippingTopic ?? (prefix + "shipping.commands"), command: command("ship"))
-                .timeout(timeout)
+                .timeout(replyTimeout(for: shippingTopic))
                 .retry(.exponential(maxAttempts: 4, jitter: 0))
         }
     }

@@ -45,7 +45,7 @@ import Testing
 
     @Test func listAndSummaryShowLettersAndTheirFewCauses() async throws {
         let fixture = try await Self.fixture()
-        let list = try SagactlProcess.run(["dlq", "list", fixture.topic])
+        let list = try await SagactlProcess.run(["dlq", "list", fixture.topic])
         #expect(list.status == 0, "\(list.error)")
         let rows = list.text.split(separator: "\n")
         #expect(rows.count == 5)
@@ -53,7 +53,7 @@ import Testing
         #expect(rows.dropFirst().allSatisfy { $0.contains("\(fixture.topic)/1@") })
         #expect(rows.filter { $0.contains("PaymentGatewayError: gateway rejected the card") }.count == 3)
 
-        let json = try TestKafka.lines(try SagactlProcess.run(["dlq", "list", fixture.topic + ".dlq", "--json"]).text)
+        let json = try TestKafka.lines(try await SagactlProcess.run(["dlq", "list", fixture.topic + ".dlq", "--json"]).text)
         try #require(json.count == 4)
         #expect(json.map { $0["originalOffset"] as? Int } == [10, 11, 12, 13])
         #expect(json.map { $0["messageId"] as? String } == fixture.letters.map(\.messageID))
@@ -61,14 +61,14 @@ import Testing
         #expect(json[3]["attempts"] as? String == "5")
         #expect(((json[0]["value"] as? [String: Any])?["amount"] as? [String: Any])?["amountMinor"] as? Int == 100)
 
-        let summary = try TestKafka.lines(try SagactlProcess.run(["dlq", "summary", fixture.topic, "--json"]).text)
+        let summary = try TestKafka.lines(try await SagactlProcess.run(["dlq", "summary", fixture.topic, "--json"]).text)
         try #require(summary.count == 2)
         #expect(summary[0]["count"] as? Int == 3)
         #expect(summary[0]["errorMessage"] as? String == "gateway rejected the card")
         #expect(summary[0]["originalTopic"] as? String == fixture.topic)
         #expect(summary[1]["count"] as? Int == 1)
         #expect(summary[1]["errorKind"] as? String == "retriesExhausted")
-        let table = try SagactlProcess.run(["dlq", "summary", fixture.topic])
+        let table = try await SagactlProcess.run(["dlq", "summary", fixture.topic])
         #expect(table.text.split(separator: "\n").count == 3)
         #expect(table.text.contains("1:0-2"))
     }
@@ -78,12 +78,12 @@ import Testing
         let first = fixture.letters[0]
         let position = "\(first.partition):\(first.offset)"
 
-        let dry = try SagactlProcess.run(["dlq", "replay", fixture.topic, "--all", "--dry-run"])
+        let dry = try await SagactlProcess.run(["dlq", "replay", fixture.topic, "--all", "--dry-run"])
         #expect(dry.status == 0, "\(dry.error)")
         #expect(dry.text.split(separator: "\n").count == 4)
-        #expect(try SagactlProcess.run(["tail", fixture.topic, "--timeout", "3"]).text.isEmpty)
+        #expect(try await SagactlProcess.run(["tail", fixture.topic, "--timeout", "3"]).text.isEmpty)
 
-        let replayed = try SagactlProcess.run(["dlq", "replay", fixture.topic, "--offset", position, "--store", fixture.store])
+        let replayed = try await SagactlProcess.run(["dlq", "replay", fixture.topic, "--offset", position, "--store", fixture.store])
         #expect(replayed.status == 0, "\(replayed.error)")
         #expect(replayed.text.hasPrefix("replayed \(position) to \(fixture.topic)/1@10 replay-id "))
         let replayID = try #require(replayed.text.split(separator: " ").last.map { String($0.dropLast()) })
@@ -92,7 +92,7 @@ import Testing
         #expect(record.request.dlqOffset == first.offset)
         #expect(record.outcome == .pending)
 
-        let back = try TestKafka.lines(try SagactlProcess.run(["tail", fixture.topic, "--max", "1", "--timeout", "20"]).text)
+        let back = try TestKafka.lines(try await SagactlProcess.run(["tail", fixture.topic, "--max", "1", "--timeout", "20"]).text)
         try #require(back.count == 1)
         #expect(back[0]["partition"] as? Int == 1)
         let headers = try #require(back[0]["headers"] as? [String: Any])
@@ -100,21 +100,21 @@ import Testing
         #expect(headers["message-id"] as? String == first.messageID)
         #expect(!headers.keys.contains { $0.hasPrefix("kafka_dlt-") || $0.hasPrefix("saga-dlt-") })
 
-        let again = try SagactlProcess.run(["dlq", "replay", fixture.topic, "--message-id", first.messageID, "--store", fixture.store])
+        let again = try await SagactlProcess.run(["dlq", "replay", fixture.topic, "--message-id", first.messageID, "--store", fixture.store])
         #expect(again.status == 1)
         #expect(again.text.contains("refused \(position): already replayed as \(replayID)"))
 
-        let forced = try SagactlProcess.run(["dlq", "replay", fixture.topic, "--offset", position, "--force", "--store", fixture.store])
+        let forced = try await SagactlProcess.run(["dlq", "replay", fixture.topic, "--offset", position, "--force", "--store", fixture.store])
         #expect(forced.status == 0, "\(forced.error)")
         #expect(forced.text.contains("(forced)"))
 
         // The group of three: one was replayed before, so two go and one is refused.
-        let groupID = try #require(try TestKafka.lines(try SagactlProcess.run(["dlq", "summary", fixture.topic, "--json"]).text).first?["group"] as? String)
-        let group = try SagactlProcess.run(["dlq", "replay", fixture.topic, "--group", groupID, "--store", fixture.store])
+        let groupID = try #require(try TestKafka.lines(try await SagactlProcess.run(["dlq", "summary", fixture.topic, "--json"]).text).first?["group"] as? String)
+        let group = try await SagactlProcess.run(["dlq", "replay", fixture.topic, "--group", groupID, "--store", fixture.store])
         #expect(group.status == 1)
         #expect(group.text.split(separator: "\n").filter { $0.hasPrefix("replayed ") }.count == 2)
         #expect(group.text.split(separator: "\n").filter { $0.hasPrefix("refused ") }.count == 1)
-        let all = try TestKafka.lines(try SagactlProcess.run(["tail", fixture.topic, "--max", "4", "--timeout", "20"]).text)
+        let all = try TestKafka.lines(try await SagactlProcess.run(["tail", fixture.topic, "--max", "4", "--timeout", "20"]).text)
         #expect(all.count == 4)
     }
 
@@ -123,21 +123,21 @@ import Testing
         let last = fixture.letters[3]
         let position = "\(last.partition):\(last.offset)"
         let corrected = PublishTailTests.transfer(id: UUID().uuidString.lowercased(), amount: 777, note: "fixed")
-        let invalid = try SagactlProcess.run(["dlq", "replay", fixture.topic, "--offset", position, "--store", fixture.store,
+        let invalid = try await SagactlProcess.run(["dlq", "replay", fixture.topic, "--offset", position, "--store", fixture.store,
                                               "--edit", corrected.replacingOccurrences(of: "\"amountMinor\":777", with: "\"amountMinor\":true")])
         #expect(invalid.status == 2)
         #expect(invalid.error.contains("amount.amountMinor"))
 
-        let edited = try SagactlProcess.run(["dlq", "replay", fixture.topic, "--offset", position, "--store", fixture.store, "--edit", corrected])
+        let edited = try await SagactlProcess.run(["dlq", "replay", fixture.topic, "--offset", position, "--store", fixture.store, "--edit", corrected])
         #expect(edited.status == 0, "\(edited.error)")
-        let back = try TestKafka.lines(try SagactlProcess.run(["tail", fixture.topic, "--max", "1", "--timeout", "20"]).text)
+        let back = try TestKafka.lines(try await SagactlProcess.run(["tail", fixture.topic, "--max", "1", "--timeout", "20"]).text)
         try #require(back.count == 1)
         #expect(((back[0]["value"] as? [String: Any])?["amount"] as? [String: Any])?["amountMinor"] as? Int == 777)
     }
 
     @Test func replaysShowsEachReplaysLaterOutcome() async throws {
         let fixture = try await Self.fixture()
-        let replayed = try SagactlProcess.run(["dlq", "replay", fixture.topic, "--range", "1:0-1", "--store", fixture.store])
+        let replayed = try await SagactlProcess.run(["dlq", "replay", fixture.topic, "--range", "1:0-1", "--store", fixture.store])
         #expect(replayed.status == 0, "\(replayed.error)")
         let ids = replayed.text.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) }
         try #require(ids.count == 2)
@@ -146,7 +146,7 @@ import Testing
         try await store.finishReplay(replayID: ids[0], outcome: .succeeded, detail: nil, at: Date())
         try await store.finishReplay(replayID: ids[1], outcome: .deadLetteredAgain, detail: "ledger timed out", at: Date())
 
-        let replays = try SagactlProcess.run(["dlq", "replays", fixture.topic, "--store", fixture.store, "--json"])
+        let replays = try await SagactlProcess.run(["dlq", "replays", fixture.topic, "--store", fixture.store, "--json"])
         #expect(replays.status == 0, "\(replays.error)")
         let lines = try TestKafka.lines(replays.text)
         try #require(lines.count == 2)

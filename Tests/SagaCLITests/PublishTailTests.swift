@@ -14,7 +14,7 @@ import Testing
         let topic = try await TestKafka.topic("cli-publish")
         let ids = (0..<3).map { _ in UUID().uuidString.lowercased() }
         let values = ids.enumerated().map { Self.transfer(id: $0.element, amount: 100 * ($0.offset + 1), note: $0.offset == 1 ? "rent" : nil) }
-        let published = try SagactlProcess.run(
+        let published = try await SagactlProcess.run(
             ["publish", topic, "--schema", "com.swiftsaga.transfer.TransferRequested"],
             input: Array(values.joined(separator: "\n").utf8))
         #expect(published.status == 0, "\(published.error)")
@@ -25,7 +25,7 @@ import Testing
             #expect(reports[index].hasSuffix("key \(id)"))
         }
 
-        let tailed = try SagactlProcess.run(["tail", topic, "--max", "3", "--timeout", "20"])
+        let tailed = try await SagactlProcess.run(["tail", topic, "--max", "3", "--timeout", "20"])
         #expect(tailed.status == 0, "\(tailed.error)")
         let records = try TestKafka.lines(tailed.text)
         try #require(records.count == 3)
@@ -51,7 +51,7 @@ import Testing
         let good = Self.transfer(id: UUID().uuidString.lowercased(), amount: 5, note: nil)
         let bad = Self.transfer(id: UUID().uuidString.lowercased(), amount: 5, note: nil)
             .replacingOccurrences(of: #""amountMinor":5"#, with: #""amountMinor":"five""#)
-        let refused = try SagactlProcess.run(
+        let refused = try await SagactlProcess.run(
             ["publish", topic, "--schema", "TransferRequested"], input: Array([good, bad, good].joined(separator: "\n").utf8))
         #expect(refused.status == 2)
         #expect(refused.error.contains("record 2: "))
@@ -59,16 +59,16 @@ import Testing
         #expect(refused.error.contains("nothing published"))
         #expect(refused.text.isEmpty)
 
-        let tailed = try SagactlProcess.run(["tail", topic, "--timeout", "3"])
+        let tailed = try await SagactlProcess.run(["tail", topic, "--timeout", "3"])
         #expect(tailed.status == 0, "\(tailed.error)")
         #expect(tailed.text.isEmpty, "the refused batch reached the topic: \(tailed.text)")
 
-        let partial = try SagactlProcess.run(
+        let partial = try await SagactlProcess.run(
             ["publish", topic, "--schema", "TransferRequested", "--continue-on-error"],
             input: Array([good, bad, good].joined(separator: "\n").utf8))
         #expect(partial.status == 1)
         #expect(partial.text.split(separator: "\n").count == 2)
-        let after = try SagactlProcess.run(["tail", topic, "--max", "2", "--timeout", "20"])
+        let after = try await SagactlProcess.run(["tail", topic, "--max", "2", "--timeout", "20"])
         #expect(try TestKafka.lines(after.text).count == 2)
     }
 
@@ -79,7 +79,7 @@ import Testing
         _ = try await producer.send(KafkaMessage(topic: topic, key: Array("k".utf8), value: [0xC3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 0x00]))
         await producer.shutdown()
 
-        let tailed = try SagactlProcess.run(["tail", topic, "--max", "2", "--timeout", "20"])
+        let tailed = try await SagactlProcess.run(["tail", topic, "--max", "2", "--timeout", "20"])
         #expect(tailed.status == 0, "\(tailed.error)")
         let records = try TestKafka.lines(tailed.text)
         try #require(records.count == 2)
@@ -90,12 +90,12 @@ import Testing
         #expect(records[1]["value"] == nil)
     }
 
-    @Test func connectionOptionsAreCheckedAndThePasswordIsNeverPrinted() throws {
-        let malformed = try SagactlProcess.run(["tail", "t", "--bootstrap-servers", "127.0.0.1:1", "-X", "no-equals-sign"])
+    @Test func connectionOptionsAreCheckedAndThePasswordIsNeverPrinted() async throws {
+        let malformed = try await SagactlProcess.run(["tail", "t", "--bootstrap-servers", "127.0.0.1:1", "-X", "no-equals-sign"])
         #expect(malformed.status == 2)
         #expect(malformed.error.contains("-X no-equals-sign: expected key=value"))
 
-        let rejected = try SagactlProcess.run([
+        let rejected = try await SagactlProcess.run([
             "tail", "t", "--bootstrap-servers", "127.0.0.1:1", "--security-protocol", "sasl_plaintext", "--sasl-mechanism", "PLAIN", "--sasl-username", "ops",
             "--sasl-password", "hunter2-secret", "-X", "no.such.property=1",
         ])
@@ -103,14 +103,14 @@ import Testing
         #expect(rejected.error.contains("no.such.property"))
         #expect(!rejected.error.contains("hunter2-secret") && !rejected.text.contains("hunter2-secret"))
 
-        let badProtocol = try SagactlProcess.run(["tail", "t", "--bootstrap-servers", "127.0.0.1:1", "--security-protocol", "tls"])
+        let badProtocol = try await SagactlProcess.run(["tail", "t", "--bootstrap-servers", "127.0.0.1:1", "--security-protocol", "tls"])
         #expect(badProtocol.status == 2)
         #expect(badProtocol.error.contains("expected plaintext, ssl, sasl_plaintext or sasl_ssl"))
     }
 
-    @Test func dryRunValidatesWithoutABroker() throws {
+    @Test func dryRunValidatesWithoutABroker() async throws {
         let value = Self.transfer(id: UUID().uuidString.lowercased(), amount: 1, note: nil)
-        let result = try SagactlProcess.run(
+        let result = try await SagactlProcess.run(
             ["publish", "t", "--schema", "TransferRequested", "--dry-run", "--bootstrap-servers", "127.0.0.1:1", "--value", value])
         #expect(result.status == 0, "\(result.error)")
         #expect(result.text.hasPrefix("record 1: valid, "))

@@ -17,7 +17,17 @@ struct SagactlProcess {
     static let packageDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func run(_ arguments: [String], input: [UInt8] = [], in directory: URL = packageDirectory) throws -> Result {
+    /// Runs sagactl on a thread of its own: waiting for a process must not block one of the
+    /// few threads that every concurrently running test shares.
+    static func run(_ arguments: [String], input: [UInt8] = [], in directory: URL = packageDirectory) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result { try runBlocking(arguments, input: input, in: directory) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], input: [UInt8], in directory: URL) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

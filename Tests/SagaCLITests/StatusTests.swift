@@ -49,7 +49,7 @@ import Testing
 
     @Test func statusShowsStateStepDataAndHistory() async throws {
         let store = try await Self.populatedStore()
-        let text = try SagactlProcess.run(["status", store.transfer, "--store", store.path])
+        let text = try await SagactlProcess.run(["status", store.transfer, "--store", store.path])
         #expect(text.status == 0, "\(text.error)")
         #expect(text.text.contains("type     transfer"))
         #expect(text.text.contains("state    compensated (phase compensation, step creditPayee, attempt 1)"))
@@ -58,7 +58,7 @@ import Testing
         #expect(text.text.contains("CREDIT_REJECTED: payee bank refused"))
         #expect(text.text.contains("businessFailure"))
 
-        let json = try SagactlProcess.run(["status", store.transfer, "--store", store.path, "--json"])
+        let json = try await SagactlProcess.run(["status", store.transfer, "--store", store.path, "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output)) as? [String: Any])
         #expect(object["state"] as? String == "compensated")
         #expect(object["currentStep"] as? String == "creditPayee")
@@ -71,32 +71,32 @@ import Testing
 
     @Test func anUnknownSagaIsAClearErrorWithANonZeroStatus() async throws {
         let store = try await Self.populatedStore()
-        let result = try SagactlProcess.run(["status", "no-such-saga", "--store", store.path])
+        let result = try await SagactlProcess.run(["status", "no-such-saga", "--store", store.path])
         #expect(result.status == 1)
         #expect(result.error.contains("no saga with id no-such-saga"))
-        let missing = try SagactlProcess.run(["status", "x", "--store", store.path + ".missing"])
+        let missing = try await SagactlProcess.run(["status", "x", "--store", store.path + ".missing"])
         #expect(missing.status == 2)
         #expect(missing.error.contains("no such saga store"))
     }
 
     @Test func sagasFiltersByTypeStateAndTime() async throws {
         let store = try await Self.populatedStore()
-        let all = try SagactlProcess.run(["sagas", "--store", store.path])
+        let all = try await SagactlProcess.run(["sagas", "--store", store.path])
         #expect(all.status == 0, "\(all.error)")
         let rows = all.text.split(separator: "\n")
         #expect(rows.count == 4)
         #expect(rows[0].hasPrefix("SAGA ID"))
         #expect(rows[1].hasPrefix(store.completed) && rows[2].hasPrefix(store.running) && rows[3].hasPrefix(store.transfer))
 
-        let orders = try TestKafka.lines(try SagactlProcess.run(["sagas", "--store", store.path, "--type", "order", "--json"]).text)
+        let orders = try TestKafka.lines(try await SagactlProcess.run(["sagas", "--store", store.path, "--type", "order", "--json"]).text)
         #expect(Set(orders.compactMap { $0["sagaId"] as? String }) == [store.running, store.completed])
-        let running = try TestKafka.lines(try SagactlProcess.run(["sagas", "--store", store.path, "--state", "running", "--json"]).text)
+        let running = try TestKafka.lines(try await SagactlProcess.run(["sagas", "--store", store.path, "--state", "running", "--json"]).text)
         #expect(running.compactMap { $0["sagaId"] as? String } == [store.running])
         #expect(running.first?["currentStep"] as? String == "reserveStock")
-        let recent = try TestKafka.lines(try SagactlProcess.run(
+        let recent = try TestKafka.lines(try await SagactlProcess.run(
             ["sagas", "--store", store.path, "--since", "2026-11-18T11:07:10Z", "--json"]).text)
         #expect(Set(recent.compactMap { $0["sagaId"] as? String }) == [store.running, store.completed])
-        let badState = try SagactlProcess.run(["sagas", "--store", store.path, "--state", "done"])
+        let badState = try await SagactlProcess.run(["sagas", "--store", store.path, "--state", "done"])
         #expect(badState.status == 2)
         #expect(badState.error.contains("expected one of running"))
     }

@@ -88,7 +88,9 @@ struct SagaKafkaTests {
     /// recorded, without effect.
     @Test func timeoutsAreRetriedAndLateRepliesIgnored() async throws {
         let world = try await SagaWorld(definition: { prefix in
-            try Fixtures.orderSaga(prefix: prefix, timeout: .milliseconds(400), shippingTopic: prefix + "nobody.commands")
+            try Fixtures.orderSaga(
+                prefix: prefix, timeout: .seconds(30), shippingTopic: prefix + "nobody.commands", redirectedTimeout: .milliseconds(400)
+            )
         }, extraTopics: ["nobody.commands"])
         try await world.placeOrder("slow")
         let parked = try await world.waitFor("slow") { $0 == .failed }
@@ -118,7 +120,7 @@ struct SagaKafkaTests {
         let world = try await SagaWorld(definition: { prefix in
             try Fixtures.orderSaga(
                 retry: .exponential(maxAttempts: 3, initial: .milliseconds(50), jitter: 0), prefix: prefix,
-                timeout: .milliseconds(400), chargeTopic: prefix + "nobody.commands"
+                timeout: .seconds(30), chargeTopic: prefix + "nobody.commands", redirectedTimeout: .milliseconds(400)
             )
         }, extraTopics: ["nobody.commands"])
         try await world.placeOrder("stuck")
@@ -150,7 +152,7 @@ struct SagaKafkaTests {
         let world = try await SagaWorld(definition: { prefix in
             try Fixtures.orderSaga(
                 retry: .exponential(maxAttempts: 2, initial: .milliseconds(50), jitter: 0), prefix: prefix,
-                timeout: .milliseconds(400), authorizeTopic: prefix + "nobody.commands"
+                timeout: .seconds(30), authorizeTopic: prefix + "nobody.commands", redirectedTimeout: .milliseconds(400)
             )
         }, extraTopics: ["nobody.commands"])
         try await world.placeOrder("unsure")

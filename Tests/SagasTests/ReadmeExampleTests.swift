@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import SagaContracts
 import SagaEngine
+import SagaTestSupport
 import ServiceKit
 import Testing
 

@@ -8,6 +8,7 @@ import OrderService
 import PaymentService
 import SagaContracts
 import SagaEngine
+import SagaTestSupport
 import Sagas
 import ServiceKit
 import Testing
@@ -51,10 +52,11 @@ final class SagaServicesWorld: Sendable {
         producer = try KafkaProducer(configuration: kafka, logger: Broker.logger)
 
         let retry = RetryPolicy.exponential(maxAttempts: 3, initial: .milliseconds(100), jitter: 0)
+        // Reply timeouts no loaded test machine reaches: these tests are about outcomes, not timeouts.
         let orchestrator = SagaOrchestrator(
             registry: try SagaRegistry([
-                OrderSaga.definition(topics: topics, timeout: .seconds(5), retry: retry, afterPivotRetry: retry),
-                TransferSaga.definition(topics: topics, timeout: .seconds(5), retry: retry, afterPivotRetry: retry),
+                OrderSaga.definition(topics: topics, timeout: .seconds(30), retry: retry, afterPivotRetry: retry),
+                TransferSaga.definition(topics: topics, timeout: .seconds(30), retry: retry, afterPivotRetry: retry),
             ]),
             store: orchestratorStore, lifecycleTopic: topics.events, lifecycleEncoder: SagaLifecycleAvroEncoder()
         )
@@ -129,27 +131,7 @@ final class SagaServicesWorld: Sendable {
     func consume(_ topic: String, within seconds: Double = 30, until enough: @escaping @Sendable ([InboundMessage]) -> Bool)
         async throws -> [InboundMessage]
     {
-        var config = kafka
-        config.groupID = "reader-" + UUID().uuidString.lowercased()
-        let consumer = try KafkaConsumer(configuration: config, logger: Broker.logger)
-        try consumer.subscribe(to: [topic])
-        let reader = Task { () throws -> [InboundMessage] in
-            var seen: [InboundMessage] = []
-            for try await message in consumer.messages {
-                seen.append(InboundMessage(message))
-                if enough(seen) { break }
-            }
-            return seen
-        }
-        let guardTask = Task {
-            try await Task.sleep(for: .seconds(seconds))
-            reader.cancel()
-        }
-        defer { guardTask.cancel() }
-        let seen = try await reader.value
-        await consumer.close()
-        guard enough(seen) else { throw TimedOut(what: "records on \(topic)") }
-        return seen
+        try await readRecords(of: topic, kafka: kafka, within: seconds, until: enough)
     }
 
     /// Stops every service (a graceful shutdown) and waits for them.

@@ -1,6 +1,7 @@
 import AccountService
 import Foundation
 import SagaEngine
+import SagaTestSupport
 import Sagas
 import ServiceKit
 import Testing
