@@ -314,7 +314,8 @@ final class ConsumerCore: Sendable {
     /// Asks the event thread to close the consumer; returns at once. While a `run` loop is
     /// active, asks that loop to stop after its current handler instead; it then closes.
     func requestClose() {
-        enum Action { case none, yield, stopRun([CheckedContinuation<KafkaConsumerMessage?, any Error>]) }
+        enum Action { case none, stopRun([CheckedContinuation<KafkaConsumerMessage?, any Error>]) }
+        let queue = self.queue
         let action = state.withLockThenSignal { state -> Action in
             guard state.phase == .running else { return .none }
             if state.runActive {
@@ -323,12 +324,14 @@ final class ConsumerCore: Sendable {
                 return .stopRun(state.waiters.map(\.continuation))
             }
             state.phase = .closing
-            return .yield
+            // Wake the event thread while still holding the lock: once the lock is released it
+            // may close and destroy the queue at any moment (it marks the handle released under
+            // this lock first), so a yield after unlocking could touch a freed queue.
+            rd_kafka_queue_yield(queue.handle)
+            return .none
         }
-        switch action {
-        case .none: break
-        case .yield: rd_kafka_queue_yield(queue.handle)
-        case .stopRun(let waiters): for waiter in waiters { waiter.resume(returning: nil) }
+        if case .stopRun(let waiters) = action {
+            for waiter in waiters { waiter.resume(returning: nil) }
         }
     }
 

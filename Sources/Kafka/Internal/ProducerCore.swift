@@ -22,6 +22,8 @@ final class ProducerCore: Sendable {
         var nextMessageID: UInt64 = 0
         /// Blocking calls (flush) using the handle outside the lock; shutdown waits for them.
         var activeBlockingCalls = 0
+        /// Set under the lock just before the handle is destroyed: nothing may use it after.
+        var handleReleased = false
     }
 
     enum Attempt: Sendable {
@@ -257,7 +259,7 @@ final class ProducerCore: Sendable {
     /// `rd_kafka_outq_len`, read under the lock so it never races `destroy()`.
     var outstandingMessageCount: Int {
         state.withLock { state in
-            state.phase == .stopped ? 0 : Int(rd_kafka_outq_len(client.handle))
+            state.handleReleased ? 0 : Int(rd_kafka_outq_len(client.handle))
         }
     }
 
@@ -316,6 +318,7 @@ final class ProducerCore: Sendable {
         state.wait(until: { !$0.pollerRunning }) { _ in }
         let left = rd_kafka_outq_len(client.handle)
         if left > 0 { logger.error("Kafka producer destroyed with \(left) messages whose reports never arrived") }
+        state.withLock { $0.handleReleased = true }
         queue.destroy()
         client.destroy()
         state.withLockThenSignal { $0.phase = .stopped }
