@@ -33,19 +33,11 @@ public struct AvroWriter: Sendable {
         bytes.append(value ? 1 : 0)
     }
 
-    /// Writes an `int` as a zig-zag varint (1–5 bytes).
+    /// Writes an `int` as a zig-zag varint (1–5 bytes). Avro encodes `int` and `long` alike,
+    /// and zig-zag of a widened `Int32` gives the same bytes, so this is ``writeLong(_:)``.
     @inlinable @inline(__always)
     public mutating func writeInt(_ value: Int32) {
-        var n = UInt32(bitPattern: (value << 1) ^ (value >> 31))
-        if n < 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: n))
-            return
-        }
-        while n >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: n) | 0x80)
-            n >>= 7
-        }
-        bytes.append(UInt8(truncatingIfNeeded: n))
+        writeLong(Int64(value))
     }
 
     /// Writes a `long` as a zig-zag varint (1–10 bytes).
