@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""Checks of the deployment files that the generic validators cannot make.
+
+    scripts/check_deployments.py [--root DIR] [--kubernetes-version 1.32.0]
+
+  1. Topics: the topics docker-compose.yml creates and the KafkaTopic resources in
+     deployments/k8s are exactly SagaContracts' SagaTopics (read from the Swift source) plus one
+     dead-letter topic each (suffix read from SagaTopics.deadLetter(of:) and
+     DeadLetterRecord.topic(for:)), and a dead-letter topic has at least the partitions of its topic.
+  2. Kubernetes: every document of deployments/k8s validates strictly against the Kubernetes
+     OpenAPI schemas of kubernetes-validate (an unknown kind or apiVersion is an error, not the
+     CLI's warning), except Strimzi's custom resources, which kubernetes-validate cannot know:
+     those validate against scripts/strimzi-v1beta2.schema.json, a strict schema of the fields
+     we use. Cross references: Strimzi resources name the Kafka cluster, the KafkaUser's password
+     Secret and key exist; kustomization.yaml lists every manifest and only existing ones.
+  3. Roles: each SQLite role runs one replica with `strategy: Recreate` and a PersistentVolumeClaim,
+     the api role has a HorizontalPodAutoscaler and a PodDisruptionBudget, every Deployment
+     has /readyz, /healthz and startup probes, and Prometheus scrapes every compose role.
+Exit status 0 when all hold, 1 with one line per problem otherwise. Needs PyYAML, jsonschema,
+kubernetes-validate.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import re
+import sys
+
+import jsonschema
+import yaml
+from kubernetes_validate import utils as kv
+
+ROLES = ["orchestrator", "order", "inventory", "payment", "account", "notification", "api"]
+STATELESS_ROLES = {"api"}
+STRIMZI_GROUP = "kafka.strimzi.io/"
+
+
+def swift_topics(root: pathlib.Path) -> tuple[list[str], str]:
+    """SagaTopics' names and dead-letter suffix from Sources/SagaContracts/SagaContracts.swift."""
+    source = (root / "Sources/SagaContracts/SagaContracts.swift").read_text()
+    body = re.search(r"public enum SagaTopics \{(.*?)\n\}", source, re.S)
+    if not body:
+        raise SystemExit("check_deployments: no `enum SagaTopics` in SagaContracts.swift")
+    topics = re.findall(r'static let \w+ = "([^"]+)"', body.group(1))
+    suffix = re.search(r'func deadLetter\(of topic: String\) -> String \{ topic \+ "([^"]+)" \}', body.group(1))
+    record = (root / "Sources/SagaEngine/DeadLetter/DeadLetterRecord.swift").read_text()
+    record_suffix = re.search(r'func topic\(for topic: String\) -> String \{ topic \+ "([^"]+)" \}', record)
+    if not topics or not suffix or not record_suffix:
+        raise SystemExit("check_deployments: cannot read the topics or the dead-letter suffix from the Swift "
+                         "source; update scripts/check_deployments.py with how they are defined now")
+    if suffix.group(1) != record_suffix.group(1):
+        raise SystemExit(f"check_deployments: SagaTopics.deadLetter(of:) adds {suffix.group(1)!r} but "
+                         f"DeadLetterRecord.topic(for:) adds {record_suffix.group(1)!r}")
+    return topics, suffix.group(1)
+
+
+def load_all(path: pathlib.Path) -> list[dict]:
+    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc is not None]
+
+
+def check_topics(root: pathlib.Path, k8s: list[tuple[str, dict]], problems: list[str]) -> None:
+    topics, suffix = swift_topics(root)
+    expected = set(topics) | {t + suffix for t in topics}
+
+    compose = yaml.safe_load((root / "docker-compose.yml").read_text())
+    init = compose["services"].get("kafka-init-topics")
+    if not init:
+        problems.append("docker-compose.yml: no kafka-init-topics service")
+    else:
+        env = init.get("environment") or {}
+        listed = str(env.get("TOPICS", "")).split()
+        if sorted(listed) != sorted(topics):
+            problems.append(f"docker-compose.yml: kafka-init-topics TOPICS {sorted(listed)} != SagaTopics {sorted(topics)}")
+        if len(set(listed)) != len(listed):
+            problems.append("docker-compose.yml: kafka-init-topics TOPICS lists a topic twice")
+        if env.get("DLQ_SUFFIX") != suffix:
+            problems.append(f"docker-compose.yml: DLQ_SUFFIX {env.get('DLQ_SUFFIX')!r} != the Swift suffix {suffix!r}")
+
+    partitions: dict[str, int] = {}
+    for file, doc in k8s:
+        if doc.get("kind") == "KafkaTopic":
+            name = doc["spec"].get("topicName", doc["metadata"]["name"])
+            if name in partitions:
+                problems.append(f"{file}: topic {name} defined twice")
+            partitions[name] = doc["spec"]["partitions"]
+    if set(partitions) != expected:
+        missing, extra = sorted(expected - set(partitions)), sorted(set(partitions) - expected)
+        problems.append(f"deployments/k8s: KafkaTopic names differ from SagaTopics + {suffix}: "
+                        f"missing {missing}, unexpected {extra}")
+    for topic in topics:
+        dlq = topic + suffix
+        if topic in partitions and dlq in partitions and partitions[dlq] < partitions[topic]:
+            problems.append(f"deployments/k8s: {dlq} has {partitions[dlq]} partitions, fewer than {topic}'s "
+                            f"{partitions[topic]} (a dead letter goes to its original partition)")
+    print(f"check_deployments: topics: compose and Kubernetes checked against {len(topics)} SagaTopics + {len(topics)} dead-letter topics")
+
+
+def check_kubernetes(root: pathlib.Path, k8s: list[tuple[str, dict]], version: str, problems: list[str]) -> None:
+    schema = json.loads((root / "scripts/strimzi-v1beta2.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    # One validator per kind, so that every error of a document is reported (oneOf reports one).
+    strimzi = {kind: jsonschema.Draft202012Validator({**schema, "oneOf": [{"$ref": f"#/$defs/{kind}"}]})
+               for kind in schema["$defs"] if kind[0].isupper()}
+    counts = {"core": 0, "strimzi": 0}
+    for file, doc in k8s:
+        what = f"{file}: {doc.get('kind')}/{(doc.get('metadata') or {}).get('name')}"
+        if str(doc.get("apiVersion", "")).startswith(STRIMZI_GROUP):
+            validator = strimzi.get(str(doc.get("kind")))
+            if validator is None:
+                problems.append(f"{what}: Strimzi kind {doc.get('kind')!r} is not in scripts/strimzi-v1beta2.schema.json")
+                continue
+            for error in validator.iter_errors(doc):
+                for leaf in (error.context or [error]):  # the errors inside the kind's branch
+                    path = "/".join(str(p) for p in leaf.absolute_path)
+                    problems.append(f"{what}: {path}: {leaf.message}")
+            counts["strimzi"] += 1
+            continue
+        try:
+            kv.validate(doc, version, strict=True)
+            counts["core"] += 1
+        except kv.SchemaNotFoundError:
+            problems.append(f"{what}: no Kubernetes {version} schema for {doc.get('apiVersion')} {doc.get('kind')}")
+        except kv.ValidationError as error:
+            path = "/".join(str(p) for p in error.path)
+            problems.append(f"{what}: {path}: {error.message}")
+
+    kafkas = {d["metadata"]["name"] for _, d in k8s if d.get("kind") == "Kafka"}
+    secrets = {d["metadata"]["name"]: set((d.get("stringData") or {}).keys()) | set((d.get("data") or {}).keys())
+               for _, d in k8s if d.get("kind") == "Secret"}
+    for file, doc in k8s:
+        if str(doc.get("apiVersion", "")).startswith(STRIMZI_GROUP) and doc.get("kind") != "Kafka":
+            cluster = doc["metadata"].get("labels", {}).get("strimzi.io/cluster")
+            if cluster not in kafkas:
+                problems.append(f"{file}: {doc['kind']}/{doc['metadata']['name']} names cluster {cluster!r}, "
+                                f"not one of the Kafka resources {sorted(kafkas)}")
+        if doc.get("kind") == "KafkaUser":
+            ref = doc["spec"]["authentication"].get("password", {}).get("valueFrom", {}).get("secretKeyRef")
+            if ref and ref["key"] not in secrets.get(ref["name"], set()):
+                problems.append(f"{file}: KafkaUser password {ref['name']}/{ref['key']} is not in a Secret")
+            if ref and "KAFKA_SASL_USERNAME" in secrets.get(ref["name"], set()):
+                secret_doc = next(d for _, d in k8s if d.get("kind") == "Secret" and d["metadata"]["name"] == ref["name"])
+                username = (secret_doc.get("stringData") or {}).get("KAFKA_SASL_USERNAME")
+                if username is not None and username != doc["metadata"]["name"]:
+                    problems.append(f"{file}: KafkaUser {doc['metadata']['name']} but the Secret's "
+                                    f"KAFKA_SASL_USERNAME is {username!r}")
+
+    k8s_dir = root / "deployments/k8s"
+    kustomization = yaml.safe_load((k8s_dir / "kustomization.yaml").read_text())
+    listed = kustomization.get("resources", [])
+    for resource in listed:
+        if not (k8s_dir / resource).is_file():
+            problems.append(f"deployments/k8s/kustomization.yaml: resource {resource} does not exist")
+    for path in sorted(k8s_dir.rglob("*.y*ml")):
+        relative = str(path.relative_to(k8s_dir))
+        if relative != "kustomization.yaml" and relative not in listed:
+            problems.append(f"deployments/k8s/kustomization.yaml: does not list {relative}")
+    print(f"check_deployments: kubernetes: {counts['core']} core documents strict against Kubernetes {version}, "
+          f"{counts['strimzi']} Strimzi documents against scripts/strimzi-v1beta2.schema.json")
+
+
+def check_roles(root: pathlib.Path, k8s: list[tuple[str, dict]], problems: list[str]) -> None:
+    by_kind: dict[str, dict[str, dict]] = {}
+    for _, doc in k8s:
+        by_kind.setdefault(doc.get("kind", ""), {})[doc["metadata"]["name"]] = doc
+    deployments = by_kind.get("Deployment", {})
+    for role in ROLES:
+        name = f"saga-{role}"
+        deployment = deployments.get(name)
+        if not deployment:
+            problems.append(f"deployments/k8s: no Deployment {name}")
+            continue
+        spec = deployment["spec"]
+        pod = spec["template"]["spec"]
+        container = pod["containers"][0]
+        probes = {kind: (container.get(kind) or {}).get("httpGet", {}).get("path")
+                  for kind in ("readinessProbe", "livenessProbe", "startupProbe")}
+        if probes["readinessProbe"] != "/readyz" or probes["livenessProbe"] != "/healthz" or not probes["startupProbe"]:
+            problems.append(f"deployments/k8s: {name} probes {probes}: want readiness /readyz, liveness /healthz, a startup probe")
+        if not container.get("lifecycle", {}).get("preStop"):
+            problems.append(f"deployments/k8s: {name} has no preStop hook")
+        if not pod.get("securityContext", {}).get("runAsNonRoot"):
+            problems.append(f"deployments/k8s: {name} does not require runAsNonRoot")
+        if name not in by_kind.get("Service", {}):
+            problems.append(f"deployments/k8s: no Service {name}")
+        if name not in by_kind.get("PodDisruptionBudget", {}):
+            problems.append(f"deployments/k8s: no PodDisruptionBudget {name}")
+        claims = [v["persistentVolumeClaim"]["claimName"] for v in pod.get("volumes", []) if "persistentVolumeClaim" in v]
+        if role in STATELESS_ROLES:
+            if name not in by_kind.get("HorizontalPodAutoscaler", {}):
+                problems.append(f"deployments/k8s: stateless {name} has no HorizontalPodAutoscaler")
+            if claims:
+                problems.append(f"deployments/k8s: stateless {name} mounts PersistentVolumeClaims {claims}")
+        else:
+            if spec.get("replicas") != 1 or spec.get("strategy", {}).get("type") != "Recreate":
+                problems.append(f"deployments/k8s: {name} keeps its state in SQLite: it must run replicas: 1 "
+                                f"with strategy Recreate (has {spec.get('replicas')}, {spec.get('strategy')})")
+            if name in by_kind.get("HorizontalPodAutoscaler", {}):
+                problems.append(f"deployments/k8s: {name} keeps its state in SQLite and cannot be autoscaled")
+            for claim in claims or ["(none)"]:
+                if claim not in by_kind.get("PersistentVolumeClaim", {}):
+                    problems.append(f"deployments/k8s: {name} needs its own PersistentVolumeClaim (has {claim})")
+
+    compose = yaml.safe_load((root / "docker-compose.yml").read_text())
+    prometheus = yaml.safe_load((root / "deployments/prometheus/prometheus.yml").read_text())
+    targets = {t for job in prometheus.get("scrape_configs", []) for sc in job.get("static_configs", [])
+               for t in sc.get("targets", [])}
+    for name, service in compose["services"].items():
+        role = (service.get("environment") or {}).get("SAGA_ROLE") if isinstance(service.get("environment"), dict) else None
+        if role and f"{name}:8080" not in targets:
+            problems.append(f"deployments/prometheus/prometheus.yml: does not scrape compose service {name} ({name}:8080)")
+        if role and not service.get("healthcheck"):
+            problems.append(f"docker-compose.yml: service {name} has no healthcheck")
+    print(f"check_deployments: roles: {len(ROLES)} Deployments, compose services and Prometheus targets checked")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", default=pathlib.Path(__file__).resolve().parent.parent, type=pathlib.Path)
+    parser.add_argument("--kubernetes-version", default="1.32.0")
+    args = parser.parse_args()
+    k8s = [(str(path.relative_to(args.root)), doc)
+           for path in sorted((args.root / "deployments/k8s").rglob("*.y*ml")) if path.name != "kustomization.yaml"
+           for doc in load_all(path)]
+    problems: list[str] = []
+    check_topics(args.root, k8s, problems)
+    check_kubernetes(args.root, k8s, args.kubernetes_version, problems)
+    check_roles(args.root, k8s, problems)
+    for problem in problems:
+        print(f"check_deployments: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
