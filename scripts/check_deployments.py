@@ -3,7 +3,8 @@
 
     scripts/check_deployments.py [--root DIR] [--kubernetes-version 1.32.0]
 
-  1. Topics: the topics docker-compose.yml creates and the KafkaTopic resources in
+  1. Topics: deployments/kafka/create-topics.sh, run against stub Kafka tools with the compose
+     settings, creates each topic and dead-letter topic with its configs; the topics docker-compose.yml creates and the KafkaTopic resources in
      deployments/k8s are exactly SagaContracts' SagaTopics (read from the Swift source) plus one
      dead-letter topic each (suffix read from SagaTopics.deadLetter(of:) and
      DeadLetterRecord.topic(for:)), and a dead-letter topic has at least the partitions of its topic.
@@ -94,6 +95,61 @@ def check_topics(root: pathlib.Path, k8s: list[tuple[str, dict]], problems: list
             problems.append(f"deployments/k8s: {dlq} has {partitions[dlq]} partitions, fewer than {topic}'s "
                             f"{partitions[topic]} (a dead letter goes to its original partition)")
     print(f"check_deployments: topics: compose and Kubernetes checked against {len(topics)} SagaTopics + {len(topics)} dead-letter topics")
+
+
+STUB_TOPICS = """#!/usr/bin/env bash
+printf '%s\\n' "kafka-topics.sh $*" >> "$STUB_LOG"
+if [[ " $* " == *" --describe "* ]]; then
+  printf 'Topic: t\\tTopicId: x\\tPartitionCount: %s\\tReplicationFactor: 1\\n' "$STUB_PARTITIONS"
+fi
+"""
+STUB_CONFIGS = """#!/usr/bin/env bash
+printf '%s\\n' "kafka-configs.sh $*" >> "$STUB_LOG"
+"""
+
+
+def check_create_topics(root: pathlib.Path, problems: list[str]) -> None:
+    """Runs deployments/kafka/create-topics.sh with the compose environment against stub Kafka tools
+    and checks what it asked them to do: create every topic and dead-letter topic with its configs."""
+    import os
+    import subprocess
+    import tempfile
+
+    compose = yaml.safe_load((root / "docker-compose.yml").read_text())
+    env = {k: str(v) for k, v in (compose["services"]["kafka-init-topics"].get("environment") or {}).items()}
+    topics = env["TOPICS"].split()
+    with tempfile.TemporaryDirectory() as stub:
+        for name, text in (("kafka-topics.sh", STUB_TOPICS), ("kafka-configs.sh", STUB_CONFIGS)):
+            (pathlib.Path(stub) / name).write_text(text)
+            (pathlib.Path(stub) / name).chmod(0o755)
+        log = pathlib.Path(stub) / "calls.log"
+        run_env = {**os.environ, **env, "KAFKA_BIN": stub, "STUB_LOG": str(log), "STUB_PARTITIONS": env["PARTITIONS"]}
+        result = subprocess.run(["bash", str(root / "deployments/kafka/create-topics.sh")], env=run_env,
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            problems.append(f"deployments/kafka/create-topics.sh failed ({result.returncode}): {result.stderr.strip()}")
+            return
+        if "warning" in result.stdout:
+            problems.append(f"deployments/kafka/create-topics.sh warned: {result.stdout.strip()}")
+        calls = log.read_text().splitlines()
+    creates = {}
+    for call in calls:
+        words = call.split()
+        if "--create" in words:
+            name = words[words.index("--topic") + 1]
+            configs = sorted(words[i + 1] for i, w in enumerate(words) if w == "--config")
+            if "--if-not-exists" not in words or words[words.index("--partitions") + 1] != env["PARTITIONS"]:
+                problems.append(f"create-topics.sh: unexpected create call: {call}")
+            creates[name] = configs
+    for topic in topics:
+        for name, configs in ((topic, env["TOPIC_CONFIGS"]), (topic + env["DLQ_SUFFIX"], env["DLQ_CONFIGS"])):
+            if creates.get(name) != sorted(configs.split(",")):
+                problems.append(f"create-topics.sh: {name} created with {creates.get(name)}, want {sorted(configs.split(','))}")
+            if not any("--alter" in c and f"--entity-name {name} " in c + " " for c in calls):
+                problems.append(f"create-topics.sh: does not converge the configs of {name}")
+    if len(creates) != 2 * len(topics):
+        problems.append(f"create-topics.sh: created {len(creates)} topics, want {2 * len(topics)}")
+    print(f"check_deployments: create-topics.sh: creates and converges {len(creates)} topics (stub Kafka tools)")
 
 
 def check_kubernetes(root: pathlib.Path, k8s: list[tuple[str, dict]], version: str, problems: list[str]) -> None:
@@ -224,6 +280,7 @@ def main() -> int:
            for doc in load_all(path)]
     problems: list[str] = []
     check_topics(args.root, k8s, problems)
+    check_create_topics(args.root, problems)
     check_kubernetes(args.root, k8s, args.kubernetes_version, problems)
     check_roles(args.root, k8s, problems)
     for problem in problems:

@@ -67,21 +67,31 @@ def check_compose(root: pathlib.Path, names: set[str], problems: list[str]) -> N
         if not is_saga_server(service):
             continue
         env = compose_env(service)
-        for key in sorted(env):
-            if key not in names:
-                problems.append(f"{path.name}: service {name} sets {key}, which saga-server does not read")
-        role = env.get("SAGA_ROLE")
-        if role not in ROLES:
-            problems.append(f"{path.name}: service {name} has SAGA_ROLE={role!r}, not one of {ROLES}")
-        elif role in roles_seen:
-            problems.append(f"{path.name}: role {role} runs twice (services {roles_seen[role]} and {name})")
-        else:
-            roles_seen[role] = name
-        if "KAFKA_BOOTSTRAP_SERVERS" not in env:
-            problems.append(f"{path.name}: service {name} does not set KAFKA_BOOTSTRAP_SERVERS")
+        check_container(f"{path.name}: service {name}", env, {}, names, roles_seen, problems)
+    check_every_role_runs(path.name, roles_seen, problems)
+
+
+def check_container(where: str, env: dict[str, object], origin: dict[str, str], names: set[str],
+                    roles_seen: dict[str, str], problems: list[str]) -> None:
+    """One saga-server container's environment: known names, a valid role not seen before, Kafka."""
+    for key in sorted(env):
+        if key not in names:
+            problems.append(f"{where}: sets {key}{origin.get(key, '')}, which saga-server does not read")
+    role = env.get("SAGA_ROLE")
+    if role not in ROLES:
+        problems.append(f"{where}: SAGA_ROLE={role!r}, not one of {ROLES}")
+    elif role in roles_seen:
+        problems.append(f"{where}: role {role} already runs in {roles_seen[role]}")
+    else:
+        roles_seen[role] = where
+    if "KAFKA_BOOTSTRAP_SERVERS" not in env:
+        problems.append(f"{where}: KAFKA_BOOTSTRAP_SERVERS does not reach the container")
+
+
+def check_every_role_runs(place: str, roles_seen: dict[str, str], problems: list[str]) -> None:
     for role in ROLES:
         if role not in roles_seen:
-            problems.append(f"{path.name}: no service runs role {role}")
+            problems.append(f"{place}: no saga-server container runs role {role}")
 
 
 def dockerfile_env_names(text: str) -> list[str]:
@@ -151,21 +161,8 @@ def check_k8s(root: pathlib.Path, names: set[str], problems: list[str]) -> None:
             for item in container.get("env", []):
                 env[item["name"]] = item.get("value", "valueFrom")
                 origin[item["name"]] = ""
-            for key in sorted(env):
-                if key not in names:
-                    problems.append(f"{where}: sets {key}{origin[key]}, which saga-server does not read")
-            role = env.get("SAGA_ROLE")
-            if role not in ROLES:
-                problems.append(f"{where}: SAGA_ROLE={role!r}, not one of {ROLES}")
-            elif role in roles_seen:
-                problems.append(f"{where}: role {role} already runs in Deployment {roles_seen[role]}")
-            else:
-                roles_seen[role] = deployment
-            if "KAFKA_BOOTSTRAP_SERVERS" not in env:
-                problems.append(f"{where}: KAFKA_BOOTSTRAP_SERVERS does not reach the container")
-    for role in ROLES:
-        if role not in roles_seen:
-            problems.append(f"deployments/k8s: no Deployment runs role {role}")
+            check_container(where, env, origin, names, roles_seen, problems)
+    check_every_role_runs("deployments/k8s", roles_seen, problems)
 
 
 def main() -> int:

@@ -19,7 +19,7 @@ set -euo pipefail
 
 : "${BOOTSTRAP_SERVERS:?}" "${TOPICS:?}" "${DLQ_SUFFIX:?}" "${PARTITIONS:?}" "${REPLICATION_FACTOR:?}"
 : "${TOPIC_CONFIGS:?}" "${DLQ_CONFIGS:?}"
-bin=/opt/kafka/bin
+bin="${KAFKA_BIN:-/opt/kafka/bin}"   # the apache/kafka image's tools
 
 say() { printf 'create-topics: %s\n' "$*"; }
 
