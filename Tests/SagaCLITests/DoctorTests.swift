@@ -85,6 +85,17 @@ struct DoctorTests {
         #expect(result.status == 1)
     }
 
+    @Test func pendingOutboxRowsAreCounted() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("doctor-outbox-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try SQLiteSagaStore(path: path)
+        let message = OutgoingMessage(topic: "payment.commands", key: Array("k".utf8), value: [1, 2, 3], headers: [])
+        try await StatusTests.commit(store, SagaCommit(outbox: [message, message]))
+        let result = try await SagactlProcess.run(["doctor", "--bootstrap-servers", try Self.bootstrap(), "--store", path])
+        #expect(result.text.contains("OK   store \(path): schema"), "\(result.text)")
+        #expect(result.text.contains("; 2 outbox row(s) pending, oldest "), "\(result.text)")
+    }
+
     @Test func dataDirectoryChecksEverySQLiteFile() async throws {
         let store = try await StatusTests.populatedStore()
         let directory = URL(fileURLWithPath: store.path).deletingLastPathComponent().appendingPathComponent("doctor-\(UUID().uuidString)")
