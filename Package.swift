@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "SagaCLI",
             dependencies: [
-                "Avro", "Kafka", "SagaEngine", "SagaContracts",
+                "Avro", "Kafka", "SagaEngine", "SagaContracts", "ServiceKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

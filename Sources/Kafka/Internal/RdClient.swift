@@ -7,13 +7,26 @@ import Logging
 final class RdClientContext: Sendable {
     let logger: Logger
     let rebalance: (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
+    /// The newest connection problems librdkafka reported (warnings and errors of its log and
+    /// error callbacks), kept only for clients that diagnose connectivity.
+    let diagnostics: ConditionLock<[RdDiagnostic]>?
 
     init(
         logger: Logger,
-        rebalance: (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
+        rebalance: (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?,
+        recordDiagnostics: Bool = false
     ) {
         self.logger = logger
         self.rebalance = rebalance
+        self.diagnostics = recordDiagnostics ? ConditionLock([]) : nil
+    }
+
+    /// Keeps `diagnostic` (the newest 64) when this client records them.
+    func record(_ diagnostic: RdDiagnostic) {
+        diagnostics?.withLock { list in
+            list.append(diagnostic)
+            if list.count > 64 { list.removeFirst(list.count - 64) }
+        }
     }
 
     static func from(_ rk: OpaquePointer?) -> RdClientContext? {
@@ -32,21 +45,26 @@ final class RdClient: @unchecked Sendable {
     let logger: Logger
     private let context: Unmanaged<RdClientContext>
 
+    /// The connection problems reported so far (empty unless created with `recordDiagnostics`).
+    var diagnostics: [RdDiagnostic] { context.takeUnretainedValue().diagnostics?.withLock { $0 } ?? [] }
+
     /// Creates a client of `role` from `configuration`; `events` enables librdkafka's event
     /// API for those event types on the main queue.
     init(
         role: KafkaConfiguration.Role, properties: [(name: String, value: String)], logger: Logger,
-        events: Int32 = 0,
+        events: Int32 = 0, recordDiagnostics: Bool = false,
         rebalance: (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)? = nil
     ) throws(KafkaError) {
+        var map: [String: String] = [:]
+        for (name, value) in properties { map[name] = value }
+        try KafkaConfiguration.validateSecurity(map)
         let conf = try Self.makeConf(properties)
-        let context = Unmanaged.passRetained(RdClientContext(logger: logger, rebalance: rebalance))
+        let context = Unmanaged.passRetained(
+            RdClientContext(logger: logger, rebalance: rebalance, recordDiagnostics: recordDiagnostics))
         rd_kafka_conf_set_opaque(conf, context.toOpaque())
         rd_kafka_conf_set_log_cb(conf, rdLogCallback)
-        if rebalance != nil {
-            rd_kafka_conf_set_rebalance_cb(conf, rdRebalanceCallback)
-            rd_kafka_conf_set_error_cb(conf, rdErrorCallback)
-        }
+        if rebalance != nil { rd_kafka_conf_set_rebalance_cb(conf, rdRebalanceCallback) }
+        if rebalance != nil || recordDiagnostics { rd_kafka_conf_set_error_cb(conf, rdErrorCallback) }
         if events != 0 { rd_kafka_conf_set_events(conf, events) }
 
         var errstr = [CChar](repeating: 0, count: 512)
@@ -63,6 +81,10 @@ final class RdClient: @unchecked Sendable {
         logger.info("Kafka \(role.rawValue) created", metadata: [
             "librdkafka": "\(LibrdkafkaVersion.string)",
             "kafka.client": "\(String(cString: rd_kafka_name(handle)))",
+        ])
+        // Secrets (passwords, keys, tokens) show as [redacted]: logs never carry them.
+        logger.debug("Kafka \(role.rawValue) configuration", metadata: [
+            "kafka.configuration": "\(KafkaConfiguration.redacted(properties).map { "\($0.name)=\($0.value)" }.joined(separator: " "))",
         ])
     }
 
@@ -112,17 +134,22 @@ private func rdLogCallback(_ rk: OpaquePointer?, _ level: Int32, _ facility: Uns
     case 6: .info
     default: .debug
     }
-    context.logger.log(level: swiftLevel, "\(String(cString: line))", metadata: [
+    let text = String(cString: line)
+    if level <= 4 { context.record(RdDiagnostic(code: nil, text: text)) }
+    context.logger.log(level: swiftLevel, "\(text)", metadata: [
         "librdkafka.facility": "\(facility.map { String(cString: $0) } ?? "")",
     ])
 }
 
-/// Client-level errors (broker connections, fatal idempotence errors) of a consumer.
+/// Client-level errors (broker connections, fatal idempotence errors) of a consumer or of a
+/// client that diagnoses connectivity (served by `rd_kafka_poll`).
 private func rdErrorCallback(_ rk: OpaquePointer?, _ err: Int32, _ reason: UnsafePointer<CChar>?, _ opaque: UnsafeMutableRawPointer?) {
     guard let context = RdClientContext.from(rk) else { return }
     let code = KafkaError.Code(rawValue: err)
     let fatal = err == RD_KAFKA_RESP_ERR__FATAL.rawValue
-    context.logger.log(level: fatal ? .critical : .warning, "librdkafka error \(code.name): \(reason.map { String(cString: $0) } ?? "")")
+    let text = reason.map { String(cString: $0) } ?? ""
+    context.record(RdDiagnostic(code: err, text: text))
+    context.logger.log(level: fatal ? .critical : .warning, "librdkafka error \(code.name): \(text)")
 }
 
 private func rdRebalanceCallback(
