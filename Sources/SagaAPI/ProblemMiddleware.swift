@@ -18,8 +18,11 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let problem as Problem {
-            if problem.status >= 500 {
+            // Server faults are logged; a 503 from /readyz or an upstream is the caller's news, not ours.
+            if problem.status == 500 {
                 context.logger.error("\(request.method) \(request.uri.path) failed", metadata: ["problem": "\(problem)"])
+            } else if problem.status > 500, problem.type != Problem.Kind.notReady.type {
+                context.logger.warning("\(request.method) \(request.uri.path) failed", metadata: ["problem": "\(problem)"])
             }
             return problem.response()
         } catch let error as HTTPError {

@@ -60,8 +60,8 @@ struct RemoteForwardingTests {
 
     @Test func anUnreachableUpstreamIsA503NamingIt() async throws {
         let api = APIRouterBuilder(
-            orders: RemoteOrderPlacing(upstream: try Upstream(name: "order", baseURL: "http://127.0.0.1:1", client: .shared)),
-            sagas: RemoteSagaQuerying(upstream: try Upstream(name: "orchestrator", baseURL: "http://127.0.0.1:1", client: .shared))
+            orders: RemoteOrderPlacing(upstream: try Upstream(name: "order", baseURL: "http://127.0.0.1:1", client: .shared, timeout: .seconds(2))),
+            sagas: RemoteSagaQuerying(upstream: try Upstream(name: "orchestrator", baseURL: "http://127.0.0.1:1", client: .shared, timeout: .seconds(2)))
         )
         try await application(api.router()).test(.router) { client in
             let order = try await client.post("/orders", orderBody(product: UUID()))
