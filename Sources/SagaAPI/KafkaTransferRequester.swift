@@ -9,8 +9,9 @@ import ServiceKit
 ///
 /// With an idempotency key the transfer id and the event's message id are derived from the key,
 /// and the ``IdempotencyLedger`` tells a repeat (200, nothing published) from a first request
-/// (202). A request whose event was not acknowledged can be retried with the same key: it
-/// publishes the same message again, which the orchestrator deduplicates.
+/// (202): of concurrent requests with one key exactly one gets 202. A request whose event was not
+/// acknowledged can be retried with the same key: it publishes the same message again (which the
+/// orchestrator deduplicates) and answers 200.
 public struct KafkaTransferRequester: TransferRequesting {
     /// The idempotency kind of transfers (the ``IdempotencyKey/sagaID(kind:)`` prefix).
     public static let kind = "transfer"
@@ -33,6 +34,7 @@ public struct KafkaTransferRequester: TransferRequesting {
     public func requestTransfer(_ transfer: TransferRequest, idempotencyKey: IdempotencyKey?) async throws(Problem) -> SagaAcceptance {
         let transferID = idempotencyKey?.sagaID(kind: Self.kind) ?? UUID()
         let sagaID = text(transferID)
+        var created = true
         if let idempotencyKey {
             let claim: IdempotencyLedger.Claim
             do {
@@ -45,7 +47,10 @@ public struct KafkaTransferRequester: TransferRequesting {
             case .conflict(let first):
                 throw Problem(.idempotencyKeyReused,
                     detail: "Idempotency-Key \(idempotencyKey.value) was used for another transfer (\(first)); use a new key for a new transfer")
-            case .new, .repeated(published: false): break
+            case .new: break
+            // Another request with this key claimed it first and is publishing (or failed to):
+            // publish again (the same message id, deduplicated downstream) and answer as a repeat.
+            case .repeated(published: false): created = false
             }
         }
         // A keyed request's message id is stable, so a retried publication is deduplicated downstream.
@@ -69,6 +74,6 @@ public struct KafkaTransferRequester: TransferRequesting {
                 throw Problem(.internalError, detail: "transfer \(sagaID) was published but \(error.description); retry with the same key")
             }
         }
-        return SagaAcceptance(sagaID: sagaID, created: true)
+        return SagaAcceptance(sagaID: sagaID, created: created)
     }
 }

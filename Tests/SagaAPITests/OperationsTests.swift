@@ -2,10 +2,12 @@ import Avro
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Kafka
 import Prometheus
 import SagaAPI
 import SagaEngine
 import SagaServicesTestSupport
+import SagaTestSupport
 import Testing
 
 /// `/healthz`, `/readyz` and `/metrics`.
@@ -62,5 +64,31 @@ struct OperationsTests {
             #expect(metrics.text.contains("# TYPE saga_started_total counter"), "\(metrics.text)")
             #expect(metrics.text.contains(#"saga_started_total{saga_type="transfer"} 3"#), "\(metrics.text)")
         }
+    }
+}
+
+/// The standard readiness checks against the real broker and real stores.
+@Suite(.timeLimit(.minutes(1)))
+struct StandardReadinessCheckTests {
+    @Test func theStandardChecksPassOnLivePartsAndFailOnDeadOnes() async throws {
+        let directory = try ScratchDirectory()
+        let topic = "readiness-\(UUID().uuidString.prefix(8))"
+        let admin = try KafkaAdmin(configuration: try Broker.configuration(), logger: Broker.logger)
+        try await admin.createTopics([KafkaTopicSpecification(name: topic)])
+        var unreachable = KafkaConfiguration(bootstrapServers: ["127.0.0.1:1"])
+        unreachable.clientID = "readiness-test"
+        let deadAdmin = try KafkaAdmin(configuration: unreachable, logger: Broker.logger)
+        let checks = [
+            ReadinessCheck.kafka(admin, topics: [topic]),
+            ReadinessCheck.store("saga-store", try SQLiteSagaStore(path: directory.file("orchestrator.sqlite"))),
+            ReadinessCheck.ledger(try IdempotencyLedger(path: directory.file("api.sqlite"))),
+            ReadinessCheck.kafka(admin, topics: [topic, "no-such-topic-\(UUID().uuidString)"]),
+            ReadinessCheck.kafka(deadAdmin, timeout: .milliseconds(500)),
+        ]
+        let results = await ReadinessCheck.run(checks, timeout: .seconds(5))
+        #expect(results.map(\.name) == ["kafka", "saga-store", "idempotency-ledger", "kafka", "kafka"])
+        #expect(results[0].failure == nil && results[1].failure == nil && results[2].failure == nil, "\(results)")
+        #expect(results[3].failure?.hasPrefix("missing topics: no-such-topic-") == true, "\(results[3])")
+        #expect(results[4].failure != nil)
     }
 }
