@@ -127,8 +127,10 @@ extension Problem {
     public enum Kind: String, Sendable, CaseIterable {
         /// 400: the body, a header or a query parameter is malformed or invalid (`errors` names them).
         case invalidRequest = "invalid-request"
-        /// 404: no such saga, or no such route.
+        /// 404: no such saga.
         case notFound = "not-found"
+        /// 404: no such route (method and path).
+        case noRoute = "no-route"
         /// 405: the route exists with other methods.
         case methodNotAllowed = "method-not-allowed"
         /// 413: the body is too large.
@@ -154,6 +156,7 @@ extension Problem {
             switch self {
             case .invalidRequest: "Invalid request"
             case .notFound: "Not found"
+            case .noRoute: "No such route"
             case .methodNotAllowed: "Method not allowed"
             case .bodyTooLarge: "Request body too large"
             case .unsupportedMediaType: "Unsupported media type"
@@ -169,7 +172,7 @@ extension Problem {
         public var status: HTTPResponse.Status {
             switch self {
             case .invalidRequest: .badRequest
-            case .notFound: .notFound
+            case .notFound, .noRoute: .notFound
             case .methodNotAllowed: .methodNotAllowed
             case .bodyTooLarge: .contentTooLarge
             case .unsupportedMediaType: .unsupportedMediaType

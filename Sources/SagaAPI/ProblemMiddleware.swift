@@ -44,7 +44,7 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 return Problem(.methodNotAllowed, detail: "\(request.method) is not allowed on \(path)",
                     extensions: [.init("allow", .array(allowed.map { .string($0.rawValue) }))])
             }
-            return Problem(.notFound, detail: "no route \(request.method) \(path)")
+            return Problem(.noRoute, detail: "no route \(request.method) \(path)")
         case .contentTooLarge:
             return Problem(.bodyTooLarge, detail: message ?? "the body is larger than allowed")
         default:

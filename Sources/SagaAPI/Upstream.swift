@@ -45,7 +45,7 @@ public struct Upstream: Sendable {
         self.timeout = timeout
     }
 
-    /// `GET path?query`: the status and JSON body of a 2xx or 404 answer; other answers throw.
+    /// `GET path?query`: the status and JSON body of a 2xx answer or of a 404 `not-found` problem; other answers throw.
     public func get(_ path: String, query: [(String, String)] = []) async throws(Problem) -> (status: Int, body: JSONValue) {
         var request = HTTPClientRequest(url: baseURL + path + Self.queryString(query))
         request.method = .GET
@@ -79,10 +79,13 @@ public struct Upstream: Sendable {
         }
         let status = Int(response.status.code)
         let json = try? JSONValue(parsing: bytes)
-        if (200..<300).contains(status) || (allowNotFound && status == 404), let json {
-            return (status, json)
-        }
+        if (200..<300).contains(status), let json { return (status, json) }
         if status >= 400, let json, let upstreamProblem = Problem(json: json) {
+            // The upstream is not the role it should be (a wrong URL): that is this gateway's fault, not the caller's.
+            if upstreamProblem.type == Problem.Kind.noRoute.type || upstreamProblem.type == Problem.Kind.methodNotAllowed.type {
+                throw problem(.badGateway, "\(target) is not served there (\(upstreamProblem.detail)): is the \(name) URL right?")
+            }
+            if allowNotFound, status == 404, upstreamProblem.type == Problem.Kind.notFound.type { return (status, json) }
             throw upstreamProblem
         }
         throw problem(.badGateway, "\(target) answered \(status) with " + (json == nil ? "a body that is not JSON" : "an unexpected body"))

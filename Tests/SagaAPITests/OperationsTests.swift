@@ -29,7 +29,7 @@ struct OperationsTests {
             #expect(readiness.status == .ok && readiness.string("status") == "ready", "\(readiness.text)")
             #expect(readiness.json?["checks"] == .array([.object([("name", .string("saga-store")), ("status", .string("pass"))])]))
             let metrics = try await client.get("/metrics")
-            #expect(metrics.isProblem(.notFound, type: .notFound), "no registry, no /metrics")
+            #expect(metrics.isProblem(.notFound, type: .noRoute), "no registry, no /metrics")
         }
 
         let failing = APIRouterBuilder(operations: OperationsRoutes(

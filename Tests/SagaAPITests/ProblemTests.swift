@@ -97,7 +97,7 @@ struct ProblemTests {
                 #expect(reply.isProblem(.badRequest, type: .invalidRequest) && reply.fieldErrors == [field], "\(query): \(reply.text)")
             }
             let noRoute = try await client.get("/nowhere")
-            #expect(noRoute.isProblem(.notFound, type: .notFound), "\(noRoute.text)")
+            #expect(noRoute.isProblem(.notFound, type: .noRoute), "\(noRoute.text)")
             let wrongMethod = try await client.get("/orders")
             #expect(wrongMethod.isProblem(.methodNotAllowed, type: .methodNotAllowed), "\(wrongMethod.text)")
             #expect(wrongMethod.json?["allow"] == .array([.string("POST")]))

@@ -90,6 +90,20 @@ struct RemoteForwardingTests {
                 #expect(list.isProblem(.badGateway, type: .upstreamUnavailable), "\(list.text)")
             }
         }
+        // An upstream URL naming a role without the routes (here: operations only) is a 502, not a 404 for the caller.
+        try await application(APIRouterBuilder().router()).test(.live) { wrongRole in
+            let upstream = try Upstream(name: "orchestrator", baseURL: "http://127.0.0.1:\(try #require(wrongRole.port))", client: .shared)
+            let api = APIRouterBuilder(
+                orders: RemoteOrderPlacing(upstream: try Upstream(name: "order", baseURL: upstream.baseURL, client: .shared)),
+                sagas: RemoteSagaQuerying(upstream: upstream))
+            try await application(api.router()).test(.router) { client in
+                let saga = try await client.get("/sagas/\(UUID().uuidString)")
+                #expect(saga.isProblem(.badGateway, type: .upstreamUnavailable), "\(saga.text)")
+                #expect(saga.string("detail")?.contains("is the orchestrator URL right?") == true, "\(saga.text)")
+                let order = try await client.post("/orders", orderBody(product: UUID()))
+                #expect(order.isProblem(.badGateway, type: .upstreamUnavailable) && order.json?["upstream"]?["name"] == .string("order"), "\(order.text)")
+            }
+        }
     }
 
     @Test func anUpstreamURLMustBeAbsoluteHTTP() {
