@@ -1,3 +1,4 @@
+import Avro
 import Foundation
 import Kafka
 import OrderService
@@ -76,5 +77,34 @@ import Yams
         for kind in Problem.Kind.allCases {
             #expect(text.contains(kind.rawValue), "\(kind)")
         }
+    }
+
+    @Test func theRequestExamplesAreAcceptedAndTheBadOnesRefused() throws {
+        let (_, document) = try Self.operations()
+        let paths = try #require(document["paths"] as? [String: Any])
+        func example(_ path: String, _ name: String) throws -> JSONValue {
+            let post = try #require((paths[path] as? [String: Any])?["post"] as? [String: Any])
+            let content = try #require((post["requestBody"] as? [String: Any])?["content"] as? [String: Any])
+            let examples = try #require((content["application/json"] as? [String: Any])?["examples"] as? [String: Any])
+            let value = try #require((examples[name] as? [String: Any])?["value"])
+            return try JSONValue(parsing: Array(try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])))
+        }
+        let order = try PlaceOrderRequest(json: try example("/orders", "order"))
+        #expect(order.lines.count == 1 && order.currency == "INR")
+        let transfer = try TransferRequest(json: try example("/transfers", "transfer"))
+        #expect(transfer.payer.value == "asha@okbank" && transfer.amountMinor == 25_000)
+        // The documented 400 example is what a zero quantity and a missing currency give.
+        var invalid = order.json
+        if case .object(var members) = invalid {
+            members.removeAll { $0.key == "currency" }
+            members = members.map { $0.key == "items" ? ("items", .array([.object([
+                ("productId", .string(UUID().uuidString)), ("sku", .string("TSHIRT-M")), ("quantity", .integer(0)),
+                ("unitPriceMinor", .integer(49_900)),
+            ])])) : $0 }
+            invalid = .object(members)
+        }
+        let problem = #expect(throws: Problem.self) { try PlaceOrderRequest(json: invalid) }
+        #expect(problem?.errors.map(\.field) == ["currency", "items[0].quantity"])
+        #expect(problem?.detail == "2 fields are invalid")
     }
 }
