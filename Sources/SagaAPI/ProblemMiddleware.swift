@@ -1,3 +1,4 @@
+import Avro
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -26,13 +27,22 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             return problem.response()
         } catch let error as HTTPError {
-            return problem(for: error.status, message: error.body, request: request).response()
+            return response(problem(for: error.status, message: error.body, request: request))
         } catch let error as any HTTPResponseError {
-            return problem(for: error.status, message: nil, request: request).response()
+            return response(problem(for: error.status, message: nil, request: request))
         } catch {
             context.logger.error("\(request.method) \(request.uri.path) failed", metadata: ["error": "\(error)"])
             return Problem(.internalError, detail: "\(request.method) \(request.uri.path) failed: \(error)").response()
         }
+    }
+
+    /// The problem's response; a 405 also says `Allow` (RFC 9110).
+    private func response(_ problem: Problem) -> Response {
+        var headers = HTTPFields()
+        if let member = problem.extensions.first(where: { $0.name == "allow" }), case .array(let methods) = member.value {
+            headers[.allow] = methods.compactMap { if case .string(let method) = $0 { method } else { nil } }.joined(separator: ", ")
+        }
+        return problem.response(headers: headers)
     }
 
     private func problem(for status: HTTPResponse.Status, message: String?, request: Request) -> Problem {

@@ -101,6 +101,7 @@ struct ProblemTests {
             let wrongMethod = try await client.get("/orders")
             #expect(wrongMethod.isProblem(.methodNotAllowed, type: .methodNotAllowed), "\(wrongMethod.text)")
             #expect(wrongMethod.json?["allow"] == .array([.string("POST")]))
+            #expect(wrongMethod.headers[.allow] == "POST")
             let text = try await client.post("/orders", "customerId=1", contentType: "text/plain")
             #expect(text.isProblem(.unsupportedMediaType, type: .unsupportedMediaType), "\(text.text)")
             let huge = try await client.post("/transfers", "[" + String(repeating: "1,", count: JSONRequestBody.maximumSize / 2) + "1]")
