@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SagaEngine", targets: ["SagaEngine"]),
         .library(name: "Avro", targets: ["Avro"]),
         .library(name: "SagaContracts", targets: ["SagaContracts"]),
+        .library(name: "SagaAPI", targets: ["SagaAPI"]),
         .executable(name: "sagactl", targets: ["sagactl"]),
         .executable(name: "avro-codegen", targets: ["avro-codegen"]),
         .plugin(name: "AvroCodegenPlugin", targets: ["AvroCodegenPlugin"]),
@@ -26,6 +27,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // The librdkafka C API (system library, headers from librdkafka-dev).
@@ -175,11 +181,47 @@ let package = Package(
         ),
         // The order and UPI transfer saga definitions and their start triggers.
         .target(name: "Sagas", dependencies: ["ServiceKit", "SagaEngine", "SagaContracts"]),
-        .testTarget(
-            name: "SagasTests",
+        // The HTTP API (Hummingbird): route groups over capability protocols, problem+json, idempotency.
+        .target(
+            name: "SagaAPI",
+            dependencies: [
+                "SagaEngine", "SagaContracts", "ServiceKit", "OrderService", "AccountService", "Kafka",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The orchestrator and the five services wired in one process on the test broker (tests only).
+        .target(
+            name: "SagaServicesTestSupport",
             dependencies: [
                 "Sagas", "SagaTestSupport", "ServiceKit", "OrderService", "InventoryService", "PaymentService", "AccountService",
                 "NotificationService", "SagaEngine", "SagaContracts", "Kafka",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SagaAPITests",
+            dependencies: [
+                "SagaAPI", "SagaServicesTestSupport", "SagaTestSupport", "Sagas", "ServiceKit", "OrderService", "InventoryService",
+                "AccountService", "SagaEngine", "SagaContracts", "Kafka",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
+        .testTarget(
+            name: "SagasTests",
+            dependencies: [
+                "Sagas", "SagaTestSupport", "SagaServicesTestSupport", "ServiceKit", "OrderService", "InventoryService", "PaymentService",
+                "AccountService", "NotificationService", "SagaEngine", "SagaContracts", "Kafka",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             linkerSettings: runtimeLibrarySearchPath

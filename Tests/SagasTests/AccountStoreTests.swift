@@ -2,6 +2,7 @@ import AccountService
 import Foundation
 import GRDB
 import SagaEngine
+import SagaServicesTestSupport
 import ServiceKit
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import InventoryService
 import SagaEngine
+import SagaServicesTestSupport
 import ServiceKit
 import Testing
 

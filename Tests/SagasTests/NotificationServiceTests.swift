@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import NotificationService
 import SagaEngine
+import SagaServicesTestSupport
 import SagaTestSupport
 import ServiceKit
 import Testing

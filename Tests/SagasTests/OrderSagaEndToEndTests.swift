@@ -5,6 +5,7 @@ import OrderService
 import PaymentService
 import SagaContracts
 import SagaEngine
+import SagaServicesTestSupport
 import SagaTestSupport
 import Sagas
 import ServiceKit

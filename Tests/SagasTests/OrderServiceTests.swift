@@ -3,6 +3,7 @@ import GRDB
 import OrderService
 import SagaContracts
 import SagaEngine
+import SagaServicesTestSupport
 import ServiceKit
 import Testing
 

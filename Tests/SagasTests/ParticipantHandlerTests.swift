@@ -3,6 +3,7 @@ import Foundation
 import InventoryService
 import SagaContracts
 import SagaEngine
+import SagaServicesTestSupport
 import ServiceKit
 import Testing
 

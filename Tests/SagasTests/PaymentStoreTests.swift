@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PaymentService
 import SagaEngine
+import SagaServicesTestSupport
 import ServiceKit
 import Testing
 

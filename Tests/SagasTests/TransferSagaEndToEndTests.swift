@@ -1,6 +1,7 @@
 import AccountService
 import Foundation
 import SagaEngine
+import SagaServicesTestSupport
 import SagaTestSupport
 import Sagas
 import ServiceKit

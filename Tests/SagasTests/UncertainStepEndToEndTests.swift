@@ -5,6 +5,7 @@ import InventoryService
 import OrderService
 import SagaContracts
 import SagaEngine
+import SagaServicesTestSupport
 import Sagas
 import ServiceKit
 import Testing

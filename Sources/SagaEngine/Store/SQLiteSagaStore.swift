@@ -114,10 +114,7 @@ public final class SQLiteSagaStore: SagaStore {
 
     /// The per-request history of a saga, oldest first.
     public func history(sagaID: String) async throws(SagaStoreError) -> [StepAttemptRecord] {
-        try await read("history of \(sagaID)") { db in
-            try db.cachedRows(sql: "SELECT * FROM saga_step_history WHERE saga_id = ? ORDER BY sequence", arguments: [sagaID])
-                .map(SQLiteRows.attempt)
-        }
+        try await read("history of \(sagaID)") { db in try Self.history(sagaID: sagaID, in: db) }
     }
 
     /// Instances in `status`, oldest first.

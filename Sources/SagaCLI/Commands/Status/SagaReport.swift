@@ -2,21 +2,10 @@ import Avro
 import Foundation
 import SagaEngine
 
-/// A saga as `status` and `sagas` show it: its state plus its step history.
-struct SagaReport: Sendable {
-    let state: SagaState
-    let history: [StepAttemptRecord]
-
-    /// The step the saga is at: the name its latest request in this phase and index had.
-    var currentStep: String {
-        // A finished saga is shown at the step it ended on (its latest request).
-        let name = history.last { $0.phase == state.phase && $0.stepIndex == state.stepIndex }?.stepName
-            ?? (state.status.isTerminal ? history.last?.stepName : nil)
-        return name ?? (state.status.isTerminal ? "-" : "step \(state.stepIndex)")
-    }
-
-    /// The saga data as JSON: decoded with the contracts when it is single-object Avro, parsed
-    /// when it is JSON text, else its bytes in hex (with why).
+/// The CLI's renderings of a saga report (the report itself is the engine's ``SagaReport``).
+extension SagaReport {
+    /// The saga data as JSON: decoded with the contracts when it is single-object Avro, else
+    /// as ``SagaReport/plainData(_:)`` renders it (parsed JSON, or hex).
     static func data(_ bytes: [UInt8], schemas: ContractSchemas?) -> JSONValue {
         if let schemas, bytes.starts(with: AvroSingleObject.marker) {
             switch RecordRenderer(schemas: schemas).decode(bytes) {
@@ -24,40 +13,11 @@ struct SagaReport: Sendable {
             case .failure(let error): return .object([("error", .string(error.message)), ("hex", .string(RecordRenderer.hex(bytes)))])
             }
         }
-        if let json = try? JSONValue(parsing: bytes) { return json }
-        return .object([("hex", .string(RecordRenderer.hex(bytes)))])
+        return plainData(bytes)
     }
 
     /// The report as one JSON object.
-    func json(schemas: ContractSchemas?) -> JSONValue {
-        .object([
-            ("sagaId", .string(state.sagaID)),
-            ("type", .string(state.sagaType)),
-            ("state", .string(state.status.rawValue)),
-            ("phase", .string(state.phase.rawValue)),
-            ("currentStep", .string(currentStep)),
-            ("attempt", .integer(Int64(state.attempt))),
-            ("failureReason", state.failureReason.map(JSONValue.string) ?? .null),
-            ("createdAt", .string(Self.time(state.createdAt))),
-            ("updatedAt", .string(Self.time(state.updatedAt))),
-            ("deadline", state.deadline.map { .string(Self.time($0)) } ?? .null),
-            ("data", Self.data(state.data, schemas: schemas)),
-            ("history", .array(history.map(Self.json))),
-        ])
-    }
-
-    static func json(_ attempt: StepAttemptRecord) -> JSONValue {
-        .object([
-            ("sequence", .integer(Int64(attempt.sequence))),
-            ("phase", .string(attempt.phase.rawValue)),
-            ("step", .string(attempt.stepName)),
-            ("attempt", .integer(Int64(attempt.attempt))),
-            ("startedAt", .string(time(attempt.startedAt))),
-            ("finishedAt", attempt.finishedAt.map { .string(time($0)) } ?? .null),
-            ("outcome", attempt.outcome.map { .string($0.rawValue) } ?? .null),
-            ("error", attempt.error.map(JSONValue.string) ?? .null),
-        ])
-    }
+    func json(schemas: ContractSchemas?) -> JSONValue { json(data: Self.data(state.data, schemas: schemas)) }
 
     /// The report as text for a person.
     func text(schemas: ContractSchemas?) -> String {
@@ -79,11 +39,6 @@ struct SagaReport: Sendable {
         lines += TextTable.render(header: ["#", "PHASE", "STEP", "ATTEMPT", "STARTED", "FINISHED", "OUTCOME", "ERROR"], rows: rows)
             .map { "  " + $0 }
         return lines.joined(separator: "\n")
-    }
-
-    /// A time as ISO 8601 UTC with milliseconds.
-    static func time(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 }
 

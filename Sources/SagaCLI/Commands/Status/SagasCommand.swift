@@ -11,7 +11,7 @@ struct SagasCommand: AsyncParsableCommand {
     )
 
     @Option(help: "Only sagas of this type (order, transfer, …).") var type: String?
-    @Option(name: .customLong("state"), help: "Only sagas in this state (repeatable): \(SagaStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(name: .customLong("state"), help: "Only sagas in this state (repeatable, or a comma list): \(SagaStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
     var states: [String] = []
     @Option(help: "Only sagas started at or after this time.") var since: String?
     @Option(help: "At most this many sagas.") var limit = 100
@@ -21,15 +21,13 @@ struct SagasCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let statuses = try states.map { text in
-                guard let status = SagaStatus(rawValue: text) else {
-                    throw CLIError.input("--state \(text): expected one of \(SagaStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                return status
-            }
-            let sinceDate = try since.map { try TimeArgument.parse($0, now: Date()) }
-            let reports = try await SagaQueries(store: try store.open())
-                .list(states: statuses, type: type, since: sinceDate, limit: limit)
+            let statuses: [SagaStatus], sinceDate: Date?
+            do throws(SagaFilterError) { statuses = try SagaFilter.states(states) } catch { throw CLIError.input("--state \(error)") }
+            do throws(SagaFilterError) {
+                sinceDate = try since.map { text throws(SagaFilterError) in try SagaFilter.time(text, now: Date()) }
+            } catch { throw CLIError.input("--since \(error)") }
+            let filter = SagaFilter(type: type, states: statuses, since: sinceDate, limit: limit)
+            let reports = try await SagaQueries(store: try store.open()).list(filter)
             if json {
                 let contracts = schemas.loadIfPresent()
                 for report in reports { StandardStreams.writeLine(report.json(schemas: contracts).serialized) }
@@ -48,19 +46,5 @@ struct SagasCommand: AsyncParsableCommand {
                  String(report.state.attempt), SagaReport.time(report.state.createdAt), SagaReport.time(report.state.updatedAt),
                  report.state.failureReason ?? ""]
             })
-    }
-}
-
-/// Times on the command line: ISO 8601, or an age before now (`90s`, `30m`, `2h`, `7d`).
-enum TimeArgument {
-    static func parse(_ text: String, now: Date) throws -> Date {
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-        if let unit = text.last, let seconds = units[unit], let amount = Double(text.dropLast()), amount >= 0 {
-            return now.addingTimeInterval(-amount * seconds)
-        }
-        for style in [Date.ISO8601FormatStyle(includingFractionalSeconds: true), Date.ISO8601FormatStyle()] {
-            if let date = try? style.parse(text) { return date }
-        }
-        throw CLIError.input("\(text): not a time (ISO 8601 like 2026-11-21T06:00:00Z) or an age (90s, 30m, 2h, 7d)")
     }
 }

@@ -24,50 +24,29 @@ struct StatusCommand: AsyncParsableCommand {
     }
 }
 
-/// Reads sagas from a store for `status` and `sagas`.
+/// Reads sagas from a store for `status` and `sagas` (through the engine's ``SagaFilter`` queries).
 struct SagaQueries: Sendable {
-    let store: any SagaStore
+    let store: SQLiteSagaStore
 
     /// The saga `sagaID` with its history; a ``CLIError`` (exit 1) if there is none.
     func report(sagaID: String) async throws -> SagaReport {
-        let state: SagaState?
-        let history: [StepAttemptRecord]
+        let report: SagaReport?
         do {
-            state = try await store.load(sagaID: sagaID)
-            history = try await store.history(sagaID: sagaID)
+            report = try await store.report(sagaID: sagaID)
         } catch {
             throw CLIError.input("cannot read saga \(sagaID): \(error)")
         }
-        guard let state else { throw CLIError.failed("no saga with id \(sagaID) in the store") }
-        return SagaReport(state: state, history: history)
+        guard let report else { throw CLIError.failed("no saga with id \(sagaID) in the store") }
+        return report
     }
 
-    /// Sagas of the given states (all when empty), of `type` if given, created at or after `since`,
-    /// newest first, at most `limit`.
-    func list(states: [SagaStatus], type: String?, since: Date?, limit: Int) async throws -> [SagaReport] {
-        var found: [SagaState] = []
+    /// The sagas `filter` selects, newest first, with their histories.
+    func list(_ filter: SagaFilter) async throws -> [SagaReport] {
         do {
-            for status in states.isEmpty ? SagaStatus.allCases : states {
-                // The store lists by status only; type and time are filtered here, so read generously.
-                found += try await store.sagas(status: status, limit: Int.max)
-            }
+            return try await store.reports(matching: filter)
         } catch {
             throw CLIError.input("cannot list sagas: \(error)")
         }
-        let selected = found
-            .filter { type == nil || $0.sagaType == type }
-            .filter { state in since.map { state.createdAt >= $0 } ?? true }
-            .sorted { ($0.createdAt, $0.sagaID) > ($1.createdAt, $1.sagaID) }
-            .prefix(limit)
-        var reports: [SagaReport] = []
-        for state in selected {
-            do {
-                reports.append(SagaReport(state: state, history: try await store.history(sagaID: state.sagaID)))
-            } catch {
-                throw CLIError.input("cannot read the history of saga \(state.sagaID): \(error)")
-            }
-        }
-        return reports
     }
 }
 

@@ -1,6 +1,7 @@
 import Avro
 import Foundation
 import Kafka
+import SagaEngine
 
 /// Turns a consumed record into one JSON object: where it is, its key and headers, and its
 /// value decoded with the writer schema its single-object header names. A value that cannot be
@@ -60,9 +61,7 @@ struct RecordRenderer: Sendable {
     }
 
     /// Lower-case hex digits of `bytes`.
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
-    }
+    static func hex(_ bytes: [UInt8]) -> String { SagaReport.hex(bytes) }
 }
 
 /// Why a value could not be decoded.

@@ -11,27 +11,27 @@ import SagaEngine
 import SagaTestSupport
 import Sagas
 import ServiceKit
-import Testing
 
 /// One test's deployment on the real broker: topics under a unique prefix, the orchestrator
 /// running both sagas, and the five services (each with its own SQLite file, consumer group
 /// and outbox relay) plus the notification dispatcher, all running until ``stop()``. The account
 /// and inventory services run `accountHandler` and `inventoryHandler` (their real handlers unless
-/// a test wraps them to inject faults).
-final class SagaServicesWorld: Sendable {
-    let topics: SagaTopicNames
-    let directory: ScratchDirectory
-    let kafka: KafkaConfiguration
-    let orchestratorStore: SQLiteSagaStore
-    let orders: OrderService
-    let inventory: InventoryService
-    let payments: PaymentService
-    let accounts: AccountService
-    let notifications: NotificationService
-    let producer: KafkaProducer
+/// a test wraps them to inject faults). Topics get `partitions` partitions (1 gives a total order to read back).
+public final class SagaServicesWorld: Sendable {
+    public let topics: SagaTopicNames
+    public let directory: ScratchDirectory
+    public let kafka: KafkaConfiguration
+    public let orchestratorStore: SQLiteSagaStore
+    public let orders: OrderService
+    public let inventory: InventoryService
+    public let payments: PaymentService
+    public let accounts: AccountService
+    public let notifications: NotificationService
+    public let producer: KafkaProducer
     private let tasks: [Task<Void, any Error>]
 
-    init(
+    public init(
+        partitions: Int32 = 2,
         accountHandler: @escaping SagaParticipant.Handler = AccountService.handle,
         inventoryHandler: @escaping SagaParticipant.Handler = InventoryService.handle
     ) async throws {
@@ -41,7 +41,7 @@ final class SagaServicesWorld: Sendable {
         kafka = try Broker.configuration()
         let admin = try KafkaAdmin(configuration: kafka, logger: Broker.logger)
         try await admin.createTopics((topics.all + topics.all.map(DeadLetterRecord.topic(for:))).map {
-            KafkaTopicSpecification(name: $0, partitions: 2)
+            KafkaTopicSpecification(name: $0, partitions: partitions)
         })
         orchestratorStore = try SQLiteSagaStore(path: directory.file("orchestrator.sqlite"))
         orders = try await OrderService(path: directory.file("orders.sqlite"), orderPlacedTopic: topics.orderPlaced)
@@ -88,7 +88,7 @@ final class SagaServicesWorld: Sendable {
     }
 
     /// Publishes a `TransferRequested` as the UPI front end would; `messageID` distinguishes resends.
-    func requestTransfer(_ transferID: UUID, from payer: String, to payee: String, amountMinor: Int64, messageID: UUID = UUID())
+    public func requestTransfer(_ transferID: UUID, from payer: String, to payee: String, amountMinor: Int64, messageID: UUID = UUID())
         async throws
     {
         let event = TransferRequested(
@@ -101,24 +101,25 @@ final class SagaServicesWorld: Sendable {
 
     /// Waits until saga `id` has ended (completed, compensated, or parked as failed) and returns its state.
     @discardableResult
-    func waitForEnd(of id: UUID, within seconds: Double = 60) async throws -> SagaState {
+    public func waitForEnd(of id: UUID, within seconds: Double = 60) async throws -> SagaState {
         var last: SagaState?
         try await eventually("saga \(id) to end (last: \(String(describing: last?.status)))", within: seconds) {
             last = try await orchestratorStore.load(sagaID: text(id))
             return last.map { $0.status.isTerminal || $0.status == .failed } ?? false
         }
-        return try #require(last)
+        guard let last else { throw TimedOut(what: "saga \(id) to exist") }
+        return last
     }
 
     /// Whether the orchestrator has processed the start message `messageID`.
-    func orchestratorProcessed(messageID: UUID) async throws -> Bool {
+    public func orchestratorProcessed(messageID: UUID) async throws -> Bool {
         try await orchestratorStore.pool.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbox WHERE message_id = ?", arguments: [text(messageID)]) ?? 0
         } > 0
     }
 
     /// Waits until every notification about `subject` was delivered, and returns them (kind, recipient).
-    func deliveredNotifications(about subject: UUID, count: Int) async throws -> [NotificationRecord] {
+    public func deliveredNotifications(about subject: UUID, count: Int) async throws -> [NotificationRecord] {
         var records: [NotificationRecord] = []
         try await eventually("\(count) delivered notifications about \(subject)") {
             records = try await notifications.notifications(about: subject)
@@ -128,14 +129,14 @@ final class SagaServicesWorld: Sendable {
     }
 
     /// Reads `topic` from the start with a fresh group until `enough` holds for what was read.
-    func consume(_ topic: String, within seconds: Double = 30, until enough: @escaping @Sendable ([InboundMessage]) -> Bool)
+    public func consume(_ topic: String, within seconds: Double = 30, until enough: @escaping @Sendable ([InboundMessage]) -> Bool)
         async throws -> [InboundMessage]
     {
         try await readRecords(of: topic, kafka: kafka, within: seconds, until: enough)
     }
 
     /// Stops every service (a graceful shutdown) and waits for them.
-    func stop() async {
+    public func stop() async {
         for task in tasks { task.cancel() }
         for task in tasks { _ = await task.result }
         await producer.shutdown(timeout: .seconds(5))

@@ -1,0 +1,37 @@
+import HTTPTypes
+import Hummingbird
+
+/// A route of the API: its method and its path template as the OpenAPI document writes it
+/// (`/sagas/{id}`; Hummingbird reads the same syntax).
+public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
+    /// The method.
+    public var method: HTTPRequest.Method
+    /// The path template.
+    public var path: String
+
+    /// Creates a route.
+    public init(_ method: HTTPRequest.Method, _ path: String) {
+        self.method = method
+        self.path = path
+    }
+
+    /// `GET /sagas/{id}`.
+    public var description: String { "\(method.rawValue) \(path)" }
+
+    /// Whether `path` (a request path) fits the template: same segments, `{name}` matching any non-empty one.
+    public func matches(path requestPath: String) -> Bool {
+        let template = path.split(separator: "/", omittingEmptySubsequences: true)
+        let actual = requestPath.split(separator: "/", omittingEmptySubsequences: true)
+        guard template.count == actual.count else { return false }
+        return zip(template, actual).allSatisfy { pattern, segment in
+            (pattern.hasPrefix("{") && pattern.hasSuffix("}")) || pattern == segment
+        }
+    }
+
+    /// Registers `handler` for this route on `router`.
+    func register<Context: RequestContext>(
+        on router: Router<Context>, _ handler: @Sendable @escaping (Request, Context) async throws -> Response
+    ) {
+        router.on(RouterPath(path), method: method, use: handler)
+    }
+}

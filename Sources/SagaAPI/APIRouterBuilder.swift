@@ -1,0 +1,55 @@
+import Hummingbird
+
+/// Composes the API's router from whichever capabilities this process has:
+///
+/// - `all` role: `APIRouterBuilder(orders: LocalOrderPlacing(…), transfers: KafkaTransferRequester(…),
+///   sagas: LocalSagaQuerying(…), operations: …)`
+/// - `api` role: ``RemoteOrderPlacing``, ``KafkaTransferRequester``, ``RemoteSagaQuerying``
+/// - `order` role: ``LocalOrderPlacing`` only; `orchestrator` role: ``LocalSagaQuerying`` only;
+///   other roles: operations only.
+///
+/// Every error becomes an `application/problem+json` response (``ProblemMiddleware``).
+public struct APIRouterBuilder: Sendable {
+    /// `POST /orders`, when set.
+    public var orders: (any OrderPlacing)?
+    /// `POST /transfers`, when set.
+    public var transfers: (any TransferRequesting)?
+    /// `GET /sagas…`, when set.
+    public var sagas: (any SagaQuerying)?
+    /// `/healthz`, `/readyz`, `/metrics`.
+    public var operations: OperationsRoutes
+
+    /// Creates a builder.
+    public init(
+        orders: (any OrderPlacing)? = nil, transfers: (any TransferRequesting)? = nil, sagas: (any SagaQuerying)? = nil,
+        operations: OperationsRoutes = OperationsRoutes()
+    ) {
+        self.orders = orders
+        self.transfers = transfers
+        self.sagas = sagas
+        self.operations = operations
+    }
+
+    /// Every route the built router serves.
+    public var routes: [APIRoute] {
+        (orders == nil ? [] : OrderRoutes.routes) + (transfers == nil ? [] : TransferRoutes.routes)
+            + (sagas == nil ? [] : SagaRoutes.routes) + operations.routes
+    }
+
+    /// A new router serving ``routes``.
+    public func router<Context: RequestContext>(context: Context.Type = BasicRequestContext.self) -> Router<Context> {
+        let router = Router(context: context)
+        addRoutes(to: router)
+        return router
+    }
+
+    /// Adds the problem middleware and ``routes`` to an existing router (whose own routes then
+    /// also answer errors as problems).
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        router.add(middleware: ProblemMiddleware(routes: routes))
+        if let orders { OrderRoutes(orders: orders).register(on: router) }
+        if let transfers { TransferRoutes(transfers: transfers).register(on: router) }
+        if let sagas { SagaRoutes(sagas: sagas).register(on: router) }
+        operations.register(on: router)
+    }
+}

@@ -1,0 +1,110 @@
+import Avro
+import Foundation
+import Kafka
+import OrderService
+import Prometheus
+import SagaAPI
+import SagaEngine
+import SagaServicesTestSupport
+import SagaTestSupport
+import Testing
+import Yams
+
+/// `docs/openapi.yaml` describes exactly the routes the router registers.
+@Suite struct OpenAPIDocumentTests {
+    static let documentURL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("docs/openapi.yaml")
+
+    /// The document's operations as `METHOD /path`, and the document.
+    static func operations() throws -> (Set<String>, [String: Any]) {
+        let text = try String(contentsOf: documentURL, encoding: .utf8)
+        let document = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let paths = try #require(document["paths"] as? [String: Any])
+        var operations: Set<String> = []
+        for (path, item) in paths {
+            let methods = try #require(item as? [String: Any])
+            for method in methods.keys where ["get", "post", "put", "patch", "delete"].contains(method) {
+                operations.insert("\(method.uppercased()) \(path)")
+            }
+        }
+        return (operations, document)
+    }
+
+    @Test func theDocumentListsEveryRouteTheRouterRegisters() async throws {
+        let directory = try ScratchDirectory()
+        let orders = try await OrderService(path: directory.file("orders.sqlite"))
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: ["127.0.0.1:1"]), logger: Broker.logger)
+        let builder = APIRouterBuilder(
+            orders: LocalOrderPlacing(service: orders),
+            transfers: KafkaTransferRequester(producer: producer, ledger: try IdempotencyLedger(path: directory.file("api.sqlite"))),
+            sagas: LocalSagaQuerying(store: try SQLiteSagaStore(path: directory.file("orchestrator.sqlite"))),
+            operations: OperationsRoutes(registry: PrometheusCollectorRegistry())
+        )
+        _ = builder.router()
+        let (documented, document) = try Self.operations()
+        #expect(document["openapi"] as? String == "3.1.0")
+        #expect(Set(builder.routes.map(\.description)) == documented)
+        #expect(builder.routes.count == 7)
+        await producer.shutdown(timeout: .seconds(1))
+    }
+
+    @Test func everyErrorResponseIsAProblem() throws {
+        let (_, document) = try Self.operations()
+        let components = try #require(document["components"] as? [String: Any])
+        let sharedResponses = try #require(components["responses"] as? [String: Any])
+        let paths = try #require(document["paths"] as? [String: Any])
+        var checked = 0
+        for (path, item) in paths {
+            for (method, operation) in try #require(item as? [String: Any]) {
+                let responses = try #require((operation as? [String: Any])?["responses"] as? [String: Any])
+                for (code, response) in responses where (Int(code) ?? 0) >= 400 {
+                    var resolved = try #require(response as? [String: Any])
+                    if let reference = resolved["$ref"] as? String {
+                        resolved = try #require(sharedResponses[String(reference.split(separator: "/").last ?? "")] as? [String: Any])
+                    }
+                    let content = try #require(resolved["content"] as? [String: Any], "\(method) \(path) \(code)")
+                    #expect(Array(content.keys) == ["application/problem+json"], "\(method) \(path) \(code)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 20)
+    }
+
+    @Test func everyProblemKindIsDocumented() throws {
+        let text = try String(contentsOf: Self.documentURL, encoding: .utf8)
+        for kind in Problem.Kind.allCases {
+            #expect(text.contains(kind.rawValue), "\(kind)")
+        }
+    }
+
+    @Test func theRequestExamplesAreAcceptedAndTheBadOnesRefused() throws {
+        let (_, document) = try Self.operations()
+        let paths = try #require(document["paths"] as? [String: Any])
+        func example(_ path: String, _ name: String) throws -> JSONValue {
+            let post = try #require((paths[path] as? [String: Any])?["post"] as? [String: Any])
+            let content = try #require((post["requestBody"] as? [String: Any])?["content"] as? [String: Any])
+            let examples = try #require((content["application/json"] as? [String: Any])?["examples"] as? [String: Any])
+            let value = try #require((examples[name] as? [String: Any])?["value"])
+            return try JSONValue(parsing: Array(try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])))
+        }
+        let order = try PlaceOrderRequest(json: try example("/orders", "order"))
+        #expect(order.lines.count == 1 && order.currency == "INR")
+        let transfer = try TransferRequest(json: try example("/transfers", "transfer"))
+        #expect(transfer.payer.value == "asha@okbank" && transfer.amountMinor == 25_000)
+        // The documented 400 example is what a zero quantity and a missing currency give.
+        var invalid = order.json
+        if case .object(var members) = invalid {
+            members.removeAll { $0.key == "currency" }
+            members = members.map { $0.key == "items" ? ("items", .array([.object([
+                ("productId", .string(UUID().uuidString)), ("sku", .string("TSHIRT-M")), ("quantity", .integer(0)),
+                ("unitPriceMinor", .integer(49_900)),
+            ])])) : $0 }
+            invalid = .object(members)
+        }
+        let problem = #expect(throws: Problem.self) { try PlaceOrderRequest(json: invalid) }
+        #expect(problem?.errors.map(\.field) == ["currency", "items[0].quantity"])
+        #expect(problem?.detail == "2 fields are invalid")
+    }
+}
