@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SagaEngine", targets: ["SagaEngine"]),
         .library(name: "Avro", targets: ["Avro"]),
         .library(name: "SagaContracts", targets: ["SagaContracts"]),
+        .library(name: "SagaObservability", targets: ["SagaObservability"]),
         .executable(name: "sagactl", targets: ["sagactl"]),
         .executable(name: "avro-codegen", targets: ["avro-codegen"]),
         .plugin(name: "AvroCodegenPlugin", targets: ["AvroCodegenPlugin"]),
@@ -26,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         // The librdkafka C API (system library, headers from librdkafka-dev).
@@ -40,6 +44,7 @@ let package = Package(
             dependencies: [
                 "CRdKafka",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             linkerSettings: runtimeLibrarySearchPath
         ),
@@ -111,7 +116,31 @@ let package = Package(
                 "SagaContracts",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
+        ),
+        // Logging (JSON lines), metrics (Prometheus) and tracing bootstrap for server processes.
+        .target(
+            name: "SagaObservability",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        .testTarget(
+            name: "SagaObservabilityTests",
+            dependencies: [
+                "SagaObservability", "SagaEngine", "SagaTestSupport", "Kafka",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
         ),
         // Test sagas and participants shared by the tests, the crash harness and the benchmark.
         .target(
