@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Avro
 import Foundation
 import Logging
 import Synchronization
@@ -118,21 +119,7 @@ public struct JSONLogHandler: LogHandler {
 
     /// Appends `text` as a JSON string literal (RFC 8259 escaping).
     static func appendString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        JSONValue.string(text).serialize(into: &out)
     }
 
     /// `2026-11-21T07:45:12.345Z`.

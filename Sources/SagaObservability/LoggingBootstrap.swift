@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SagaEngine
 
 /// How log lines are written.
 public enum LogFormat: String, Sendable, CaseIterable {
@@ -35,8 +36,11 @@ public enum LoggingBootstrap {
     /// The variable choosing the minimum level (`info` by default).
     public static let levelVariable = "SAGA_LOG_LEVEL"
 
-    /// Bootstraps the logging system with `format` at `level`.
-    public static func bootstrap(format: LogFormat, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil) {
+    /// Bootstraps the logging system with `format` at `level`. The default metadata provider
+    /// adds the ids of the message being processed (``SagaLogContext``) to every line.
+    public static func bootstrap(
+        format: LogFormat, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = SagaLogContext.metadataProvider
+    ) {
         LoggingSystem.bootstrap({ label, provider in
             makeHandler(label: label, format: format, level: level, metadataProvider: provider)
         }, metadataProvider: metadataProvider)

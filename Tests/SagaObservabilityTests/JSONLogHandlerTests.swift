@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SagaEngine
 import SagaObservability
 import Testing
 
@@ -47,5 +48,44 @@ struct JSONLogHandlerTests {
         #expect(text == .text && debug == .debug)
         #expect(throws: ObservabilitySettingError.self) { try LoggingBootstrap.settings(["SAGA_LOG_FORMAT": "xml"]) }
         #expect(throws: ObservabilitySettingError.self) { try LoggingBootstrap.settings(["SAGA_LOG_LEVEL": "loud"]) }
+    }
+}
+
+@Suite("Log context of a processed message")
+struct SagaLogContextTests {
+    struct UnusedSink: DeadLetterSink {
+        func publish(_ message: OutgoingMessage, partition: Int32) async throws { Issue.record("nothing should be dead-lettered") }
+    }
+
+    @Test("a line logged by a handler while the engine processes a message carries its saga, message and trace ids")
+    func handlerLines() async throws {
+        let lines = LogLines()
+        let logger = Logger(label: "service") { label in
+            JSONLogHandler(label: label, metadataProvider: SagaLogContext.metadataProvider, sink: lines.sink)
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("logctx-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { do { try FileManager.default.removeItem(at: directory) } catch { Issue.record("cleanup: \(error)") } }
+        let store = try SQLiteSagaStore(path: directory.appendingPathComponent("s.sqlite").path)
+        let handler = DeadLetteringHandler(
+            group: "g", service: "svc", retry: .none, sink: UnusedSink(), store: store,
+            classify: { _ in .deadLetter(.nonRetriable) },
+            process: { _ in logger.info("handling") }
+        )
+        let message = InboundMessage(
+            topic: "t", partition: 0, offset: 7, timestampMilliseconds: nil, key: [], value: [],
+            headers: [
+                SagaHeader(SagaEngineHeaders.messageID, "m-9"), SagaHeader(SagaEngineHeaders.sagaID, "s-9"),
+                SagaHeader(TraceContext.Header.traceparent, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
+            ]
+        )
+        #expect(try await handler.handle(message) == .processed(attempts: 1))
+        logger.info("outside")
+        let objects = try lines.objects()
+        #expect(objects.count == 2)
+        #expect(objects.first?["saga_id"] as? String == "s-9")
+        #expect(objects.first?["message_id"] as? String == "m-9")
+        #expect(objects.first?["trace_id"] as? String == "0af7651916cd43dd8448eb211c80319c")
+        #expect(objects.last?["saga_id"] == nil)
     }
 }

@@ -67,8 +67,15 @@ public struct DeadLetteringHandler: Sendable {
 
     /// Processes `message`, retrying and dead-lettering as configured. Throws only when the
     /// DLQ record could not be published, or when cancelled (the message is then redelivered).
+    /// While it runs, ``SagaLogContext/metadata`` holds the message's ids.
     @discardableResult
     public func handle(_ message: InboundMessage) async throws -> Outcome {
+        try await SagaLogContext.$metadata.withValue(SagaLogContext.metadata(of: message)) {
+            try await handleInContext(message)
+        }
+    }
+
+    private func handleInContext(_ message: InboundMessage) async throws -> Outcome {
         let replayID = message.headers.string(DeadLetterHeaders.replayID)
         var attempt = 1
         while true {
@@ -115,12 +122,10 @@ public struct DeadLetteringHandler: Sendable {
         }
     }
 
-    /// `logger` with the message's `message_id`, `saga_id` and `trace_id` (those present) in its metadata.
+    /// `logger` with the message's ids in its metadata (see ``SagaLogContext/metadata(of:)``).
     static func logger(_ logger: Logger, for message: InboundMessage) -> Logger {
         var logger = logger
-        if let id = message.headers.string(SagaEngineHeaders.messageID) { logger[metadataKey: "message_id"] = "\(id)" }
-        if let id = message.headers.string(SagaEngineHeaders.sagaID) { logger[metadataKey: "saga_id"] = "\(id)" }
-        if let trace = TraceContext(headers: message.headers) { logger[metadataKey: "trace_id"] = "\(trace.traceID)" }
+        for (key, value) in SagaLogContext.metadata(of: message) { logger[metadataKey: key] = value }
         return logger
     }
 }
