@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Avro", targets: ["Avro"]),
         .library(name: "SagaContracts", targets: ["SagaContracts"]),
         .library(name: "SagaAPI", targets: ["SagaAPI"]),
+        .library(name: "SagaObservability", targets: ["SagaObservability"]),
         .executable(name: "sagactl", targets: ["sagactl"]),
         .executable(name: "avro-codegen", targets: ["avro-codegen"]),
         .plugin(name: "AvroCodegenPlugin", targets: ["AvroCodegenPlugin"]),
@@ -32,6 +33,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        // OTLP over HTTP/protobuf only: the gRPC trait would add grpc-swift to every build.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The librdkafka C API (system library, headers from librdkafka-dev).
@@ -46,6 +52,7 @@ let package = Package(
             dependencies: [
                 "CRdKafka",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             linkerSettings: runtimeLibrarySearchPath
         ),
@@ -117,7 +124,35 @@ let package = Package(
                 "SagaContracts",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
+        ),
+        // Logging (JSON lines), metrics (Prometheus) and tracing bootstrap for server processes.
+        .target(
+            name: "SagaObservability",
+            dependencies: [
+                "Avro", "SagaEngine",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "SagaObservabilityTests",
+            dependencies: [
+                "SagaObservability", "SagaEngine", "SagaTestSupport", "Kafka",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
         ),
         // Test sagas and participants shared by the tests, the crash harness and the benchmark.
         .target(

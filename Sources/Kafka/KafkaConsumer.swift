@@ -23,7 +23,7 @@ import Logging
 /// ``messages`` is the lower-level alternative: iterate it and call
 /// ``markProcessed(_:)`` for each message once done with it.
 public final class KafkaConsumer: Sendable {
-    private let core: ConsumerCore
+    let core: ConsumerCore
 
     /// Creates a consumer. `configuration.groupID` is required; `enable.auto.offset.store`
     /// must not be set (the consumer stores offsets itself after processing).

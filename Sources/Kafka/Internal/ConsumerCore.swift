@@ -31,6 +31,9 @@ final class ConsumerCore: Sendable {
         /// Stored in one call before the next poll (so before any rebalance can commit or
         /// revoke), on close, and every `storeBatchLimit` messages.
         var pendingOffsets: [TopicPartition: Int64] = [:]
+        /// The next offset after the last processed message per partition, as last handed to
+        /// librdkafka (for ``KafkaConsumer/lag()``; pending offsets are newer).
+        var storedOffsets: [TopicPartition: Int64] = [:]
         var pendingStores = 0
         /// The last partition `store` found assigned (reset on rebalance): a fast path that
         /// skips hashing for runs of messages from one partition.
@@ -195,6 +198,7 @@ final class ConsumerCore: Sendable {
         guard !state.pendingOffsets.isEmpty, !state.handleReleased else { return nil }
         let list = TopicPartitionList.make(state.pendingOffsets.map { ($0.key.topic, $0.key.partition, $0.value) })
         defer { rd_kafka_topic_partition_list_destroy(list) }
+        state.storedOffsets.merge(state.pendingOffsets) { max($0, $1) }
         state.pendingOffsets.removeAll(keepingCapacity: true)
         state.pendingStores = 0
         let err = rd_kafka_offsets_store(handle, list)

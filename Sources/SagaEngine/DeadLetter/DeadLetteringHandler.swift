@@ -33,6 +33,8 @@ public struct DeadLetteringHandler: Sendable {
     public let sink: any DeadLetterSink
     /// Where replay outcomes are recorded.
     public let store: any SagaStore
+    /// Counts processed and dead-lettered messages.
+    public let metrics: SagaMetrics
     private let process: @Sendable (InboundMessage) async throws -> Void
     private let classify: @Sendable (any Error) -> FailureDisposition
     private let logger: Logger
@@ -40,10 +42,11 @@ public struct DeadLetteringHandler: Sendable {
     /// Creates a handler around `process`; `classify` decides per error between retrying and dead-lettering.
     public init(
         group: String, service: String, retry: RetryPolicy, sink: any DeadLetterSink, store: any SagaStore,
-        logger: Logger = Logger(label: "saga.consumer"),
+        logger: Logger = Logger(label: "saga.consumer"), metrics: SagaMetrics = SagaMetrics(),
         classify: @escaping @Sendable (any Error) -> FailureDisposition,
         process: @escaping @Sendable (InboundMessage) async throws -> Void
     ) {
+        self.metrics = metrics
         self.group = group
         self.service = service
         self.retry = retry
@@ -64,8 +67,15 @@ public struct DeadLetteringHandler: Sendable {
 
     /// Processes `message`, retrying and dead-lettering as configured. Throws only when the
     /// DLQ record could not be published, or when cancelled (the message is then redelivered).
+    /// While it runs, ``SagaLogContext/metadata`` holds the message's ids.
     @discardableResult
     public func handle(_ message: InboundMessage) async throws -> Outcome {
+        try await SagaLogContext.$metadata.withValue(SagaLogContext.metadata(of: message)) {
+            try await handleInContext(message)
+        }
+    }
+
+    private func handleInContext(_ message: InboundMessage) async throws -> Outcome {
         let replayID = message.headers.string(DeadLetterHeaders.replayID)
         var attempt = 1
         while true {
@@ -73,6 +83,7 @@ public struct DeadLetteringHandler: Sendable {
             do {
                 try await process(message)
                 if let replayID { try await store.finishReplay(replayID: replayID, outcome: .succeeded, detail: nil, at: Date()) }
+                metrics.processed(service: service, topic: message.topic)
                 return .processed(attempts: attempt)
             } catch {
                 // A cancelled task (shutdown) stops here: the message is redelivered, never dead-lettered.
@@ -82,7 +93,7 @@ public struct DeadLetteringHandler: Sendable {
             let kind: DeadLetterErrorKind
             switch classify(failure) {
             case .retry where retry.allowsRetry(after: attempt):
-                logger.warning("processing failed; will retry", metadata: [
+                Self.logger(logger, for: message).warning("processing failed; will retry", metadata: [
                     "message": "\(message.coordinates)", "attempt": "\(attempt)", "error": "\(failure)",
                 ])
                 try await Task.sleep(for: retry.delay(afterAttempt: attempt, random: Double.random(in: 0..<1)))
@@ -97,7 +108,8 @@ public struct DeadLetteringHandler: Sendable {
                 group: group, service: service, at: Date()
             )
             try await sink.publish(record.message, partition: record.partition)
-            logger.error("message dead-lettered", metadata: [
+            metrics.deadLettered(service: service, topic: message.topic, kind: kind)
+            Self.logger(logger, for: message).error("message dead-lettered", metadata: [
                 "message": "\(message.coordinates)", "dlq": "\(record.message.topic)", "kind": "\(kind.rawValue)",
                 "error": "\(failure)",
             ])
@@ -108,5 +120,12 @@ public struct DeadLetteringHandler: Sendable {
             }
             return .deadLettered(kind)
         }
+    }
+
+    /// `logger` with the message's ids in its metadata (see ``SagaLogContext/metadata(of:)``).
+    static func logger(_ logger: Logger, for message: InboundMessage) -> Logger {
+        var logger = logger
+        for (key, value) in SagaLogContext.metadata(of: message) { logger[metadataKey: key] = value }
+        return logger
     }
 }

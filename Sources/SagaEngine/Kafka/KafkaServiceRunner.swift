@@ -38,7 +38,7 @@ enum KafkaServiceRunner {
 
     static func run(
         kafka: KafkaConfiguration, groupID: String, topics: [String], store: any SagaStore, outboxDoorbell: Doorbell,
-        service: String, retry: RetryPolicy, logger: Logger,
+        service: String, retry: RetryPolicy, logger: Logger, metrics: SagaMetrics,
         classify: @escaping @Sendable (any Error) -> FailureDisposition,
         process: @escaping @Sendable (InboundMessage) async throws -> Void,
         extra: (@Sendable () async -> Void)? = nil
@@ -62,7 +62,7 @@ enum KafkaServiceRunner {
         let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(producer: producer), doorbell: outboxDoorbell, logger: logger)
         let handler = DeadLetteringHandler(
             group: groupID, service: service, retry: retry, sink: KafkaDeadLetterSink(producer: producer), store: store,
-            logger: logger, classify: classify, process: process
+            logger: logger, metrics: metrics, classify: classify, process: process
         )
         defer { logger.info("service stopped", metadata: ["service": "\(service)"]) }
         do {
@@ -70,6 +70,7 @@ enum KafkaServiceRunner {
                 group.addTask { await relay.run() }
                 group.addTask { await housekeeping(store: store, logger: logger) }
                 if let extra { group.addTask { await extra() } }
+                group.addTask { await consumer.reportLag(group: groupID, every: metrics.lagReportInterval, factory: metrics.factory) }
                 group.addTask {
                     try await PartitionedConsumption.run(consumer, workers: 4, window: 256) { message in
                         try await handler.handle(InboundMessage(message))

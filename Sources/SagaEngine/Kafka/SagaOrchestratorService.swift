@@ -55,6 +55,7 @@ public struct SagaOrchestratorService: Sendable {
         try await KafkaServiceRunner.run(
             kafka: kafka, groupID: groupID, topics: topics, store: orchestrator.store,
             outboxDoorbell: orchestrator.outboxDoorbell, service: orchestrator.consumerName, retry: retry, logger: logger,
+            metrics: orchestrator.metrics,
             classify: SagaOrchestrator.classify,
             process: { message in try await orchestrator.process(message, triggers: triggers) },
             extra: { await timers.run() }
@@ -75,14 +76,17 @@ public struct SagaParticipantService: Sendable {
     public let topics: [String]
     /// Retries of transient handler failures before a command is dead-lettered.
     public let retry: RetryPolicy
+    /// Counts processed and dead-lettered commands and records the consumer lag.
+    public let metrics: SagaMetrics
     private let logger: Logger
 
     /// Creates the service.
     public init(
         participant: SagaParticipant, kafka: KafkaConfiguration, topics: [String], groupID: String? = nil,
         retry: RetryPolicy = .exponential(maxAttempts: 5, initial: .milliseconds(100)),
-        logger: Logger = Logger(label: "saga.participant")
+        logger: Logger = Logger(label: "saga.participant"), metrics: SagaMetrics = SagaMetrics()
     ) {
+        self.metrics = metrics
         self.participant = participant
         self.kafka = kafka
         self.groupID = groupID ?? participant.consumerName
@@ -97,6 +101,7 @@ public struct SagaParticipantService: Sendable {
         try await KafkaServiceRunner.run(
             kafka: kafka, groupID: groupID, topics: topics, store: participant.store,
             outboxDoorbell: participant.outboxDoorbell, service: participant.consumerName, retry: retry, logger: logger,
+            metrics: metrics,
             classify: SagaParticipant.classify,
             process: { message in _ = try await participant.process(message) }
         )

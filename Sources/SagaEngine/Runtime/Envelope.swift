@@ -113,6 +113,7 @@ public enum ParticipantReply: Sendable {
             headers.append(SagaHeader(SagaEngineHeaders.replyReason, reason))
         }
         if let payload { headers.append(SagaHeader(SagaEngineHeaders.messageType, payload.messageType)) }
+        if let trace = TraceContext(headers: command.source.headers) { headers += trace.headers }
         return OutgoingMessage(
             topic: command.replyTo, key: Array(command.sagaID.utf8), value: payload?.payload ?? [], headers: headers
         )

@@ -90,6 +90,8 @@ public struct OutboxRelay: Sendable {
                 if !(error is OutboxRelayError) {
                     logger.warning("outbox message not delivered", metadata: [
                         "topic": "\(row.message.topic)", "outbox_id": "\(row.id)", "error": "\(error)",
+                        "saga_id": "\(String(decoding: row.message.key, as: UTF8.self))",
+                        "message_id": "\(row.message.headers.string(SagaEngineHeaders.messageID) ?? "")",
                     ])
                 }
             } else {

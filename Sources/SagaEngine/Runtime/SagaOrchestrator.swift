@@ -1,4 +1,5 @@
 import Foundation
+import Tracing
 
 /// What an operator sees of one saga.
 public struct SagaStatusReport: Sendable, Hashable {
@@ -34,6 +35,10 @@ public struct SagaOrchestrator: Sendable {
     public let timers: TimerSchedule
     /// Called after every committed state change with the new state (metrics, tests, benchmarks).
     public let observer: (@Sendable (SagaState) -> Void)?
+    /// Counts sagas started and ended and times step requests.
+    public let metrics: SagaMetrics
+    /// Records a span per step attempt.
+    public let stepSpans: SagaStepSpans
     private let environment: @Sendable () -> TransitionEnvironment
     private let maxConflictRetries = 16
 
@@ -42,10 +47,12 @@ public struct SagaOrchestrator: Sendable {
         registry: SagaRegistry, store: any SagaStore, consumerName: String = "saga-orchestrator",
         lifecycleTopic: String = "saga.events", lifecycleEncoder: any SagaLifecycleEncoder,
         outboxDoorbell: Doorbell = Doorbell(), timers: TimerSchedule = TimerSchedule(),
-        observer: (@Sendable (SagaState) -> Void)? = nil,
+        observer: (@Sendable (SagaState) -> Void)? = nil, metrics: SagaMetrics = SagaMetrics(), tracer: (any Tracer)? = nil,
         environment: @escaping @Sendable () -> TransitionEnvironment = { .live() }
     ) {
         self.observer = observer
+        self.metrics = metrics
+        self.stepSpans = SagaStepSpans(tracer: tracer)
         self.registry = registry
         self.store = store
         self.consumerName = consumerName
@@ -77,16 +84,18 @@ public struct SagaOrchestrator: Sendable {
     }
 
     /// Starts a saga of the latest version of `sagaType` with encoded `data`. Idempotent per saga id.
-    /// `causationID` defaults to the start message's id.
+    /// `causationID` defaults to the start message's id. `trace` (the start event's W3C trace
+    /// context; a fresh one when `nil`) is kept with the saga and sent on all its messages.
     public func start(
-        sagaType: String, sagaID: String, data: [UInt8], inbox: InboxEntry? = nil, causationID: String? = nil
+        sagaType: String, sagaID: String, data: [UInt8], inbox: InboxEntry? = nil, causationID: String? = nil,
+        trace: TraceContext? = nil
     ) async throws(SagaRuntimeError) -> StartResult {
         guard let definition = registry.latest(sagaType) else { throw .unknownSagaType(sagaType, version: nil) }
         if try await wrap({ () async throws(SagaStoreError) in try await store.load(sagaID: sagaID) }) != nil {
             if let inbox { _ = try await commit(SagaCommit(inbox: inbox)) }
             return .alreadyExists
         }
-        let transition: SagaTransition
+        var transition: SagaTransition
         do {
             transition = try definition.start(
                 sagaID: sagaID, data: data, causationID: causationID ?? inbox?.messageID, environment: environment()
@@ -94,10 +103,13 @@ public struct SagaOrchestrator: Sendable {
         } catch {
             throw .transition(error)
         }
+        let trace = trace ?? TraceContext.random()
+        transition.state.traceParent = trace.traceparent
+        transition.state.traceState = trace.tracestate
         let result = try await commit(SagaCommit(
             inbox: inbox, saga: .insert(transition.state), sagaID: sagaID, history: transition.history,
-            outbox: try transition.commands + lifecycleMessages(transition)
-        ), transition: transition)
+            outbox: traced(try transition.commands + lifecycleMessages(transition), transition.state)
+        ), transition: transition, requestSentAt: nil)
         switch result {
         case .committed: return .started
         case .duplicateMessage: return .duplicateMessage
@@ -185,11 +197,13 @@ public struct SagaOrchestrator: Sendable {
             }
             let write = SagaCommit(
                 inbox: inbox, saga: transition.changedState ? .update(transition.state) : nil, sagaID: sagaID,
-                history: transition.history, outbox: try transition.commands + lifecycleMessages(transition)
+                history: transition.history, outbox: traced(try transition.commands + lifecycleMessages(transition), state)
             )
+            // States written before v4 of the schema lack the send time; a first attempt was sent when its step started.
+            let sentAt = state.requestSentAt ?? (state.attempt == 1 ? state.stepStartedAt : nil)
             let result: CommitResult
             do {
-                result = try await commit(write, transition: transition)
+                result = try await commit(write, transition: transition, requestSentAt: sentAt)
             } catch {
                 if case .store(.versionConflict) = error { continue }
                 throw error
@@ -216,13 +230,32 @@ public struct SagaOrchestrator: Sendable {
         return messages
     }
 
-    private func commit(_ commit: SagaCommit, transition: SagaTransition? = nil) async throws(SagaRuntimeError) -> CommitResult {
+    /// `messages` with the saga's trace context in their headers (sagas started before the
+    /// engine kept one go without).
+    private func traced(_ messages: [OutgoingMessage], _ state: SagaState) -> [OutgoingMessage] {
+        guard let parent = state.traceParent, let trace = TraceContext(traceparent: parent, tracestate: state.traceState) else {
+            return messages
+        }
+        return messages.map { message in
+            var message = message
+            message.headers = trace.replacing(in: message.headers)
+            return message
+        }
+    }
+
+    /// Commits; after a committed state change counts it in the metrics and records the spans of
+    /// the step attempts it ended (`requestSentAt`: when the attempt it answers was sent).
+    private func commit(_ commit: SagaCommit, transition: SagaTransition? = nil, requestSentAt: Date? = nil)
+        async throws(SagaRuntimeError) -> CommitResult
+    {
         let result = try await wrap { () async throws(SagaStoreError) in try await store.commit(commit) }
         if case .committed = result {
             if !commit.outbox.isEmpty { await outboxDoorbell.ring() }
             if let transition, transition.changedState {
                 if let deadline = transition.state.deadline { await timers.scheduled(deadline) }
                 observer?(transition.state)
+                metrics.record(transition, requestSentAt: requestSentAt)
+                stepSpans.record(transition, requestSentAt: requestSentAt)
             }
         }
         return result

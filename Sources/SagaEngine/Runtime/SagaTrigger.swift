@@ -44,7 +44,8 @@ extension SagaOrchestrator {
             _ = try await self.start(
                 sagaType: trigger.sagaType, sagaID: start.sagaID, data: start.data,
                 inbox: InboxEntry(consumer: consumerName, messageID: messageID, topic: message.topic,
-                    partition: message.partition, offset: message.offset)
+                    partition: message.partition, offset: message.offset),
+                trace: TraceContext(headers: message.headers)
             )
             return
         }

@@ -76,14 +76,25 @@ public struct SagaState: Sendable, Hashable {
     public var createdAt: Date
     /// When the instance last changed.
     public var updatedAt: Date
+    /// When the request now awaited (or the last one) was sent: the start of its step latency and span.
+    public var requestSentAt: Date?
+    /// The W3C `traceparent` of the message that started the saga (or a fresh one), sent on
+    /// every command and lifecycle event of the saga.
+    public var traceParent: String?
+    /// The W3C `tracestate` that came with ``traceParent``, if any.
+    public var traceState: String?
 
     /// Creates a state (the store uses this when loading).
     public init(
         sagaID: String, sagaType: String, definitionVersion: Int, status: SagaStatus, phase: SagaPhase,
         stepIndex: Int, attempt: Int, requestSequence: Int, pendingRequestID: String?, stepStartedAt: Date? = nil,
         deadline: Date?, deadlineKind: SagaDeadlineKind?, completedSteps: [Int], uncertainStep: Int? = nil, data: [UInt8],
-        failureReason: String?, version: Int64, createdAt: Date, updatedAt: Date
+        failureReason: String?, version: Int64, createdAt: Date, updatedAt: Date, requestSentAt: Date? = nil,
+        traceParent: String? = nil, traceState: String? = nil
     ) {
+        self.requestSentAt = requestSentAt
+        self.traceParent = traceParent
+        self.traceState = traceState
         self.sagaID = sagaID
         self.sagaType = sagaType
         self.definitionVersion = definitionVersion

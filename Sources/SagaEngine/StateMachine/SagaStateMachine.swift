@@ -153,6 +153,7 @@ private struct Run<SagaData: SagaPayloadCodable> {
         state.stepIndex = stepIndex
         state.attempt = attempt
         state.requestSequence += 1
+        state.requestSentAt = env.now
         let sequence = state.requestSequence
         let requestID = SagaState.requestID(sagaID: state.sagaID, sequence: sequence)
         let step = definition.steps[stepIndex]

@@ -6,16 +6,18 @@ enum SQLiteRows {
     /// The instance columns written on insert and update (version excluded: it is managed apart).
     static let columns = """
         saga_id, saga_type, definition_version, status, phase, step_index, attempt, request_sequence, \
-        pending_request_id, step_started_at, deadline, deadline_kind, completed_steps, uncertain_step, data, failure_reason, created_at, updated_at
+        pending_request_id, step_started_at, deadline, deadline_kind, completed_steps, uncertain_step, data, failure_reason, created_at, updated_at, \
+        request_sent_at, trace_parent, trace_state
         """
-    static let placeholders = Array(repeating: "?", count: 18).joined(separator: ", ")
+    static let placeholders = Array(repeating: "?", count: 21).joined(separator: ", ")
 
     static func arguments(_ s: SagaState) -> StatementArguments {
         [
             s.sagaID, s.sagaType, s.definitionVersion, s.status.rawValue, s.phase.rawValue, s.stepIndex, s.attempt,
             s.requestSequence, s.pendingRequestID, s.stepStartedAt?.timeIntervalSince1970, s.deadline?.timeIntervalSince1970, s.deadlineKind?.rawValue,
             s.completedSteps.map(String.init).joined(separator: ","), s.uncertainStep, Data(s.data), s.failureReason,
-            s.createdAt.timeIntervalSince1970, s.updatedAt.timeIntervalSince1970,
+            s.createdAt.timeIntervalSince1970, s.updatedAt.timeIntervalSince1970, s.requestSentAt?.timeIntervalSince1970,
+            s.traceParent, s.traceState,
         ]
     }
 
@@ -52,7 +54,9 @@ enum SQLiteRows {
                 return kind
             },
             completedSteps: completed, uncertainStep: row["uncertain_step"], data: Array(data), failureReason: row["failure_reason"], version: row["version"],
-            createdAt: Date(timeIntervalSince1970: row["created_at"]), updatedAt: Date(timeIntervalSince1970: row["updated_at"])
+            createdAt: Date(timeIntervalSince1970: row["created_at"]), updatedAt: Date(timeIntervalSince1970: row["updated_at"]),
+            requestSentAt: (row["request_sent_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
+            traceParent: row["trace_parent"], traceState: row["trace_state"]
         )
     }
 

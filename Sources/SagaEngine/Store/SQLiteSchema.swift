@@ -102,6 +102,13 @@ enum SQLiteSchema {
                 ALTER TABLE saga_step_history ADD COLUMN uncertain INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v4: request send time and trace context") { db in
+            try db.execute(sql: """
+                ALTER TABLE saga_instance ADD COLUMN request_sent_at REAL;
+                ALTER TABLE saga_instance ADD COLUMN trace_parent TEXT;
+                ALTER TABLE saga_instance ADD COLUMN trace_state TEXT;
+                """)
+        }
         return migrator
     }
 }
