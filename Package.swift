@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "Avro", targets: ["Avro"]),
         .library(name: "SagaContracts", targets: ["SagaContracts"]),
         .executable(name: "sagactl", targets: ["sagactl"]),
+        .executable(name: "saga-server", targets: ["saga-server"]),
+        .library(name: "SagaSystem", targets: ["SagaSystem"]),
         .executable(name: "avro-codegen", targets: ["avro-codegen"]),
         .plugin(name: "AvroCodegenPlugin", targets: ["AvroCodegenPlugin"]),
     ],
@@ -26,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The librdkafka C API (system library, headers from librdkafka-dev).
@@ -181,6 +185,43 @@ let package = Package(
                 "Sagas", "SagaTestSupport", "ServiceKit", "OrderService", "InventoryService", "PaymentService", "AccountService",
                 "NotificationService", "SagaEngine", "SagaContracts", "Kafka",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
+        // Composition of the running system: settings (environment + flags), roles as
+        // swift-service-lifecycle services, the per-process HTTP server, topics, demo data.
+        .target(
+            name: "SagaSystem",
+            dependencies: [
+                "Kafka", "SagaEngine", "SagaContracts", "Sagas", "ServiceKit", "OrderService", "InventoryService",
+                "PaymentService", "AccountService", "NotificationService",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
+        // The server executable: one role (or all) per process.
+        .executableTarget(
+            name: "saga-server",
+            dependencies: [
+                "SagaSystem", "Kafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
+        // Settings, topics, demo data, and saga-server run as a child process against the real broker.
+        .testTarget(
+            name: "SagaSystemTests",
+            dependencies: [
+                "SagaSystem", "saga-server", "SagaTestSupport", "Sagas", "ServiceKit", "AccountService", "SagaEngine",
+                "SagaContracts", "Kafka", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             linkerSettings: runtimeLibrarySearchPath
         ),
