@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Kafka
 import SagaSystem
 import Testing
 
@@ -109,6 +110,38 @@ import Testing
         #expect(expected.description.contains(expected.variable))
     }
 
+    @Test func brokerSettingsAreReadByTheKafkaModuleAndSecretsAreRedacted() throws {
+        let settings = try SagaServerSettings(environment: Self.minimal.merging([
+            "KAFKA_SECURITY_PROTOCOL": "sasl_plaintext", "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+            "KAFKA_SASL_USERNAME": "svc", "KAFKA_SASL_PASSWORD": "s3cr3t-value",
+        ]) { $1 })
+        #expect(settings.kafka.securityProtocol == .saslPlaintext)
+        #expect(settings.kafka.sasl?.mechanism == "SCRAM-SHA-512")
+        #expect(settings.kafka.sasl?.password == "s3cr3t-value")
+        #expect(settings.kafka.clientID == "saga-payment")
+        #expect(settings.kafka.sessionTimeout == .seconds(10))
+        #expect(!settings.redactedDescription.contains("s3cr3t-value"))
+        #expect(settings.redactedDescription.contains("KAFKA_SASL_PASSWORD=\(KafkaConfiguration.redactedValue)"))
+        #expect(settings.redactedDescription.contains("KAFKA_SASL_USERNAME=svc"))
+        #expect(Set(SagaServerSettings.environmentVariableNames).isSuperset(of: KafkaConfiguration.environmentVariableNames))
+    }
+
+    @Test func invalidBrokerSettingsFailBeforeAnyConnectionNamingTheVariable() throws {
+        let environment = Self.minimal.merging(["KAFKA_SASL_USERNAME": "svc", "KAFKA_SASL_PASSWORD": "s3cr3t-value"]) { $1 }
+        do {
+            _ = try SagaServerSettings(environment: environment)
+            Issue.record("credentials without a mechanism were accepted")
+        } catch {
+            guard case .broker(let name, let flag, let reason) = error else { throw error }
+            #expect(name == "KAFKA_SASL_MECHANISM")
+            #expect(flag == "sasl-mechanism")
+            #expect(!reason.contains("s3cr3t-value"))
+        }
+        #expect(throws: SagaServerSettingsError.self) {
+            try SagaServerSettings(environment: Self.minimal.merging(["KAFKA_SECURITY_PROTOCOL": "tls"]) { $1 })
+        }
+    }
+
     @Test func theConfigurationDocumentListsExactlyTheVariablesRead() throws {
         let document = try String(contentsOf: Self.packageDirectory.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
         let rows = document.split(separator: "\n").filter { $0.hasPrefix("| `") }
@@ -130,6 +163,7 @@ extension SagaServerSettingsError {
     var variable: String {
         switch self {
         case .missing(let name, _, _), .invalid(let name, _, _, _): return name
+        case .broker(let name, _, _): return name
         case .conflict: return "SAGA_DATABASE_PATH"
         }
     }
