@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "SagaAPI", targets: ["SagaAPI"]),
         .library(name: "SagaObservability", targets: ["SagaObservability"]),
         .executable(name: "sagactl", targets: ["sagactl"]),
+        .executable(name: "saga-server", targets: ["saga-server"]),
+        .library(name: "SagaSystem", targets: ["SagaSystem"]),
         .executable(name: "avro-codegen", targets: ["avro-codegen"]),
         .plugin(name: "AvroCodegenPlugin", targets: ["AvroCodegenPlugin"]),
     ],
@@ -258,6 +260,43 @@ let package = Package(
                 "Sagas", "SagaTestSupport", "SagaServicesTestSupport", "ServiceKit", "OrderService", "InventoryService", "PaymentService",
                 "AccountService", "NotificationService", "SagaEngine", "SagaContracts", "Kafka",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
+        // Composition of the running system: settings (environment + flags), roles as
+        // swift-service-lifecycle services, the per-process HTTP server, topics, demo data.
+        .target(
+            name: "SagaSystem",
+            dependencies: [
+                "Kafka", "SagaEngine", "SagaContracts", "Sagas", "ServiceKit", "OrderService", "InventoryService",
+                "PaymentService", "AccountService", "NotificationService",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
+        // The server executable: one role (or all) per process.
+        .executableTarget(
+            name: "saga-server",
+            dependencies: [
+                "SagaSystem", "Kafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
+        // Settings, topics, demo data, and saga-server run as a child process against the real broker.
+        .testTarget(
+            name: "SagaSystemTests",
+            dependencies: [
+                "SagaSystem", "saga-server", "SagaTestSupport", "Sagas", "ServiceKit", "AccountService", "SagaEngine",
+                "SagaContracts", "Kafka", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             linkerSettings: runtimeLibrarySearchPath
         ),

@@ -1,0 +1,149 @@
+import Foundation
+import Hummingbird
+import Kafka
+import Logging
+import NotificationService
+import SagaEngine
+import Sagas
+import ServiceKit
+import ServiceLifecycle
+import UnixSignals
+
+/// The running system of one process: the parts of ``SagaServerSettings/role`` (every role for
+/// `all`) as swift-service-lifecycle services — one Kafka consumer (with its outbox relay) per
+/// role, the orchestrator's timers, the notification dispatcher, the api producer — and one HTTP
+/// server, run by one `ServiceGroup` that shuts them down gracefully on SIGTERM/SIGINT.
+///
+/// ```swift
+/// let settings = try SagaServerSettings(environment: ProcessInfo.processInfo.environment)
+/// let system = try await SagaSystem(settings: settings, logger: logger)
+/// try await system.run { router, components in /* add SagaAPI route groups */ }
+/// ```
+public struct SagaSystem: Sendable {
+    /// The settings.
+    public let settings: SagaServerSettings
+    /// The opened stores and services.
+    public let components: SagaSystemComponents
+    /// Retries of transient processing failures before a message is dead-lettered.
+    public var consumerRetry: RetryPolicy = .exponential(maxAttempts: 5, initial: .milliseconds(100))
+    private let admin: KafkaAdmin
+    private let logger: Logger
+
+    /// Adds routes (e.g. the `SagaAPI` route groups) given the process's components.
+    public typealias RouteAdder = @Sendable (Router<SagaHTTPServer.Context>, SagaSystemComponents) -> Void
+
+    /// Opens the role's stores (seeding demo data if asked) and the admin client of the readiness check.
+    ///
+    /// - Throws: a `KafkaError` for a broker configuration librdkafka rejects, a store error if a
+    ///   database cannot be opened or migrated.
+    public init(settings: SagaServerSettings, logger: Logger = Logger(label: "saga.system")) async throws {
+        self.settings = settings
+        self.logger = logger
+        admin = try KafkaAdmin(configuration: settings.kafka, logger: logger)
+        components = try await SagaSystemComponents(settings: settings, logger: logger)
+    }
+
+    /// `/readyz`: every store answers a read, and the broker answers a metadata request within 3 s.
+    public var readiness: ReadinessChecks {
+        var checks = ReadinessChecks()
+        for (role, store) in components.stores {
+            checks.add("store:\(role)") { try await store.pool.read { db in try db.execute(sql: "SELECT 1") } }
+        }
+        let admin = self.admin
+        checks.add("broker") { _ = try await admin.listTopics(timeout: .seconds(3)) }
+        return checks
+    }
+
+    /// The Kafka-side services of the role, in start order (the orchestrator, then the participants).
+    public func consumingServices() -> [ConsumingService] {
+        let settings = self.settings
+        let components = self.components
+        let kafka = settings.kafka
+        let retry = consumerRetry
+        let topics = settings.topics
+        var services: [ConsumingService] = []
+        if let orchestrator = components.orchestrator {
+            let service = SagaOrchestratorService(
+                orchestrator: orchestrator, kafka: kafka, groupID: settings.consumerGroup(for: .orchestrator),
+                triggers: [OrderSaga.trigger(topic: topics.orderPlaced), TransferSaga.trigger(topic: topics.transferRequested)],
+                retry: retry, logger: logger
+            )
+            services.append(ConsumingService(name: "orchestrator-consumer") { try await service.run() })
+        }
+        let participants: [(Role, SagaParticipant?, String)] = [
+            (.order, components.orders?.participant, topics.orderCommands),
+            (.inventory, components.inventory?.participant, topics.inventoryCommands),
+            (.payment, components.payments?.participant, topics.paymentCommands),
+            (.account, components.accounts?.participant, topics.accountCommands),
+            (.notification, components.notifications?.participant, topics.notificationCommands),
+        ]
+        for case let (role, participant?, topic) in participants {
+            let service = SagaParticipantService(
+                participant: participant, kafka: kafka, topics: [topic], groupID: settings.consumerGroup(for: role),
+                retry: retry, logger: logger
+            )
+            services.append(ConsumingService(name: "\(role)-consumer") { try await service.run() })
+        }
+        if let notifications = components.notifications {
+            let channel: any NotificationChannel = settings.notificationWebhookURL.map { WebhookNotificationChannel(url: $0) }
+                ?? LogNotificationChannel(logger: logger)
+            let dispatcher = notifications.dispatcher(channel: channel, logger: logger)
+            services.append(ConsumingService(name: "notification-dispatcher") { await dispatcher.run() })
+        }
+        return services
+    }
+
+    /// The HTTP server with the health/readiness/metrics routes and `addRoutes`'s.
+    public func httpServer(
+        metrics: @escaping @Sendable () async -> String = { "" },
+        addRoutes: @escaping RouteAdder = { _, _ in },
+        onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
+    ) -> SagaHTTPServer {
+        let components = self.components
+        return SagaHTTPServer(
+            host: settings.httpHost, port: settings.httpPort, readiness: readiness, metrics: metrics, logger: logger,
+            addRoutes: { router in addRoutes(router, components) }, onListening: onListening
+        )
+    }
+
+    /// Every service of the process in one group. Graceful shutdown (on `gracefulShutdownSignals`
+    /// or ``ServiceGroup/triggerGracefulShutdown()``) runs in reverse order: the HTTP server stops
+    /// taking requests first, then the consumers (participants, then the orchestrator) finish their
+    /// in-flight messages and commit, and the api producer flushes last. After
+    /// ``SagaServerSettings/shutdownTimeout`` whatever still runs is cancelled.
+    ///
+    /// `extraServices` (e.g. the OTLP exporter) start first and so stop last.
+    public func serviceGroup(
+        gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        extraServices: [any Service] = [],
+        metrics: @escaping @Sendable () async -> String = { "" },
+        addRoutes: @escaping RouteAdder = { _, _ in },
+        onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
+    ) -> ServiceGroup {
+        var services = extraServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        if let producer = components.producer {
+            services.append(.init(service: ProducerService(producer: producer, flushTimeout: .seconds(10), logger: logger)))
+        }
+        for service in consumingServices() { services.append(.init(service: service, serviceName: service.name)) }
+        services.append(.init(
+            service: httpServer(metrics: metrics, addRoutes: addRoutes, onListening: onListening), serviceName: "http"
+        ))
+        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: gracefulShutdownSignals,
+            cancellationSignals: [], logger: logger)
+        configuration.maximumGracefulShutdownDuration = settings.shutdownTimeout
+        configuration.maximumCancellationDuration = .seconds(5)
+        return ServiceGroup(configuration: configuration)
+    }
+
+    /// Runs ``serviceGroup(gracefulShutdownSignals:extraServices:metrics:addRoutes:onListening:)`` until it has shut down.
+    public func run(
+        gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        extraServices: [any Service] = [],
+        metrics: @escaping @Sendable () async -> String = { "" },
+        addRoutes: @escaping RouteAdder = { _, _ in },
+        onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
+    ) async throws {
+        try await serviceGroup(gracefulShutdownSignals: gracefulShutdownSignals, extraServices: extraServices, metrics: metrics,
+            addRoutes: addRoutes, onListening: onListening).run()
+    }
+}

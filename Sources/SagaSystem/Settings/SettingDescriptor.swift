@@ -1,0 +1,79 @@
+import Kafka
+
+/// One setting of `saga-server`: its environment variable, its command-line flag, its default
+/// and what it means. ``SagaServerSettings/descriptors`` lists every one; `docs/configuration.md`
+/// shows the same table (a test checks they agree).
+public struct SettingDescriptor: Sendable, Hashable {
+    /// The environment variable, e.g. `SAGA_HTTP_PORT`.
+    public var name: String
+    /// The long flag without dashes, e.g. `http-port` (`--http-port`).
+    public var flag: String
+    /// The default as documented (`nil`: no default).
+    public var defaultValue: String?
+    /// One line saying what it sets.
+    public var meaning: String
+    /// Whether the value is a secret (never logged or printed).
+    public var isSecret: Bool
+
+    /// Creates a descriptor; the flag is the name without its `SAGA_`/`KAFKA_` prefix, lowercased, dashed.
+    public init(_ name: String, default defaultValue: String? = nil, secret: Bool = false, _ meaning: String) {
+        self.name = name
+        var stem = Substring(name)
+        for prefix in ["SAGA_", "KAFKA_"] where stem.hasPrefix(prefix) { stem = stem.dropFirst(prefix.count) }
+        self.flag = stem.lowercased().replacingOccurrences(of: "_", with: "-")
+        self.defaultValue = defaultValue
+        self.meaning = meaning
+        self.isSecret = secret
+    }
+}
+
+extension SagaServerSettings {
+    /// Every setting `saga-server` reads, in documentation order.
+    public static let descriptors: [SettingDescriptor] = [
+        SettingDescriptor("SAGA_ROLE", "required: orchestrator, order, inventory, payment, account, notification, api or all"),
+        SettingDescriptor("SAGA_DATA_DIR", default: "./data", "directory of the SQLite files (`<role>.sqlite`)"),
+        SettingDescriptor("SAGA_DATABASE_PATH", "this role's database file (overrides the data dir; not with role `all` or `api`)"),
+        SettingDescriptor("SAGA_TOPIC_PREFIX", default: "", "prefix of every topic name"),
+        SettingDescriptor("SAGA_CONSUMER_GROUP_PREFIX", default: "saga-", "consumer group = prefix + role"),
+        SettingDescriptor("SAGA_HTTP_HOST", default: "0.0.0.0", "HTTP bind address"),
+        SettingDescriptor("SAGA_HTTP_PORT", default: "8080", "HTTP port (0 = any free port; the bound port is logged at start)"),
+        SettingDescriptor("SAGA_ORDER_URL", "api role: base URL of the order role (required for `api`)"),
+        SettingDescriptor("SAGA_ORCHESTRATOR_URL", "api role: base URL of the orchestrator role (required for `api`)"),
+        SettingDescriptor("SAGA_STEP_TIMEOUT_SECONDS", default: "30", "orchestrator: reply timeout per step attempt"),
+        SettingDescriptor("SAGA_STEP_MAX_ATTEMPTS", default: "5", "orchestrator: attempts per step"),
+        SettingDescriptor("SAGA_PAYMENT_LIMIT_MINOR", default: "500000", "payment simulator: default per-customer limit (minor units)"),
+        SettingDescriptor("SAGA_NOTIFICATION_WEBHOOK_URL", "notification role: deliver by HTTP POST to this URL; unset = log channel"),
+        SettingDescriptor("SAGA_SEED_DEMO_DATA", default: "false", "seed demo products and accounts on start (idempotent)"),
+        SettingDescriptor("SAGA_SHUTDOWN_TIMEOUT_SECONDS", default: "30", "graceful shutdown limit after SIGTERM/SIGINT"),
+        SettingDescriptor("SAGA_LOG_LEVEL", default: "info", "trace, debug, info, notice, warning, error or critical"),
+        SettingDescriptor("SAGA_LOG_FORMAT", default: "json", "`json` or `text`"),
+    ] + kafkaDescriptors + [
+        SettingDescriptor("OTEL_EXPORTER_OTLP_ENDPOINT", "OTLP endpoint for traces; unset = no export"),
+        SettingDescriptor("OTEL_SERVICE_NAME", default: "saga-<role>", "service name on spans"),
+    ]
+
+    /// The broker settings: exactly the variables `KafkaConfiguration.fromEnvironment` reads.
+    static let kafkaDescriptors: [SettingDescriptor] = KafkaConfiguration.environmentVariableNames.map { name in
+        SettingDescriptor(name, default: kafkaDefaults[name], secret: name.hasSuffix("PASSWORD"),
+            kafkaMeanings[name] ?? "broker setting (see the Kafka module's KafkaConfiguration.fromEnvironment)")
+    }
+
+    private static let kafkaDefaults = ["KAFKA_SECURITY_PROTOCOL": "plaintext", "KAFKA_SSL_ENDPOINT_IDENTIFICATION": "https"]
+
+    private static let kafkaMeanings = [
+        "KAFKA_BOOTSTRAP_SERVERS": "required: comma-separated `host:port` list",
+        "KAFKA_SECURITY_PROTOCOL": "plaintext, ssl, sasl_plaintext or sasl_ssl",
+        "KAFKA_SASL_MECHANISM": "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512",
+        "KAFKA_SASL_USERNAME": "SASL user name",
+        "KAFKA_SASL_PASSWORD": "SASL password (never logged or printed; prefer the variable to the flag)",
+        "KAFKA_SSL_CA_LOCATION": "CA certificate file (PEM) to verify the broker",
+        "KAFKA_SSL_CERTIFICATE_LOCATION": "client certificate file (PEM) for mutual TLS",
+        "KAFKA_SSL_KEY_LOCATION": "client private key file (PEM)",
+        "KAFKA_SSL_KEY_PASSWORD": "password of the client key (never logged or printed)",
+        "KAFKA_SSL_ENDPOINT_IDENTIFICATION": "`https` (verify the broker's host name) or `none`",
+    ]
+
+    /// Exactly the environment variables `saga-server` reads (a CI check compares deployment
+    /// manifests against this list; `saga-server --print-env-names` prints it).
+    public static let environmentVariableNames: [String] = descriptors.map(\.name)
+}
