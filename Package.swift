@@ -276,6 +276,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                "SagaAPI", "SagaObservability",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             linkerSettings: runtimeLibrarySearchPath
         ),
@@ -283,7 +286,7 @@ let package = Package(
         .executableTarget(
             name: "saga-server",
             dependencies: [
-                "SagaSystem", "Kafka",
+                "SagaSystem", "Kafka", "SagaObservability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -296,6 +299,7 @@ let package = Package(
             dependencies: [
                 "SagaSystem", "saga-server", "SagaTestSupport", "Sagas", "ServiceKit", "AccountService", "SagaEngine",
                 "SagaContracts", "Kafka", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             linkerSettings: runtimeLibrarySearchPath

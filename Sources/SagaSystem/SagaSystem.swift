@@ -3,6 +3,8 @@ import Hummingbird
 import Kafka
 import Logging
 import NotificationService
+import Prometheus
+import SagaAPI
 import SagaEngine
 import Sagas
 import ServiceKit
@@ -17,7 +19,7 @@ import UnixSignals
 /// ```swift
 /// let settings = try SagaServerSettings(environment: ProcessInfo.processInfo.environment)
 /// let system = try await SagaSystem(settings: settings, logger: logger)
-/// try await system.run { router, components in /* add SagaAPI route groups */ }
+/// try await system.run()   // until SIGTERM/SIGINT
 /// ```
 public struct SagaSystem: Sendable {
     /// The settings.
@@ -26,31 +28,35 @@ public struct SagaSystem: Sendable {
     public let components: SagaSystemComponents
     /// Retries of transient processing failures before a message is dead-lettered.
     public var consumerRetry: RetryPolicy = .exponential(maxAttempts: 5, initial: .milliseconds(100))
+    /// The registry `/metrics` serves (`nil`: no `/metrics` route).
+    public let metricsRegistry: PrometheusCollectorRegistry?
     private let admin: KafkaAdmin
     private let logger: Logger
 
-    /// Adds routes (e.g. the `SagaAPI` route groups) given the process's components.
+    /// Adds routes beyond the role's `SagaAPI` routes, given the process's components.
     public typealias RouteAdder = @Sendable (Router<SagaHTTPServer.Context>, SagaSystemComponents) -> Void
 
     /// Opens the role's stores (seeding demo data if asked) and the admin client of the readiness check.
+    /// `metrics` is the registry `/metrics` serves (the one `MetricsBootstrap.bootstrap()` returned).
     ///
     /// - Throws: a `KafkaError` for a broker configuration librdkafka rejects, a store error if a
     ///   database cannot be opened or migrated.
-    public init(settings: SagaServerSettings, logger: Logger = Logger(label: "saga.system")) async throws {
+    public init(
+        settings: SagaServerSettings, metrics: PrometheusCollectorRegistry? = nil, logger: Logger = Logger(label: "saga.system")
+    ) async throws {
         self.settings = settings
+        self.metricsRegistry = metrics
         self.logger = logger
         admin = try KafkaAdmin(configuration: settings.kafka, logger: logger)
         components = try await SagaSystemComponents(settings: settings, logger: logger)
     }
 
-    /// `/readyz`: every store answers a read, and the broker answers a metadata request within 3 s.
-    public var readiness: ReadinessChecks {
-        var checks = ReadinessChecks()
-        for (role, store) in components.stores {
-            checks.add("store:\(role)") { try await store.pool.read { db in try db.execute(sql: "SELECT 1") } }
-        }
-        let admin = self.admin
-        checks.add("broker") { _ = try await admin.listTopics(timeout: .seconds(3)) }
+    /// `/readyz`: the broker answers a metadata request listing the role's topics, every store
+    /// (and the api's idempotency ledger) answers a read.
+    public var readinessChecks: [ReadinessCheck] {
+        var checks: [ReadinessCheck] = [.kafka(admin, topics: settings.topics.all)]
+        for (role, store) in components.stores { checks.append(.store("store:\(role)", store)) }
+        if let ledger = components.idempotencyLedger { checks.append(.ledger(ledger)) }
         return checks
     }
 
@@ -93,15 +99,16 @@ public struct SagaSystem: Sendable {
         return services
     }
 
-    /// The HTTP server with the health/readiness/metrics routes and `addRoutes`'s.
+    /// The HTTP server with the role's API routes (``apiRoutes()``) and `addRoutes`'s.
+    ///
+    /// - Throws: `Upstream.InvalidURL` for an api role whose order or orchestrator URL is not http(s).
     public func httpServer(
-        metrics: @escaping @Sendable () async -> String = { "" },
         addRoutes: @escaping RouteAdder = { _, _ in },
         onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
-    ) -> SagaHTTPServer {
+    ) throws -> SagaHTTPServer {
         let components = self.components
         return SagaHTTPServer(
-            host: settings.httpHost, port: settings.httpPort, readiness: readiness, metrics: metrics, logger: logger,
+            host: settings.httpHost, port: settings.httpPort, routes: try apiRoutes(), logger: logger,
             addRoutes: { router in addRoutes(router, components) }, onListening: onListening
         )
     }
@@ -116,17 +123,16 @@ public struct SagaSystem: Sendable {
     public func serviceGroup(
         gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
         extraServices: [any Service] = [],
-        metrics: @escaping @Sendable () async -> String = { "" },
         addRoutes: @escaping RouteAdder = { _, _ in },
         onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
-    ) -> ServiceGroup {
+    ) throws -> ServiceGroup {
         var services = extraServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         if let producer = components.producer {
             services.append(.init(service: ProducerService(producer: producer, flushTimeout: .seconds(10), logger: logger)))
         }
         for service in consumingServices() { services.append(.init(service: service, serviceName: service.name)) }
         services.append(.init(
-            service: httpServer(metrics: metrics, addRoutes: addRoutes, onListening: onListening), serviceName: "http"
+            service: try httpServer(addRoutes: addRoutes, onListening: onListening), serviceName: "http"
         ))
         var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: gracefulShutdownSignals,
             cancellationSignals: [], logger: logger)
@@ -135,15 +141,14 @@ public struct SagaSystem: Sendable {
         return ServiceGroup(configuration: configuration)
     }
 
-    /// Runs ``serviceGroup(gracefulShutdownSignals:extraServices:metrics:addRoutes:onListening:)`` until it has shut down.
+    /// Runs ``serviceGroup(gracefulShutdownSignals:extraServices:addRoutes:onListening:)`` until it has shut down.
     public func run(
         gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
         extraServices: [any Service] = [],
-        metrics: @escaping @Sendable () async -> String = { "" },
         addRoutes: @escaping RouteAdder = { _, _ in },
         onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
     ) async throws {
-        try await serviceGroup(gracefulShutdownSignals: gracefulShutdownSignals, extraServices: extraServices, metrics: metrics,
+        try await serviceGroup(gracefulShutdownSignals: gracefulShutdownSignals, extraServices: extraServices,
             addRoutes: addRoutes, onListening: onListening).run()
     }
 }

@@ -4,6 +4,7 @@ import InventoryService
 import Kafka
 import Logging
 import NotificationService
+import SagaAPI
 import OrderService
 import PaymentService
 import SagaEngine
@@ -34,13 +35,15 @@ public struct SagaSystemComponents: Sendable {
     /// api (and all): a producer for messages the HTTP routes publish themselves (`TransferRequested`),
     /// flushed on shutdown. Idempotent, acks=all.
     public let producer: KafkaProducer?
+    /// api (and all): the idempotency keys of `POST /transfers` (`<data dir>/api.sqlite`).
+    public let idempotencyLedger: IdempotencyLedger?
 
     /// Opens the parts `settings.role` runs: creates the data directory, opens (migrating) each
     /// role's SQLite database and, with `seedDemoData`, seeds the demo products and accounts.
     public init(settings: SagaServerSettings, logger: Logger) async throws {
         self.settings = settings
         let roles = Set(settings.role.members)
-        if roles.contains(where: \.consumes), settings.role == .all || settings.databasePath == nil {
+        if settings.role == .all || settings.databasePath == nil {
             try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
         }
         let topics = settings.topics
@@ -74,8 +77,10 @@ public struct SagaSystemComponents: Sendable {
             configuration.idempotence = true
             configuration.acks = .all
             producer = try KafkaProducer(configuration: configuration, logger: logger)
+            idempotencyLedger = try IdempotencyLedger(path: settings.databasePath(for: .api))
         } else {
             producer = nil
+            idempotencyLedger = nil
         }
         if settings.seedDemoData {
             if let inventory {

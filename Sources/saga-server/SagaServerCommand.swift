@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Logging
+import SagaObservability
 import SagaSystem
 
 /// `saga-server`: runs one role of the saga system (or `all`) until SIGTERM/SIGINT.
@@ -43,11 +44,9 @@ struct SagaServerCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("saga-server: \(error)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = settings.logLevel
-            return handler
-        }
+        // Before any logger, metric or engine type exists: their defaults read the global systems.
+        LoggingBootstrap.bootstrap(format: settings.logFormat, level: settings.logLevel)
+        let registry = MetricsBootstrap.bootstrap()
         var logger = Logger(label: "saga-server")
         logger[metadataKey: "role"] = "\(settings.role)"
         if createTopics {
@@ -58,10 +57,12 @@ struct SagaServerCommand: AsyncParsableCommand {
             return
         }
         do {
-            let system = try await SagaSystem(settings: settings, logger: logger)
+            try await Self.checkBroker(settings, logger: logger)
+            let tracing = try TracingBootstrap.bootstrap(environment: settings.values, defaultServiceName: settings.otelServiceName)
+            let system = try await SagaSystem(settings: settings, metrics: registry, logger: logger)
             let logger = logger
             // The one startup line: role, settings given (secrets redacted), librdkafka, bound port.
-            try await system.run(onListening: { host, port in
+            try await system.run(extraServices: tracing.map { [$0] } ?? [], onListening: { host, port in
                 logger.info("saga-server started, listening on \(host):\(port)", metadata: [
                     "librdkafka": "\(LibrdkafkaVersion.string)", "settings": "\(settings.redactedDescription)",
                     "host": "\(host)", "port": "\(port)",
@@ -72,5 +73,20 @@ struct SagaServerCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         logger.info("stopped")
+    }
+
+    /// Fails fast on a broker configuration that can never work — TLS against a plaintext
+    /// listener, failed SASL authentication, an unresolvable host — instead of letting librdkafka
+    /// retry silently forever. A broker that is merely down is logged and waited for: the
+    /// consumers reconnect and `/readyz` answers 503 until it is back.
+    static func checkBroker(_ settings: SagaServerSettings, logger: Logger) async throws {
+        do {
+            let cluster = try await KafkaAdmin.checkConnectivity(settings.kafka, timeout: .seconds(10), logger: logger)
+            logger.info("broker reachable", metadata: ["brokers": "\(cluster.brokers.map(\.address))"])
+        } catch let error where [.ssl, .authentication, .resolve].contains(error.code) {
+            throw error
+        } catch {
+            logger.warning("broker not reachable yet; starting anyway", metadata: ["error": "\(error)"])
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Prometheus
 import Kafka
 import OrderService
 import SagaEngine
@@ -25,9 +26,9 @@ import Testing
         ])
         settings.kafka.sessionTimeout = kafka.sessionTimeout
         try await TopicProvisioner(kafka: settings.kafka, topics: settings.topics, partitions: 2, logger: Broker.logger).createTopics()
-        let system = try await SagaSystem(settings: settings, logger: Broker.logger)
+        let system = try await SagaSystem(settings: settings, metrics: PrometheusCollectorRegistry(), logger: Broker.logger)
         let port = Mutex<Int?>(nil)
-        let group = system.serviceGroup(
+        let group = try system.serviceGroup(
             gracefulShutdownSignals: [],
             addRoutes: { router, components in
                 router.get("/demo/products") { _, _ in "\(components.inventory == nil ? 0 : DemoData.products.count)" }
@@ -56,6 +57,12 @@ import Testing
         #expect(try await store.load(sagaID: text(orderID))?.status == .completed)
         #expect(try await orders.order(orderID)?.status == "CONFIRMED")
         #expect(try await system.components.inventory?.available(product.productID) == product.stock - 2)
+        // The composed HTTP server serves the role's SagaAPI routes: the saga, and the metrics it moved.
+        let saga = try await httpGet(port: bound, "/sagas/\(text(orderID))")
+        #expect(saga.status == 200)
+        #expect(saga.body.contains("\"completed\""))
+        let metrics = try await httpGet(port: bound, "/metrics")
+        #expect(metrics.status == 200)
 
         await group.triggerGracefulShutdown()
         try await running.value

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import SagaObservability
 import ServiceKit
 
 /// Everything a `saga-server` process is configured with, read from environment variables
@@ -55,14 +56,6 @@ public struct SagaServerSettings: Sendable {
     public var otelServiceName: String
     /// The raw values read, by variable name (for the redacted startup line).
     public var values: [String: String]
-
-    /// Log line formats.
-    public enum LogFormat: String, Sendable, Hashable, CaseIterable {
-        /// One JSON object per line.
-        case json
-        /// Human-readable lines.
-        case text
-    }
 
     /// Reads the settings from `environment`, with `overrides` (flag values by variable name)
     /// winning over it, and validates them.

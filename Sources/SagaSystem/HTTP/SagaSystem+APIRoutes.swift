@@ -1,0 +1,35 @@
+import AsyncHTTPClient
+import SagaAPI
+
+extension SagaSystem {
+    /// The `SagaAPI` routes of this process's role:
+    ///
+    /// | role | `/orders` | `/transfers` | `/sagas` |
+    /// |---|---|---|---|
+    /// | `all` | in process | published here | in process |
+    /// | `api` | forwarded to `SAGA_ORDER_URL` | published here | forwarded to `SAGA_ORCHESTRATOR_URL` |
+    /// | `order` | in process | | |
+    /// | `orchestrator` | | | in process |
+    ///
+    /// Every role serves `/healthz`, `/readyz` (``readinessChecks``) and `/metrics` (``metricsRegistry``).
+    ///
+    /// - Throws: `Upstream.InvalidURL` for an api role whose upstream URL is not absolute http(s).
+    public func apiRoutes() throws -> APIRouterBuilder {
+        var builder = APIRouterBuilder(operations: OperationsRoutes(checks: readinessChecks, registry: metricsRegistry))
+        let components = self.components
+        if let orders = components.orders {
+            builder.orders = LocalOrderPlacing(service: orders)
+        } else if let url = settings.orderURL {
+            builder.orders = RemoteOrderPlacing(upstream: try Upstream(name: "order", baseURL: url.absoluteString, client: .shared))
+        }
+        if let store = components.orchestratorStore {
+            builder.sagas = LocalSagaQuerying(store: store)
+        } else if let url = settings.orchestratorURL {
+            builder.sagas = RemoteSagaQuerying(upstream: try Upstream(name: "orchestrator", baseURL: url.absoluteString, client: .shared))
+        }
+        if let producer = components.producer, let ledger = components.idempotencyLedger {
+            builder.transfers = KafkaTransferRequester(producer: producer, topic: settings.topics.transferRequested, ledger: ledger)
+        }
+        return builder
+    }
+}
