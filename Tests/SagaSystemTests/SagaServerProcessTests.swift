@@ -161,8 +161,9 @@ import Testing
             #expect(try await server.terminate(within: 30) == 0, "\(role) exit status; output:\n\(server.text)")
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: deployment.directory.path).filter { $0.hasSuffix(".sqlite") }
+        // The api role's file is its idempotency ledger of POST /transfers.
         #expect(Set(files) == ["orchestrator.sqlite", "order.sqlite", "inventory.sqlite", "pay-custom.sqlite", "account.sqlite",
-                               "notification.sqlite"])
+                               "notification.sqlite", "api.sqlite"])
     }
 
     @Test func printEnvNamesListsExactlyTheVariablesRead() async throws {
