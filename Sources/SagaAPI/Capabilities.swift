@@ -5,15 +5,15 @@ import SagaEngine
 /// ``RemoteOrderPlacing`` over HTTP to the order role.
 public protocol OrderPlacing: Sendable {
     /// Places `order`; with a key, under the order id derived from it, and a repeat of the key
-    /// returns the same id with `created == false`.
-    func placeOrder(_ order: PlaceOrderRequest, idempotencyKey: IdempotencyKey?) async throws(Problem) -> SagaAcceptance
+    /// returns the same id with `created == false`. `trace` goes on the start event.
+    func placeOrder(_ order: PlaceOrderRequest, idempotencyKey: IdempotencyKey?, trace: TraceContext) async throws(Problem) -> SagaAcceptance
 }
 
 /// Starts UPI transfers by publishing `TransferRequested`: ``KafkaTransferRequester``.
 public protocol TransferRequesting: Sendable {
     /// Requests `transfer`; with a key, under the transfer id derived from it, and a repeat of the
-    /// key returns the same id with `created == false`.
-    func requestTransfer(_ transfer: TransferRequest, idempotencyKey: IdempotencyKey?) async throws(Problem) -> SagaAcceptance
+    /// key returns the same id with `created == false`. `trace` goes on the start event.
+    func requestTransfer(_ transfer: TransferRequest, idempotencyKey: IdempotencyKey?, trace: TraceContext) async throws(Problem) -> SagaAcceptance
 }
 
 /// Reads sagas (the `orchestrator` role owns the saga store): ``LocalSagaQuerying`` in process,

@@ -31,7 +31,9 @@ public struct KafkaTransferRequester: TransferRequesting {
     }
 
     /// Publishes the transfer's `TransferRequested` (unless `idempotencyKey` repeats an acknowledged one).
-    public func requestTransfer(_ transfer: TransferRequest, idempotencyKey: IdempotencyKey?) async throws(Problem) -> SagaAcceptance {
+    public func requestTransfer(
+        _ transfer: TransferRequest, idempotencyKey: IdempotencyKey?, trace: TraceContext
+    ) async throws(Problem) -> SagaAcceptance {
         let transferID = idempotencyKey?.sagaID(kind: Self.kind) ?? UUID()
         let sagaID = text(transferID)
         var created = true
@@ -57,12 +59,12 @@ public struct KafkaTransferRequester: TransferRequesting {
         let messageID = idempotencyKey.map { _ in UUID(uuidString: DeterministicUUID.make("transfer-requested:" + sagaID)) ?? UUID() } ?? UUID()
         let event = TransferRequested(
             metadata: MessageMetadata(messageId: messageID, sagaId: transferID, causationId: nil, occurredAt: Date(), source: source,
-                traceParent: nil, replyTo: nil),
+                traceParent: trace.traceparent, replyTo: nil),
             transferId: transferID, payerVpa: transfer.payer.value, payeeVpa: transfer.payee.value,
             amount: Money(amountMinor: transfer.amountMinor, currency: transfer.currency), note: transfer.note
         )
         do {
-            _ = try await producer.send(KafkaMessage(try StartEvent.message(event, topic: topic)))
+            _ = try await producer.send(KafkaMessage(try StartEvent.message(event, topic: topic, trace: trace)))
         } catch {
             throw Problem(.brokerUnavailable, detail: "TransferRequested for transfer \(sagaID) was not acknowledged on \(topic): \(error)",
                 extensions: [.init("transferId", .string(sagaID))])

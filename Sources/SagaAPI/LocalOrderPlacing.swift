@@ -1,5 +1,6 @@
 import Foundation
 import OrderService
+import SagaEngine
 import ServiceKit
 
 /// Places orders in process through the ``OrderService`` (the `order` role, or `all`): the
@@ -17,12 +18,14 @@ public struct LocalOrderPlacing: OrderPlacing {
 
     /// Stores the order and its start event; a key that names an existing order returns it when
     /// the request is the same (`created == false`) and is a 422 ``Problem`` when it is not.
-    public func placeOrder(_ order: PlaceOrderRequest, idempotencyKey: IdempotencyKey?) async throws(Problem) -> SagaAcceptance {
+    public func placeOrder(
+        _ order: PlaceOrderRequest, idempotencyKey: IdempotencyKey?, trace: TraceContext
+    ) async throws(Problem) -> SagaAcceptance {
         let orderID = idempotencyKey?.sagaID(kind: Self.kind) ?? UUID()
         let result: OrderService.PlaceResult
         do {
             result = try await service.placeOrder(orderID: orderID, customerID: order.customerID, lines: order.lines,
-                currency: order.currency, paymentToken: order.paymentToken)
+                currency: order.currency, paymentToken: order.paymentToken, trace: trace)
         } catch let error as DomainError {
             throw Problem(.invalidRequest, detail: error.message, extensions: [.init("code", .string(error.code))])
         } catch {

@@ -18,7 +18,8 @@ public struct OrderRoutes: Sendable {
         Self.routes[0].register(on: router) { request, _ in
             let key = try IdempotencyKey.of(request)
             let order = try PlaceOrderRequest(json: try await JSONRequestBody.json(request))
-            return try await orders.placeOrder(order, idempotencyKey: key).response(idMember: "orderId")
+            let trace = RequestTrace.context(of: request)
+            return try await orders.placeOrder(order, idempotencyKey: key, trace: trace).response(idMember: "orderId", trace: trace)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Avro
+import SagaEngine
 
 /// Places orders by forwarding `POST /orders` to the order role (`SAGA_ORDER_URL`), with the
 /// idempotency key, so the order role derives the same order id. Upstream problems pass through.
@@ -11,8 +12,11 @@ public struct RemoteOrderPlacing: OrderPlacing {
     }
 
     /// Forwards the order and reads back the order role's acceptance.
-    public func placeOrder(_ order: PlaceOrderRequest, idempotencyKey: IdempotencyKey?) async throws(Problem) -> SagaAcceptance {
-        let headers = idempotencyKey.map { [(IdempotencyKey.headerName.rawName, $0.value)] } ?? []
+    public func placeOrder(
+        _ order: PlaceOrderRequest, idempotencyKey: IdempotencyKey?, trace: TraceContext
+    ) async throws(Problem) -> SagaAcceptance {
+        let headers = (idempotencyKey.map { [(IdempotencyKey.headerName.rawName, $0.value)] } ?? [])
+            + trace.headers.map { ($0.key, $0.stringValue ?? "") }
         let (status, body) = try await upstream.post("/orders", json: order.json, headers: headers)
         guard let acceptance = SagaAcceptance(status: status, json: body) else {
             throw upstream.problem(.badGateway, "POST \(upstream.baseURL)/orders answered \(status) without a saga id")

@@ -1,6 +1,7 @@
 import Avro
 import HTTPTypes
 import Hummingbird
+import SagaEngine
 
 /// A saga start the API accepted: the saga's id and whether this request started it
 /// (202 Accepted) or repeated an earlier one with the same idempotency key (200 OK).
@@ -16,11 +17,12 @@ public struct SagaAcceptance: Sendable, Hashable {
         self.created = created
     }
 
-    /// The response: 202 (or 200 for a repeat) with `{"sagaId", "<idMember>", "status": "accepted"}`
-    /// and `Location: /sagas/<id>`.
-    public func response(idMember: String) -> Response {
+    /// The response: 202 (or 200 for a repeat) with `{"sagaId", "<idMember>", "status": "accepted"}`,
+    /// `Location: /sagas/<id>`, and the `traceparent` the saga runs under when `trace` is given.
+    public func response(idMember: String, trace: TraceContext? = nil) -> Response {
         var headers = HTTPFields()
         headers[.location] = "/sagas/" + sagaID
+        if let trace, let name = HTTPField.Name(TraceContext.Header.traceparent) { headers[name] = trace.traceparent }
         return JSONResponse.make(status: created ? .accepted : .ok, json: json(idMember: idMember), headers: headers)
     }
 

@@ -18,7 +18,9 @@ public struct TransferRoutes: Sendable {
         Self.routes[0].register(on: router) { request, _ in
             let key = try IdempotencyKey.of(request)
             let transfer = try TransferRequest(json: try await JSONRequestBody.json(request))
-            return try await transfers.requestTransfer(transfer, idempotencyKey: key).response(idMember: "transferId")
+            let trace = RequestTrace.context(of: request)
+            return try await transfers.requestTransfer(transfer, idempotencyKey: key, trace: trace)
+                .response(idMember: "transferId", trace: trace)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Avro
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SagaAPI
@@ -60,6 +61,48 @@ struct TransferAPITests {
             }
             #expect(try await accounts.account("alice@okbank")?.balanceMinor == 50_000 - 12_500 - 100)
             #expect(try await accounts.account("bob@upibank")?.balanceMinor == 12_600)
+        }
+    }
+
+    /// The caller's W3C trace context goes on the start event and from there on every command the
+    /// saga sends; a request without one gets a new trace, returned in `traceparent`.
+    @Test func theCallersTraceContextIsCarriedFromTheStartEventThroughTheSagasCommands() async throws {
+        try await APIWorld.with { world in
+            let accounts = world.services.accounts
+            try await accounts.open(vpa: "tara@okbank", holder: "Tara")
+            try await accounts.open(vpa: "uma@upibank", holder: "Uma")
+            try await accounts.deposit(vpa: "tara@okbank", amountMinor: 10_000)
+            let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+            let traceparent = "00-\(traceID)-00f067aa0ba902b7-01"
+            try await application(world.builder.router()).test(.router) { client in
+                var headers = HTTPFields()
+                headers[.contentType] = "application/json"
+                headers[HTTPField.Name("traceparent")!] = traceparent
+                let traced = try await client.execute(uri: "/transfers", method: .post, headers: headers,
+                    body: ByteBuffer(string: transferBody(from: "tara@okbank", to: "uma@upibank", amount: 2_500))) { JSONReply($0) }
+                #expect(traced.status == .accepted, "\(traced.text)")
+                #expect(traced.headers[HTTPField.Name("traceparent")!] == traceparent)
+                let id = try #require(traced.string("sagaId"))
+                #expect(try await world.services.waitForEnd(of: try #require(UUID(uuidString: id))).status == .completed)
+
+                // Validate, debit and credit: three commands on account.commands.
+                func traceIDs(on topic: String, count: Int) async throws -> [String] {
+                    let records = try await world.services.consume(topic) { records in
+                        records.count { $0.headers.string("saga-id") == id } >= count
+                    }
+                    return records.filter { $0.headers.string("saga-id") == id }
+                        .compactMap { TraceContext(headers: $0.headers)?.traceID }
+                }
+                #expect(try await traceIDs(on: world.services.topics.transferRequested, count: 1) == [traceID])
+                let commands = try await traceIDs(on: world.services.topics.accountCommands, count: 3)
+                #expect(commands.count == 3 && commands.allSatisfy { $0 == traceID }, "\(commands)")
+
+                // Without a traceparent: a new, valid trace, returned to the caller.
+                let untraced = try await client.post("/transfers", transferBody(from: "tara@okbank", to: "uma@upibank", amount: 100))
+                #expect(untraced.status == .accepted)
+                let fresh = try #require(untraced.headers[HTTPField.Name("traceparent")!])
+                #expect(TraceContext(traceparent: fresh) != nil && !fresh.contains(traceID))
+            }
         }
     }
 }

@@ -37,20 +37,22 @@ public struct OrderService: Sendable {
     }
 
     /// Stores a `PENDING` order and its `OrderPlaced` event (on the outbox) in one transaction.
-    /// Idempotent per order id. Throws ``DomainError`` for an empty order, a non-positive
+    /// Idempotent per order id. `trace` (the caller's W3C trace context) goes on the event, so the
+    /// saga continues the caller's trace. Throws ``DomainError`` for an empty order, a non-positive
     /// quantity, a negative price or a malformed currency.
     public func placeOrder(
-        orderID: UUID = UUID(), customerID: UUID, lines: [OrderLine], currency: String, paymentToken: String
+        orderID: UUID = UUID(), customerID: UUID, lines: [OrderLine], currency: String, paymentToken: String,
+        trace: TraceContext? = nil
     ) async throws -> PlaceResult {
         try OrderStore.validate(customerID: customerID, lines: lines, currency: currency)
         let event = OrderPlaced(
             metadata: MessageMetadata(messageId: UUID(), sagaId: orderID, causationId: nil, occurredAt: Date(),
-                source: Self.name, traceParent: nil, replyTo: nil),
+                source: Self.name, traceParent: trace?.traceparent, replyTo: nil),
             orderId: orderID, customerId: customerID,
             items: lines.map { OrderItem(productId: $0.productID, sku: $0.sku, quantity: $0.quantity, unitPriceMinor: $0.unitPriceMinor) },
             currency: currency, paymentToken: paymentToken
         )
-        let message = try StartEvent.message(event, topic: orderPlacedTopic)
+        let message = try StartEvent.message(event, topic: orderPlacedTopic, trace: trace)
         let placed = try await store.pool.write { db -> Bool in
             guard try OrderStore.insert(orderID: orderID, customerID: customerID, lines: lines, currency: currency,
                 paymentToken: paymentToken, in: db) else { return false }

@@ -4,8 +4,11 @@ import SagaEngine
 /// Start events (`OrderPlaced`, `TransferRequested`) as Kafka records with the contracts' headers.
 public enum StartEvent {
     /// The record of `event` on `topic`: keyed by the saga id, with `message-type`, `message-id`,
-    /// `saga-id` and `content-type` headers (schemas/README.md, "Kafka records").
-    public static func message<Event: SagaMessage & SagaPayloadCodable>(_ event: Event, topic: String) throws -> OutgoingMessage {
+    /// `saga-id` and `content-type` headers (schemas/README.md, "Kafka records"), and the W3C
+    /// `traceparent`/`tracestate` of `trace` when given (the orchestrator continues that trace).
+    public static func message<Event: SagaMessage & SagaPayloadCodable>(
+        _ event: Event, topic: String, trace: TraceContext? = nil
+    ) throws -> OutgoingMessage {
         let sagaID = text(event.metadata.sagaId)
         return OutgoingMessage(
             topic: topic, key: Array(sagaID.utf8), value: try event.encodePayload(),
@@ -14,7 +17,7 @@ public enum StartEvent {
                 SagaHeader(SagaHeaders.messageID, text(event.metadata.messageId)),
                 SagaHeader(SagaHeaders.sagaID, sagaID),
                 SagaHeader(SagaHeaders.contentType, SagaContracts.singleObjectContentType),
-            ]
+            ] + (trace?.headers ?? [])
         )
     }
 }
