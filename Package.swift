@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SagaContracts", targets: ["SagaContracts"]),
         .executable(name: "sagactl", targets: ["sagactl"]),
         .executable(name: "saga-server", targets: ["saga-server"]),
+        .library(name: "SagaDev", targets: ["SagaDev"]),
         .library(name: "SagaSystem", targets: ["SagaSystem"]),
         .executable(name: "avro-codegen", targets: ["avro-codegen"]),
         .plugin(name: "AvroCodegenPlugin", targets: ["AvroCodegenPlugin"]),
@@ -65,7 +66,9 @@ let package = Package(
         .target(
             name: "SagaCLI",
             dependencies: [
-                "Avro", "Kafka", "SagaEngine", "SagaContracts",
+                "Avro", "Kafka", "SagaEngine", "SagaContracts", "SagaDev", "SagaSystem", "ServiceKit", "AccountService",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -222,6 +225,26 @@ let package = Package(
                 "SagaSystem", "saga-server", "SagaTestSupport", "Sagas", "ServiceKit", "AccountService", "SagaEngine",
                 "SagaContracts", "Kafka", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
+        // Local development: the Tansu broker as a child process, the multi-process topology of
+        // every role on loopback, the demo workload (`sagactl dev`).
+        .target(
+            name: "SagaDev",
+            dependencies: [
+                "SagaSystem", "Kafka", "SagaEngine", "SagaContracts", "ServiceKit", "OrderService", "PaymentService",
+                "AccountService", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
+        // sagactl dev as a child process, and the multi-process topology end to end (issue 6).
+        .testTarget(
+            name: "SagaDevTests",
+            dependencies: [
+                "SagaDev", "SagaSystem", "sagactl", "saga-server", "SagaTestSupport", "ServiceKit", "OrderService", "PaymentService",
+                "AccountService", "InventoryService", "SagaEngine", "SagaContracts", "Kafka",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             linkerSettings: runtimeLibrarySearchPath
         ),

@@ -9,7 +9,7 @@ public struct SagaCommand: AsyncParsableCommand {
             Exit status: 0 success; 1 the command's answer is no (incompatible schemas, a failed \
             check); 2 unusable input (unreadable file, invalid schema or data); 64 usage error.
             """,
-        subcommands: [SchemaCommand.self, PublishCommand.self, TailCommand.self, StatusCommand.self, SagasCommand.self, DLQCommand.self]
+        subcommands: [SchemaCommand.self, PublishCommand.self, TailCommand.self, StatusCommand.self, SagasCommand.self, DLQCommand.self, DevCommand.self]
     )
 
     public init() {}

@@ -1,0 +1,82 @@
+import AccountService
+import Foundation
+import SagaDev
+import SagaSystem
+
+/// `sagactl dev --processes`: every role as its own `saga-server` process on loopback (the
+/// compose topology), each with its own HTTP port and log file under `<data dir>/logs/`.
+struct DevProcesses {
+    let context: DevContext
+
+    func run() async throws {
+        let options = context.options
+        let server = try ExecutableLocator().sagaServer(explicit: options.server)
+        var settings = context.sharedSettings
+        settings["SAGA_HTTP_HOST"] = "127.0.0.1"
+        let topology = LocalTopology(configuration: .init(
+            server: server, bootstrapServers: context.bootstrapServers, dataDirectory: context.data.url, settings: settings
+        ))
+        if options.demo {
+            // The refusing payee lives in the account role's database: open it before the role starts.
+            let accounts = try await AccountService(path: topology.databasePath(of: .account))
+            try await DemoData.seed(accounts)
+            try await DemoWorkload.prepare(accounts)
+        }
+        StandardStreams.writeError("sagactl dev: starting \(topology.configuration.roles.count) saga-server processes (\(server)) …")
+        let startup = Task { try await topology.start() }
+        let context = self.context
+        // A signal during start-up stops what has started.
+        let startSignal = Task {
+            guard await context.firstSignal() != nil else { return false }
+            startup.cancel()
+            return true
+        }
+        do {
+            try await startup.value
+        } catch DevError.cancelled(_) {
+            await topology.stopAll()
+            StandardStreams.writeError("sagactl dev: start-up interrupted; every role stopped")
+            return
+        } catch {
+            startSignal.cancel()
+            await topology.stopAll()
+            throw error
+        }
+        var roleLines: [String] = []
+        for role in topology.configuration.roles {
+            let port = await topology.port(of: role).map(String.init) ?? "?"
+            let pid = await topology.process(of: role).map { String($0.pid) } ?? "?"
+            roleLines.append("  \(role.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0))http://127.0.0.1:\(port)  "
+                + "pid \(pid)  log \(topology.logFile(of: role).path)")
+        }
+        let apiURL = await topology.url(of: .api)?.absoluteString ?? "?"
+        let banner = DevBanner(context: context, mode: "one saga-server process per role")
+        StandardStreams.write(Array(banner.text(httpURL: apiURL, extra: ["roles:"] + roleLines).utf8))
+
+        var workloadTask: Task<(sent: Int, failed: Int), Never>?
+        if options.demo {
+            // Orders need the order role's POST /orders (SagaAPI); until then the demo sends transfers only.
+            let starter = DirectSagaStarter(orders: nil, producer: try context.producer(), topics: context.topics)
+            let workload = DemoWorkload(starter: starter, rate: options.rate, includesOrders: false)
+            StandardStreams.writeError("sagactl dev: demo workload sends UPI transfers only in --processes mode (orders need the HTTP API)")
+            workloadTask = Task { await workload.run() }
+        }
+        let summaryTask = Task { await context.reportSummaries(storePath: topology.databasePath(of: .orchestrator)) }
+        // Runs until the first SIGINT/SIGTERM.
+        _ = await startSignal.value
+        StandardStreams.writeError("sagactl dev: shutting down …")
+        workloadTask?.cancel()
+        if let sent = await workloadTask?.value {
+            StandardStreams.writeError("sagactl dev: demo workload stopped after \(sent.sent) request(s), \(sent.failed) failed")
+        }
+        summaryTask.cancel()
+        _ = await summaryTask.value
+        let statuses = await topology.stopAll()
+        let report = statuses.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }
+        StandardStreams.writeError("sagactl dev: roles stopped (exit status: \(report.joined(separator: ", ")))")
+        let failed = statuses.filter { $0.value != 0 }
+        if !failed.isEmpty {
+            throw CLIError.failed("role(s) did not stop cleanly: \(failed.keys.map(\.rawValue).sorted().joined(separator: ", ")) (logs in \(context.data.url.path)/logs)")
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Synchronization
+
+/// A child process started by `sagactl dev` or a test: the broker or one `saga-server` role.
+/// Its standard output and error go to a log file; ``waitForExit()`` suspends (no thread
+/// blocked, no polling) until the process has exited and been reaped.
+///
+/// ```swift
+/// let child = try ChildProcess.launch(name: "broker", executable: tansu, arguments: ["broker"], logFile: log)
+/// child.signal(SIGTERM)
+/// let status = await child.waitForExit(timeout: .seconds(10))
+/// ```
+public final class ChildProcess: Sendable {
+    /// A short name (the role, or `broker`) used in messages.
+    public let name: String
+    /// The process id.
+    public let pid: Int32
+    /// Where its output goes.
+    public let logFile: URL
+    private let exit: ExitState
+
+    /// The exit status once the process has ended: its exit code, or 128 + the signal that ended it.
+    public var exitStatus: Int32? { exit.status }
+
+    /// Whether the process still runs.
+    public var isRunning: Bool { exit.status == nil }
+
+    private init(name: String, pid: Int32, logFile: URL, exit: ExitState) {
+        self.name = name
+        self.pid = pid
+        self.logFile = logFile
+        self.exit = exit
+    }
+
+    /// Starts `executable` with `arguments` and exactly `environment`, appending its standard
+    /// output and error to `logFile` (created with its directory if missing). The child gets its
+    /// own process group, so a Ctrl-C in the terminal reaches it only through our shutdown.
+    ///
+    /// - Throws: ``DevError/launchFailed(name:executable:reason:)`` if it cannot be started.
+    public static func launch(
+        name: String, executable: String, arguments: [String], environment: [String: String], logFile: URL,
+        currentDirectory: URL? = nil
+    ) throws(DevError) -> ChildProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        let exit = ExitState()
+        do {
+            try FileManager.default.createDirectory(at: logFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: logFile.path) {
+                FileManager.default.createFile(atPath: logFile.path, contents: nil)
+            }
+            let log = try FileHandle(forWritingTo: logFile)
+            try log.seekToEnd()
+            process.standardOutput = log
+            process.standardError = log
+            process.standardInput = FileHandle.nullDevice
+            process.terminationHandler = { finished in
+                let status = finished.terminationReason == .uncaughtSignal
+                    ? 128 + finished.terminationStatus : finished.terminationStatus
+                exit.finish(status)
+            }
+            try process.run()
+            // The child holds its own copy of the descriptor now.
+            try log.close()
+        } catch {
+            throw .launchFailed(name: name, executable: executable, reason: "\(error)")
+        }
+        return ChildProcess(name: name, pid: process.processIdentifier, logFile: logFile, exit: exit)
+    }
+
+    /// Sends `signal` (e.g. `SIGTERM`, `SIGKILL`) unless the process has already exited.
+    public func signal(_ signal: Int32) {
+        guard isRunning else { return }
+        _ = kill(pid, signal)
+    }
+
+    /// Waits until the process has exited and returns its ``exitStatus`` (`nil` if the waiting
+    /// task is cancelled first).
+    @discardableResult
+    public func waitForExit() async -> Int32? { await exit.wait() }
+
+    /// Waits at most `timeout` for the process to exit; `nil` if it still runs.
+    public func waitForExit(timeout: Duration) async -> Int32? {
+        await withTaskGroup(of: Int32?.self) { group in
+            group.addTask { await self.exit.wait() }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? self.exit.status
+        }
+    }
+
+    /// Sends `SIGTERM`, waits up to `timeout`, then sends `SIGKILL` and waits for the exit.
+    /// Returns the exit status and whether the graceful stop was enough.
+    @discardableResult
+    public func terminate(timeout: Duration) async -> (status: Int32, graceful: Bool) {
+        signal(SIGTERM)
+        if let status = await waitForExit(timeout: timeout) { return (status, true) }
+        signal(SIGKILL)
+        return (await waitForExit() ?? 128 + SIGKILL, false)
+    }
+
+    /// The last `lines` lines of the log file (for error messages).
+    public func logTail(lines: Int = 20) -> String {
+        guard let data = FileManager.default.contents(atPath: logFile.path) else { return "" }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .suffix(lines).joined(separator: "\n")
+    }
+}
+
+/// The exit status of a child and the tasks waiting for it. The mutex guards both; the
+/// termination handler (a Foundation thread) and waiting tasks meet here.
+private final class ExitState: Sendable {
+    private struct State {
+        var status: Int32?
+        var nextWaiter = 0
+        var waiters: [Int: CheckedContinuation<Int32?, Never>] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    var status: Int32? { state.withLock { $0.status } }
+
+    func finish(_ status: Int32) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Int32?, Never>] in
+            state.status = status
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume(returning: status) }
+    }
+
+    /// The exit status once the process has exited; `nil` if the waiting task is cancelled first.
+    func wait() async -> Int32? {
+        let id = state.withLock { state -> Int in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Int32?, Never>) in
+                let immediate = state.withLock { state -> Int32?? in
+                    if let status = state.status { return .some(status) }
+                    if Task.isCancelled { return .some(nil) }
+                    state.waiters[id] = continuation
+                    return .none
+                }
+                if let immediate { continuation.resume(returning: immediate) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            waiter?.resume(returning: nil)
+        }
+    }
+}
