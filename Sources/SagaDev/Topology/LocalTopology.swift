@@ -39,6 +39,8 @@ public actor LocalTopology {
         public var readyTimeout: Duration
         /// How long a SIGTERM may take before SIGKILL.
         public var stopTimeout: Duration
+        /// HTTP ports to use for some roles (the others get free ports).
+        public var fixedPorts: [Role: Int]
 
         /// A configuration running every single role (not `all`), api last.
         public init(
@@ -46,8 +48,9 @@ public actor LocalTopology {
             roles: [Role] = [.orchestrator, .order, .inventory, .payment, .account, .notification, .api],
             host: String = "127.0.0.1", settings: [String: String] = [:],
             baseEnvironment: [String: String] = ProcessInfo.processInfo.environment,
-            readyTimeout: Duration = .seconds(90), stopTimeout: Duration = .seconds(40)
+            readyTimeout: Duration = .seconds(90), stopTimeout: Duration = .seconds(40), fixedPorts: [Role: Int] = [:]
         ) {
+            self.fixedPorts = fixedPorts
             self.server = server
             self.bootstrapServers = bootstrapServers
             self.dataDirectory = dataDirectory
@@ -94,7 +97,7 @@ public actor LocalTopology {
     /// Starts every role (in order) and waits until each answers `/readyz` with 200. If one
     /// fails to start, the ones started are stopped and the error is thrown.
     public func start() async throws(DevError) {
-        for role in configuration.roles where ports[role] == nil { ports[role] = try FreePort.find() }
+        for role in configuration.roles where ports[role] == nil { ports[role] = try configuration.fixedPorts[role] ?? FreePort.find() }
         do {
             for role in configuration.roles where process(of: role) == nil { try launch(role) }
             for role in configuration.roles { try await waitUntilReady(role) }
@@ -107,7 +110,7 @@ public actor LocalTopology {
     /// Starts `role` (if it does not run) and waits until it is ready.
     public func start(_ role: Role) async throws(DevError) {
         guard configuration.roles.contains(role) else { throw .unknownRole(role.rawValue) }
-        if ports[role] == nil { ports[role] = try FreePort.find() }
+        if ports[role] == nil { ports[role] = try configuration.fixedPorts[role] ?? FreePort.find() }
         if process(of: role) == nil { try launch(role) }
         try await waitUntilReady(role)
     }

@@ -22,7 +22,12 @@ struct DevBanner: Sendable {
         lines.append("  http     \(httpURL)  (/healthz /readyz /metrics)")
         lines.append("  data     \(data)" + (context.data.deletesOnFinish ? "  (removed on exit; --keep-data keeps it)" : ""))
         lines.append("  mode     \(mode)")
-        if context.options.demo { lines.append("  demo     \(context.options.rate) request(s)/s: orders and UPI transfers, failures included") }
+        if context.options.demo {
+            let what = context.options.processes
+                ? "UPI transfers (orders need POST /orders of the HTTP API), failures included"
+                : "orders and UPI transfers, failures included"
+            lines.append("  demo     \(context.options.rate) request(s)/s: \(what)")
+        }
         lines += extra
         lines += [
             "try (from the repository root, where ./schemas is):",

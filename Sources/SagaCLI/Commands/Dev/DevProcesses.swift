@@ -14,7 +14,8 @@ struct DevProcesses {
         var settings = context.sharedSettings
         settings["SAGA_HTTP_HOST"] = "127.0.0.1"
         let topology = LocalTopology(configuration: .init(
-            server: server, bootstrapServers: context.bootstrapServers, dataDirectory: context.data.url, settings: settings
+            server: server, bootstrapServers: context.bootstrapServers, dataDirectory: context.data.url, settings: settings,
+            fixedPorts: options.httpPort == 0 ? [:] : [.api: options.httpPort]
         ))
         if options.demo {
             // The refusing payee lives in the account role's database: open it before the role starts.
