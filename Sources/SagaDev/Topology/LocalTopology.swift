@@ -97,7 +97,7 @@ public actor LocalTopology {
     /// Starts every role (in order) and waits until each answers `/readyz` with 200. If one
     /// fails to start, the ones started are stopped and the error is thrown.
     public func start() async throws(DevError) {
-        for role in configuration.roles where ports[role] == nil { ports[role] = try configuration.fixedPorts[role] ?? FreePort.find() }
+        for role in configuration.roles { try assignPort(role) }
         do {
             for role in configuration.roles where process(of: role) == nil { try launch(role) }
             for role in configuration.roles { try await waitUntilReady(role) }
@@ -110,7 +110,7 @@ public actor LocalTopology {
     /// Starts `role` (if it does not run) and waits until it is ready.
     public func start(_ role: Role) async throws(DevError) {
         guard configuration.roles.contains(role) else { throw .unknownRole(role.rawValue) }
-        if ports[role] == nil { ports[role] = try configuration.fixedPorts[role] ?? FreePort.find() }
+        try assignPort(role)
         if process(of: role) == nil { try launch(role) }
         try await waitUntilReady(role)
     }
@@ -178,6 +178,15 @@ public actor LocalTopology {
         "SAGA_ROLE", "SAGA_DATA_DIR", "SAGA_DATABASE_PATH", "SAGA_HTTP_HOST", "SAGA_HTTP_PORT", "SAGA_ORDER_URL",
         "SAGA_ORCHESTRATOR_URL", "KAFKA_BOOTSTRAP_SERVERS", "OTEL_SERVICE_NAME",
     ]
+
+    private func assignPort(_ role: Role) throws(DevError) {
+        guard ports[role] == nil else { return }
+        if let fixed = configuration.fixedPorts[role] {
+            ports[role] = fixed
+        } else {
+            ports[role] = try FreePort.find()
+        }
+    }
 
     private func launch(_ role: Role) throws(DevError) {
         children[role] = try ChildProcess.launch(

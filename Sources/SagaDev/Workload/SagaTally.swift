@@ -10,15 +10,16 @@ public struct SagaTally: Sendable, Hashable {
 
     /// Reads the counts from `store` in one query.
     public static func read(_ store: SQLiteSagaStore) async throws -> SagaTally {
-        let rows = try await store.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT saga_type, status, COUNT(*) AS n FROM saga_instance GROUP BY saga_type, status")
-        }
-        var counts: [String: [String: Int]] = [:]
-        for row in rows {
-            let type: String = row["saga_type"]
-            let status: String = row["status"]
-            let count: Int = row["n"]
-            counts[type, default: [:]][status] = count
+        let counts = try await store.pool.read { db -> [String: [String: Int]] in
+            var counts: [String: [String: Int]] = [:]
+            let rows = try Row.fetchAll(db, sql: "SELECT saga_type, status, COUNT(*) AS n FROM saga_instance GROUP BY saga_type, status")
+            for row in rows {
+                let type: String = row["saga_type"]
+                let status: String = row["status"]
+                let count: Int = row["n"]
+                counts[type, default: [:]][status] = count
+            }
+            return counts
         }
         return SagaTally(counts: counts)
     }
