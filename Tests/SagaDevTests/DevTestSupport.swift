@@ -63,6 +63,16 @@ func runToCompletion(_ executable: String, _ arguments: [String]) async throws -
     }
 }
 
+/// Starts the built sagactl with `arguments`, its standard output and error in files of `directory`.
+func launchSagactl(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+    in directory: TestDirectory) throws -> (process: ChildProcess, stdout: URL, stderr: URL)
+{
+    let stdout = directory.file("stdout.txt"), stderr = directory.file("stderr.txt")
+    let process = try ChildProcess.launch(name: "sagactl", executable: try BuiltExecutables.sagactl(), arguments: arguments,
+        environment: environment, logFile: stdout, errorFile: stderr, currentDirectory: packageDirectory)
+    return (process, stdout, stderr)
+}
+
 /// The pids of the running children of `pid` (from /proc).
 func childProcesses(of pid: Int32) -> [Int32] {
     guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }

@@ -1,4 +1,6 @@
 import Foundation
+import Kafka
+import ServiceKit
 import SagaDev
 import SagaEngine
 import SagaTestSupport
@@ -11,28 +13,15 @@ struct SagactlDevTests {
     @Test func devRunsTheSystemWithItsOwnBrokerAndStopsCleanlyOnSIGINT() async throws {
         let directory = try TestDirectory("sagactl-dev-test")
         let data = directory.file("data")
-        let stdout = directory.file("stdout.txt")
-        let stderr = directory.file("stderr.txt")
         var environment = ProcessInfo.processInfo.environment
         // Its own broker: not the suite's.
         environment["KAFKA_BOOTSTRAP_SERVERS"] = nil
         environment["SAGA_TANSU"] = nil
         let sagactl = try BuiltExecutables.sagactl()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: sagactl)
-        process.arguments = ["dev", "--http-port", "0", "--data-dir", data.path, "--demo", "--rate", "4/s", "--summary-interval", "1",
-                             "--log-level", "error"]
-        process.environment = environment
-        try Data().write(to: stdout)
-        try Data().write(to: stderr)
-        process.standardOutput = try FileHandle(forWritingTo: stdout)
-        process.standardError = try FileHandle(forWritingTo: stderr)
-        process.standardInput = FileHandle.nullDevice
-        let exited = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { exited.continuation.yield($0.terminationStatus); exited.continuation.finish() }
-        try process.run()
-        let pid = process.processIdentifier
-        defer { if processExists(pid) { kill(pid, SIGKILL) } }
+        let (process, stdout, stderr) = try launchSagactl(["dev", "--http-port", "0", "--data-dir", data.path, "--demo", "--rate", "4/s",
+            "--summary-interval", "1", "--log-level", "error"], environment: environment, in: directory)
+        let pid = process.pid
+        defer { process.signal(SIGKILL) }
         func output() -> String { (try? String(contentsOf: stdout, encoding: .utf8)) ?? "" }
         func errors() -> String { (try? String(contentsOf: stderr, encoding: .utf8)) ?? "" }
 
@@ -78,11 +67,8 @@ struct SagactlDevTests {
         try await eventually("a summary line on stdout", within: 30) { output().contains("order: ") }
 
         let children = childProcesses(of: pid)
-        kill(pid, SIGINT)
-        var status: Int32?
-        for await code in exited.stream { status = code }
-        #expect(process.terminationReason == .exit)
-        #expect(status == 0, "exit status; stderr: \(errors())")
+        process.signal(SIGINT)
+        #expect(await process.waitForExit() == 0, "exit status; stderr: \(errors())")
         #expect(output().contains("final: "))
         try await eventually("the broker and every other child to be gone", within: 10) {
             children.allSatisfy { !processExists($0) }
@@ -105,5 +91,47 @@ struct SagactlDevTests {
             #expect(error.description.contains("scripts/setup"))
             #expect(error.description.contains("--bootstrap-servers"))
         }
+    }
+}
+
+/// `sagactl dev --processes` against the suite's broker: every role a child process, a transfer
+/// through them, SIGINT stops every role and sagactl exits 0.
+@Suite(.serialized, .timeLimit(.minutes(4)))
+struct SagactlDevProcessesTests {
+    @Test func devProcessesRunsEveryRoleAsAChildAndStopsThemOnSIGINT() async throws {
+        let kafka = try Broker.configuration()
+        let prefix = "devp\(UUID().uuidString.prefix(6).lowercased())."
+        let directory = try TestDirectory("sagactl-dev-processes")
+        let (process, stdout, _) = try launchSagactl(["dev", "--processes", "--bootstrap-servers",
+            kafka.bootstrapServers.joined(separator: ","), "--topic-prefix", prefix, "--http-port", "0",
+            "--data-dir", directory.file("data").path, "--log-level", "info"], in: directory)
+        let pid = process.pid
+        defer { process.signal(SIGKILL) }
+        func output() -> String { (try? String(contentsOf: stdout, encoding: .utf8)) ?? "" }
+
+        try await eventually("the ready banner", within: 150) {
+            guard process.isRunning else { throw TimedOut(what: "sagactl dev --processes exited early: \(output())") }
+            return output().contains("Ctrl-C stops everything.")
+        }
+        let roleLines = output().split(separator: "\n").filter { $0.contains("/logs/") }
+        #expect(roleLines.count == 7, "one line per role: \(roleLines)")
+        let children = childProcesses(of: pid)
+        #expect(children.count == 7, "every role is sagactl's child (no broker: one was given)")
+        let api = try #require(output().split(separator: "\n").first { $0.hasPrefix("  http") }?
+            .split(separator: " ").dropFirst().first.flatMap { URL(string: String($0)) })
+        #expect(try (await HTTPProbe.status(of: api.appendingPathComponent("readyz"))).get() == 200)
+
+        let producer = try KafkaProducer(configuration: kafka, logger: Broker.logger)
+        let transfer = try await DirectSagaStarter(orders: nil, producer: producer, topics: SagaTopicNames(prefix: prefix))
+            .requestTransfer(TransferRequest(payer: "alice@okbank", payee: "bob@okbank", amountMinor: 500))
+        await producer.shutdown(timeout: .seconds(5))
+        let store = try SQLiteSagaStore(path: directory.file("data/orchestrator.sqlite").path)
+        try await eventually("the transfer to complete", within: 120) {
+            try await store.load(sagaID: transfer.uuidString.lowercased())?.status == .completed
+        }
+
+        process.signal(SIGINT)
+        #expect(await process.waitForExit() == 0)
+        try await eventually("every role process to be gone", within: 10) { children.allSatisfy { !processExists($0) } }
     }
 }

@@ -33,13 +33,14 @@ public final class ChildProcess: Sendable {
     }
 
     /// Starts `executable` with `arguments` and exactly `environment`, appending its standard
-    /// output and error to `logFile` (created with its directory if missing). The child gets its
-    /// own process group, so a Ctrl-C in the terminal reaches it only through our shutdown.
+    /// output and error to `logFile` (created with its directory if missing; standard error to
+    /// `errorFile` instead if given). The child gets its own process group, so a Ctrl-C in the
+    /// terminal reaches it only through our shutdown.
     ///
     /// - Throws: ``DevError/launchFailed(name:executable:reason:)`` if it cannot be started.
     public static func launch(
         name: String, executable: String, arguments: [String], environment: [String: String], logFile: URL,
-        currentDirectory: URL? = nil
+        errorFile: URL? = nil, currentDirectory: URL? = nil
     ) throws(DevError) -> ChildProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -48,14 +49,10 @@ public final class ChildProcess: Sendable {
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         let exit = ExitState()
         do {
-            try FileManager.default.createDirectory(at: logFile.deletingLastPathComponent(), withIntermediateDirectories: true)
-            if !FileManager.default.fileExists(atPath: logFile.path) {
-                FileManager.default.createFile(atPath: logFile.path, contents: nil)
-            }
-            let log = try FileHandle(forWritingTo: logFile)
-            try log.seekToEnd()
+            let log = try appending(to: logFile)
+            let errors = try errorFile.map(appending(to:))
             process.standardOutput = log
-            process.standardError = log
+            process.standardError = errors ?? log
             process.standardInput = FileHandle.nullDevice
             process.terminationHandler = { finished in
                 let status = finished.terminationReason == .uncaughtSignal
@@ -63,12 +60,22 @@ public final class ChildProcess: Sendable {
                 exit.finish(status)
             }
             try process.run()
-            // The child holds its own copy of the descriptor now.
+            // The child holds its own copies of the descriptors now.
             try log.close()
+            try errors?.close()
         } catch {
             throw .launchFailed(name: name, executable: executable, reason: "\(error)")
         }
         return ChildProcess(name: name, pid: process.processIdentifier, logFile: logFile, exit: exit)
+    }
+
+    /// A handle appending to `file`, created with its directory if missing.
+    private static func appending(to file: URL) throws -> FileHandle {
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: file.path) { try Data().write(to: file) }
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.seekToEnd()
+        return handle
     }
 
     /// Sends `signal` (e.g. `SIGTERM`, `SIGKILL`) unless the process has already exited.

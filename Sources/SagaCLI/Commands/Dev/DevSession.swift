@@ -75,6 +75,8 @@ struct DevContext: Sendable {
         [
             "KAFKA_BOOTSTRAP_SERVERS": bootstrapServers,
             "SAGA_TOPIC_PREFIX": options.topicPrefix,
+            // Runs with different prefixes on one broker get their own consumer groups too.
+            "SAGA_CONSUMER_GROUP_PREFIX": options.topicPrefix + "saga-",
             "SAGA_SEED_DEMO_DATA": "true",
             "SAGA_LOG_LEVEL": options.logLevel,
             "SAGA_LOG_FORMAT": "text",
