@@ -46,6 +46,8 @@ import Testing
         let first = try ServerProcess("saga-server --role all", environment: environment)
         defer { first.killIfRunning() }
         let port = try await first.port()
+        let startup = try #require(first.text.split(separator: "\n").first { $0.contains("saga-server started, listening on 127.0.0.1:\(port)") })
+        #expect(startup.contains("role=all") && startup.contains("librdkafka=") && startup.contains("SAGA_TOPIC_PREFIX=\(deployment.prefix)"))
         #expect(try await httpGet(port: port, "/healthz").status == 200)
         try await eventually("/readyz to answer 200") { try await httpGet(port: port, "/readyz").status == 200 }
 
@@ -93,6 +95,49 @@ import Testing
                      deployment.topics.orderReplies],
             kafka: deployment.kafka
         )
+    }
+
+    @Test func sigtermDuringABurstOfTransfersLosesNothingAndAppliesNothingTwice() async throws {
+        let deployment = try await Deployment(partitions: 2)
+        defer { deployment.remove() }
+        let environment = deployment.environment(role: .all, ["SAGA_SEED_DEMO_DATA": "true"])
+        let first = try ServerProcess("saga-server --role all", environment: environment)
+        defer { first.killIfRunning() }
+        let port = try await first.port()
+        try await eventually("/readyz to answer 200") { try await httpGet(port: port, "/readyz").status == 200 }
+
+        let accounts = DemoData.accounts
+        let transfers = (0..<60).map { index in
+            (id: UUID(), from: accounts[index % accounts.count].vpa, to: accounts[(index + 1) % accounts.count].vpa,
+             amount: Int64(100 + index))
+        }
+        let producer = try KafkaProducer(configuration: deployment.kafka, logger: Broker.logger)
+        for transfer in transfers {
+            try await requestTransfer(transfer.id, from: transfer.from, to: transfer.to, amountMinor: transfer.amount,
+                topics: deployment.topics, producer)
+        }
+        await producer.shutdown(timeout: .seconds(5))
+        let sagas = try SQLiteSagaStore(path: deployment.directory.appendingPathComponent("orchestrator.sqlite").path)
+        // Stop while the burst is in flight: some sagas have started, not all have ended.
+        try await eventually("the first sagas to start") { try await sagas.countByStatus().values.reduce(0, +) >= 5 }
+        #expect(try await first.terminate(within: 30) == 0, "exit status after SIGTERM; output:\n\(first.text)")
+        let endedAtStop = try await sagas.countByStatus().filter { $0.key.isTerminal }.values.reduce(0, +)
+
+        let second = try ServerProcess("saga-server --role all (restart)", environment: environment)
+        defer { second.killIfRunning() }
+        _ = try await second.port()
+        for transfer in transfers { try await waitForEnd(of: transfer.id, in: sagas) }
+        #expect(try await second.terminate(within: 30) == 0, "exit status after SIGTERM; output:\n\(second.text)")
+
+        let ledger = try await AccountService(path: deployment.directory.appendingPathComponent("account.sqlite").path)
+        let totals = try await ledger.totals()
+        #expect(totals.balances == DemoData.totalOpeningBalanceMinor && totals.clearing == 0,
+            "money conserved (\(endedAtStop) of \(transfers.count) sagas had ended at the stop)")
+        for transfer in transfers {
+            #expect(try await sagas.load(sagaID: text(transfer.id))?.status == .completed)
+            let kinds = try await ledger.postings(transferID: transfer.id).map(\.kind).sorted()
+            #expect(kinds == ["CREDIT", "DEBIT"], "transfer \(transfer.id) posted once each way")
+        }
     }
 
     @Test func eachSingleRoleStartsIsReadyAndStopsOnSIGTERM() async throws {
@@ -149,7 +194,7 @@ import Testing
     }
 
     func waitForEnd(of id: UUID, in store: SQLiteSagaStore) async throws {
-        try await eventually("saga \(id) to end", within: 120) {
+        try await eventually("saga \(id) to end", within: 180) {
             guard let state = try await store.load(sagaID: text(id)) else { return false }
             return state.status.isTerminal || state.status == .failed
         }
