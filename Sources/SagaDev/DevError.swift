@@ -17,6 +17,8 @@ public enum DevError: Error, Hashable, CustomStringConvertible {
     case notReady(name: String, waited: Duration, lastProblem: String, logFile: String?)
     /// No free TCP port could be found.
     case noFreePort(reason: String)
+    /// A fixed port is in use.
+    case portInUse(port: Int, purpose: String)
     /// A role the topology does not know or does not run.
     case unknownRole(String)
     /// The waiting task was cancelled (e.g. Ctrl-C during start-up).
@@ -41,6 +43,8 @@ public enum DevError: Error, Hashable, CustomStringConvertible {
             return "\(name) was not ready after \(waited): \(problem)" + (logFile.map { " (log: \($0))" } ?? "")
         case .noFreePort(let reason):
             return "no free TCP port on 127.0.0.1: \(reason)"
+        case .portInUse(let port, let purpose):
+            return "port \(port) on 127.0.0.1 (\(purpose)) is in use; pass another port, or 0 for a free one"
         case .unknownRole(let role):
             return "the topology does not run role \(role)"
         case .cancelled(let what):

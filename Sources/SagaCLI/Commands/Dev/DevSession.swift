@@ -22,6 +22,11 @@ struct DevSession {
         }
         // Trap the signals before anything starts: a Ctrl-C during start-up shuts down cleanly too.
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        // A fixed HTTP port that is taken fails here, before anything starts.
+        if options.httpPort != 0, !FreePort.isFree(options.httpPort) {
+            throw DevError.portInUse(port: options.httpPort, purpose: "--http-port")
+        }
+        if let port = options.brokerPort, !FreePort.isFree(port) { throw DevError.portInUse(port: port, purpose: "--broker-port") }
         var broker: TansuBroker?
         let bootstrapServers: String
         if let given = options.bootstrapServers {
