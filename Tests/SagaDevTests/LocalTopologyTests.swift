@@ -50,10 +50,11 @@ struct LocalTopologyTests {
         func status(_ id: UUID) async throws -> SagaStatus? { try await sagas.load(sagaID: text(id))?.status }
 
         // 1. A transfer through every process.
-        let first = try await starter.requestTransfer(TransferRequest(payer: "alice@okbank", payee: "bob@okbank", amountMinor: 100_00))
+        let first = try await starter.requestTransfer(WorkloadTransfer(payer: "alice@okbank", payee: "bob@okbank", amountMinor: 100_00))
         try await eventually("the first transfer to complete", within: 120) { try await status(first) == .completed }
 
         // 2. Payment down (SIGTERM: a graceful stop) while orders are placed: they wait at the payment step.
+        let paymentPort = await topology.port(of: .payment)
         #expect(await topology.stop(.payment) == 0, "payment stops gracefully")
         let orders = try await placeOrders(topology, [
             ("MOUSE-002", 1, "tok_visa"), ("CABLE-004", 3, "tok_visa"), ("KBD-001", 1, PaymentSimulator.declineToken),
@@ -66,6 +67,7 @@ struct LocalTopologyTests {
         try await Task.sleep(for: .seconds(8))
         for id in orders { #expect(try await status(id) == .running, "order \(id) waits for payment") }
         try await topology.start(.payment)
+        #expect(await topology.port(of: .payment) == paymentPort, "a role keeps its port across restarts")
         try await eventually("every order saga to end after payment is back", within: 180) {
             for id in orders { guard let s = try await status(id), s.isTerminal || s == .failed else { return false } }
             return true
@@ -80,7 +82,7 @@ struct LocalTopologyTests {
         var transfers: [UUID] = []
         for index in 0..<60 {
             let (payer, payee) = pairs[index % pairs.count]
-            transfers.append(try await starter.requestTransfer(TransferRequest(payer: payer, payee: payee, amountMinor: Int64(100 + index))))
+            transfers.append(try await starter.requestTransfer(WorkloadTransfer(payer: payer, payee: payee, amountMinor: Int64(100 + index))))
         }
         try await eventually("some transfers to finish before the kill", within: 120) {
             var done = 0

@@ -123,7 +123,7 @@ struct SagactlDevProcessesTests {
 
         let producer = try KafkaProducer(configuration: kafka, logger: Broker.logger)
         let transfer = try await DirectSagaStarter(orders: nil, producer: producer, topics: SagaTopicNames(prefix: prefix))
-            .requestTransfer(TransferRequest(payer: "alice@okbank", payee: "bob@okbank", amountMinor: 500))
+            .requestTransfer(WorkloadTransfer(payer: "alice@okbank", payee: "bob@okbank", amountMinor: 500))
         await producer.shutdown(timeout: .seconds(5))
         let store = try SQLiteSagaStore(path: directory.file("data/orchestrator.sqlite").path)
         try await eventually("the transfer to complete", within: 120) {

@@ -24,9 +24,9 @@ public struct DemoWorkload: Sendable {
     /// One request of the mix.
     public enum Request: Sendable, Hashable {
         /// An order.
-        case order(OrderRequest)
+        case order(WorkloadOrder)
         /// A transfer.
-        case transfer(TransferRequest)
+        case transfer(WorkloadTransfer)
     }
 
     /// Where the requests go.
@@ -115,10 +115,10 @@ public struct DemoWorkload: Sendable {
             return OrderLine(productID: product.productID, sku: product.sku, quantity: item.quantity, unitPriceMinor: product.unitPriceMinor)
         }
         let customer = DemoData.customers[index % DemoData.customers.count]
-        return .order(OrderRequest(customerID: customer, lines: lines, currency: DemoData.currency, paymentToken: token))
+        return .order(WorkloadOrder(customerID: customer, lines: lines, currency: DemoData.currency, paymentToken: token))
     }
 
     private static func transfer(_ payer: String, _ payee: String, _ amountMinor: Int64) -> Request {
-        .transfer(TransferRequest(payer: payer, payee: payee, amountMinor: amountMinor, currency: DemoData.currency))
+        .transfer(WorkloadTransfer(payer: payer, payee: payee, amountMinor: amountMinor, currency: DemoData.currency))
     }
 }

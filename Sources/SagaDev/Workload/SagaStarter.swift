@@ -5,8 +5,8 @@ import SagaContracts
 import SagaEngine
 import ServiceKit
 
-/// An order to place: what `POST /orders` takes.
-public struct OrderRequest: Sendable, Hashable {
+/// An order the workload places (what `POST /orders` takes, with the id chosen here).
+public struct WorkloadOrder: Sendable, Hashable {
     /// The order (and saga) id.
     public var orderID: UUID
     /// The customer.
@@ -28,8 +28,8 @@ public struct OrderRequest: Sendable, Hashable {
     }
 }
 
-/// A UPI transfer to request: what `POST /transfers` takes.
-public struct TransferRequest: Sendable, Hashable {
+/// A UPI transfer the workload requests (what `POST /transfers` takes, with the id chosen here).
+public struct WorkloadTransfer: Sendable, Hashable {
     /// The transfer (and saga) id.
     public var transferID: UUID
     /// Payer VPA.
@@ -56,9 +56,9 @@ public struct TransferRequest: Sendable, Hashable {
 /// capabilities (or `POST /orders`, `POST /transfers`) replaces ``DirectSagaStarter``.
 public protocol SagaStarting: Sendable {
     /// Places an order (its saga starts from the `OrderPlaced` event); returns the saga id.
-    func placeOrder(_ order: OrderRequest) async throws -> UUID
+    func placeOrder(_ order: WorkloadOrder) async throws -> UUID
     /// Requests a transfer (its saga starts from the `TransferRequested` event); returns the saga id.
-    func requestTransfer(_ transfer: TransferRequest) async throws -> UUID
+    func requestTransfer(_ transfer: WorkloadTransfer) async throws -> UUID
 }
 
 /// What the API's in-process backends do: an order goes through `OrderService.placeOrder` (the
@@ -86,14 +86,14 @@ public struct DirectSagaStarter: SagaStarting {
         }
     }
 
-    public func placeOrder(_ order: OrderRequest) async throws -> UUID {
+    public func placeOrder(_ order: WorkloadOrder) async throws -> UUID {
         guard let orders else { throw OrdersUnavailable() }
         _ = try await orders.placeOrder(orderID: order.orderID, customerID: order.customerID, lines: order.lines,
             currency: order.currency, paymentToken: order.paymentToken)
         return order.orderID
     }
 
-    public func requestTransfer(_ transfer: TransferRequest) async throws -> UUID {
+    public func requestTransfer(_ transfer: WorkloadTransfer) async throws -> UUID {
         let event = TransferRequested(
             metadata: MessageMetadata(messageId: UUID(), sagaId: transfer.transferID, causationId: nil, occurredAt: Date(),
                 source: "sagactl-dev", traceParent: nil, replyTo: nil),
