@@ -73,6 +73,17 @@ func launchSagactl(_ arguments: [String], environment: [String: String] = Proces
     return (process, stdout, stderr)
 }
 
+/// Runs `body`; if it throws, stops `process` gracefully (SIGTERM, so sagactl stops its broker and
+/// roles; SIGKILL after a minute) before rethrowing, so no child outlives a failed test.
+func stoppingOnError(_ process: ChildProcess, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        await process.terminate(timeout: .seconds(60))
+        throw error
+    }
+}
+
 /// The pids of the running children of `pid` (from /proc).
 func childProcesses(of pid: Int32) -> [Int32] {
     guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }

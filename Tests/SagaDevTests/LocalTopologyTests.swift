@@ -42,8 +42,18 @@ struct LocalTopologyTests {
         let started = ContinuousClock.now
         try await topology.start()
         print("LocalTopologyTests: 7 roles ready in \(ContinuousClock.now - started)")
-        var stopped = false
-        defer { if !stopped { Task { await topology.stopAll() } } }
+        // A failure stops every role before the error propagates: no saga-server outlives the test.
+        do {
+            try await scenario(topology, kafka: kafka, topics: topics, startTotal: startTotal)
+        } catch {
+            await topology.stopAll()
+            throw error
+        }
+    }
+
+    private func scenario(_ topology: LocalTopology, kafka: KafkaConfiguration, topics: SagaTopicNames, startTotal: Int64)
+        async throws
+    {
         let sagas = try SQLiteSagaStore(path: topology.databasePath(of: .orchestrator))
         let producer = try KafkaProducer(configuration: kafka, logger: Broker.logger)
         let starter = DirectSagaStarter(orders: nil, producer: producer, topics: topics)
@@ -106,7 +116,6 @@ struct LocalTopologyTests {
         #expect(outcomes[.compensated] == transfers.count / pairs.count, "exactly the transfers to the refusing payee are refunded")
 
         let statuses = await topology.stopAll()
-        stopped = true
         #expect(statuses.count == 7)
         #expect(statuses.values.allSatisfy { $0 == 0 }, "every role stops gracefully: \(statuses)")
         await producer.shutdown(timeout: .seconds(5))

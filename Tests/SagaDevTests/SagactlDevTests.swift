@@ -21,59 +21,60 @@ struct SagactlDevTests {
         let (process, stdout, stderr) = try launchSagactl(["dev", "--http-port", "0", "--data-dir", data.path, "--demo", "--rate", "4/s",
             "--summary-interval", "1", "--log-level", "error"], environment: environment, in: directory)
         let pid = process.pid
-        defer { process.signal(SIGKILL) }
+        defer { process.signal(SIGKILL) }  // a last resort: stoppingOnError stops it gracefully first
         func output() -> String { (try? String(contentsOf: stdout, encoding: .utf8)) ?? "" }
         func errors() -> String { (try? String(contentsOf: stderr, encoding: .utf8)) ?? "" }
+        try await stoppingOnError(process) {
+            try await eventually("the ready banner (stderr so far: \(errors()))", within: 120) {
+                guard process.isRunning else { throw TimedOut(what: "sagactl dev exited early: \(errors())") }
+                return output().contains("Ctrl-C stops everything.")
+            }
+            let banner = output()
+            #expect(banner.hasPrefix("sagactl dev: ready"))
+            let brokerLine = try #require(banner.split(separator: "\n").first { $0.hasPrefix("  broker") })
+            let bootstrap = try #require(brokerLine.split(separator: " ").dropFirst().first.map(String.init))
+            let brokerPID = try #require(brokerLine.range(of: "pid ").flatMap { Int32(brokerLine[$0.upperBound...].prefix { $0.isNumber }) })
+            let httpLine = try #require(banner.split(separator: "\n").first { $0.hasPrefix("  http") })
+            let httpURL = try #require(httpLine.split(separator: " ").dropFirst().first.flatMap { URL(string: String($0)) })
+            #expect(childProcesses(of: pid).contains(brokerPID), "the broker is sagactl's child")
 
-        try await eventually("the ready banner (stderr so far: \(errors()))", within: 120) {
-            guard process.isRunning else { throw TimedOut(what: "sagactl dev exited early: \(errors())") }
-            return output().contains("Ctrl-C stops everything.")
+            // The health endpoints answer.
+            #expect(try (await HTTPProbe.status(of: httpURL.appendingPathComponent("readyz"))).get() == 200)
+
+            // A transfer published with the banner's own example command completes.
+            let publishLine = try #require(banner.split(separator: "\n").first { $0.contains("sagactl publish") })
+            let value = try #require(publishLine.components(separatedBy: "--value '").last?.dropLast())
+            let transferID = try #require(value.range(of: #""transferId":""#).map { String(value[$0.upperBound...].prefix(36)) })
+            let published = try await runToCompletion(sagactl, ["publish", "transfer.requested", "--schema", "TransferRequested",
+                "--bootstrap-servers", bootstrap, "--value", String(value)])
+            #expect(published.status == 0, "publish: \(published.error)")
+
+            let store = data.appendingPathComponent("orchestrator.sqlite").path
+            try await eventually("transfer \(transferID) to complete, as sagactl status reports it", within: 120) {
+                let status = try await runToCompletion(sagactl, ["status", transferID, "--store", store, "--json"])
+                guard status.status == 0 else { return false }
+                let report = try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]
+                return report?["state"] as? String == "completed"
+            }
+
+            // The demo workload's orders go both ways: some complete, some are compensated.
+            let sagas = try SQLiteSagaStore(path: store)
+            try await eventually("demo orders completed and compensated", within: 120) {
+                let tally = try await SagaTally.read(sagas)
+                return tally.count("order", "completed") >= 1 && tally.count("order", "compensated") >= 1
+                    && tally.count("transfer", "compensated") >= 1
+            }
+            try await eventually("a summary line on stdout", within: 30) { output().contains("order: ") }
+
+            let children = childProcesses(of: pid)
+            process.signal(SIGINT)
+            #expect(await process.waitForExit() == 0, "exit status; stderr: \(errors())")
+            #expect(output().contains("final: "))
+            try await eventually("the broker and every other child to be gone", within: 10) {
+                children.allSatisfy { !processExists($0) }
+            }
+            #expect(!processExists(brokerPID))
         }
-        let banner = output()
-        #expect(banner.hasPrefix("sagactl dev: ready"))
-        let brokerLine = try #require(banner.split(separator: "\n").first { $0.hasPrefix("  broker") })
-        let bootstrap = try #require(brokerLine.split(separator: " ").dropFirst().first.map(String.init))
-        let brokerPID = try #require(brokerLine.range(of: "pid ").flatMap { Int32(brokerLine[$0.upperBound...].prefix { $0.isNumber }) })
-        let httpLine = try #require(banner.split(separator: "\n").first { $0.hasPrefix("  http") })
-        let httpURL = try #require(httpLine.split(separator: " ").dropFirst().first.flatMap { URL(string: String($0)) })
-        #expect(childProcesses(of: pid).contains(brokerPID), "the broker is sagactl's child")
-
-        // The health endpoints answer.
-        #expect(try (await HTTPProbe.status(of: httpURL.appendingPathComponent("readyz"))).get() == 200)
-
-        // A transfer published with the banner's own example command completes.
-        let publishLine = try #require(banner.split(separator: "\n").first { $0.contains("sagactl publish") })
-        let value = try #require(publishLine.components(separatedBy: "--value '").last?.dropLast())
-        let transferID = try #require(value.range(of: #""transferId":""#).map { String(value[$0.upperBound...].prefix(36)) })
-        let published = try await runToCompletion(sagactl, ["publish", "transfer.requested", "--schema", "TransferRequested",
-            "--bootstrap-servers", bootstrap, "--value", String(value)])
-        #expect(published.status == 0, "publish: \(published.error)")
-
-        let store = data.appendingPathComponent("orchestrator.sqlite").path
-        try await eventually("transfer \(transferID) to complete, as sagactl status reports it", within: 120) {
-            let status = try await runToCompletion(sagactl, ["status", transferID, "--store", store, "--json"])
-            guard status.status == 0 else { return false }
-            let report = try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]
-            return report?["state"] as? String == "completed"
-        }
-
-        // The demo workload's orders go both ways: some complete, some are compensated.
-        let sagas = try SQLiteSagaStore(path: store)
-        try await eventually("demo orders completed and compensated", within: 120) {
-            let tally = try await SagaTally.read(sagas)
-            return tally.count("order", "completed") >= 1 && tally.count("order", "compensated") >= 1
-                && tally.count("transfer", "compensated") >= 1
-        }
-        try await eventually("a summary line on stdout", within: 30) { output().contains("order: ") }
-
-        let children = childProcesses(of: pid)
-        process.signal(SIGINT)
-        #expect(await process.waitForExit() == 0, "exit status; stderr: \(errors())")
-        #expect(output().contains("final: "))
-        try await eventually("the broker and every other child to be gone", within: 10) {
-            children.allSatisfy { !processExists($0) }
-        }
-        #expect(!processExists(brokerPID))
     }
 
     @Test func devSaysWhatToDoWhenNoBrokerBinaryIsFound() async throws {
@@ -106,32 +107,33 @@ struct SagactlDevProcessesTests {
             kafka.bootstrapServers.joined(separator: ","), "--topic-prefix", prefix, "--http-port", "0",
             "--data-dir", directory.file("data").path, "--log-level", "info"], in: directory)
         let pid = process.pid
-        defer { process.signal(SIGKILL) }
+        defer { process.signal(SIGKILL) }  // a last resort: stoppingOnError stops it gracefully first
         func output() -> String { (try? String(contentsOf: stdout, encoding: .utf8)) ?? "" }
+        try await stoppingOnError(process) {
+            try await eventually("the ready banner", within: 150) {
+                guard process.isRunning else { throw TimedOut(what: "sagactl dev --processes exited early: \(output())") }
+                return output().contains("Ctrl-C stops everything.")
+            }
+            let roleLines = output().split(separator: "\n").filter { $0.contains("/logs/") }
+            #expect(roleLines.count == 7, "one line per role: \(roleLines)")
+            let children = childProcesses(of: pid)
+            #expect(children.count == 7, "every role is sagactl's child (no broker: one was given)")
+            let api = try #require(output().split(separator: "\n").first { $0.hasPrefix("  http") }?
+                .split(separator: " ").dropFirst().first.flatMap { URL(string: String($0)) })
+            #expect(try (await HTTPProbe.status(of: api.appendingPathComponent("readyz"))).get() == 200)
 
-        try await eventually("the ready banner", within: 150) {
-            guard process.isRunning else { throw TimedOut(what: "sagactl dev --processes exited early: \(output())") }
-            return output().contains("Ctrl-C stops everything.")
+            let producer = try KafkaProducer(configuration: kafka, logger: Broker.logger)
+            let transfer = try await DirectSagaStarter(orders: nil, producer: producer, topics: SagaTopicNames(prefix: prefix))
+                .requestTransfer(WorkloadTransfer(payer: "alice@okbank", payee: "bob@okbank", amountMinor: 500))
+            await producer.shutdown(timeout: .seconds(5))
+            let store = try SQLiteSagaStore(path: directory.file("data/orchestrator.sqlite").path)
+            try await eventually("the transfer to complete", within: 120) {
+                try await store.load(sagaID: transfer.uuidString.lowercased())?.status == .completed
+            }
+
+            process.signal(SIGINT)
+            #expect(await process.waitForExit() == 0)
+            try await eventually("every role process to be gone", within: 10) { children.allSatisfy { !processExists($0) } }
         }
-        let roleLines = output().split(separator: "\n").filter { $0.contains("/logs/") }
-        #expect(roleLines.count == 7, "one line per role: \(roleLines)")
-        let children = childProcesses(of: pid)
-        #expect(children.count == 7, "every role is sagactl's child (no broker: one was given)")
-        let api = try #require(output().split(separator: "\n").first { $0.hasPrefix("  http") }?
-            .split(separator: " ").dropFirst().first.flatMap { URL(string: String($0)) })
-        #expect(try (await HTTPProbe.status(of: api.appendingPathComponent("readyz"))).get() == 200)
-
-        let producer = try KafkaProducer(configuration: kafka, logger: Broker.logger)
-        let transfer = try await DirectSagaStarter(orders: nil, producer: producer, topics: SagaTopicNames(prefix: prefix))
-            .requestTransfer(WorkloadTransfer(payer: "alice@okbank", payee: "bob@okbank", amountMinor: 500))
-        await producer.shutdown(timeout: .seconds(5))
-        let store = try SQLiteSagaStore(path: directory.file("data/orchestrator.sqlite").path)
-        try await eventually("the transfer to complete", within: 120) {
-            try await store.load(sagaID: transfer.uuidString.lowercased())?.status == .completed
-        }
-
-        process.signal(SIGINT)
-        #expect(await process.waitForExit() == 0)
-        try await eventually("every role process to be gone", within: 10) { children.allSatisfy { !processExists($0) } }
     }
 }
