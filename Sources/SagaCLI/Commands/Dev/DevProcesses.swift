@@ -43,6 +43,15 @@ struct DevProcesses {
             await topology.stopAll()
             throw error
         }
+        // A role that exits on its own (a crash) is reported at once, with its log.
+        var watchers: [Task<Void, Never>] = []
+        for role in topology.configuration.roles {
+            guard let child = await topology.process(of: role) else { continue }
+            watchers.append(Task {
+                guard let status = await child.waitForExit() else { return }
+                StandardStreams.writeError("sagactl dev: role \(role) exited with status \(status) (log: \(child.logFile.path))")
+            })
+        }
         var roleLines: [String] = []
         for role in topology.configuration.roles {
             let port = await topology.port(of: role).map(String.init) ?? "?"
@@ -72,6 +81,7 @@ struct DevProcesses {
         }
         summaryTask.cancel()
         _ = await summaryTask.value
+        for watcher in watchers { watcher.cancel() }
         let statuses = await topology.stopAll()
         let report = statuses.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }
         StandardStreams.writeError("sagactl dev: roles stopped (exit status: \(report.joined(separator: ", ")))")

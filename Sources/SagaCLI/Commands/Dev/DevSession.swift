@@ -57,7 +57,12 @@ struct DevSession {
                 + (stopped.graceful ? "" : " (killed: it did not exit within 5 s of SIGTERM; it keeps nothing on disk)"))
         }
         do {
-            if try data.finish() { StandardStreams.writeError("sagactl dev: removed \(data.url.path)") }
+            if failure != nil, data.deletesOnFinish {
+                // Kept for the post-mortem: the logs and databases of a run that failed.
+                StandardStreams.writeError("sagactl dev: kept \(data.url.path) (the run failed)")
+            } else if try data.finish() {
+                StandardStreams.writeError("sagactl dev: removed \(data.url.path)")
+            }
         } catch {
             StandardStreams.writeError("sagactl dev: could not remove \(data.url.path): \(error)")
         }
