@@ -117,7 +117,7 @@ struct SagactlDevProcessesTests {
             let roleLines = output().split(separator: "\n").filter { $0.contains("/logs/") }
             #expect(roleLines.count == 7, "one line per role: \(roleLines)")
             let children = childProcesses(of: pid)
-            #expect(children.count == 7, "every role is sagactl's child (no broker: one was given)")
+            #expect(children.count == 14, "every role and its guardian are sagactl's children (no broker: one was given)")
             let api = try #require(output().split(separator: "\n").first { $0.hasPrefix("  http") }?
                 .split(separator: " ").dropFirst().first.flatMap { URL(string: String($0)) })
             #expect(try (await HTTPProbe.status(of: api.appendingPathComponent("readyz"))).get() == 200)
@@ -135,5 +135,30 @@ struct SagactlDevProcessesTests {
             #expect(await process.waitForExit() == 0)
             try await eventually("every role process to be gone", within: 10) { children.allSatisfy { !processExists($0) } }
         }
+    }
+}
+
+/// `sagactl dev` killed outright (SIGKILL: no shutdown code runs) leaves nothing behind: each
+/// child's guardian sees its lifeline pipe close and stops the child.
+@Suite(.serialized, .timeLimit(.minutes(4)))
+struct SagactlDevLifelineTests {
+    @Test func killingSagactlStopsEveryRoleItStarted() async throws {
+        let kafka = try Broker.configuration()
+        let directory = try TestDirectory("sagactl-dev-lifeline")
+        let (process, stdout, _) = try launchSagactl(["dev", "--processes", "--bootstrap-servers",
+            kafka.bootstrapServers.joined(separator: ","), "--topic-prefix", "life\(UUID().uuidString.prefix(6).lowercased()).",
+            "--http-port", "0", "--data-dir", directory.file("data").path], in: directory)
+        defer { process.signal(SIGKILL) }
+        try await stoppingOnError(process) {
+            try await eventually("the ready banner", within: 150) {
+                guard process.isRunning else { throw TimedOut(what: "sagactl dev --processes exited early") }
+                return ((try? String(contentsOf: stdout, encoding: .utf8)) ?? "").contains("Ctrl-C stops everything.")
+            }
+        }
+        let children = childProcesses(of: process.pid)
+        #expect(children.count == 14, "7 roles and their 7 guardians: \(children)")
+        process.signal(SIGKILL)
+        #expect(await process.waitForExit() == 128 + SIGKILL)
+        try await eventually("every role and guardian to be gone", within: 90) { children.allSatisfy { !processExists($0) } }
     }
 }

@@ -40,7 +40,7 @@ public struct TansuBroker: Sendable {
         let process = try ChildProcess.launch(
             name: "broker", executable: executable,
             arguments: ["broker", "--listener-url", url, "--advertised-listener-url", url],
-            environment: environment.filter { !scrubbedVariables.contains($0.key) }, logFile: logFile
+            environment: environment.filter { !scrubbedVariables.contains($0.key) }, logFile: logFile, lifeline: .seconds(5)
         )
         let broker = TansuBroker(process: process, port: port)
         do {

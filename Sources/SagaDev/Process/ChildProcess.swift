@@ -37,10 +37,14 @@ public final class ChildProcess: Sendable {
     /// `errorFile` instead if given). The child gets its own process group, so a Ctrl-C in the
     /// terminal reaches it only through our shutdown.
     ///
+    /// With `lifeline`, a guardian (`/bin/sh`) waits on a pipe only this process holds open: if
+    /// this process dies without stopping the child (a crash, SIGKILL), the kernel closes the pipe
+    /// and the guardian sends the child SIGTERM, then SIGKILL after `lifeline` — no orphan is left.
+    ///
     /// - Throws: ``DevError/launchFailed(name:executable:reason:)`` if it cannot be started.
     public static func launch(
         name: String, executable: String, arguments: [String], environment: [String: String], logFile: URL,
-        errorFile: URL? = nil, currentDirectory: URL? = nil
+        errorFile: URL? = nil, currentDirectory: URL? = nil, lifeline: Duration? = nil
     ) throws(DevError) -> ChildProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -58,8 +62,11 @@ public final class ChildProcess: Sendable {
                 let status = finished.terminationReason == .uncaughtSignal
                     ? 128 + finished.terminationStatus : finished.terminationStatus
                 exit.finish(status)
+                // The child is gone: its guardian must not signal a pid the system may reuse.
+                if let guardian = exit.guardian { kill(guardian, SIGKILL) }
             }
             try process.run()
+            if let lifeline { try startGuardian(for: process.processIdentifier, killAfter: lifeline, exit: exit) }
             // The child holds its own copies of the descriptors now.
             try log.close()
             try errors?.close()
@@ -67,6 +74,25 @@ public final class ChildProcess: Sendable {
             throw .launchFailed(name: name, executable: executable, reason: "\(error)")
         }
         return ChildProcess(name: name, pid: process.processIdentifier, logFile: logFile, exit: exit)
+    }
+
+    /// Starts the guardian of `pid` (see ``launch(name:executable:arguments:environment:logFile:errorFile:currentDirectory:lifeline:)``)
+    /// and records it in `exit`; the write end of its pipe stays open in this process until exit.
+    private static func startGuardian(for pid: Int32, killAfter: Duration, exit: ExitState) throws {
+        let pipe = Pipe()
+        let guardian = Process()
+        guardian.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let seconds = max(1, killAfter.components.seconds)
+        guardian.arguments = ["-c", "read -r _; kill -TERM \"$1\" 2>/dev/null; sleep \(seconds); kill -KILL \"$1\" 2>/dev/null",
+            "saga-lifeline", String(pid)]
+        guardian.standardInput = pipe
+        guardian.standardOutput = FileHandle.nullDevice
+        guardian.standardError = FileHandle.nullDevice
+        try guardian.run()
+        exit.lifeline = pipe.fileHandleForWriting
+        exit.guardian = guardian.processIdentifier
+        // The child may have exited before its guardian was recorded (the handler then missed it).
+        if exit.status != nil { kill(guardian.processIdentifier, SIGKILL) }
     }
 
     /// A handle appending to `file`, created with its directory if missing.
@@ -121,11 +147,13 @@ public final class ChildProcess: Sendable {
     }
 }
 
-/// The exit status of a child and the tasks waiting for it. The mutex guards both; the
-/// termination handler (a Foundation thread) and waiting tasks meet here.
+/// The exit status of a child, the tasks waiting for it and its guardian. The mutex guards all
+/// of it; the termination handler (a Foundation thread) and waiting tasks meet here.
 private final class ExitState: Sendable {
     private struct State {
         var status: Int32?
+        var guardian: Int32?
+        var lifeline: FileHandle?
         var nextWaiter = 0
         var waiters: [Int: CheckedContinuation<Int32?, Never>] = [:]
     }
@@ -133,6 +161,18 @@ private final class ExitState: Sendable {
     private let state = Mutex(State())
 
     var status: Int32? { state.withLock { $0.status } }
+
+    /// The pid of the child's guardian, if it has one.
+    var guardian: Int32? {
+        get { state.withLock { $0.guardian } }
+        set { state.withLock { $0.guardian = newValue } }
+    }
+
+    /// The write end of the guardian's pipe: held open (never written) while this process lives.
+    var lifeline: FileHandle? {
+        get { state.withLock { $0.lifeline } }
+        set { state.withLock { $0.lifeline = newValue } }
+    }
 
     func finish(_ status: Int32) {
         let waiters = state.withLock { state -> [CheckedContinuation<Int32?, Never>] in

@@ -191,7 +191,7 @@ public actor LocalTopology {
     private func launch(_ role: Role) throws(DevError) {
         children[role] = try ChildProcess.launch(
             name: role.rawValue, executable: configuration.server, arguments: [], environment: environment(of: role),
-            logFile: logFile(of: role)
+            logFile: logFile(of: role), lifeline: configuration.stopTimeout
         )
     }
 
