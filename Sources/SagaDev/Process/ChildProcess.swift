@@ -83,8 +83,10 @@ public final class ChildProcess: Sendable {
         let guardian = Process()
         guardian.executableURL = URL(fileURLWithPath: "/bin/sh")
         let seconds = max(1, killAfter.components.seconds)
-        guardian.arguments = ["-c", "read -r _; kill -TERM \"$1\" 2>/dev/null; sleep \(seconds); kill -KILL \"$1\" 2>/dev/null",
-            "saga-lifeline", String(pid)]
+        // After SIGTERM it checks once a second whether the child is gone (this runs only when we died).
+        let script = #"read -r _; kill -TERM "$1" 2>/dev/null; i=0; "#
+            + #"while kill -0 "$1" 2>/dev/null && [ "$i" -lt "$2" ]; do sleep 1; i=$((i+1)); done; kill -KILL "$1" 2>/dev/null"#
+        guardian.arguments = ["-c", script, "saga-lifeline", String(pid), String(seconds)]
         guardian.standardInput = pipe
         guardian.standardOutput = FileHandle.nullDevice
         guardian.standardError = FileHandle.nullDevice
