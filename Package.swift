@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SagaObservability", targets: ["SagaObservability"]),
         .executable(name: "sagactl", targets: ["sagactl"]),
         .executable(name: "saga-server", targets: ["saga-server"]),
+        .library(name: "SagaDev", targets: ["SagaDev"]),
         .library(name: "SagaSystem", targets: ["SagaSystem"]),
         .executable(name: "avro-codegen", targets: ["avro-codegen"]),
         .plugin(name: "AvroCodegenPlugin", targets: ["AvroCodegenPlugin"]),
@@ -76,7 +77,10 @@ let package = Package(
         .target(
             name: "SagaCLI",
             dependencies: [
-                "Avro", "Kafka", "SagaEngine", "SagaContracts", "ServiceKit",
+                "Avro", "Kafka", "SagaEngine", "SagaContracts", "SagaDev", "SagaSystem", "SagaObservability", "ServiceKit",
+                "AccountService",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -301,6 +305,27 @@ let package = Package(
                 "SagaContracts", "Kafka", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
+        // Local development: the Tansu broker as a child process, the multi-process topology of
+        // every role on loopback, the demo workload (`sagactl dev`).
+        .target(
+            name: "SagaDev",
+            dependencies: [
+                "SagaSystem", "Kafka", "SagaEngine", "SagaContracts", "ServiceKit", "OrderService", "PaymentService",
+                "AccountService", "Avro", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
+        // sagactl dev as a child process, and the multi-process topology end to end (issue 6).
+        .testTarget(
+            name: "SagaDevTests",
+            dependencies: [
+                "SagaDev", "SagaSystem", "sagactl", "saga-server", "SagaTestSupport", "ServiceKit", "OrderService", "PaymentService",
+                "AccountService", "InventoryService", "SagaEngine", "SagaContracts", "Kafka",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             linkerSettings: runtimeLibrarySearchPath
         ),

@@ -11,7 +11,7 @@ public struct SagaCommand: AsyncParsableCommand {
             """,
         subcommands: [
             SchemaCommand.self, PublishCommand.self, TailCommand.self, StatusCommand.self, SagasCommand.self, DLQCommand.self,
-            DoctorCommand.self,
+            DoctorCommand.self, DevCommand.self,
         ]
     )
 

@@ -1,0 +1,52 @@
+import Foundation
+import SagaDev
+import SagaSystem
+
+/// The lines `sagactl dev` prints once it is ready: where everything is and what to try.
+/// The first line, `sagactl dev: ready`, is what scripts and tests wait for.
+struct DevBanner: Sendable {
+    let context: DevContext
+    let mode: String
+
+    func text(httpURL: String, extra: [String] = []) -> String {
+        let data = context.data.url.path
+        let servers = context.bootstrapServers
+        let topics = context.topics
+        let store = context.data.file("orchestrator.sqlite").path
+        var lines = ["sagactl dev: ready"]
+        if let broker = context.broker {
+            lines.append("  broker   \(servers)  (Tansu, pid \(broker.process.pid), log \(broker.process.logFile.path))")
+        } else {
+            lines.append("  broker   \(servers)  (given)")
+        }
+        lines.append("  http     \(httpURL)  (/healthz /readyz /metrics)")
+        lines.append("  data     \(data)" + (context.data.deletesOnFinish ? "  (removed on exit; --keep-data keeps it)" : ""))
+        lines.append("  mode     \(mode)")
+        if context.options.demo {
+            let what = context.options.processes
+                ? "UPI transfers (orders need POST /orders of the HTTP API), failures included"
+                : "orders and UPI transfers, failures included"
+            lines.append("  demo     \(context.options.rate) request(s)/s: \(what)")
+        }
+        lines += extra
+        lines += [
+            "try (from the repository root, where ./schemas is):",
+            "  sagactl publish \(topics.transferRequested) --schema TransferRequested --bootstrap-servers \(servers) --value '\(exampleTransfer())'",
+            "  sagactl sagas --store \(store)",
+            "  sagactl status <saga-id> --store \(store)",
+            "  sagactl dlq summary \(topics.accountCommands) --bootstrap-servers \(servers)",
+            "  curl -s \(httpURL)/readyz",
+            "Ctrl-C stops everything.",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A valid `TransferRequested` in Avro's JSON encoding (fresh ids), alice pays bob ₹150.
+    func exampleTransfer() -> String {
+        let id = UUID().uuidString.lowercased()
+        let millis = Int64(Date().timeIntervalSince1970 * 1000)
+        return #"{"metadata":{"messageId":"\#(UUID().uuidString.lowercased())","sagaId":"\#(id)","causationId":null,"#
+            + #""occurredAt":\#(millis),"source":"sagactl","traceParent":null,"replyTo":null},"transferId":"\#(id)","#
+            + #""payerVpa":"alice@okbank","payeeVpa":"bob@okbank","amount":{"amountMinor":15000,"currency":"INR"},"note":null}"#
+    }
+}
