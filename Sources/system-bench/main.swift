@@ -82,7 +82,8 @@ func runBenchmark() async throws {
         _ = try await producer.send(KafkaMessage(try StartEvent.message(event, topic: topics.transferRequested)))
     }
 
-    let service = Task { try await system.serviceGroup(gracefulShutdownSignals: []).run() }
+    let group = system.serviceGroup(gracefulShutdownSignals: [])
+    let service = Task { try await group.run() }
     let ends = SagaEnds()
     let watcher = Task { try await ends.watch(topic: topics.events, kafka: settings.kafka, logger: logger) }
     var endings = ends.endings.makeAsyncIterator()
@@ -148,9 +149,9 @@ func runBenchmark() async throws {
 
     watcher.cancel()
     _ = await watcher.result
-    service.cancel()
-    _ = await service.result
-    await producer.shutdown(timeout: .seconds(5))
+    // Graceful: the consumers finish and commit, the producer flushes.
+    await group.triggerGracefulShutdown()
+    try await service.value
     try? FileManager.default.removeItem(atPath: directory)
 
     print(Report(produce: produced, roundTrip: roundTrips, orders: orderRuns, transfers: transferRuns,
