@@ -43,13 +43,7 @@ struct BrokerCeiling {
     /// send to the last record read. Returns records per second through the broker and back.
     func roundTrip(topic: String) async throws -> Measurement {
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
-        var configuration = kafka
-        configuration.groupID = "\(topic)-reader"
-        configuration.autoOffsetReset = .earliest
-        // The fetch bound the engine's consumers use (KafkaServiceRunner).
-        configuration.properties["fetch.wait.max.ms"] = "10"
-        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
-        try consumer.subscribe(to: [topic])
+        let consumer = try subscribedConsumer(topic: topic, group: "\(topic)-reader", kafka: kafka, logger: logger)
         var iterator = consumer.messages.makeAsyncIterator()
         // Warm-up: the consumer has joined its group and read the first record.
         _ = try await producer.send(record(topic, -1))
@@ -72,6 +66,18 @@ struct BrokerCeiling {
         await producer.shutdown(timeout: .seconds(10))
         return measurement
     }
+}
+
+/// A consumer of `topic` in a fresh `group`, from the topic's start, with the fetch bound the
+/// engine's consumers use (KafkaServiceRunner), so bare clients and the services read alike.
+func subscribedConsumer(topic: String, group: String, kafka: KafkaConfiguration, logger: Logger) throws -> KafkaConsumer {
+    var configuration = kafka
+    configuration.groupID = group
+    configuration.autoOffsetReset = .earliest
+    configuration.properties["fetch.wait.max.ms"] = "10"
+    let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+    try consumer.subscribe(to: [topic])
+    return consumer
 }
 
 /// Wall time and CPU time (this process and the broker's) of one measurement.

@@ -56,12 +56,7 @@ final class SagaEnds: Sendable {
 
     /// Reads `topic` until cancelled, recording the end of each tracked saga.
     func watch(topic: String, kafka: KafkaConfiguration, logger: Logger) async throws {
-        var configuration = kafka
-        configuration.groupID = "\(topic)-bench-watcher"
-        configuration.autoOffsetReset = .earliest
-        configuration.properties["fetch.wait.max.ms"] = "10"
-        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
-        try consumer.subscribe(to: [topic])
+        let consumer = try subscribedConsumer(topic: topic, group: "\(topic)-bench-watcher", kafka: kafka, logger: logger)
         let outcomes = [SagaCompleted.messageType: "completed", SagaCompensated.messageType: "compensated",
                         SagaFailed.messageType: "failed"]
         do {
