@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import InventoryService
 import SagaEngine
+import ServiceKit
 
 /// The demo data set: a few products with stock and a few UPI accounts with balances, used by
 /// `SAGA_SEED_DEMO_DATA=true`, `sagactl dev` and its workload, and tests. Seeding is idempotent:
@@ -95,6 +96,4 @@ public enum DemoData {
         // DeterministicUUID.make always returns a well-formed UUID string (not input-dependent).
         UUID(uuidString: DeterministicUUID.make(name))!
     }
-
-    private static func text(_ id: UUID) -> String { id.uuidString.lowercased() }
 }

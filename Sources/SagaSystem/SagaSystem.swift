@@ -111,13 +111,16 @@ public struct SagaSystem: Sendable {
     /// taking requests first, then the consumers (participants, then the orchestrator) finish their
     /// in-flight messages and commit, and the api producer flushes last. After
     /// ``SagaServerSettings/shutdownTimeout`` whatever still runs is cancelled.
+    ///
+    /// `extraServices` (e.g. the OTLP exporter) start first and so stop last.
     public func serviceGroup(
         gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        extraServices: [any Service] = [],
         metrics: @escaping @Sendable () async -> String = { "" },
         addRoutes: @escaping RouteAdder = { _, _ in },
         onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
     ) -> ServiceGroup {
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var services = extraServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         if let producer = components.producer {
             services.append(.init(service: ProducerService(producer: producer, flushTimeout: .seconds(10), logger: logger)))
         }
@@ -132,14 +135,15 @@ public struct SagaSystem: Sendable {
         return ServiceGroup(configuration: configuration)
     }
 
-    /// Runs ``serviceGroup(gracefulShutdownSignals:metrics:addRoutes:onListening:)`` until it has shut down.
+    /// Runs ``serviceGroup(gracefulShutdownSignals:extraServices:metrics:addRoutes:onListening:)`` until it has shut down.
     public func run(
         gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        extraServices: [any Service] = [],
         metrics: @escaping @Sendable () async -> String = { "" },
         addRoutes: @escaping RouteAdder = { _, _ in },
         onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
     ) async throws {
-        try await serviceGroup(gracefulShutdownSignals: gracefulShutdownSignals, metrics: metrics, addRoutes: addRoutes,
-            onListening: onListening).run()
+        try await serviceGroup(gracefulShutdownSignals: gracefulShutdownSignals, extraServices: extraServices, metrics: metrics,
+            addRoutes: addRoutes, onListening: onListening).run()
     }
 }

@@ -39,6 +39,9 @@ final class RdClient: @unchecked Sendable {
         events: Int32 = 0,
         rebalance: (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)? = nil
     ) throws(KafkaError) {
+        var map: [String: String] = [:]
+        for (name, value) in properties { map[name] = value }
+        try KafkaConfiguration.validateSecurity(map)
         let conf = try Self.makeConf(properties)
         let context = Unmanaged.passRetained(RdClientContext(logger: logger, rebalance: rebalance))
         rd_kafka_conf_set_opaque(conf, context.toOpaque())
@@ -63,6 +66,10 @@ final class RdClient: @unchecked Sendable {
         logger.info("Kafka \(role.rawValue) created", metadata: [
             "librdkafka": "\(LibrdkafkaVersion.string)",
             "kafka.client": "\(String(cString: rd_kafka_name(handle)))",
+        ])
+        // Secrets (passwords, keys, tokens) show as [redacted]: logs never carry them.
+        logger.debug("Kafka \(role.rawValue) configuration", metadata: [
+            "kafka.configuration": "\(KafkaConfiguration.redacted(properties).map { "\($0.name)=\($0.value)" }.joined(separator: " "))",
         ])
     }
 

@@ -29,42 +29,61 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("ssl-ca-location"), help: "CA certificate file (env KAFKA_SSL_CA_LOCATION).")
     var sslCALocation: String?
 
+    @Option(name: .customLong("ssl-certificate-location"),
+        help: "Client certificate file for mutual TLS (env KAFKA_SSL_CERTIFICATE_LOCATION).")
+    var sslCertificateLocation: String?
+
+    @Option(name: .customLong("ssl-key-location"), help: "Client private key file (env KAFKA_SSL_KEY_LOCATION).")
+    var sslKeyLocation: String?
+
+    @Option(name: .customLong("ssl-key-password"),
+        help: "Client key password; prefer env KAFKA_SSL_KEY_PASSWORD (a command line is visible to others).")
+    var sslKeyPassword: String?
+
+    @Option(name: .customLong("ssl-endpoint-identification"),
+        help: "https (verify the broker's host name) or none (env KAFKA_SSL_ENDPOINT_IDENTIFICATION, else https).")
+    var sslEndpointIdentification: String?
+
     @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka property, repeatable.", valueName: "key=value"))
     var properties: [String] = []
 
     /// The configuration these options describe, read against `environment`.
+    ///
+    /// The flags given replace their `KAFKA_*` variables, then
+    /// ``KafkaConfiguration/fromEnvironment(_:clientID:)`` reads and validates the result (one
+    /// implementation for sagactl and the servers); `-X` properties apply last and the
+    /// configuration is validated again with them.
     func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> KafkaConfiguration {
-        guard let servers = bootstrapServers ?? environment["KAFKA_BOOTSTRAP_SERVERS"], !servers.isEmpty else {
-            throw CLIError.input("no broker: give --bootstrap-servers or set KAFKA_BOOTSTRAP_SERVERS")
-        }
-        var configuration = KafkaConfiguration(
-            bootstrapServers: servers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
-            clientID: "sagactl"
-        )
-        if let text = securityProtocol ?? environment["KAFKA_SECURITY_PROTOCOL"] {
-            guard let value = KafkaConfiguration.SecurityProtocol(rawValue: text.lowercased()) else {
-                throw CLIError.input("--security-protocol \(text): expected plaintext, ssl, sasl_plaintext or sasl_ssl")
+        var environment = environment
+        let flags: [(variable: String, value: String?)] = [
+            ("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers), ("KAFKA_SECURITY_PROTOCOL", securityProtocol),
+            ("KAFKA_SASL_MECHANISM", saslMechanism), ("KAFKA_SASL_USERNAME", saslUsername),
+            ("KAFKA_SASL_PASSWORD", saslPassword), ("KAFKA_SSL_CA_LOCATION", sslCALocation),
+            ("KAFKA_SSL_CERTIFICATE_LOCATION", sslCertificateLocation), ("KAFKA_SSL_KEY_LOCATION", sslKeyLocation),
+            ("KAFKA_SSL_KEY_PASSWORD", sslKeyPassword), ("KAFKA_SSL_ENDPOINT_IDENTIFICATION", sslEndpointIdentification),
+        ]
+        for flag in flags { if let value = flag.value { environment[flag.variable] = value } }
+        do {
+            var configuration = try KafkaConfiguration.fromEnvironment(environment, clientID: "sagactl")
+            for property in properties {
+                guard let equals = property.firstIndex(of: "="), equals != property.startIndex else {
+                    throw CLIError.input("-X \(property): expected key=value")
+                }
+                configuration.properties[String(property[..<equals])] = String(property[property.index(after: equals)...])
             }
-            configuration.securityProtocol = value
+            if !properties.isEmpty { try configuration.validate() }
+            return configuration
+        } catch let error as KafkaError {
+            throw CLIError.input(Self.explain(error))
         }
-        if let mechanism = saslMechanism ?? environment["KAFKA_SASL_MECHANISM"] {
-            configuration.sasl = KafkaConfiguration.SASL(
-                mechanism: mechanism,
-                username: saslUsername ?? environment["KAFKA_SASL_USERNAME"],
-                password: saslPassword ?? environment["KAFKA_SASL_PASSWORD"]
-            )
-        } else if saslUsername != nil || saslPassword != nil {
-            throw CLIError.input("--sasl-username/--sasl-password need --sasl-mechanism (or KAFKA_SASL_MECHANISM)")
+    }
+
+    /// A configuration error in the words of the command line: the flag next to the variable.
+    static func explain(_ error: KafkaError) -> String {
+        var message = error.message
+        if error.property == "KAFKA_BOOTSTRAP_SERVERS" {
+            message = "no broker: give --bootstrap-servers or set KAFKA_BOOTSTRAP_SERVERS"
         }
-        if let ca = sslCALocation ?? environment["KAFKA_SSL_CA_LOCATION"] {
-            configuration.tls = KafkaConfiguration.TLS(caLocation: ca)
-        }
-        for property in properties {
-            guard let equals = property.firstIndex(of: "="), equals != property.startIndex else {
-                throw CLIError.input("-X \(property): expected key=value")
-            }
-            configuration.properties[String(property[..<equals])] = String(property[property.index(after: equals)...])
-        }
-        return configuration
+        return "invalid Kafka configuration: \(message)"
     }
 }

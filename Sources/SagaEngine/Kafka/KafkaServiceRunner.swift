@@ -83,6 +83,13 @@ enum KafkaServiceRunner {
             await producer.shutdown(timeout: .seconds(5))
             throw error
         }
+        // Stopped, not failed: publish what the last handlers wrote before the producer closes
+        // (in a task of its own, which the caller's cancellation does not reach). Rows left over
+        // stay in the outbox for the next start.
+        let flushed = await Task { try await relay.flush() }.result
+        if case .failure(let error) = flushed {
+            logger.warning("final outbox flush incomplete; rows stay for the next start", metadata: ["error": "\(error)"])
+        }
         await producer.shutdown(timeout: .seconds(5))
     }
 }

@@ -76,6 +76,19 @@ public struct OutboxRelay: Sendable {
         }
     }
 
+    /// Publishes pending rows batch after batch until none is left or one fails (at most
+    /// `maxBatches` batches); used once on a graceful stop. Returns how many were published.
+    @discardableResult
+    public func flush(maxBatches: Int = 20) async throws(SagaStoreError) -> Int {
+        var total = 0
+        for _ in 0..<maxBatches {
+            let (published, failed) = try await publishPending()
+            total += published
+            if failed > 0 || published < batchSize { break }
+        }
+        return total
+    }
+
     /// Publishes one batch of pending rows; returns how many were published and how many failed.
     @discardableResult
     public func publishPending() async throws(SagaStoreError) -> (published: Int, failed: Int) {

@@ -49,6 +49,24 @@ public struct SagaServerOptions: ParsableArguments {
     var logFormat: String?
     @Option(name: .customLong("bootstrap-servers"), help: Self.help("KAFKA_BOOTSTRAP_SERVERS"))
     var bootstrapServers: String?
+    @Option(name: .customLong("security-protocol"), help: Self.help("KAFKA_SECURITY_PROTOCOL"))
+    var securityProtocol: String?
+    @Option(name: .customLong("sasl-mechanism"), help: Self.help("KAFKA_SASL_MECHANISM"))
+    var saslMechanism: String?
+    @Option(name: .customLong("sasl-username"), help: Self.help("KAFKA_SASL_USERNAME"))
+    var saslUsername: String?
+    @Option(name: .customLong("sasl-password"), help: Self.help("KAFKA_SASL_PASSWORD", note: "prefer the environment: a command line is visible to other users"))
+    var saslPassword: String?
+    @Option(name: .customLong("ssl-ca-location"), help: Self.help("KAFKA_SSL_CA_LOCATION"))
+    var sslCALocation: String?
+    @Option(name: .customLong("ssl-certificate-location"), help: Self.help("KAFKA_SSL_CERTIFICATE_LOCATION"))
+    var sslCertificateLocation: String?
+    @Option(name: .customLong("ssl-key-location"), help: Self.help("KAFKA_SSL_KEY_LOCATION"))
+    var sslKeyLocation: String?
+    @Option(name: .customLong("ssl-key-password"), help: Self.help("KAFKA_SSL_KEY_PASSWORD", note: "prefer the environment: a command line is visible to other users"))
+    var sslKeyPassword: String?
+    @Option(name: .customLong("ssl-endpoint-identification"), help: Self.help("KAFKA_SSL_ENDPOINT_IDENTIFICATION"))
+    var sslEndpointIdentification: String?
     @Option(name: .customLong("otel-exporter-otlp-endpoint"), help: Self.help("OTEL_EXPORTER_OTLP_ENDPOINT"))
     var otelExporterOTLPEndpoint: String?
     @Option(name: .customLong("otel-service-name"), help: Self.help("OTEL_SERVICE_NAME"))
@@ -78,6 +96,15 @@ public struct SagaServerOptions: ParsableArguments {
             ("SAGA_LOG_LEVEL", logLevel),
             ("SAGA_LOG_FORMAT", logFormat),
             ("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers),
+            ("KAFKA_SECURITY_PROTOCOL", securityProtocol),
+            ("KAFKA_SASL_MECHANISM", saslMechanism),
+            ("KAFKA_SASL_USERNAME", saslUsername),
+            ("KAFKA_SASL_PASSWORD", saslPassword),
+            ("KAFKA_SSL_CA_LOCATION", sslCALocation),
+            ("KAFKA_SSL_CERTIFICATE_LOCATION", sslCertificateLocation),
+            ("KAFKA_SSL_KEY_LOCATION", sslKeyLocation),
+            ("KAFKA_SSL_KEY_PASSWORD", sslKeyPassword),
+            ("KAFKA_SSL_ENDPOINT_IDENTIFICATION", sslEndpointIdentification),
             ("OTEL_EXPORTER_OTLP_ENDPOINT", otelExporterOTLPEndpoint),
             ("OTEL_SERVICE_NAME", otelServiceName),
         ]

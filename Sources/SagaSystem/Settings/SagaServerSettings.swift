@@ -132,11 +132,11 @@ public struct SagaServerSettings: Sendable {
         return URL(fileURLWithPath: dataDirectory).appendingPathComponent("\(role.rawValue).sqlite").path
     }
 
-    /// The settings as `NAME=value` pairs (sorted), secrets shown as `<redacted>`: safe to log.
+    /// The settings as `NAME=value` pairs (sorted), secrets shown as `KafkaConfiguration.redactedValue`: safe to log.
     public var redactedDescription: String {
         Self.descriptors.compactMap { descriptor -> String? in
             guard let value = values[descriptor.name] else { return nil }
-            return "\(descriptor.name)=\(descriptor.isSecret ? "<redacted>" : value)"
+            return "\(descriptor.name)=\(descriptor.isSecret ? KafkaConfiguration.redactedValue : value)"
         }.joined(separator: " ")
     }
 
@@ -151,15 +151,21 @@ public struct SagaServerSettings: Sendable {
         return configuration
     }
 
-    /// The broker part. Reads only `KAFKA_BOOTSTRAP_SERVERS` until the Kafka module's
-    /// `KafkaConfiguration.fromEnvironment` takes over.
+    /// The broker part, read by the Kafka module's `KafkaConfiguration.fromEnvironment`
+    /// (TLS/SASL settings validated there, before any connection).
     static func kafkaConfiguration(values: [String: String], clientID: String) throws(SagaServerSettingsError) -> KafkaConfiguration {
         let servers = (values["KAFKA_BOOTSTRAP_SERVERS"] ?? "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !servers.isEmpty else {
             throw .missing(name: "KAFKA_BOOTSTRAP_SERVERS", flag: "bootstrap-servers", hint: "a comma-separated host:port list")
         }
-        return KafkaConfiguration(bootstrapServers: servers, clientID: clientID)
+        do {
+            return try KafkaConfiguration.fromEnvironment(values, clientID: clientID)
+        } catch {
+            let name = error.property ?? "KAFKA_*"
+            let flag = descriptors.first { $0.name == name }?.flag ?? "bootstrap-servers"
+            throw .broker(name: name, flag: flag, reason: error.message)
+        }
     }
 }
 

@@ -1,3 +1,5 @@
+import Kafka
+
 /// One setting of `saga-server`: its environment variable, its command-line flag, its default
 /// and what it means. ``SagaServerSettings/descriptors`` lists every one; `docs/configuration.md`
 /// shows the same table (a test checks they agree).
@@ -50,9 +52,25 @@ extension SagaServerSettings {
         SettingDescriptor("OTEL_SERVICE_NAME", default: "saga-<role>", "service name on spans"),
     ]
 
-    /// The broker settings (read by ``kafkaConfiguration(environment:clientID:)``).
-    static let kafkaDescriptors: [SettingDescriptor] = [
-        SettingDescriptor("KAFKA_BOOTSTRAP_SERVERS", "required: comma-separated `host:port` list"),
+    /// The broker settings: exactly the variables `KafkaConfiguration.fromEnvironment` reads.
+    static let kafkaDescriptors: [SettingDescriptor] = KafkaConfiguration.environmentVariableNames.map { name in
+        SettingDescriptor(name, default: kafkaDefaults[name], secret: name.hasSuffix("PASSWORD"),
+            kafkaMeanings[name] ?? "broker setting (see the Kafka module's KafkaConfiguration.fromEnvironment)")
+    }
+
+    private static let kafkaDefaults = ["KAFKA_SECURITY_PROTOCOL": "plaintext", "KAFKA_SSL_ENDPOINT_IDENTIFICATION": "https"]
+
+    private static let kafkaMeanings = [
+        "KAFKA_BOOTSTRAP_SERVERS": "required: comma-separated `host:port` list",
+        "KAFKA_SECURITY_PROTOCOL": "plaintext, ssl, sasl_plaintext or sasl_ssl",
+        "KAFKA_SASL_MECHANISM": "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512",
+        "KAFKA_SASL_USERNAME": "SASL user name",
+        "KAFKA_SASL_PASSWORD": "SASL password (never logged or printed; prefer the variable to the flag)",
+        "KAFKA_SSL_CA_LOCATION": "CA certificate file (PEM) to verify the broker",
+        "KAFKA_SSL_CERTIFICATE_LOCATION": "client certificate file (PEM) for mutual TLS",
+        "KAFKA_SSL_KEY_LOCATION": "client private key file (PEM)",
+        "KAFKA_SSL_KEY_PASSWORD": "password of the client key (never logged or printed)",
+        "KAFKA_SSL_ENDPOINT_IDENTIFICATION": "`https` (verify the broker's host name) or `none`",
     ]
 
     /// Exactly the environment variables `saga-server` reads (a CI check compares deployment

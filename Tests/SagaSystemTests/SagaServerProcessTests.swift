@@ -1,0 +1,234 @@
+import AccountService
+import Foundation
+import GRDB
+import Kafka
+import SagaContracts
+import SagaEngine
+import SagaSystem
+import SagaTestSupport
+import ServiceKit
+import Testing
+
+/// `saga-server` as a child process against the real broker (one test at a time: each starts
+/// processes with several consumers on a shared machine).
+@Suite(.serialized) struct SagaServerProcessTests {
+    /// A fresh topic prefix and data directory, the topics created.
+    struct Deployment {
+        let prefix = "sys\(UUID().uuidString.prefix(8).lowercased())."
+        let directory: URL
+        let kafka: KafkaConfiguration
+
+        init(partitions: Int32 = 1) async throws {
+            kafka = try Broker.configuration()
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("saga-system-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try await TopicProvisioner(kafka: kafka, topics: SagaTopicNames(prefix: prefix), partitions: partitions,
+                logger: Broker.logger).createTopics()
+        }
+
+        var topics: SagaTopicNames { SagaTopicNames(prefix: prefix) }
+
+        func environment(role: Role, _ extra: [String: String] = [:]) -> [String: String] {
+            [
+                "SAGA_ROLE": role.rawValue, "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers.joined(separator: ","),
+                "SAGA_DATA_DIR": directory.path, "SAGA_TOPIC_PREFIX": prefix, "SAGA_CONSUMER_GROUP_PREFIX": prefix,
+                "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0", "SAGA_LOG_FORMAT": "text", "SAGA_SHUTDOWN_TIMEOUT_SECONDS": "20",
+            ].merging(extra) { $1 }
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    @Test func allRolesCompleteATransferShutDownOnSIGTERMAndCommitWhatTheyProcessed() async throws {
+        let deployment = try await Deployment()
+        defer { deployment.remove() }
+        let environment = deployment.environment(role: .all, ["SAGA_SEED_DEMO_DATA": "true"])
+        let first = try ServerProcess("saga-server --role all", environment: environment)
+        defer { first.killIfRunning() }
+        let port = try await first.port()
+        #expect(try await httpGet(port: port, "/healthz").status == 200)
+        try await eventually("/readyz to answer 200") { try await httpGet(port: port, "/readyz").status == 200 }
+
+        let (payer, payee) = (DemoData.accounts[0], DemoData.accounts[1])
+        let completed = UUID(), failed = UUID()
+        let producer = try KafkaProducer(configuration: deployment.kafka, logger: Broker.logger)
+        try await requestTransfer(completed, from: payer.vpa, to: payee.vpa, amountMinor: 1_500, topics: deployment.topics, producer)
+        try await requestTransfer(failed, from: payer.vpa, to: "nobody@nowhere", amountMinor: 700, topics: deployment.topics, producer)
+        await producer.shutdown(timeout: .seconds(5))
+
+        let sagas = try SQLiteSagaStore(path: deployment.directory.appendingPathComponent("orchestrator.sqlite").path)
+        try await waitForEnd(of: completed, in: sagas)
+        try await waitForEnd(of: failed, in: sagas)
+        #expect(try await sagas.load(sagaID: text(completed))?.status == .completed)
+        #expect(try await sagas.load(sagaID: text(failed))?.status != .completed)
+        let accounts = try await AccountService(path: deployment.directory.appendingPathComponent("account.sqlite").path)
+        #expect(try await accounts.account(payer.vpa)?.balanceMinor == payer.openingBalanceMinor - 1_500)
+        #expect(try await accounts.account(payee.vpa)?.balanceMinor == payee.openingBalanceMinor + 1_500)
+
+        let started = ContinuousClock.now
+        #expect(try await first.terminate(within: 30) == 0, "exit status after SIGTERM; output:\n\(first.text)")
+        #expect(ContinuousClock.now - started < .seconds(25), "graceful shutdown within SAGA_SHUTDOWN_TIMEOUT_SECONDS")
+        let countsAfterFirstRun = try await sagas.countByStatus()
+
+        // A restart with the same data and groups: seeding adds nothing, no saga starts again,
+        // nothing is left unpublished in the outbox.
+        let second = try ServerProcess("saga-server --role all (restart)", environment: environment)
+        defer { second.killIfRunning() }
+        let secondPort = try await second.port()
+        try await eventually("/readyz after the restart") { try await httpGet(port: secondPort, "/readyz").status == 200 }
+        #expect(second.text.contains("opened=0"), "demo accounts are not opened twice")
+        #expect(try await accounts.account(payer.vpa)?.balanceMinor == payer.openingBalanceMinor - 1_500)
+        #expect(try await sagas.countByStatus() == countsAfterFirstRun)
+        #expect(try await second.terminate(within: 30) == 0, "exit status after SIGTERM; output:\n\(second.text)")
+        let pending = try await sagas.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") ?? -1
+        }
+        #expect(pending == 0)
+
+        // The orchestrator's group committed everything it processed: reading in its group from
+        // the committed offsets finds only fresh markers, nothing it had already consumed.
+        try await expectNothingUncommitted(
+            group: deployment.prefix + "orchestrator",
+            topics: [deployment.topics.transferRequested, deployment.topics.orderPlaced, deployment.topics.transferReplies,
+                     deployment.topics.orderReplies],
+            kafka: deployment.kafka
+        )
+    }
+
+    @Test func sigtermDuringABurstOfTransfersLosesNothingAndAppliesNothingTwice() async throws {
+        let deployment = try await Deployment(partitions: 2)
+        defer { deployment.remove() }
+        let environment = deployment.environment(role: .all, ["SAGA_SEED_DEMO_DATA": "true"])
+        let first = try ServerProcess("saga-server --role all", environment: environment)
+        defer { first.killIfRunning() }
+        let port = try await first.port()
+        try await eventually("/readyz to answer 200") { try await httpGet(port: port, "/readyz").status == 200 }
+
+        let accounts = DemoData.accounts
+        let transfers = (0..<60).map { index in
+            (id: UUID(), from: accounts[index % accounts.count].vpa, to: accounts[(index + 1) % accounts.count].vpa,
+             amount: Int64(100 + index))
+        }
+        let producer = try KafkaProducer(configuration: deployment.kafka, logger: Broker.logger)
+        for transfer in transfers {
+            try await requestTransfer(transfer.id, from: transfer.from, to: transfer.to, amountMinor: transfer.amount,
+                topics: deployment.topics, producer)
+        }
+        await producer.shutdown(timeout: .seconds(5))
+        let sagas = try SQLiteSagaStore(path: deployment.directory.appendingPathComponent("orchestrator.sqlite").path)
+        // Stop while the burst is in flight: some sagas have started, not all have ended.
+        try await eventually("the first sagas to start") { try await sagas.countByStatus().values.reduce(0, +) >= 5 }
+        #expect(try await first.terminate(within: 30) == 0, "exit status after SIGTERM; output:\n\(first.text)")
+        let endedAtStop = try await sagas.countByStatus().filter { $0.key.isTerminal }.values.reduce(0, +)
+
+        let second = try ServerProcess("saga-server --role all (restart)", environment: environment)
+        defer { second.killIfRunning() }
+        _ = try await second.port()
+        for transfer in transfers { try await waitForEnd(of: transfer.id, in: sagas) }
+        #expect(try await second.terminate(within: 30) == 0, "exit status after SIGTERM; output:\n\(second.text)")
+
+        let ledger = try await AccountService(path: deployment.directory.appendingPathComponent("account.sqlite").path)
+        let totals = try await ledger.totals()
+        #expect(totals.balances == DemoData.totalOpeningBalanceMinor && totals.clearing == 0,
+            "money conserved (\(endedAtStop) of \(transfers.count) sagas had ended at the stop)")
+        for transfer in transfers {
+            #expect(try await sagas.load(sagaID: text(transfer.id))?.status == .completed)
+            let kinds = try await ledger.postings(transferID: transfer.id).map(\.kind).sorted()
+            #expect(kinds == ["CREDIT", "DEBIT"], "transfer \(transfer.id) posted once each way")
+        }
+    }
+
+    @Test func eachSingleRoleStartsIsReadyAndStopsOnSIGTERM() async throws {
+        let deployment = try await Deployment()
+        defer { deployment.remove() }
+        let roles = Role.allCases.filter { $0 != .all }
+        let servers = try roles.map { role in
+            var extra: [String: String] = [:]
+            if role == .api { extra = ["SAGA_ORDER_URL": "http://127.0.0.1:1", "SAGA_ORCHESTRATOR_URL": "http://127.0.0.1:2"] }
+            if role == .payment { extra = ["SAGA_DATABASE_PATH": deployment.directory.appendingPathComponent("pay-custom.sqlite").path] }
+            return (role, try ServerProcess("saga-server --role \(role)", environment: deployment.environment(role: role, extra)))
+        }
+        defer { for (_, server) in servers { server.killIfRunning() } }
+        for (role, server) in servers {
+            let port = try await server.port()
+            try await eventually("\(role) /readyz to answer 200") { try await httpGet(port: port, "/readyz").status == 200 }
+            #expect(try await httpGet(port: port, "/healthz").status == 200)
+            #expect(try await httpGet(port: port, "/metrics").status == 200)
+        }
+        for (role, server) in servers {
+            #expect(try await server.terminate(within: 30) == 0, "\(role) exit status; output:\n\(server.text)")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: deployment.directory.path).filter { $0.hasSuffix(".sqlite") }
+        #expect(Set(files) == ["orchestrator.sqlite", "order.sqlite", "inventory.sqlite", "pay-custom.sqlite", "account.sqlite",
+                               "notification.sqlite"])
+    }
+
+    @Test func printEnvNamesListsExactlyTheVariablesRead() async throws {
+        let server = try ServerProcess("saga-server --print-env-names", arguments: ["--print-env-names"], environment: [:])
+        try await eventually("--print-env-names to exit") { server.exitStatus != nil }
+        #expect(server.exitStatus == 0)
+        #expect(server.text.split(separator: "\n").map(String.init) == SagaServerSettings.environmentVariableNames)
+    }
+
+    @Test func invalidSettingsExitWithStatus78AndNameTheVariable() async throws {
+        let server = try ServerProcess("saga-server --role payments", arguments: ["--role", "payments"],
+            environment: ["KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1"])
+        try await eventually("saga-server to exit") { server.exitStatus != nil }
+        #expect(server.exitStatus == 78)
+        #expect(server.text.contains("invalid SAGA_ROLE (--role) 'payments'"))
+    }
+
+    // MARK: Helpers
+
+    func requestTransfer(_ id: UUID, from payer: String, to payee: String, amountMinor: Int64, topics: SagaTopicNames,
+        _ producer: KafkaProducer) async throws
+    {
+        let event = TransferRequested(
+            metadata: MessageMetadata(messageId: UUID(), sagaId: id, causationId: nil, occurredAt: Date(), source: "saga-system-tests",
+                traceParent: nil, replyTo: nil),
+            transferId: id, payerVpa: payer, payeeVpa: payee, amount: Money(amountMinor: amountMinor, currency: "INR"), note: nil
+        )
+        _ = try await producer.send(KafkaMessage(try StartEvent.message(event, topic: topics.transferRequested)))
+    }
+
+    func waitForEnd(of id: UUID, in store: SQLiteSagaStore) async throws {
+        try await eventually("saga \(id) to end", within: 180) {
+            guard let state = try await store.load(sagaID: text(id)) else { return false }
+            return state.status.isTerminal || state.status == .failed
+        }
+    }
+
+    /// Joins `group`, then writes a marker to each topic (one partition each) and reads until
+    /// every marker arrived: anything else read was consumed but not committed by the group.
+    func expectNothingUncommitted(group: String, topics: [String], kafka: KafkaConfiguration) async throws {
+        var configuration = kafka
+        configuration.groupID = group
+        configuration.autoOffsetReset = .earliest
+        let consumer = try KafkaConsumer(configuration: configuration, logger: Broker.logger)
+        try consumer.subscribe(to: topics)
+        let marker = "marker-\(UUID().uuidString)"
+        let reader = Task { () throws -> (unexpected: [String], markers: Int) in
+            var unexpected: [String] = []
+            var markers = Set<String>()
+            for try await message in consumer.messages {
+                if message.value.map({ String(decoding: $0, as: UTF8.self) }) == marker {
+                    markers.insert(message.topicPartition.topic)
+                } else {
+                    unexpected.append("\(message.topicPartition.topic)@\(message.offset)")
+                }
+                if markers.count == topics.count { break }
+            }
+            return (unexpected, markers.count)
+        }
+        try await eventually("the check consumer to be assigned its partitions") { consumer.assignment.count == topics.count }
+        let producer = try KafkaProducer(configuration: kafka, logger: Broker.logger)
+        for topic in topics { _ = try await producer.send(KafkaMessage(topic: topic, key: "marker", value: marker)) }
+        await producer.shutdown(timeout: .seconds(5))
+        let guardTask = Task { try await Task.sleep(for: .seconds(60)); reader.cancel() }
+        defer { guardTask.cancel() }
+        let (unexpected, markers) = try await reader.value
+        await consumer.close()
+        #expect(markers == topics.count, "every marker was read back")
+        #expect(unexpected.isEmpty, "messages the orchestrator's group had not committed: \(unexpected)")
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import SagaTestSupport
+import Synchronization
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A `saga-server` child process (the executable built beside the test bundle), its output
+/// collected, its HTTP port read from its `listening on HOST:PORT` log line.
+final class ServerProcess: Sendable {
+    let process: Process
+    private let state = State()
+
+    /// What the process wrote and how it exited (shared with its reader thread and termination handler).
+    final class State: Sendable {
+        let output = Mutex("")
+        let exit = Mutex<Int32?>(nil)
+    }
+    let name: String
+
+    /// The built executable.
+    static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("saga-server")
+    }
+
+    /// Starts `saga-server arguments` with `environment` added to a clean environment (PATH only).
+    init(_ name: String, arguments: [String] = [], environment: [String: String]) throws {
+        self.name = name
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        self.process = process
+        let state = self.state
+        process.terminationHandler = { finished in state.exit.withLock { $0 = finished.terminationStatus } }
+        try process.run()
+        // Read on a thread of its own: the reads block.
+        let handle = pipe.fileHandleForReading
+        Thread.detachNewThread {
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { return }
+                state.output.withLock { $0 += String(decoding: data, as: UTF8.self) }
+            }
+        }
+    }
+
+    /// Everything the process wrote so far.
+    var text: String { state.output.withLock { $0 } }
+
+    /// The exit status, once it exited.
+    var exitStatus: Int32? { state.exit.withLock { $0 } }
+
+    /// Waits for the `listening on HOST:PORT` line and returns the port.
+    func port(within seconds: Double = 120) async throws -> Int {
+        var port: Int?
+        try await eventually("\(name) to log its HTTP port; output:\n\(text)", within: seconds) {
+            if let status = exitStatus { throw Exited(name: name, status: status, output: text) }
+            port = Self.listeningPort(in: text)
+            return port != nil
+        }
+        return try #require(port)
+    }
+
+    /// The port of the first `listening on HOST:PORT` in `text`.
+    static func listeningPort(in text: String) -> Int? {
+        guard let range = text.range(of: #"listening on [^\s:]+:(\d+)"#, options: .regularExpression) else { return nil }
+        return Int(text[range].split(separator: ":").last ?? "")
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    func terminate(within seconds: Double) async throws -> Int32 {
+        kill(process.processIdentifier, SIGTERM)
+        try await eventually("\(name) to exit after SIGTERM; output:\n\(text)", within: seconds) { exitStatus != nil }
+        return try #require(exitStatus)
+    }
+
+    /// Kills the process if it still runs (cleanup after a failed test).
+    func killIfRunning() {
+        if exitStatus == nil { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// The process ended while the test waited for it to start.
+    struct Exited: Error, CustomStringConvertible {
+        var name: String
+        var status: Int32
+        var output: String
+        var description: String { "\(name) exited with status \(status); output:\n\(output)" }
+    }
+}
+
+/// GET `http://127.0.0.1:port/path`: the status code and body.
+func httpGet(port: Int, _ path: String) async throws -> (status: Int, body: String) {
+    let url = try #require(URL(string: "http://127.0.0.1:\(port)\(path)"))
+    let (data, response) = try await URLSession.shared.data(from: url)
+    let status = try #require(response as? HTTPURLResponse).statusCode
+    return (status, String(decoding: data, as: UTF8.self))
+}
