@@ -26,25 +26,12 @@ final class KillableServer: Sendable {
         self.release = release
     }
 
-    /// The `saga-server` executable built beside the test bundle (the test target depends on it).
-    static func executable() throws -> URL {
-        let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        var directory = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        // Inside an .xctest bundle on some platforms: walk up to the build directory.
-        for _ in 0..<3 {
-            let candidate = directory.appendingPathComponent("saga-server")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        throw TimedOut(what: "the saga-server executable next to \(exe) (build it: swift build --product saga-server)")
-    }
-
     /// The `setpriv` that ties the child's life to ours, if the system has one.
     private static let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// Starts `saga-server` with `environment` (added to `PATH` only), appending its output to `log`.
     static func start(environment: [String: String], log: URL) async throws -> KillableServer {
-        let executable = try executable()
+        let executable = ServerProcess.executable
         if !FileManager.default.fileExists(atPath: log.path) {
             guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: log.path])
