@@ -231,6 +231,7 @@ let package = Package(
             name: "SagaSystemTests",
             dependencies: [
                 "SagaSystem", "saga-server", "SagaTestSupport", "Sagas", "ServiceKit", "AccountService", "SagaEngine",
+                "OrderService", "InventoryService", "PaymentService", "NotificationService",
                 "SagaContracts", "Kafka", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
