@@ -57,14 +57,18 @@ struct SagaServerCommand: AsyncParsableCommand {
             logger.info("topics created", metadata: ["created": "\(created.count)"])
             return
         }
-        logger.info("starting", metadata: [
-            "librdkafka": "\(LibrdkafkaVersion.string)", "settings": "\(settings.redactedDescription)",
-        ])
         do {
             let system = try await SagaSystem(settings: settings, logger: logger)
-            try await system.run()
+            let logger = logger
+            // The one startup line: role, settings given (secrets redacted), librdkafka, bound port.
+            try await system.run(onListening: { host, port in
+                logger.info("saga-server started, listening on \(host):\(port)", metadata: [
+                    "librdkafka": "\(LibrdkafkaVersion.string)", "settings": "\(settings.redactedDescription)",
+                    "host": "\(host)", "port": "\(port)",
+                ])
+            })
         } catch {
-            logger.critical("saga-server failed", metadata: ["error": "\(error)"])
+            logger.critical("saga-server failed", metadata: ["error": "\(error)", "librdkafka": "\(LibrdkafkaVersion.string)"])
             throw ExitCode.failure
         }
         logger.info("stopped")

@@ -46,6 +46,8 @@ import Testing
         let first = try ServerProcess("saga-server --role all", environment: environment)
         defer { first.killIfRunning() }
         let port = try await first.port()
+        let startup = try #require(first.text.split(separator: "\n").first { $0.contains("saga-server started, listening on 127.0.0.1:\(port)") })
+        #expect(startup.contains("role=all") && startup.contains("librdkafka=") && startup.contains("SAGA_TOPIC_PREFIX=\(deployment.prefix)"))
         #expect(try await httpGet(port: port, "/healthz").status == 200)
         try await eventually("/readyz to answer 200") { try await httpGet(port: port, "/readyz").status == 200 }
 

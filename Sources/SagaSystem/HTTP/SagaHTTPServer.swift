@@ -90,7 +90,7 @@ public struct SagaHTTPServer: Service {
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "saga-server"),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? -1
-                logger.info("listening on \(host):\(bound)", metadata: ["host": "\(host)", "port": "\(bound)"])
+                logger.debug("HTTP server bound", metadata: ["host": "\(host)", "port": "\(bound)"])
                 await onListening(host, bound)
             },
             logger: logger

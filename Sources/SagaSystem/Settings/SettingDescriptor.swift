@@ -32,7 +32,7 @@ extension SagaServerSettings {
     public static let descriptors: [SettingDescriptor] = [
         SettingDescriptor("SAGA_ROLE", "required: orchestrator, order, inventory, payment, account, notification, api or all"),
         SettingDescriptor("SAGA_DATA_DIR", default: "./data", "directory of the SQLite files (`<role>.sqlite`)"),
-        SettingDescriptor("SAGA_DATABASE_PATH", "this role's database file (overrides the data dir; not with role `all`)"),
+        SettingDescriptor("SAGA_DATABASE_PATH", "this role's database file (overrides the data dir; not with role `all` or `api`)"),
         SettingDescriptor("SAGA_TOPIC_PREFIX", default: "", "prefix of every topic name"),
         SettingDescriptor("SAGA_CONSUMER_GROUP_PREFIX", default: "saga-", "consumer group = prefix + role"),
         SettingDescriptor("SAGA_HTTP_HOST", default: "0.0.0.0", "HTTP bind address"),
