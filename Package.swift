@@ -297,11 +297,23 @@ let package = Package(
             ],
             linkerSettings: runtimeLibrarySearchPath
         ),
+        // The whole system's sagas per second and latency beside the broker's bare produce and
+        // produce→consume ceiling, measured in the same run (scripts/bench-system).
+        .executableTarget(
+            name: "system-bench",
+            dependencies: [
+                "SagaSystem", "SagaEngine", "SagaContracts", "ServiceKit", "OrderService", "InventoryService", "AccountService",
+                "Kafka", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            linkerSettings: runtimeLibrarySearchPath
+        ),
         // Settings, topics, demo data, and saga-server run as a child process against the real broker.
         .testTarget(
             name: "SagaSystemTests",
             dependencies: [
                 "SagaSystem", "saga-server", "SagaTestSupport", "Sagas", "ServiceKit", "AccountService", "SagaEngine",
+                "OrderService", "InventoryService", "PaymentService", "NotificationService",
                 "SagaContracts", "Kafka", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

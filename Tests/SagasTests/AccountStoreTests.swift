@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import SagaEngine
 import SagaServicesTestSupport
+import SagaTestSupport
 import ServiceKit
 import Testing
 
@@ -229,18 +230,5 @@ import Testing
         }
         #expect(clearing == 0 && negative == 0)
         #expect(try await conserved())
-    }
-}
-
-/// A small seeded generator, so the random sequence is the same on every run.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

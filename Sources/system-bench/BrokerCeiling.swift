@@ -1,0 +1,126 @@
+import Foundation
+import Kafka
+import Logging
+
+/// The broker's own ceiling, measured with bare Kafka clients (no engine, no SQLite) on the same
+/// broker, client configuration and record shape as the system's messages.
+struct BrokerCeiling {
+    /// Producer and consumer configuration (the system's own: acks=all, idempotent).
+    var kafka: KafkaConfiguration
+    /// Records per measurement.
+    var records: Int
+    /// The record every measurement sends (key, value and headers sized like the saga messages).
+    var record: @Sendable (_ topic: String, _ index: Int) -> KafkaMessage
+    var logger: Logger
+
+    /// Bare produce: `records` records queued as fast as the producer takes them, timed until the
+    /// last delivery report (every report read and checked). Returns records per second.
+    func produce(topic: String) async throws -> Measurement {
+        let producer = try KafkaProducer(configuration: kafka, logger: logger)
+        // Warm-up: metadata and connections before the clock starts.
+        _ = try await producer.send(record(topic, -1))
+        let count = records
+        let reports = Task { () throws -> Int in
+            var failed = 0, seen = 0
+            for await delivery in producer.deliveries {
+                if case .failure = delivery.result { failed += 1 }
+                seen += 1
+                if seen == count { break }
+            }
+            return failed
+        }
+        let meter = Meter()
+        for index in 0..<count { try await producer.enqueue(record(topic, index)) }
+        let failed = try await reports.value
+        let measurement = meter.stop(count: count)
+        await producer.shutdown(timeout: .seconds(10))
+        guard failed == 0 else { throw BenchError("\(failed) of \(count) baseline records failed to produce on \(topic)") }
+        return measurement
+    }
+
+    /// Bare produce → consume: `records` records produced as fast as possible while one
+    /// consumer (in a group, as the services' consumers are) reads them; timed from the first
+    /// send to the last record read. Returns records per second through the broker and back.
+    func roundTrip(topic: String) async throws -> Measurement {
+        let producer = try KafkaProducer(configuration: kafka, logger: logger)
+        let consumer = try subscribedConsumer(topic: topic, group: "\(topic)-reader", kafka: kafka, logger: logger)
+        var iterator = consumer.messages.makeAsyncIterator()
+        // Warm-up: the consumer has joined its group and read the first record.
+        _ = try await producer.send(record(topic, -1))
+        guard try await iterator.next() != nil else { throw BenchError("the baseline consumer of \(topic) stopped") }
+        let count = records
+        let meter = Meter()
+        let sender = Task {
+            for index in 0..<count { try await producer.enqueue(record(topic, index)) }
+            try await producer.flush()
+        }
+        var read = 0
+        while read < count {
+            guard let message = try await iterator.next() else { throw BenchError("the baseline consumer of \(topic) stopped") }
+            try consumer.markProcessed(message)
+            read += 1
+        }
+        let measurement = meter.stop(count: count)
+        try await sender.value
+        await consumer.close()
+        await producer.shutdown(timeout: .seconds(10))
+        return measurement
+    }
+}
+
+/// A consumer of `topic` in a fresh `group`, from the topic's start, with the fetch bound the
+/// engine's consumers use (KafkaServiceRunner), so bare clients and the services read alike.
+func subscribedConsumer(topic: String, group: String, kafka: KafkaConfiguration, logger: Logger) throws -> KafkaConsumer {
+    var configuration = kafka
+    configuration.groupID = group
+    configuration.autoOffsetReset = .earliest
+    configuration.properties["fetch.wait.max.ms"] = "10"
+    let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+    try consumer.subscribe(to: [topic])
+    return consumer
+}
+
+/// Wall time and CPU time (this process and the broker's) of one measurement.
+struct Meter {
+    let began = ContinuousClock.now
+    let cpuSelf = cpuSeconds(nil)
+    let cpuBroker = cpuSeconds(brokerPID)
+
+    func stop(count: Int) -> Measurement {
+        let elapsed = ContinuousClock.now - began
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return Measurement(
+            count: count, seconds: seconds,
+            cpuSelf: cpuSelf.flatMap { start in cpuSeconds(nil).map { $0 - start } },
+            cpuBroker: cpuBroker.flatMap { start in cpuSeconds(brokerPID).map { $0 - start } }
+        )
+    }
+}
+
+/// What one timed run did.
+struct Measurement {
+    var count: Int
+    var seconds: Double
+    var cpuSelf: Double?
+    var cpuBroker: Double?
+    /// Latency percentiles in milliseconds (saga runs only).
+    var p50: Double?
+    var p99: Double?
+
+    var perSecond: Double { Double(count) / seconds }
+}
+
+/// CPU seconds (user + system) of a process (`nil` = this one), from /proc.
+func cpuSeconds(_ pid: Int32?) -> Double? {
+    let path = pid.map { "/proc/\($0)/stat" } ?? "/proc/self/stat"
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8), let close = text.lastIndex(of: ")") else { return nil }
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+/// A benchmark step that could not be carried out.
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
