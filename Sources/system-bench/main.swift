@@ -82,7 +82,7 @@ func runBenchmark() async throws {
         _ = try await producer.send(KafkaMessage(try StartEvent.message(event, topic: topics.transferRequested)))
     }
 
-    let group = system.serviceGroup(gracefulShutdownSignals: [])
+    let group = try system.serviceGroup(gracefulShutdownSignals: [])
     let service = Task { try await group.run() }
     let ends = SagaEnds()
     let watcher = Task { try await ends.watch(topic: topics.events, kafka: settings.kafka, logger: logger) }
