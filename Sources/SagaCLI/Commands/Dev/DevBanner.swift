@@ -19,7 +19,7 @@ struct DevBanner: Sendable {
         } else {
             lines.append("  broker   \(servers)  (given)")
         }
-        lines.append("  http     \(httpURL)  (/healthz /readyz /metrics)")
+        lines.append("  http     \(httpURL)  (/orders /transfers /sagas /healthz /readyz /metrics)")
         lines.append("  data     \(data)" + (context.data.deletesOnFinish ? "  (removed on exit; --keep-data keeps it)" : ""))
         lines.append("  mode     \(mode)")
         if context.options.demo {
