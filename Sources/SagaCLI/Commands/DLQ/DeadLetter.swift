@@ -31,9 +31,11 @@ struct DeadLetter: Sendable {
     /// `topic/partition@offset` of the original record, or "?".
     var originText: String { origin.map { "\($0.topic)/\($0.partition)@\($0.offset)" } ?? "?" }
 
-    /// The group the letter belongs to in `dlq summary`: original topic, error kind and message.
+    /// The group the letter belongs to in `dlq summary`: original topic, error kind and the
+    /// message's pattern (``DeadLetterGroup/Key/pattern(of:)``).
     var groupKey: DeadLetterGroup.Key {
-        DeadLetterGroup.Key(originalTopic: origin?.topic ?? "?", errorKind: errorKind, errorMessage: errorMessage)
+        DeadLetterGroup.Key(originalTopic: origin?.topic ?? "?", errorKind: errorKind,
+            errorMessage: DeadLetterGroup.Key.pattern(of: errorMessage))
     }
 
     /// The letter as one JSON object (`value` is decoded when the schemas know it).
@@ -63,13 +65,26 @@ struct DeadLetter: Sendable {
     }
 }
 
-/// Dead letters with one cause: the same original topic, error kind and error message.
+/// Dead letters with one cause: the same original topic, error kind and error message pattern.
 struct DeadLetterGroup: Sendable {
     /// What the letters of a group share.
     struct Key: Hashable, Sendable {
         var originalTopic: String
         var errorKind: String
         var errorMessage: String
+
+        /// `message` with what differs from letter to letter for one cause — record positions
+        /// (`topic/1@42`), UUIDs, and numbers of 4 or more digits — replaced by placeholders, so
+        /// that letters of one cause fall into one group.
+        static func pattern(of message: String) -> String {
+            message
+                .replacing(/[A-Za-z0-9._-]+\/\d+@\d+/, with: { match in
+                    let text = String(match.output)
+                    return String(text[..<(text.lastIndex(of: "/") ?? text.endIndex)]) + "/<partition>@<offset>"
+                })
+                .replacing(/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/, with: "<id>")
+                .replacing(/\b\d{4,}\b/, with: "<n>")
+        }
 
         /// A short stable id for `dlq replay --group` (FNV-1a of the three parts, 8 hex digits).
         var id: String {
