@@ -303,7 +303,7 @@ let package = Package(
             name: "system-bench",
             dependencies: [
                 "SagaSystem", "SagaEngine", "SagaContracts", "ServiceKit", "OrderService", "InventoryService", "AccountService",
-                "Kafka", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                "SagaTestSupport", "Kafka", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             linkerSettings: runtimeLibrarySearchPath

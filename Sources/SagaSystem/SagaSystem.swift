@@ -137,7 +137,9 @@ public struct SagaSystem: Sendable {
         var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: gracefulShutdownSignals,
             cancellationSignals: [], logger: logger)
         configuration.maximumGracefulShutdownDuration = settings.shutdownTimeout
-        configuration.maximumCancellationDuration = .seconds(5)
+        // A service that fails (an HTTP port in use) cancels the others; closing a consumer can
+        // take seconds (its group leave and final commit), so cancellation gets the shutdown budget too.
+        configuration.maximumCancellationDuration = settings.shutdownTimeout
         return ServiceGroup(configuration: configuration)
     }
 

@@ -33,14 +33,6 @@ let kafka: KafkaConfiguration = {
     return kafka
 }()
 
-/// CPU seconds (user + system) of a process, from /proc.
-func cpuSeconds(_ pid: Int32?) -> Double? {
-    let path = pid.map { "/proc/\($0)/stat" } ?? "/proc/self/stat"
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8), let close = text.lastIndex(of: ")") else { return nil }
-    let fields = text[text.index(after: close)...].split(separator: " ")
-    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-}
 
 /// Start and end times per saga, and the latency histogram (microseconds).
 final class Recorder: Sendable {
@@ -156,8 +148,8 @@ func drive(
     recorder.start("warm-up")
     _ = try await orchestrator.start(sagaType: "order", sagaID: "warm-up", data: data)
     _ = await completed.next()
-    let cpuSelf0 = cpuSeconds(nil)
-    let cpuBroker0 = cpuSeconds(brokerPID)
+    let cpuSelf0 = ProcessCPU.seconds(nil)
+    let cpuBroker0 = ProcessCPU.seconds(brokerPID)
     let began = ContinuousClock.now
     var ended = 0
     for i in 0..<count {
@@ -174,8 +166,8 @@ func drive(
         ended += 1
     }
     let elapsed = ContinuousClock.now - began
-    let cpuSelf = cpuSelf0.flatMap { start in cpuSeconds(nil).map { $0 - start } }
-    let cpuBroker = cpuBroker0.flatMap { start in cpuSeconds(brokerPID).map { $0 - start } }
+    let cpuSelf = cpuSelf0.flatMap { start in ProcessCPU.seconds(nil).map { $0 - start } }
+    let cpuBroker = cpuBroker0.flatMap { start in ProcessCPU.seconds(brokerPID).map { $0 - start } }
     return (elapsed, cpuSelf, cpuBroker)
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SagaTestSupport
 import Kafka
 import Logging
 
@@ -83,16 +84,16 @@ func subscribedConsumer(topic: String, group: String, kafka: KafkaConfiguration,
 /// Wall time and CPU time (this process and the broker's) of one measurement.
 struct Meter {
     let began = ContinuousClock.now
-    let cpuSelf = cpuSeconds(nil)
-    let cpuBroker = cpuSeconds(brokerPID)
+    let cpuSelf = ProcessCPU.seconds(nil)
+    let cpuBroker = ProcessCPU.seconds(brokerPID)
 
     func stop(count: Int) -> Measurement {
         let elapsed = ContinuousClock.now - began
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return Measurement(
             count: count, seconds: seconds,
-            cpuSelf: cpuSelf.flatMap { start in cpuSeconds(nil).map { $0 - start } },
-            cpuBroker: cpuBroker.flatMap { start in cpuSeconds(brokerPID).map { $0 - start } }
+            cpuSelf: cpuSelf.flatMap { start in ProcessCPU.seconds(nil).map { $0 - start } },
+            cpuBroker: cpuBroker.flatMap { start in ProcessCPU.seconds(brokerPID).map { $0 - start } }
         )
     }
 }
@@ -110,14 +111,6 @@ struct Measurement {
     var perSecond: Double { Double(count) / seconds }
 }
 
-/// CPU seconds (user + system) of a process (`nil` = this one), from /proc.
-func cpuSeconds(_ pid: Int32?) -> Double? {
-    let path = pid.map { "/proc/\($0)/stat" } ?? "/proc/self/stat"
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8), let close = text.lastIndex(of: ")") else { return nil }
-    let fields = text[text.index(after: close)...].split(separator: " ")
-    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-}
 
 /// A benchmark step that could not be carried out.
 struct BenchError: Error, CustomStringConvertible {

@@ -181,6 +181,25 @@ import Testing
         #expect(server.text.contains("invalid SAGA_ROLE (--role) 'payments'"))
     }
 
+    /// A port in use is a clear error and a clean exit (status 1), not a crash: the other
+    /// services, already running, are cancelled and close within the shutdown budget.
+    @Test func anHTTPPortInUseIsAnErrorNotACrash() async throws {
+        let deployment = try await Deployment()
+        defer { deployment.remove() }
+        let first = try ServerProcess("saga-server --role order", environment: deployment.environment(role: .order))
+        defer { first.killIfRunning() }
+        let port = try await first.port()
+        let second = try ServerProcess("saga-server --role all on a taken port",
+            environment: deployment.environment(role: .all, [
+                "SAGA_HTTP_PORT": String(port), "SAGA_DATA_DIR": deployment.directory.appendingPathComponent("second").path,
+            ]))
+        defer { second.killIfRunning() }
+        try await eventually("the second saga-server to exit", within: 60) { second.exitStatus != nil }
+        #expect(second.exitStatus == 1, "\(second.text)")
+        #expect(second.text.contains("saga-server failed"), "\(second.text)")
+        #expect(try await first.terminate(within: 30) == 0)
+    }
+
     // MARK: Helpers
 
     func requestTransfer(_ id: UUID, from payer: String, to payee: String, amountMinor: Int64, topics: SagaTopicNames,
