@@ -126,7 +126,7 @@ import Testing
         let second = try ServerProcess("saga-server --role all (restart)", environment: environment)
         defer { second.killIfRunning() }
         _ = try await second.port()
-        for transfer in transfers { try await waitForEnd(of: transfer.id, in: sagas) }
+        for transfer in transfers { try await waitForEnd(of: transfer.id, in: sagas, server: second) }
         #expect(try await second.terminate(within: 30) == 0, "exit status after SIGTERM; output:\n\(second.text)")
 
         let ledger = try await AccountService(path: deployment.directory.appendingPathComponent("account.sqlite").path)
@@ -213,10 +213,24 @@ import Testing
         _ = try await producer.send(KafkaMessage(try StartEvent.message(event, topic: topics.transferRequested)))
     }
 
-    func waitForEnd(of id: UUID, in store: SQLiteSagaStore) async throws {
-        try await eventually("saga \(id) to end", within: 180) {
-            guard let state = try await store.load(sagaID: text(id)) else { return false }
-            return state.status.isTerminal || state.status == .failed
+    /// Waits until saga `id` has ended; on a timeout the error says where the saga stood and
+    /// shows the end of `server`'s output.
+    func waitForEnd(of id: UUID, in store: SQLiteSagaStore, server: ServerProcess? = nil) async throws {
+        do {
+            try await eventually("saga \(id) to end", within: 180) {
+                guard let state = try await store.load(sagaID: text(id)) else { return false }
+                return state.status.isTerminal || state.status == .failed
+            }
+        } catch {
+            let state = try? await store.load(sagaID: text(id))
+            let history = (try? await store.history(sagaID: text(id))) ?? []
+            Issue.record("""
+                saga \(id) did not end: \(state.map { "\($0.status) at step \($0.stepIndex) attempt \($0.attempt)" } ?? "never started")
+                history: \(history.map { "\($0)" })
+                server output (end):
+                \(String(server?.text.suffix(4_000) ?? ""))
+                """)
+            throw error
         }
     }
 
