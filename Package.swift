@@ -101,7 +101,7 @@ let package = Package(
         // Runs the built sagactl (a dependency so it is built first) and tests its logic directly.
         .testTarget(
             name: "SagaCLITests",
-            dependencies: ["SagaCLI", "Avro", "Kafka", "SagaEngine", "SagaContracts", "sagactl"],
+            dependencies: ["SagaCLI", "SagaDev", "Avro", "Kafka", "SagaEngine", "SagaContracts", "sagactl"],
             linkerSettings: runtimeLibrarySearchPath
         ),
         // Kafka throughput beside a C baseline (scripts/bench-kafka; c/ is built by that script).
@@ -326,7 +326,7 @@ let package = Package(
             name: "SagaDev",
             dependencies: [
                 "SagaSystem", "Kafka", "SagaEngine", "SagaContracts", "ServiceKit", "OrderService", "PaymentService",
-                "AccountService", "Avro", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                "AccountService", "Avro", "SagaAPI", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             linkerSettings: runtimeLibrarySearchPath

@@ -1,12 +1,9 @@
 import Foundation
 import Kafka
+import SagaDev
 @testable import SagaCLI
 import SagaEngine
 import Testing
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `sagactl doctor` through the real broker, real SQLite stores and the repository's schemas.
 @Suite("sagactl doctor")
@@ -108,7 +105,7 @@ struct DoctorTests {
     }
 
     @Test func unreachableBrokerFailsAndSkipsTopics() async throws {
-        let address = "127.0.0.1:\(try freePort())"
+        let address = "127.0.0.1:\(try FreePort.find())"
         let result = try await SagactlProcess.run(["doctor", "--bootstrap-servers", address, "--timeout", "2"])
         #expect(result.status == 1)
         #expect(result.text.contains("FAIL broker: cannot reach broker \(address): connection refused"), "\(result.text)")
@@ -148,21 +145,3 @@ struct DoctorTests {
     }
 }
 
-/// A TCP port on 127.0.0.1 nothing listens on.
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    try #require(fd >= 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    try #require(bound == 0)
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
-}

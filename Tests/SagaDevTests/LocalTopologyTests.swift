@@ -145,5 +145,3 @@ struct LocalTopologyTests {
         return ids
     }
 }
-
-private func text(_ id: UUID) -> String { id.uuidString.lowercased() }

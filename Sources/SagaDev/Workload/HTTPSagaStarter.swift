@@ -1,8 +1,10 @@
+import AccountService
 import AsyncHTTPClient
 import Avro
 import Foundation
 import NIOCore
 import NIOHTTP1
+import SagaAPI
 
 /// Starts sagas through the HTTP API (`POST /orders`, `POST /transfers`) of a running system:
 /// the `all` role of `sagactl dev`, or the `api` role of a multi-process topology. The request's
@@ -33,26 +35,25 @@ public struct HTTPSagaStarter: SagaStarting {
         public var description: String { "\(request) answered \(status): \(body)" }
     }
 
+    /// A workload transfer names a VPA the API would refuse; nothing was sent.
+    public struct InvalidVPA: Error, CustomStringConvertible {
+        /// The text given.
+        public var text: String
+        /// A readable description.
+        public var description: String { "not a valid VPA (name@bank): \(text)" }
+    }
+
     public func placeOrder(_ order: WorkloadOrder) async throws -> UUID {
-        let items: [JSONValue] = order.lines.map { line in
-            .object([
-                ("productId", .string(line.productID.uuidString.lowercased())), ("sku", .string(line.sku)),
-                ("quantity", .integer(Int64(line.quantity))), ("unitPriceMinor", .integer(line.unitPriceMinor)),
-            ])
-        }
-        let body = JSONValue.object([
-            ("customerId", .string(order.customerID.uuidString.lowercased())), ("items", .array(items)),
-            ("currency", .string(order.currency)), ("paymentToken", .string(order.paymentToken)),
-        ])
-        return try await post("/orders", body, key: order.orderID)
+        let body = PlaceOrderRequest(customerID: order.customerID, lines: order.lines, currency: order.currency,
+            paymentToken: order.paymentToken)
+        return try await post("/orders", body.json, key: order.orderID)
     }
 
     public func requestTransfer(_ transfer: WorkloadTransfer) async throws -> UUID {
-        let body = JSONValue.object([
-            ("payerVpa", .string(transfer.payer)), ("payeeVpa", .string(transfer.payee)),
-            ("amountMinor", .integer(transfer.amountMinor)), ("currency", .string(transfer.currency)),
-        ])
-        return try await post("/transfers", body, key: transfer.transferID)
+        guard let payer = VPA(transfer.payer) else { throw InvalidVPA(text: transfer.payer) }
+        guard let payee = VPA(transfer.payee) else { throw InvalidVPA(text: transfer.payee) }
+        let body = TransferRequest(payer: payer, payee: payee, amountMinor: transfer.amountMinor, currency: transfer.currency)
+        return try await post("/transfers", body.json, key: transfer.transferID)
     }
 
     private func post(_ path: String, _ body: JSONValue, key: UUID) async throws -> UUID {
