@@ -57,14 +57,11 @@ public struct KafkaTransferRequester: TransferRequesting {
         }
         // A keyed request's message id is stable, so a retried publication is deduplicated downstream.
         let messageID = idempotencyKey.map { _ in UUID(uuidString: DeterministicUUID.make("transfer-requested:" + sagaID)) ?? UUID() } ?? UUID()
-        let event = TransferRequested(
-            metadata: MessageMetadata(messageId: messageID, sagaId: transferID, causationId: nil, occurredAt: Date(), source: source,
-                traceParent: trace.traceparent, replyTo: nil),
-            transferId: transferID, payerVpa: transfer.payer.value, payeeVpa: transfer.payee.value,
-            amount: Money(amountMinor: transfer.amountMinor, currency: transfer.currency), note: transfer.note
-        )
         do {
-            _ = try await producer.send(KafkaMessage(try StartEvent.message(event, topic: topic, trace: trace)))
+            let record = try StartEvent.transferRequested(
+                transferID: transferID, payer: transfer.payer.value, payee: transfer.payee.value, amountMinor: transfer.amountMinor,
+                currency: transfer.currency, note: transfer.note, source: source, messageID: messageID, trace: trace, topic: topic)
+            _ = try await producer.send(KafkaMessage(record))
         } catch {
             throw Problem(.brokerUnavailable, detail: "TransferRequested for transfer \(sagaID) was not acknowledged on \(topic): \(error)",
                 extensions: [.init("transferId", .string(sagaID))])

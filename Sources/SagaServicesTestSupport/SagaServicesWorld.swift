@@ -91,12 +91,9 @@ public final class SagaServicesWorld: Sendable {
     public func requestTransfer(_ transferID: UUID, from payer: String, to payee: String, amountMinor: Int64, messageID: UUID = UUID())
         async throws
     {
-        let event = TransferRequested(
-            metadata: MessageMetadata(messageId: messageID, sagaId: transferID, causationId: nil, occurredAt: Date(), source: "upi-frontend",
-                traceParent: nil, replyTo: nil),
-            transferId: transferID, payerVpa: payer, payeeVpa: payee, amount: Money(amountMinor: amountMinor, currency: "INR"), note: nil
-        )
-        _ = try await producer.send(KafkaMessage(try StartEvent.message(event, topic: topics.transferRequested)))
+        _ = try await producer.send(KafkaMessage(try StartEvent.transferRequested(
+            transferID: transferID, payer: payer, payee: payee, amountMinor: amountMinor, source: "upi-frontend", messageID: messageID,
+            topic: topics.transferRequested)))
     }
 
     /// Waits until saga `id` has ended (completed, compensated, or parked as failed) and returns its state.

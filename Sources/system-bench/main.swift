@@ -74,12 +74,9 @@ func runBenchmark() async throws {
     let requestTransfer: @Sendable (UUID) async throws -> Void = { id in
         let pair = Int.random(in: 0..<2)
         // What `POST /transfers` does: publish the request and await the broker's ack.
-        let event = TransferRequested(
-            metadata: MessageMetadata(messageId: UUID(), sagaId: id, causationId: nil, occurredAt: Date(), source: "system-bench",
-                traceParent: nil, replyTo: nil),
-            transferId: id, payerVpa: vpas[pair], payeeVpa: vpas[pair + 2], amount: Money(amountMinor: 100, currency: "INR"), note: nil
-        )
-        _ = try await producer.send(KafkaMessage(try StartEvent.message(event, topic: topics.transferRequested)))
+        _ = try await producer.send(KafkaMessage(try StartEvent.transferRequested(
+            transferID: id, payer: vpas[pair], payee: vpas[pair + 2], amountMinor: 100, source: "system-bench",
+            topic: topics.transferRequested)))
     }
 
     let group = try system.serviceGroup(gracefulShutdownSignals: [])

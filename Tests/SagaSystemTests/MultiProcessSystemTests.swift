@@ -57,13 +57,9 @@ struct MultiProcessSystemTests {
         let producer = try KafkaProducer(configuration: deployment.kafka, logger: Broker.logger)
         for (id, payee, amount) in [(sent, "payee@multibank", 2_500), (refunded, "closed.shop@multibank", 4_000),
                                     (invalid, "nobody@nowhere", 100)] {
-            let event = TransferRequested(
-                metadata: MessageMetadata(messageId: UUID(), sagaId: id, causationId: nil, occurredAt: Date(),
-                    source: "multi-process-tests", traceParent: nil, replyTo: nil),
-                transferId: id, payerVpa: "payer@multibank", payeeVpa: payee, amount: Money(amountMinor: Int64(amount), currency: "INR"),
-                note: nil
-            )
-            _ = try await producer.send(KafkaMessage(try StartEvent.message(event, topic: deployment.topics.transferRequested)))
+            _ = try await producer.send(KafkaMessage(try StartEvent.transferRequested(
+                transferID: id, payer: "payer@multibank", payee: payee, amountMinor: Int64(amount), source: "multi-process-tests",
+                topic: deployment.topics.transferRequested)))
         }
         await producer.shutdown(timeout: .seconds(5))
 

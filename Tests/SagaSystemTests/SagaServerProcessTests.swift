@@ -205,12 +205,9 @@ import Testing
     func requestTransfer(_ id: UUID, from payer: String, to payee: String, amountMinor: Int64, topics: SagaTopicNames,
         _ producer: KafkaProducer) async throws
     {
-        let event = TransferRequested(
-            metadata: MessageMetadata(messageId: UUID(), sagaId: id, causationId: nil, occurredAt: Date(), source: "saga-system-tests",
-                traceParent: nil, replyTo: nil),
-            transferId: id, payerVpa: payer, payeeVpa: payee, amount: Money(amountMinor: amountMinor, currency: "INR"), note: nil
-        )
-        _ = try await producer.send(KafkaMessage(try StartEvent.message(event, topic: topics.transferRequested)))
+        _ = try await producer.send(KafkaMessage(try StartEvent.transferRequested(
+            transferID: id, payer: payer, payee: payee, amountMinor: amountMinor, source: "saga-system-tests",
+            topic: topics.transferRequested)))
     }
 
     /// Waits until saga `id` has ended; on a timeout the error says where the saga stood and

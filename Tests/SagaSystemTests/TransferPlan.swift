@@ -90,13 +90,9 @@ struct TransferPlan: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for transfer in transfers {
                 group.addTask {
-                    let event = TransferRequested(
-                        metadata: MessageMetadata(messageId: UUID(), sagaId: transfer.id, causationId: nil, occurredAt: Date(),
-                            source: "system-crash-tests", traceParent: nil, replyTo: nil),
-                        transferId: transfer.id, payerVpa: transfer.payer, payeeVpa: transfer.payee,
-                        amount: Money(amountMinor: transfer.amountMinor, currency: "INR"), note: nil
-                    )
-                    _ = try await producer.send(KafkaMessage(try StartEvent.message(event, topic: topic)))
+                    _ = try await producer.send(KafkaMessage(try StartEvent.transferRequested(
+                        transferID: transfer.id, payer: transfer.payer, payee: transfer.payee, amountMinor: transfer.amountMinor,
+                        source: "system-crash-tests", topic: topic)))
                 }
             }
             try await group.waitForAll()

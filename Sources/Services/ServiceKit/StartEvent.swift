@@ -1,3 +1,4 @@
+import Foundation
 import SagaContracts
 import SagaEngine
 
@@ -19,5 +20,21 @@ public enum StartEvent {
                 SagaHeader(SagaHeaders.contentType, SagaContracts.singleObjectContentType),
             ] + (trace?.headers ?? [])
         )
+    }
+
+    /// The `TransferRequested` record of a UPI transfer on `topic`, as the UPI front end (the
+    /// `api` role) publishes it: the transfer id is the saga id; a resend of the same transfer
+    /// keeps `transferID` and takes a new `messageID`.
+    public static func transferRequested(
+        transferID: UUID, payer: String, payee: String, amountMinor: Int64, currency: String = "INR", note: String? = nil,
+        source: String, messageID: UUID = UUID(), trace: TraceContext? = nil, topic: String
+    ) throws -> OutgoingMessage {
+        let event = TransferRequested(
+            metadata: MessageMetadata(messageId: messageID, sagaId: transferID, causationId: nil, occurredAt: Date(), source: source,
+                traceParent: trace?.traceparent, replyTo: nil),
+            transferId: transferID, payerVpa: payer, payeeVpa: payee, amount: Money(amountMinor: amountMinor, currency: currency),
+            note: note
+        )
+        return try message(event, topic: topic, trace: trace)
     }
 }
