@@ -73,7 +73,9 @@ final class ObservedWorld: Sendable {
             retry: .exponential(maxAttempts: 2, initial: .milliseconds(10)), logger: logger
         )
         let participantService = SagaParticipantService(
-            participant: SagaParticipant(store: participantStore, consumerName: "test-participants", handler: TestParticipants.handle),
+            participant: SagaParticipant(
+                store: participantStore, consumerName: "test-participants", tracer: tracer, handler: TestParticipants.handle
+            ),
             kafka: kafka, topics: ["inventory.commands", "payments.commands", "shipping.commands"].map { prefix + $0 }, groupID: prefix + "participants",
             retry: .exponential(maxAttempts: 2, initial: .milliseconds(10)), logger: logger, metrics: metrics
         )

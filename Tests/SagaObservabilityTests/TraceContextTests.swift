@@ -37,7 +37,7 @@ struct TraceContextTests {
 
 @Suite("Trace context through the broker", .serialized)
 struct TracePropagationTests {
-    @Test("the start event's traceparent is on every command, reply and lifecycle event; one span per step attempt")
+    @Test("the start event's traceparent is on every command, reply and lifecycle event; one span per step attempt and per processed command")
     func propagation() async throws {
         let world = try await ObservedWorld()
         do {
@@ -67,7 +67,8 @@ struct TracePropagationTests {
             #expect(!failMessages.isEmpty)
             #expect(traces.count == 1 && !traces.contains(Optional<String>.none))
             // One span per step attempt, made from the stored send time.
-            let spans = world.tracer.finishedSpans.filter { $0.attributes["saga.id"]?.toSpanAttribute() == "t-ok".toSpanAttribute() }
+            let allSpans = world.tracer.finishedSpans.filter { $0.string("saga.id") == "t-ok" }
+            let spans = allSpans.filter { $0.kind == .internal }
             let expectedNames: [String] = Fixtures.stepNames.map { name in "saga.step " + name }
             #expect(spans.map(\.operationName).sorted() == expectedNames.sorted())
             for span in spans {
@@ -75,13 +76,40 @@ struct TracePropagationTests {
                 #expect(span.attributes["saga.outcome"]?.toSpanAttribute() == "succeeded".toSpanAttribute())
                 #expect(span.endInstant.nanosecondsSinceEpoch >= span.startInstant.nanosecondsSinceEpoch)
             }
-            let failed = world.tracer.finishedSpans.filter { $0.attributes["saga.id"]?.toSpanAttribute() == "t-fail".toSpanAttribute() }
-            #expect(failed.count == 5)  // reserve, authorize, charge (failed), void, release
-            #expect(failed.filter { $0.status?.code == .error }.map(\.operationName) == ["saga.step chargeCard"])
+            // One span per command the participant processed, named for its topic, with the command's saga and step.
+            let processed = allSpans.filter { $0.kind == .consumer }
+            #expect(processed.count == 4, "\(processed.map(\.operationName))")
+            #expect(Set(processed.compactMap { $0.string("saga.step") }) == Set(Fixtures.stepNames))
+            for span in processed {
+                let command = commands.first { $0.headers.string(SagaEngineHeaders.messageID) == span.string("messaging.message.id") }
+                let topic = try #require(command?.topic, "\(span.attributes)")
+                #expect(span.operationName == "process \(topic)")
+                #expect(span.string("messaging.destination.name") == topic)
+                #expect(span.string("saga.participant") == "test-participants")
+                #expect(span.string("saga.result") == "success")
+                #expect(span.status == nil)
+            }
+            let failed = world.tracer.finishedSpans.filter { $0.string("saga.id") == "t-fail" }
+            let failedSteps = failed.filter { $0.kind == .internal }
+            #expect(failedSteps.count == 5)  // reserve, authorize, charge (failed), void, release
+            #expect(failedSteps.filter { $0.status?.code == .error }.map(\.operationName) == ["saga.step chargeCard"])
+            // The declined charge is a business result of its command, not an error of the participant.
+            let failedProcessing = failed.filter { $0.kind == .consumer }
+            #expect(failedProcessing.count == 5, "\(failedProcessing.map(\.operationName))")
+            #expect(failedProcessing.filter { $0.string("saga.result") == "failure" }.compactMap { $0.string("saga.step") } == ["chargeCard"])
+            #expect(failedProcessing.allSatisfy { $0.status == nil })
         } catch {
             await world.stop()
             throw error
         }
         await world.stop()
+    }
+}
+
+extension FinishedInMemorySpan {
+    /// The string value of attribute `key`, if it is a string.
+    func string(_ key: String) -> String? {
+        guard case .string(let value)? = attributes[key]?.toSpanAttribute() else { return nil }
+        return value
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SagaEngine
 import SagaObservability
 import SagaTestSupport
 import ServiceLifecycle
@@ -16,7 +17,10 @@ struct TracingBootstrapTests {
         #expect(TracingBootstrap.configuration(environment: ["OTEL_SERVICE_NAME": "orders"], defaultServiceName: "saga-x").serviceName == "orders")
     }
 
-    @Test("with an endpoint, a span of the bootstrapped tracer is exported over OTLP/HTTP with the service name")
+    @Test("""
+        with an endpoint, a span of the bootstrapped tracer is exported over OTLP/HTTP with the service name, \
+        and a participant's span joins the W3C trace of the command it processed
+        """)
     func export() async throws {
         let collector = try CapturingHTTPServer()
         defer { collector.stop() }
@@ -32,11 +36,31 @@ struct TracingBootstrapTests {
         let span = InstrumentationSystem.tracer.startSpan("saga.step exportProbe")
         span.attributes["saga.id"] = "probe-1"
         span.end()
+        // A command carrying a traceparent, processed by a participant with the default (bootstrapped) tracer.
+        let store = try SQLiteSagaStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("otel-\(UUID().uuidString).sqlite").path)
+        let participant = SagaParticipant(store: store, consumerName: "otel-probe") { _, _ in .success(nil) }
+        let (traceID, parentID) = ("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331")
+        let command = InboundMessage(
+            topic: "probe.commands", partition: 0, offset: 7, timestampMilliseconds: nil, key: Array("k".utf8), value: [],
+            headers: [
+                SagaHeader(SagaEngineHeaders.messageID, "probe-command-1"), SagaHeader(SagaEngineHeaders.messageType, "Probe"),
+                SagaHeader(SagaEngineHeaders.sagaID, "probe-saga"), SagaHeader(SagaEngineHeaders.replyTo, "probe.replies"),
+                SagaHeader(TraceContext.Header.traceparent, "00-\(traceID)-\(parentID)-01"),
+            ])
+        #expect(try await participant.process(command) == .replied(.success))
         do {
             try await eventually("an OTLP export", within: 30) {
                 collector.requests.contains { request in
                     request.requestLine.hasPrefix("POST /v1/traces") && contains(request.body, "saga.step exportProbe")
                         && contains(request.body, "saga-export-test") && contains(request.body, "probe-1")
+                }
+            }
+            // OTLP/protobuf carries ids as raw bytes: the participant's span has the command's trace id
+            // and the command's span id as its parent.
+            try await eventually("the participant's span in an OTLP export", within: 30) {
+                collector.requests.contains { request in
+                    contains(request.body, "process probe.commands") && contains(request.body, "probe-saga")
+                        && request.body.firstRange(of: bytes(hex: traceID)) != nil && request.body.firstRange(of: bytes(hex: parentID)) != nil
                 }
             }
         } catch {
@@ -46,6 +70,13 @@ struct TracingBootstrapTests {
         }
         await group.triggerGracefulShutdown()
         try await running.value
+    }
+
+    private func bytes(hex: String) -> [UInt8] {
+        stride(from: 0, to: hex.count, by: 2).map { offset in
+            let start = hex.index(hex.startIndex, offsetBy: offset)
+            return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16) ?? 0
+        }
     }
 
     private func contains(_ bytes: [UInt8], _ text: String) -> Bool {

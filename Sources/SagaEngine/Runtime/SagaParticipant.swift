@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Tracing
 
 /// Marks an error thrown by a handler as transient: the message is processed again (under the
 /// service's retry policy) instead of going straight to the dead-letter topic.
@@ -38,24 +39,43 @@ public struct SagaParticipant: Sendable {
     /// Rung after each commit that wrote a reply.
     public let outboxDoorbell: Doorbell
     private let handler: Handler
+    private let spans: ParticipantSpans
 
-    /// Creates a participant core.
-    public init(store: SQLiteSagaStore, consumerName: String, outboxDoorbell: Doorbell = Doorbell(), handler: @escaping Handler) {
+    /// Creates a participant core. Each processed command is recorded as a span of `tracer`
+    /// (`nil`: `InstrumentationSystem.tracer`), a child of the trace context in its headers.
+    public init(
+        store: SQLiteSagaStore, consumerName: String, outboxDoorbell: Doorbell = Doorbell(), tracer: (any Tracer)? = nil,
+        handler: @escaping Handler
+    ) {
         self.store = store
         self.consumerName = consumerName
         self.outboxDoorbell = outboxDoorbell
         self.handler = handler
+        self.spans = ParticipantSpans(tracer: tracer)
     }
 
     /// Processes one consumed command. Throws ``ParticipantError`` when the envelope is invalid
     /// or the handler throws (then nothing was written).
     public func process(_ message: InboundMessage) async throws(ParticipantError) -> Result {
+        let span = spans.start(message, participant: consumerName)
+        do {
+            let result = try await process(message, span: span)
+            spans.end(span, result)
+            return result
+        } catch {
+            spans.end(span, error)
+            throw error
+        }
+    }
+
+    private func process(_ message: InboundMessage, span: any Span) async throws(ParticipantError) -> Result {
         let command: ParticipantCommand
         do {
             command = try ParticipantCommand(from: message)
         } catch {
             throw .invalidEnvelope(error)
         }
+        spans.describe(span, command)
         let entry = InboxEntry(
             consumer: consumerName, messageID: command.messageID, topic: message.topic, partition: message.partition,
             offset: message.offset
