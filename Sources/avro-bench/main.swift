@@ -8,42 +8,32 @@
 // length and the body) so fastavro can be measured on exactly the same records; see
 // scripts/bench-avro, which runs both alternately and prints medians and ratios.
 
+import ArgumentParser
 import Avro
 import Foundation
 import SagaContracts
 
-struct Options {
-    var records = 1_000
-    var seconds = 0.5
-    var recordsOut: String?
-    /// Run only this path (e.g. generated-decode), for profiling.
-    var only: String?
+/// The benchmark's options.
+struct Options: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "avro-bench", abstract: "Encode/decode throughput of OrderPlaced through the generated type and the generic path.")
 
-    init(_ arguments: [String]) throws {
-        var rest = arguments[...]
-        while let argument = rest.popFirst() {
-            guard let value = rest.popFirst() else { throw BenchError("\(argument) needs a value") }
-            switch argument {
-            case "--records":
-                guard let n = Int(value), n > 0 else { throw BenchError("--records needs a positive integer, got \(value)") }
-                records = n
-            case "--seconds":
-                guard let s = Double(value), s > 0 else { throw BenchError("--seconds needs a positive number, got \(value)") }
-                seconds = s
-            case "--records-out":
-                recordsOut = value
-            case "--only":
-                only = value
-            default:
-                throw BenchError("unknown option \(argument)")
-            }
-        }
+    /// One measured path.
+    enum Path: String, CaseIterable, ExpressibleByArgument {
+        case generatedEncode = "generated-encode", generatedDecode = "generated-decode"
+        case genericEncode = "generic-encode", genericDecode = "generic-decode"
     }
-}
 
-struct BenchError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+    @Option(help: "Distinct records per pass.") var records = 1_000
+    @Option(help: "Seconds to measure each path.") var seconds = 0.5
+    @Option(help: "Also write the records' bodies to this file (4-byte little-endian length, then the body).")
+    var recordsOut: String?
+    @Option(help: "Measure only this path, for profiling.") var only: Path?
+
+    func validate() throws {
+        guard records > 0 else { throw ValidationError("--records must be more than 0, got \(records)") }
+        guard seconds > 0 else { throw ValidationError("--seconds must be more than 0, got \(seconds)") }
+    }
 }
 
 /// Deterministic test data: the same records every run.
@@ -92,7 +82,7 @@ func measure(records: Int, seconds: Double, _ body: () throws -> Int) rethrows -
 }
 
 func run() throws {
-    let options = try Options(Array(CommandLine.arguments.dropFirst()))
+    let options = Options.parseOrExit()
     var factory = RecordFactory()
     let orders = (0..<options.records).map { factory.order($0) }
     let bodies = orders.map { $0.avroEncoded() }
@@ -111,23 +101,23 @@ func run() throws {
         try Data(file).write(to: URL(fileURLWithPath: path))
     }
 
-    let seconds = { (path: String) in options.only == nil || options.only == path ? options.seconds : 0.001 }
-    let generatedEncode = measure(records: orders.count, seconds: seconds("generated-encode")) {
+    let seconds = { (path: Options.Path) in options.only == nil || options.only == path ? options.seconds : 0.001 }
+    let generatedEncode = measure(records: orders.count, seconds: seconds(.generatedEncode)) {
         var sum = 0
         for order in orders { sum &+= order.avroEncoded().count }
         return sum
     }
-    let generatedDecode = try measure(records: orders.count, seconds: seconds("generated-decode")) {
+    let generatedDecode = try measure(records: orders.count, seconds: seconds(.generatedDecode)) {
         var sum = 0
         for body in bodies { sum &+= Int(try OrderPlaced(avroEncoded: body).items[0].quantity) }
         return sum
     }
-    let genericEncode = try measure(records: orders.count, seconds: seconds("generic-encode")) {
+    let genericEncode = try measure(records: orders.count, seconds: seconds(.genericEncode)) {
         var sum = 0
         for value in values { sum &+= try encoder.encode(value).count }
         return sum
     }
-    let genericDecode = try measure(records: orders.count, seconds: seconds("generic-decode")) {
+    let genericDecode = try measure(records: orders.count, seconds: seconds(.genericDecode)) {
         var sum = 0
         for body in bodies { if case .record(let fields) = try decoder.decode(body) { sum &+= fields.count } }
         return sum

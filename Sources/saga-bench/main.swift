@@ -3,7 +3,9 @@
 // 4 commands and 4 replies — as bare produce/consume ping-pong without the engine), and how
 // CPU time splits between this process (orchestrator + participants) and the broker.
 //
-// Run with `scripts/bench-saga` (release build, private broker). Arguments: [sagas] [in-flight].
+// Run with `scripts/bench-saga` (release build, private broker): `scripts/bench-saga --help` lists
+// the options (--sagas, --in-flight).
+import ArgumentParser
 import Foundation
 import Histogram
 import Kafka
@@ -12,9 +14,23 @@ import SagaEngine
 import SagaTestSupport
 import Synchronization
 
-let arguments = CommandLine.arguments
-let sagaCount = arguments.count > 1 ? Int(arguments[1]) ?? 2_000 : 2_000
-let inFlight = arguments.count > 2 ? Int(arguments[2]) ?? 200 : 200
+/// The benchmark's options.
+struct SagaBenchOptions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "saga-bench", abstract: "Sagas per second and latency of a 4-step saga beside bare produce/consume hops.")
+
+    @Option(help: "Sagas to run.") var sagas = 2_000
+    @Option(help: "Sagas unfinished at a time.") var inFlight = 200
+
+    func validate() throws {
+        guard sagas > 0 else { throw ValidationError("--sagas must be more than 0, got \(sagas)") }
+        guard inFlight > 0 else { throw ValidationError("--in-flight must be more than 0, got \(inFlight)") }
+    }
+}
+
+let options = SagaBenchOptions.parseOrExit()
+let sagaCount = options.sagas
+let inFlight = options.inFlight
 guard let servers = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"] else {
     FileHandle.standardError.write(Data("saga-bench: KAFKA_BOOTSTRAP_SERVERS is not set (use scripts/bench-saga)\n".utf8))
     exit(64)

@@ -5,8 +5,9 @@
 // Baseline and saga runs alternate for several rounds; the table shows the medians.
 //
 // Run with `scripts/bench-system` (release build, private broker).
-// Arguments: [--sagas N (1000)] [--in-flight N (200)] [--rounds N (3)] [--records N (20000)].
+// Options: --sagas, --in-flight, --rounds, --records (`scripts/bench-system --help`).
 import AccountService
+import ArgumentParser
 import Foundation
 import GRDB
 import InventoryService
@@ -18,16 +19,28 @@ import SagaEngine
 import SagaSystem
 import ServiceKit
 
-func option(_ name: String, default value: Int) -> Int {
-    let arguments = CommandLine.arguments
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let parsed = Int(arguments[index + 1]), parsed > 0
-    else { return value }
-    return parsed
+/// The benchmark's options.
+struct SystemBenchOptions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "system-bench", abstract: "Order sagas and UPI transfers per second through the whole system, beside the broker's ceiling.")
+
+    @Option(help: "Sagas of each kind per round.") var sagas = 1_000
+    @Option(help: "Sagas unfinished at a time.") var inFlight = 200
+    @Option(help: "Rounds; the table shows the medians.") var rounds = 3
+    @Option(help: "Records per round of the broker baseline.") var records = 20_000
+
+    func validate() throws {
+        for (name, value) in [("--sagas", sagas), ("--in-flight", inFlight), ("--rounds", rounds), ("--records", records)] where value <= 0 {
+            throw ValidationError("\(name) must be more than 0, got \(value)")
+        }
+    }
 }
-let sagaCount = option("--sagas", default: 1_000)
-let inFlight = option("--in-flight", default: 200)
-let rounds = option("--rounds", default: 3)
-let baselineRecords = option("--records", default: 20_000)
+
+let options = SystemBenchOptions.parseOrExit()
+let sagaCount = options.sagas
+let inFlight = options.inFlight
+let rounds = options.rounds
+let baselineRecords = options.records
 guard let servers = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"] else {
     FileHandle.standardError.write(Data("system-bench: KAFKA_BOOTSTRAP_SERVERS is not set (use scripts/bench-system)\n".utf8))
     exit(64)
