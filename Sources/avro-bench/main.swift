@@ -10,6 +10,7 @@
 
 import Avro
 import Foundation
+import SystemPackage
 import SagaContracts
 
 struct Options {
@@ -149,6 +150,6 @@ func run() throws {
 do {
     try run()
 } catch {
-    FileHandle.standardError.write(Data("avro-bench: \(error)\n".utf8))
+    _ = try? FileDescriptor.standardError.writeAll("avro-bench: \(error)\n".utf8)  // a failed report of a failure has nowhere to go
     exit(1)
 }

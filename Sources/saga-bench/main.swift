@@ -5,6 +5,7 @@
 //
 // Run with `scripts/bench-saga` (release build, private broker). Arguments: [sagas] [in-flight].
 import Foundation
+import SystemPackage
 import Histogram
 import Kafka
 import Logging
@@ -16,7 +17,7 @@ let arguments = CommandLine.arguments
 let sagaCount = arguments.count > 1 ? Int(arguments[1]) ?? 2_000 : 2_000
 let inFlight = arguments.count > 2 ? Int(arguments[2]) ?? 200 : 200
 guard let servers = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"] else {
-    FileHandle.standardError.write(Data("saga-bench: KAFKA_BOOTSTRAP_SERVERS is not set (use scripts/bench-saga)\n".utf8))
+    _ = try? FileDescriptor.standardError.writeAll("saga-bench: KAFKA_BOOTSTRAP_SERVERS is not set (use scripts/bench-saga)\n".utf8)  // a failed report of a failure has nowhere to go
     exit(64)
 }
 let brokerPID = ProcessInfo.processInfo.environment["SAGA_BENCH_BROKER_PID"].flatMap { Int32($0) }

@@ -8,6 +8,7 @@
 // Arguments: [--sagas N (1000)] [--in-flight N (200)] [--rounds N (3)] [--records N (20000)].
 import AccountService
 import Foundation
+import SystemPackage
 import GRDB
 import InventoryService
 import Kafka
@@ -29,7 +30,7 @@ let inFlight = option("--in-flight", default: 200)
 let rounds = option("--rounds", default: 3)
 let baselineRecords = option("--records", default: 20_000)
 guard let servers = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"] else {
-    FileHandle.standardError.write(Data("system-bench: KAFKA_BOOTSTRAP_SERVERS is not set (use scripts/bench-system)\n".utf8))
+    _ = try? FileDescriptor.standardError.writeAll("system-bench: KAFKA_BOOTSTRAP_SERVERS is not set (use scripts/bench-system)\n".utf8)  // a failed report of a failure has nowhere to go
     exit(64)
 }
 let brokerPID = ProcessInfo.processInfo.environment["SAGA_BENCH_BROKER_PID"].flatMap { Int32($0) }
