@@ -24,7 +24,7 @@ struct EncodeCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let schema = try SchemaFileLoader.loadPath(file)
-            let text = String(decoding: StandardStreams.readInput(), as: UTF8.self)
+            let text = String(decoding: try StandardStreams.readInput(), as: UTF8.self)
             let value: AvroValue
             do {
                 value = try AvroJSONCoder(schema: schema).decode(text)
@@ -66,7 +66,7 @@ struct DecodeCommand: ParsableCommand {
         try runReportingErrors {
             let reader = try SchemaFileLoader.loadPath(file)
             let writerSchemas = try writers.map(SchemaFileLoader.loadPath)
-            let input = StandardStreams.readInput()
+            let input = try StandardStreams.readInput()
             let value: AvroValue
             do {
                 switch framing {

@@ -7,22 +7,41 @@ struct GitFiles {
 
     /// Runs git with `arguments`; its standard output, or nil when git exits non-zero with
     /// `allowFailure` (e.g. a path that does not exist at that revision).
+    ///
+    /// git writes into temporary files, not pipes: nothing can block on a full pipe, and reading
+    /// a regular file is never interrupted by a signal (Foundation's pipe reads trap on `EINTR`).
     func run(_ arguments: [String], allowFailure: Bool = false) throws -> Data? {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sagactl-git-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outputFile = scratch.appendingPathComponent("stdout"), errorFile = scratch.appendingPathComponent("stderr")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git", "-C", directory.path] + arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
         do {
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: outputFile.path, contents: nil),
+                FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+            else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: scratch.path]) }
+            let output = try FileHandle(forWritingTo: outputFile), errors = try FileHandle(forWritingTo: errorFile)
+            defer {
+                try? output.close()
+                try? errors.close()
+            }
+            process.standardOutput = output
+            process.standardError = errors
             try process.run()
         } catch {
             throw CLIError.input("cannot run git: \(error)")
         }
-        // Read both pipes before waiting, so a large output cannot block git.
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        let data: Data, message: String
+        do {
+            data = try Data(contentsOf: outputFile)
+            message = String(decoding: try Data(contentsOf: errorFile), as: UTF8.self)
+        } catch {
+            throw CLIError.input("cannot read the output of git \(arguments.joined(separator: " ")): \(error)")
+        }
         guard process.terminationStatus == 0 else {
             if allowFailure { return nil }
             throw CLIError.input("git \(arguments.joined(separator: " ")) failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")

@@ -11,6 +11,7 @@
 import ArgumentParser
 import Avro
 import Foundation
+import SystemPackage
 import SagaContracts
 
 /// The benchmark's options.
@@ -139,6 +140,6 @@ func run() throws {
 do {
     try run()
 } catch {
-    FileHandle.standardError.write(Data("avro-bench: \(error)\n".utf8))
+    _ = try? FileDescriptor.standardError.writeAll("avro-bench: \(error)\n".utf8)  // a failed report of a failure has nowhere to go
     exit(1)
 }

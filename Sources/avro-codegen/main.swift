@@ -9,9 +9,10 @@
 
 import AvroCodegen
 import Foundation
+import SystemPackage
 
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    _ = try? FileDescriptor.standardError.writeAll((message + "\n").utf8)  // a failed report of a failure has nowhere to go
     exit(1)
 }
 

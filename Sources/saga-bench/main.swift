@@ -7,6 +7,7 @@
 // the options (--sagas, --in-flight).
 import ArgumentParser
 import Foundation
+import SystemPackage
 import Histogram
 import Kafka
 import Logging
@@ -32,7 +33,7 @@ let options = SagaBenchOptions.parseOrExit()
 let sagaCount = options.sagas
 let inFlight = options.inFlight
 guard let servers = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"] else {
-    FileHandle.standardError.write(Data("saga-bench: KAFKA_BOOTSTRAP_SERVERS is not set (use scripts/bench-saga)\n".utf8))
+    _ = try? FileDescriptor.standardError.writeAll("saga-bench: KAFKA_BOOTSTRAP_SERVERS is not set (use scripts/bench-saga)\n".utf8)  // a failed report of a failure has nowhere to go
     exit(64)
 }
 let brokerPID = ProcessInfo.processInfo.environment["SAGA_BENCH_BROKER_PID"].flatMap { Int32($0) }

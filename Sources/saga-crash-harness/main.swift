@@ -2,6 +2,7 @@
 // test participants on the broker in KAFKA_BOOTSTRAP_SERVERS, with topics prefixed by argument 1
 // and SQLite files in the directory of argument 2. It runs until it is killed.
 import Foundation
+import SystemPackage
 import Kafka
 import Logging
 import SagaEngine
@@ -10,15 +11,20 @@ import SagaTestSupport
 let exitWithParentFlag = "--exit-when-stdin-closes"
 let arguments = CommandLine.arguments.filter { $0 != exitWithParentFlag }
 guard arguments.count == 3, let servers = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"] else {
-    FileHandle.standardError.write(Data("usage: KAFKA_BOOTSTRAP_SERVERS=host:port saga-crash-harness [\(exitWithParentFlag)] PREFIX DIRECTORY\n".utf8))
+    _ = try? FileDescriptor.standardError.writeAll("usage: KAFKA_BOOTSTRAP_SERVERS=host:port saga-crash-harness [\(exitWithParentFlag)] PREFIX DIRECTORY\n".utf8)  // a failed report of a failure has nowhere to go
     exit(64)
 }
 if CommandLine.arguments.contains(exitWithParentFlag) {
     // The test that started us holds the other end of stdin. If it dies (even by a crash), the
     // pipe closes and we exit too, so no orphan keeps the test runner's output pipe open.
+    // swift-system retries a read that a signal interrupts (Foundation's availableData traps on
+    // it); end of file, or a read error, means the parent is gone.
     Thread.detachNewThread {
-        while !FileHandle.standardInput.availableData.isEmpty {}
-        exit(0)
+        var byte: UInt8 = 0
+        while true {
+            let count = try? withUnsafeMutableBytes(of: &byte) { try FileDescriptor.standardInput.read(into: $0, retryOnInterrupt: true) }
+            if (count ?? 0) == 0 { exit(0) }
+        }
     }
 }
 let prefix = arguments[1]
@@ -58,6 +64,6 @@ do {
         try await group.waitForAll()
     }
 } catch {
-    FileHandle.standardError.write(Data("saga-crash-harness failed: \(error)\n".utf8))
+    _ = try? FileDescriptor.standardError.writeAll("saga-crash-harness failed: \(error)\n".utf8)  // a failed report of a failure has nowhere to go
     exit(1)
 }

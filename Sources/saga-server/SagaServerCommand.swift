@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SystemPackage
 import Kafka
 import Logging
 import SagaObservability
@@ -41,7 +42,7 @@ struct SagaServerCommand: AsyncParsableCommand {
         do {
             settings = try SagaServerSettings(environment: environment, overrides: overrides)
         } catch {
-            FileHandle.standardError.write(Data("saga-server: \(error)\n".utf8))
+            _ = try? FileDescriptor.standardError.writeAll("saga-server: \(error)\n".utf8)  // a failed report of a failure has nowhere to go
             throw ExitCode(78)  // EX_CONFIG
         }
         // Before any logger, metric or engine type exists: their defaults read the global systems.

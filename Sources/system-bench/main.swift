@@ -9,6 +9,7 @@
 import AccountService
 import ArgumentParser
 import Foundation
+import SystemPackage
 import GRDB
 import InventoryService
 import Kafka
@@ -42,7 +43,7 @@ let inFlight = options.inFlight
 let rounds = options.rounds
 let baselineRecords = options.records
 guard let servers = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"] else {
-    FileHandle.standardError.write(Data("system-bench: KAFKA_BOOTSTRAP_SERVERS is not set (use scripts/bench-system)\n".utf8))
+    _ = try? FileDescriptor.standardError.writeAll("system-bench: KAFKA_BOOTSTRAP_SERVERS is not set (use scripts/bench-system)\n".utf8)  // a failed report of a failure has nowhere to go
     exit(64)
 }
 let brokerPID = ProcessInfo.processInfo.environment["SAGA_BENCH_BROKER_PID"].flatMap { Int32($0) }

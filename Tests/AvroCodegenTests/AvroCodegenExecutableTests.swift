@@ -1,4 +1,6 @@
 import Foundation
+import Subprocess
+import SystemPackage
 import Testing
 
 /// The `avro-codegen` executable the build-tool plugin runs, run directly.
@@ -19,17 +21,17 @@ import Testing
         throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: folder.appendingPathComponent("avro-codegen").path])
     }
 
-    static func run(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, error: String(decoding: message, as: UTF8.self))
+    /// Runs avro-codegen; swift-subprocess collects its standard error (signals cannot break the read).
+    static func run(_ arguments: [String]) async throws -> Run {
+        let result = try await Subprocess.run(
+            .path(FilePath(try executable().path)), arguments: Arguments(arguments),
+            output: .discarded, error: .string(limit: 64 << 20)
+        )
+        let status: Int32 = switch result.terminationStatus {
+        case .exited(let code): code
+        case .signaled(let signal): 128 + signal
+        }
+        return Run(status: status, error: result.standardError)
     }
 
     static func temporaryDirectory() throws -> URL {
@@ -38,7 +40,7 @@ import Testing
         return url
     }
 
-    @Test func writesOneFilePerSchemaPlusTheIndexAndKeepsUnchangedFiles() throws {
+    @Test func writesOneFilePerSchemaPlusTheIndexAndKeepsUnchangedFiles() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let money = directory.appendingPathComponent("t.Money.avsc")
@@ -47,7 +49,7 @@ import Testing
         try Data(#"{"type":"record","name":"Paid","namespace":"t","fields":[{"name":"amount","type":"t.Money"}]}"#.utf8).write(to: paid)
         let output = directory.appendingPathComponent("out")
         // Dependencies after their users: the order of the arguments does not matter.
-        let first = try Self.run(["--output", output.path, "--index", "Index.swift", paid.path, money.path])
+        let first = try await Self.run(["--output", output.path, "--index", "Index.swift", paid.path, money.path])
         #expect(first.status == 0, "\(first.error)")
         let files = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
         #expect(files == ["Index.swift", "t.Money.swift", "t.Paid.swift"])
@@ -55,23 +57,23 @@ import Testing
         #expect(paidSource.contains("public var amount: Money"))
 
         let before = try FileManager.default.attributesOfItem(atPath: output.appendingPathComponent("t.Money.swift").path)[.modificationDate] as? Date
-        Thread.sleep(forTimeInterval: 1.1)
-        let second = try Self.run(["--output", output.path, "--index", "Index.swift", paid.path, money.path])
+        try await Task.sleep(for: .milliseconds(1100))
+        let second = try await Self.run(["--output", output.path, "--index", "Index.swift", paid.path, money.path])
         #expect(second.status == 0)
         let after = try FileManager.default.attributesOfItem(atPath: output.appendingPathComponent("t.Money.swift").path)[.modificationDate] as? Date
         #expect(before == after)
     }
 
-    @Test func anInvalidSchemaFailsNamingTheFile() throws {
+    @Test func anInvalidSchemaFailsNamingTheFile() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let bad = directory.appendingPathComponent("t.Bad.avsc")
         try Data(#"{"type":"record","name":"Bad","fields":[{"name":"x","type":"Mony"}]}"#.utf8).write(to: bad)
-        let result = try Self.run(["--output", directory.appendingPathComponent("out").path, bad.path])
+        let result = try await Self.run(["--output", directory.appendingPathComponent("out").path, bad.path])
         #expect(result.status == 1)
         #expect(result.error.contains("t.Bad.avsc"))
         #expect(result.error.contains("Mony"))
-        let usage = try Self.run([bad.path])
+        let usage = try await Self.run([bad.path])
         #expect(usage.status == 1)
         #expect(usage.error.contains("usage"))
     }

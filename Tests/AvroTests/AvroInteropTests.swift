@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 import Testing
 @testable import Avro
 
@@ -17,37 +18,29 @@ import Testing
     }
 
     /// Runs `interop.py <command>` with `request` and returns its parsed JSON response.
-    static func python(_ command: String, _ request: JSONValue) throws -> JSONValue {
+    /// swift-subprocess collects both streams concurrently with non-blocking reads (signals from
+    /// other tests' children cannot break them).
+    static func python(_ command: String, _ request: JSONValue) async throws -> JSONValue {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("avro-interop-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let requestFile = scratch.appendingPathComponent("request.json")
-        let errorFile = scratch.appendingPathComponent("stderr.txt")
         try Data(request.serialized.utf8).write(to: requestFile)
-        guard FileManager.default.createFile(atPath: errorFile.path, contents: nil) else {
-            throw PythonError(description: "cannot create \(errorFile.path)")
-        }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", fixtures.appendingPathComponent("interop.py").path, command, requestFile.path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONPATH"] = root.appendingPathComponent(".deps/python").path
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let stderr = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
+        let limit = 256 << 20
+        let result = try await Subprocess.run(
+            .name("python3"), arguments: [fixtures.appendingPathComponent("interop.py").path, command, requestFile.path],
+            environment: .inherit.updating(["PYTHONPATH": root.appendingPathComponent(".deps/python").path]),
+            output: .bytes(limit: limit), error: .string(limit: limit)
+        )
+        guard result.terminationStatus.isSuccess else {
+            let stderr = result.standardError
             if stderr.contains("No module named 'fastavro'") {
                 throw PythonError(description: "fastavro is not installed in .deps/python: run scripts/setup")
             }
-            throw PythonError(description: "interop.py \(command) failed (\(process.terminationStatus)): \(stderr)")
+            throw PythonError(description: "interop.py \(command) failed (\(result.terminationStatus)): \(stderr)")
         }
-        return try JSONValue(parsing: [UInt8](data))
+        return try JSONValue(parsing: result.standardOutput)
     }
 
     /// The schema files under test: `schemas/*.avsc` (whatever the repository has) plus the fixtures.
@@ -123,7 +116,7 @@ import Testing
         try #require(FileManager.default.fileExists(atPath: setup.path), "fastavro is missing from .deps/python: run scripts/setup")
     }
 
-    @Test func dataAndFingerprintsAgreeWithFastavro() throws {
+    @Test func dataAndFingerprintsAgreeWithFastavro() async throws {
         let sources = try Self.schemaSources()
         try #require(sources.count >= 7, "expected at least the fixture schemas")
         let set = try AvroSchemaSet.parsingInDependencyOrder(sources)
@@ -131,7 +124,7 @@ import Testing
             ("schemas", .array(sources.map { .object([("source", .string($0.source)), ("json", .string($0.json))]) })),
             ("count", .integer(25)), ("seed", .integer(20_261_121)),
         ])
-        let generated = try Self.python("generate", request)
+        let generated = try await Self.python("generate", request)
 
         var swiftWritten: [(key: String, value: JSONValue)] = []
         var swiftAvroJSON: [String: [JSONValue]] = [:]
@@ -172,7 +165,7 @@ import Testing
         }
 
         // Swift → fastavro.
-        let decoded = try Self.python("decode", .object([("schemas", request["schemas"] ?? .null), ("data", .object(swiftWritten))]))
+        let decoded = try await Self.python("decode", .object([("schemas", request["schemas"] ?? .null), ("data", .object(swiftWritten))]))
         for (source, _) in sources {
             guard case .array(let pythonJSONs)? = decoded[source] else { Issue.record("fastavro returned nothing for \(source)"); continue }
             let ours = swiftJSON[source] ?? []
@@ -184,7 +177,7 @@ import Testing
         }
 
         // Swift's Avro JSON encoding → fastavro's JSON reader.
-        let jsonRead = try Self.python("json", .object([
+        let jsonRead = try await Self.python("json", .object([
             ("schemas", request["schemas"] ?? .null),
             ("json", .object(swiftAvroJSON.map { ($0.key, .array($0.value)) })),
         ]))
@@ -217,7 +210,7 @@ import Testing
         return walk(schema, [])
     }
 
-    @Test func schemaResolutionAgreesWithFastavro() throws {
+    @Test func schemaResolutionAgreesWithFastavro() async throws {
         let directory = Self.fixtures.appendingPathComponent("resolution")
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasSuffix(".writer.avsc") }.map { String($0.dropLast(".writer.avsc".count)) }.sorted()
@@ -230,7 +223,7 @@ import Testing
             pairs.append(.object([("name", .string(name)), ("writer", .string(writer)), ("reader", .string(reader))]))
             schemas[name] = (try AvroSchema(parsing: writer), try AvroSchema(parsing: reader))
         }
-        let response = try Self.python("resolve", .object([("pairs", .array(pairs)), ("count", .integer(40)), ("seed", .integer(7))]))
+        let response = try await Self.python("resolve", .object([("pairs", .array(pairs)), ("count", .integer(40)), ("seed", .integer(7))]))
         for name in names {
             let (writer, reader) = try #require(schemas[name])
             let resolver = try AvroResolvingDecoder(writer: writer, reader: reader)

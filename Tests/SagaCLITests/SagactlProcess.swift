@@ -1,4 +1,6 @@
 import Foundation
+import Subprocess
+import SystemPackage
 import Testing
 
 /// Runs the built `sagactl` executable (next to the test bundle in the build folder).
@@ -17,33 +19,18 @@ struct SagactlProcess {
     static let packageDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Runs sagactl on a thread of its own: waiting for a process must not block one of the
-    /// few threads that every concurrently running test shares.
-    static func run(_ arguments: [String], input: [UInt8] = [], in directory: URL = packageDirectory) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Swift.Result { try runBlocking(arguments, input: input, in: directory) })
-            }
-        }
-    }
+    /// The most output a run may collect from either stream (far more than any test's).
+    static let outputLimit = 64 << 20
 
-    private static func runBlocking(_ arguments: [String], input: [UInt8], in directory: URL) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        // Write and read on separate threads' worth of buffering: inputs here are small.
-        stdin.fileHandleForWriting.write(Data(input))
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let error = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: Array(output), error: String(decoding: error, as: UTF8.self))
+    /// Runs sagactl with `input` on its standard input. swift-subprocess collects standard output
+    /// and error concurrently (a child filling one pipe cannot block) with non-blocking reads, so
+    /// signals (SIGCHLD from the many children the tests start) cannot break them.
+    static func run(_ arguments: [String], input: [UInt8] = [], in directory: URL = packageDirectory) async throws -> Result {
+        let result = try await Subprocess.run(
+            .path(FilePath(executable.path)), arguments: Arguments(arguments), workingDirectory: FilePath(directory.path),
+            input: .array(input), output: .bytes(limit: outputLimit), error: .string(limit: outputLimit)
+        )
+        return Result(status: result.terminationStatus.code, output: result.standardOutput, error: result.standardError)
     }
 
     /// Runs a shell-free command (git) in `directory`, requiring success.
@@ -57,5 +44,15 @@ struct SagactlProcess {
         try process.run()
         process.waitUntilExit()
         try #require(process.terminationStatus == 0, "git \(arguments) failed")
+    }
+}
+
+extension TerminationStatus {
+    /// The exit code, or 128 + the signal that ended the process (as a shell reports it).
+    var code: Int32 {
+        switch self {
+        case .exited(let code): code
+        case .signaled(let signal): 128 + signal
+        }
     }
 }

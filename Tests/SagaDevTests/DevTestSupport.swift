@@ -2,6 +2,8 @@ import Foundation
 import SagaDev
 import SagaEngine
 import SagaTestSupport
+import Subprocess
+import SystemPackage
 import Testing
 
 /// A directory under the system's temporary directory, removed when the value is released.
@@ -39,28 +41,20 @@ enum BuiltExecutables {
 let packageDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-/// Runs a short command to completion on a thread of its own (never blocking the shared pool).
+/// Runs a short command to completion in the package directory (sagactl reads ./schemas).
+/// swift-subprocess collects standard output and error concurrently with non-blocking reads: no
+/// thread blocks, a full pipe cannot stall the child, and signals cannot break the reads.
 func runToCompletion(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread {
-            continuation.resume(with: Result {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: executable)
-                process.arguments = arguments
-                // The package directory: sagactl reads ./schemas.
-                process.currentDirectoryURL = packageDirectory
-                let output = Pipe(), error = Pipe()
-                process.standardOutput = output
-                process.standardError = error
-                process.standardInput = FileHandle.nullDevice
-                try process.run()
-                let out = output.fileHandleForReading.readDataToEndOfFile()
-                let err = error.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
-            })
-        }
+    let limit = 64 << 20
+    let result = try await Subprocess.run(
+        .path(FilePath(executable)), arguments: Arguments(arguments), workingDirectory: FilePath(packageDirectory.path),
+        input: .none, output: .string(limit: limit), error: .string(limit: limit)
+    )
+    let status: Int32 = switch result.terminationStatus {
+    case .exited(let code): code
+    case .signaled(let signal): 128 + signal
     }
+    return (status, result.standardOutput, result.standardError)
 }
 
 /// Starts the built sagactl with `arguments`, its standard output and error in files of `directory`.

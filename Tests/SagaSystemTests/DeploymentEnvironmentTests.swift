@@ -1,5 +1,6 @@
 import Foundation
 import SagaSystem
+import Subprocess
 import Testing
 
 /// The deployment files (docker-compose.yml, deployments/Dockerfile, deployments/k8s) may set only
@@ -30,24 +31,19 @@ struct DeploymentEnvironmentTests {
     }
 
     @Test("compose, Dockerfile and Kubernetes manifests set only variables saga-server reads")
-    func manifestsSetOnlyKnownVariables() throws {
+    func manifestsSetOnlyKnownVariables() async throws {
         // PyYAML from scripts/validate-deployments (scripts/test runs it before the Swift tests).
         let tools = Self.root.appendingPathComponent(".deps/python/deploy-tools/lint")
         try #require(FileManager.default.fileExists(atPath: tools.path),
                      "run ./scripts/validate-deployments first: it installs the checker's PyYAML into \(tools.path)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.root.appendingPathComponent("scripts/check_env_names.py").path, "-"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["PYTHONPATH": tools.path]) { $1 }
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(SagaServerSettings.environmentVariableNames.joined(separator: "\n").utf8))
-        try input.fileHandleForWriting.close()
-        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(report)")
+        // swift-subprocess: stdin written and output read concurrently, signals cannot break the reads.
+        let result = try await Subprocess.run(
+            .name("python3"), arguments: [Self.root.appendingPathComponent("scripts/check_env_names.py").path, "-"],
+            environment: .inherit.updating(["PYTHONPATH": tools.path]),
+            input: .string(SagaServerSettings.environmentVariableNames.joined(separator: "\n")),
+            output: .string(limit: 64 << 20), error: .string(limit: 64 << 20)
+        )
+        let report = result.standardOutput + result.standardError
+        #expect(result.terminationStatus == .exited(0), "\(report)")
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
+import SagaDev
 import SagaTestSupport
-import Synchronization
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -9,15 +9,12 @@ import FoundationNetworking
 
 /// A `saga-server` child process (the executable built beside the test bundle), its output
 /// collected, its HTTP port read from its `listening on HOST:PORT` log line.
+///
+/// Started as a SagaDev ``ChildProcess``: its standard output and error go to a temporary file
+/// (not a pipe), which ``text`` reads, so no thread blocks on a pipe read that a signal could
+/// interrupt. The file is removed when this value is released.
 final class ServerProcess: Sendable {
-    let process: Process
-    private let state = State()
-
-    /// What the process wrote and how it exited (shared with its reader thread and termination handler).
-    final class State: Sendable {
-        let output = Mutex("")
-        let exit = Mutex<Int32?>(nil)
-    }
+    let child: ChildProcess
     let name: String
 
     /// The built executable.
@@ -28,36 +25,21 @@ final class ServerProcess: Sendable {
     /// Starts `saga-server arguments` with `environment` added to a clean environment (PATH only).
     init(_ name: String, arguments: [String] = [], environment: [String: String]) throws {
         self.name = name
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
         var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         env.merge(environment) { _, new in new }
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        self.process = process
-        let state = self.state
-        process.terminationHandler = { finished in state.exit.withLock { $0 = finished.terminationStatus } }
-        try process.run()
-        // Read on a thread of its own: the reads block.
-        let handle = pipe.fileHandleForReading
-        Thread.detachNewThread {
-            while true {
-                let data = handle.availableData
-                if data.isEmpty { return }
-                state.output.withLock { $0 += String(decoding: data, as: UTF8.self) }
-            }
-        }
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("saga-server-\(UUID().uuidString).log")
+        child = try ChildProcess.launch(name: name, executable: Self.executable.path, arguments: arguments, environment: env, logFile: log)
     }
 
-    /// Everything the process wrote so far.
-    var text: String { state.output.withLock { $0 } }
+    deinit { try? FileManager.default.removeItem(at: child.logFile) }
 
-    /// The exit status, once it exited.
-    var exitStatus: Int32? { state.exit.withLock { $0 } }
+    /// Everything the process wrote so far.
+    var text: String {
+        String(decoding: FileManager.default.contents(atPath: child.logFile.path) ?? Data(), as: UTF8.self)
+    }
+
+    /// The exit status, once it exited (128 + the signal if a signal ended it).
+    var exitStatus: Int32? { child.exitStatus }
 
     /// Waits for the `listening on HOST:PORT` line and returns the port.
     func port(within seconds: Double = 120) async throws -> Int {
@@ -78,14 +60,14 @@ final class ServerProcess: Sendable {
 
     /// Sends SIGTERM and waits for the exit status.
     func terminate(within seconds: Double) async throws -> Int32 {
-        kill(process.processIdentifier, SIGTERM)
+        child.signal(SIGTERM)
         try await eventually("\(name) to exit after SIGTERM; output:\n\(text)", within: seconds) { exitStatus != nil }
         return try #require(exitStatus)
     }
 
     /// Kills the process if it still runs (cleanup after a failed test).
     func killIfRunning() {
-        if exitStatus == nil { kill(process.processIdentifier, SIGKILL) }
+        child.signal(SIGKILL)
     }
 
     /// The process ended while the test waited for it to start.

@@ -6,6 +6,7 @@ import SagaEngine
 import SagaSystem
 import SagaTestSupport
 import ServiceKit
+import SystemPackage
 import Testing
 
 /// The whole system as one process (`saga-server --role all`), SIGKILLed several times at random
@@ -190,10 +191,8 @@ struct ParkedSagas: Error, CustomStringConvertible {
     var description: String { "\(count) transfer sagas parked failed, e.g. \(reasons); saga-server log: \(log)" }
 }
 
-/// Appends `line` to the file at `url`.
+/// Appends `line` to the (existing) file at `url`; swift-system retries a write a signal interrupts.
 func appendLine(_ line: String, to url: URL) throws {
-    let handle = try FileHandle(forWritingTo: url)
-    defer { try? handle.close() }
-    try handle.seekToEnd()
-    try handle.write(contentsOf: Data((line + "\n").utf8))
+    let file = try FileDescriptor.open(FilePath(url.path), .writeOnly, options: .append)
+    try file.closeAfter { _ = try file.writeAll((line + "\n").utf8) }
 }

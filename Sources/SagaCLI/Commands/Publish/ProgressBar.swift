@@ -25,12 +25,12 @@ struct ProgressBar {
         let width = 30
         let filled = width * done / total
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(total) \(percent)%".utf8))
+        StandardStreams.write(Array("\r\(label) [\(bar)] \(done)/\(total) \(percent)%".utf8), to: .standardError)
     }
 
     /// Ends the bar's line.
     func finish() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
+        StandardStreams.write(Array("\n".utf8), to: .standardError)
     }
 }

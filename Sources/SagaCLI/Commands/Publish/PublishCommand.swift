@@ -69,7 +69,7 @@ struct PublishCommand: AsyncParsableCommand {
             guard file == nil else { throw CLIError.input("give --value or --file, not both") }
             return value
         }
-        guard let file, file != "-" else { return String(decoding: StandardStreams.readInput(), as: UTF8.self) }
+        guard let file, file != "-" else { return String(decoding: try StandardStreams.readInput(), as: UTF8.self) }
         do {
             return String(decoding: try Data(contentsOf: URL(fileURLWithPath: file)), as: UTF8.self)
         } catch {
