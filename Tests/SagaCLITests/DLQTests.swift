@@ -1,6 +1,7 @@
 import Avro
 import Foundation
 import Kafka
+import SagaDev
 import SagaEngine
 import Testing
 
