@@ -25,6 +25,9 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     public var offset: Int64?
     /// The configuration property involved (configuration errors only).
     public var property: String?
+    /// For a read that did not reach a topic's end in time (``KafkaTopicReader/readToEnd(_:timeout:)``):
+    /// each partition not read to its end, how far it got and the end it had to reach. Empty otherwise.
+    public var unfinishedPartitions: [KafkaPartitionProgress] = []
 
     /// Creates an error; the module makes these from librdkafka's results.
     public init(
@@ -93,6 +96,8 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let state = Code(RD_KAFKA_RESP_ERR__STATE)
         /// The client raised a fatal error.
         public static let fatal = Code(RD_KAFKA_RESP_ERR__FATAL)
+        /// The operation was interrupted (its task was cancelled).
+        public static let interrupted = Code(RD_KAFKA_RESP_ERR__INTR)
     }
 }
 

@@ -1,6 +1,7 @@
 import Avro
 import Foundation
 import Kafka
+import SagaDev
 import SagaEngine
 import Testing
 
@@ -81,7 +82,9 @@ import Testing
         let dry = try await SagactlProcess.run(["dlq", "replay", fixture.topic, "--all", "--dry-run"])
         #expect(dry.status == 0, "\(dry.error)")
         #expect(dry.text.split(separator: "\n").count == 4)
-        #expect(try await SagactlProcess.run(["tail", fixture.topic, "--timeout", "3"]).text.isEmpty)
+        let original = try await KafkaTopicReader(configuration: try TestKafka.configuration(), logger: TestKafka.quietLogger)
+            .watermarks(of: fixture.topic, timeout: .seconds(120))
+        #expect(original.count == 2 && original.allSatisfy(\.isEmpty), "the dry run published: \(original)")
 
         let replayed = try await SagactlProcess.run(["dlq", "replay", fixture.topic, "--offset", position, "--store", fixture.store])
         #expect(replayed.status == 0, "\(replayed.error)")
@@ -155,5 +158,74 @@ import Testing
         #expect(byID[ids[1]]?["outcome"] as? String == "deadLetteredAgain")
         #expect(byID[ids[1]]?["detail"] as? String == "ledger timed out")
         #expect(Set(lines.compactMap { $0["dlqOffset"] as? Int }) == [0, 1])
+    }
+
+    /// Dead-letters one record of `topic`/`originalPartition` at `originalOffset`; the letter
+    /// goes to the same partition of `topic`.dlq.
+    static func deadLetter(
+        _ producer: KafkaProducer, topic: String, originalPartition: Int32, originalOffset: Int64
+    ) async throws -> KafkaDeliveryReport {
+        let original = InboundMessage(
+            topic: topic, partition: originalPartition, offset: originalOffset, timestampMilliseconds: 1_763_700_000_000,
+            key: Array("key".utf8), value: Array("not avro".utf8),
+            headers: [SagaHeader("message-id", "m-\(originalPartition)-\(originalOffset)")])
+        let failure = DeadLetterFailure(kind: .nonRetriable, errorType: "Rejected", message: "rejected", attempts: 1)
+        let (record, partition) = DeadLetterRecord.make(for: original, failure: failure, group: "g", service: "s", at: Date())
+        return try await producer.send(KafkaMessage(record, partition: partition))
+    }
+
+    @Test func listOfAnEmptyDLQIsItsHeaderOnly() async throws {
+        let topic = try await TestKafka.topic("cli-dlq-empty", partitions: 2)
+        let admin = try KafkaAdmin(configuration: try TestKafka.configuration(), logger: TestKafka.quietLogger)
+        try await admin.createTopics([KafkaTopicSpecification(name: topic + ".dlq", partitions: 2)])
+
+        let list = try await SagactlProcess.run(["dlq", "list", topic, "--timeout", "120"])
+        #expect(list.status == 0, "\(list.error)")
+        #expect(list.text.split(separator: "\n").map { $0.hasPrefix("DLQ P:OFFSET") } == [true], "\(list.text)")
+        #expect(list.error.contains("0 dead letter(s) on \(topic).dlq"), "\(list.error)")
+        let json = try await SagactlProcess.run(["dlq", "list", topic, "--json", "--timeout", "120"])
+        #expect(json.status == 0, "\(json.error)")
+        #expect(json.text.isEmpty)
+    }
+
+    @Test func listShowsTheLettersOfEveryPartitionInPartitionAndOffsetOrder() async throws {
+        let topic = try await TestKafka.topic("cli-dlq-many", partitions: 3)
+        let admin = try KafkaAdmin(configuration: try TestKafka.configuration(), logger: TestKafka.quietLogger)
+        try await admin.createTopics([KafkaTopicSpecification(name: topic + ".dlq", partitions: 3)])
+        let producer = try TestKafka.producer()
+        var positions: [String] = []
+        for (partition, offset) in [(2, 40), (0, 7), (2, 41), (1, 3), (0, 8), (2, 42)] as [(Int32, Int64)] {
+            let report = try await Self.deadLetter(producer, topic: topic, originalPartition: partition, originalOffset: offset)
+            #expect(report.partition == partition)
+            positions.append("\(report.partition):\(report.offset)")
+        }
+        await producer.shutdown()
+
+        let list = try await SagactlProcess.run(["dlq", "list", topic, "--timeout", "120"])
+        #expect(list.status == 0, "\(list.error)")
+        let rows = list.text.split(separator: "\n").dropFirst()
+        #expect(rows.map { String($0.prefix { $0 != " " }) } == ["0:0", "0:1", "1:0", "2:0", "2:1", "2:2"], "\(list.text)")
+        #expect(rows.map { $0.split(separator: " ")[1] } == [
+            "\(topic)/0@7", "\(topic)/0@8", "\(topic)/1@3", "\(topic)/2@40", "\(topic)/2@41", "\(topic)/2@42",
+        ].map { Substring($0) }, "\(list.text)")
+        #expect(Set(positions) == ["0:0", "0:1", "1:0", "2:0", "2:1", "2:2"])
+    }
+
+    @Test func anUnreachableEndFailsInsteadOfListingNothing() async throws {
+        let fixture = try await Self.fixture()
+        // A deadline too short to reach the end: exit 1 naming the topic, never a header-only success.
+        let short = try await SagactlProcess.run(["dlq", "list", fixture.topic, "--timeout", "0.001"])
+        #expect(short.status == 1, "\(short.text) \(short.error)")
+        #expect(short.text.isEmpty, "\(short.text)")
+        #expect(short.error.contains("reading \(fixture.topic).dlq failed: KafkaError _TIMED_OUT"), "\(short.error)")
+
+        // A broker that does not answer: the same, by the deadline.
+        let address = "127.0.0.1:\(try FreePort.find())"
+        for command in [["dlq", "list"], ["dlq", "summary"], ["dlq", "replays"]] {
+            let result = try await SagactlProcess.run(command + [fixture.topic, "--bootstrap-servers", address, "--timeout", "2"])
+            #expect(result.status == 1, "\(command): \(result.text) \(result.error)")
+            #expect(result.text.isEmpty, "\(command): \(result.text)")
+            #expect(result.error.contains("within 2.0 s"), "\(command): \(result.error)")
+        }
     }
 }

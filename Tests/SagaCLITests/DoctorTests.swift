@@ -19,9 +19,13 @@ struct DoctorTests {
 
     static func bootstrap() throws -> String { try TestKafka.configuration().bootstrapServers.joined(separator: ",") }
 
+    /// `--timeout` for runs against the test broker: doctor stops waiting as soon as the broker
+    /// answers, so a generous deadline only matters on a loaded machine, where it must not fail.
+    static let brokerWait = ["--timeout", "120"]
+
     @Test func reportsMissingTopicsThenPresentOnes() async throws {
         let prefix = "doc-\(UUID().uuidString.prefix(8).lowercased())-"
-        let before = try await SagactlProcess.run(["doctor", "--json", "--bootstrap-servers", try Self.bootstrap(), "--topic-prefix", prefix])
+        let before = try await SagactlProcess.run(["doctor", "--json", "--bootstrap-servers", try Self.bootstrap(), "--topic-prefix", prefix] + Self.brokerWait)
         #expect(before.status == 1, "\(before.text) \(before.error)")
         var checks = try Self.checks(before)
         #expect(Self.status(checks, "librdkafka") == "OK", "\(checks)")
@@ -36,7 +40,7 @@ struct DoctorTests {
         let admin = try KafkaAdmin(configuration: try TestKafka.configuration(), logger: TestKafka.quietLogger)
         try await admin.createTopics((topics + topics.map { $0 + ".dlq" }).map { KafkaTopicSpecification(name: $0, partitions: 2) })
 
-        let after = try await SagactlProcess.run(["doctor", "--json", "--bootstrap-servers", try Self.bootstrap(), "--topic-prefix", prefix])
+        let after = try await SagactlProcess.run(["doctor", "--json", "--bootstrap-servers", try Self.bootstrap(), "--topic-prefix", prefix] + Self.brokerWait)
         checks = try Self.checks(after)
         #expect(Self.status(checks, "saga topics") == "OK", "\(checks)")
         #expect((checks["saga topics"]?["detail"] as? String)?.contains("\(prefix)payment.commands:2") == true, "\(checks)")
@@ -53,7 +57,7 @@ struct DoctorTests {
         let admin = try KafkaAdmin(configuration: try TestKafka.configuration(), logger: TestKafka.quietLogger)
         try await admin.createTopics(topics.map { KafkaTopicSpecification(name: $0, partitions: 3) }
             + topics.map { KafkaTopicSpecification(name: $0 + ".dlq", partitions: $0.hasSuffix("payment.commands") ? 1 : 3) })
-        let result = try await SagactlProcess.run(["doctor", "--bootstrap-servers", try Self.bootstrap(), "--topic-prefix", prefix])
+        let result = try await SagactlProcess.run(["doctor", "--bootstrap-servers", try Self.bootstrap(), "--topic-prefix", prefix] + Self.brokerWait)
         #expect(result.status == 1)
         #expect(result.text.contains("FAIL dead-letter topics: fewer partitions than their topic: \(prefix)payment.commands.dlq 1 < \(prefix)payment.commands 3"),
                 "\(result.text)")
@@ -67,7 +71,7 @@ struct DoctorTests {
         let result = try await SagactlProcess.run([
             "doctor", "--json", "--bootstrap-servers", try Self.bootstrap(),
             "--store", store.path, "--store", notSQLite, "--store", "/nonexistent/orders.sqlite",
-        ])
+        ] + Self.brokerWait)
         let checks = try Self.checks(result)
         let good = try #require(checks["store \(store.path)"], "\(checks.keys)")
         #expect(good["status"] as? String == "OK", "\(good)")
@@ -88,7 +92,7 @@ struct DoctorTests {
         let store = try SQLiteSagaStore(path: path)
         let message = OutgoingMessage(topic: "payment.commands", key: Array("k".utf8), value: [1, 2, 3], headers: [])
         try await StatusTests.commit(store, SagaCommit(outbox: [message, message]))
-        let result = try await SagactlProcess.run(["doctor", "--bootstrap-servers", try Self.bootstrap(), "--store", path])
+        let result = try await SagactlProcess.run(["doctor", "--bootstrap-servers", try Self.bootstrap(), "--store", path] + Self.brokerWait)
         #expect(result.text.contains("OK   store \(path): schema"), "\(result.text)")
         #expect(result.text.contains("; 2 outbox row(s) pending, oldest "), "\(result.text)")
     }
@@ -100,13 +104,13 @@ struct DoctorTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let copy = directory.appendingPathComponent("orchestrator.sqlite").path
         try FileManager.default.copyItem(atPath: store.path, toPath: copy)
-        let result = try await SagactlProcess.run(["doctor", "--bootstrap-servers", try Self.bootstrap(), "--data-dir", directory.path])
+        let result = try await SagactlProcess.run(["doctor", "--bootstrap-servers", try Self.bootstrap(), "--data-dir", directory.path] + Self.brokerWait)
         #expect(result.text.contains("OK   store \(copy): schema"), "\(result.text)")
     }
 
     @Test func unreachableBrokerFailsAndSkipsTopics() async throws {
         let address = "127.0.0.1:\(try FreePort.find())"
-        let result = try await SagactlProcess.run(["doctor", "--bootstrap-servers", address, "--timeout", "2"])
+        let result = try await SagactlProcess.run(["doctor", "--bootstrap-servers", address, "--timeout", "8"])
         #expect(result.status == 1)
         #expect(result.text.contains("FAIL broker: cannot reach broker \(address): connection refused"), "\(result.text)")
         #expect(result.text.contains("SKIP topics: the broker is not reachable"), "\(result.text)")
@@ -116,8 +120,8 @@ struct DoctorTests {
         let secret = "hunter2-doctor-secret"
         let arguments = [
             "doctor", "--bootstrap-servers", try Self.bootstrap(), "--security-protocol", "sasl_plaintext",
-            "--sasl-mechanism", "PLAIN", "--sasl-username", "ops", "--sasl-password", secret, "--timeout", "5",
-        ]
+            "--sasl-mechanism", "PLAIN", "--sasl-username", "ops", "--sasl-password", secret,
+        ] + Self.brokerWait
         for extra in [[], ["--json"]] {
             let result = try await SagactlProcess.run(arguments + extra)
             #expect(result.status == 1)

@@ -10,7 +10,10 @@ struct DLQCommand: AsyncParsableCommand {
         abstract: "Inspect dead letters, see their causes, and replay them to their original topic.",
         discussion: """
             TOPIC is a topic (its dead letters are on TOPIC.dlq) or a .dlq topic itself. The DLQ is \
-            read from the beginning in a throwaway consumer group that never commits.
+            read from the beginning of each partition to the end it had when reading started, \
+            without joining a consumer group or committing anything. If that end is not reached \
+            within --timeout seconds the command fails (exit 1), naming each partition not read \
+            to its end: it never shows a partial list.
             """,
         subcommands: [DLQListCommand.self, DLQSummaryCommand.self, DLQReplayCommand.self, DLQReplaysCommand.self]
     )
@@ -19,16 +22,18 @@ struct DLQCommand: AsyncParsableCommand {
 /// What every `dlq` command needs to read a DLQ topic.
 struct DLQSource: ParsableArguments {
     @Argument(help: "The topic (its .dlq is read) or the .dlq topic.") var topic: String
-    @Option(help: "Stop reading after this many seconds without a record.") var timeout: Double = 5
+    @Option(help: "Seconds to read the DLQ to its end before failing.") var timeout: Double = DLQSource.defaultTimeout
     @OptionGroup var connection: ConnectionOptions
+
+    /// The default of `--timeout`: generous, since a timeout fails the command.
+    static let defaultTimeout: Double = 30
 
     /// The DLQ topic.
     var dlqTopic: String { topic.hasSuffix(".dlq") ? topic : SagaTopics.deadLetter(of: topic) }
 
     /// Every dead letter of the DLQ topic, in partition and offset order.
     func read() async throws -> [DeadLetter] {
-        try await connection.readWhole(dlqTopic, idleSeconds: timeout)
-            .sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
+        try await connection.readWhole(dlqTopic, timeoutSeconds: timeout)
             .map { DeadLetter(InboundMessage($0)) }
     }
 }
@@ -78,12 +83,13 @@ struct DLQSummaryCommand: AsyncParsableCommand {
 }
 
 extension ConnectionOptions {
-    /// Every record of `topic` from the beginning, until none came for `idleSeconds`; failures as ``CLIError``.
-    func readWhole(_ topic: String, idleSeconds: Double) async throws -> [KafkaConsumerMessage] {
-        guard idleSeconds > 0 else { throw CLIError.input("--timeout must be more than 0") }
+    /// Every record of `topic` up to the end it had when reading started, in partition and
+    /// offset order; failures (the end not reached within `timeoutSeconds` included) as ``CLIError``.
+    func readWhole(_ topic: String, timeoutSeconds: Double) async throws -> [KafkaConsumerMessage] {
+        guard timeoutSeconds > 0, timeoutSeconds.isFinite else { throw CLIError.input("--timeout must be more than 0") }
         let reader = TopicReader(configuration: try configuration())
         do {
-            return try await reader.readAll(topic, idleTimeout: .seconds(idleSeconds))
+            return try await reader.readToEnd(topic, timeout: .milliseconds(Int64(timeoutSeconds * 1000)))
         } catch {
             throw CLIError.failed("reading \(topic) failed: \(error)")
         }

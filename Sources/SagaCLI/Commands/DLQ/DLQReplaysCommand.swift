@@ -10,13 +10,14 @@ struct DLQReplaysCommand: AsyncParsableCommand {
         abstract: "Show the replays of a topic's dead letters and whether each then succeeded or failed again.",
         discussion: """
             Replayed records are found on the original TOPIC by their saga-replay-id header (read \
-            from the beginning); each replay's outcome is what the consuming service recorded in \
+            from the beginning to the end it had when reading started; if that end is not \
+            reached within --timeout seconds the command fails, naming the unfinished partitions); each replay's outcome is what the consuming service recorded in \
             its store (--store, env SAGA_STORE): pending, succeeded, deadLetteredAgain or notPublished.
             """
     )
 
     @Argument(help: "The original topic (a .dlq suffix is dropped).") var topic: String
-    @Option(help: "Stop reading after this many seconds without a record.") var timeout: Double = 5
+    @Option(help: "Seconds to read TOPIC to its end before failing.") var timeout: Double = DLQSource.defaultTimeout
     @Flag(help: "Print JSON Lines.") var json = false
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var store: SagaStoreOption
@@ -24,7 +25,7 @@ struct DLQReplaysCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let original = topic.hasSuffix(".dlq") ? String(topic.dropLast(".dlq".count)) : topic
-            let records = try await connection.readWhole(original, idleSeconds: timeout)
+            let records = try await connection.readWhole(original, timeoutSeconds: timeout)
             let replays = try await ReplayLookup(store: try store.open()).replays(in: records)
             if json {
                 for replay in replays { StandardStreams.writeLine(ReplayLookup.json(replay).serialized) }

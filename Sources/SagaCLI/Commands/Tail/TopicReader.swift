@@ -2,8 +2,9 @@ import Foundation
 import Kafka
 import Synchronization
 
-/// Reads a topic without moving anyone's offsets: a fresh, random consumer group that never
-/// stores or commits an offset.
+/// Reads a topic without moving anyone's offsets: following it (``read(_:from:max:idleTimeout:handle:)``)
+/// in a fresh, random consumer group that never stores or commits an offset, or reading all it
+/// holds (``readToEnd(_:timeout:)``) by manual assignment, without joining a group.
 struct TopicReader: Sendable {
     /// Where reading starts.
     enum Start: String, Sendable, CaseIterable {
@@ -73,15 +74,13 @@ struct TopicReader: Sendable {
         return count.withLock { $0 }
     }
 
-    /// Reads records as ``read(_:from:max:idleTimeout:handle:)`` does and returns them.
-    func readAll(_ topic: String, from start: Start = .beginning, max: Int? = nil, idleTimeout: Duration) async throws
-        -> [KafkaConsumerMessage]
-    {
-        let collected = Locked<[KafkaConsumerMessage]>([])
-        _ = try await read(topic, from: start, max: max, idleTimeout: idleTimeout) { message in
-            collected.withLock { $0.append(message) }
-        }
-        return collected.withLock { $0 }
+    /// Every record of `topic` up to the end it had when the read started, in partition and
+    /// offset order; `timeout` is the deadline for reaching that end (see ``KafkaTopicReader``).
+    /// Never a partial result: a read that does not reach the end throws, naming each
+    /// unfinished partition.
+    func readToEnd(_ topic: String, timeout: Duration) async throws(KafkaError) -> [KafkaConsumerMessage] {
+        try await KafkaTopicReader(configuration: configuration, logger: KafkaClients.logger("sagactl.reader"))
+            .readToEnd(topic, timeout: timeout)
     }
 }
 
