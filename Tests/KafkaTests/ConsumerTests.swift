@@ -142,7 +142,7 @@ struct ConsumerTests {
         }
         try await Task.sleep(for: .milliseconds(500))
         iteration.cancel()
-        let count = try await withTimeout(10, "cancelled iteration") { try await iteration.value }
+        let count = try await withTimeout(30, "cancelled iteration") { try await iteration.value }
         #expect(count == 0)
         try await withTimeout(30, "consumer close") { await consumer.close() }
     }

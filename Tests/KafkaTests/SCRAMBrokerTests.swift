@@ -31,13 +31,13 @@ final class AuthenticatingTansu {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        for _ in 0..<100 {
+        for _ in 0..<600 {
             if Self.accepts(port: port) { return }
             usleep(100_000)
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "Tansu did not listen on \(address) within 10 s"])
+        throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "Tansu did not listen on \(address) within 60 s"])
     }
 
     deinit {

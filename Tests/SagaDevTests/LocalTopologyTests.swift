@@ -74,8 +74,12 @@ struct LocalTopologyTests {
             for id in orders { guard try await sagas.load(sagaID: text(id))?.stepIndex ?? 0 >= 1 else { return false } }
             return true
         }
-        // Longer than a reply timeout: the attempts time out and are retried, the sagas keep waiting.
-        try await Task.sleep(for: .seconds(8))
+        // A payment request of each order times out (SAGA_STEP_TIMEOUT_SECONDS=5) and is sent
+        // again; the sagas keep waiting rather than giving up.
+        try await eventually("a payment request of each order to time out and be retried", within: 120) {
+            for id in orders { guard try await sagas.load(sagaID: text(id))?.attempt ?? 0 >= 2 else { return false } }
+            return true
+        }
         for id in orders { #expect(try await status(id) == .running, "order \(id) waits for payment") }
         try await topology.start(.payment)
         #expect(await topology.port(of: .payment) == paymentPort, "a role keeps its port across restarts")

@@ -70,7 +70,7 @@ struct SagactlDevTests {
             process.signal(SIGINT)
             #expect(await process.waitForExit() == 0, "exit status; stderr: \(errors())")
             #expect(output().contains("final: "))
-            try await eventually("the broker and every other child to be gone", within: 10) {
+            try await eventually("the broker and every other child to be gone", within: 60) {
                 children.allSatisfy { !processExists($0) }
             }
             #expect(!processExists(brokerPID))
@@ -132,7 +132,7 @@ struct SagactlDevProcessesTests {
 
             process.signal(SIGINT)
             #expect(await process.waitForExit() == 0)
-            try await eventually("every role process to be gone", within: 10) { children.allSatisfy { !processExists($0) } }
+            try await eventually("every role process to be gone", within: 60) { children.allSatisfy { !processExists($0) } }
         }
     }
 }
