@@ -166,7 +166,7 @@ extension AvroValue {
     static func unwrappingLogicalKind(_ value: AvroValue) -> LogicalKind {
         switch value {
         case .decimal, .uuid, .date, .timeMillis, .timeMicros, .timestampMillis, .timestampMicros,
-             .localTimestampMillis, .localTimestampMicros:
+             .localTimestampMillis, .localTimestampMicros, .timestampNanos, .localTimestampNanos:
             .logical
         default: .plain
         }

@@ -31,8 +31,10 @@ public protocol AvroCodable: Sendable {
     static var avroSchema: AvroSchema { get }
     /// The CRC-64-AVRO fingerprint of ``avroSchema``'s Parsing Canonical Form.
     static var avroFingerprint: UInt64 { get }
-    /// Appends this value's binary encoding to `writer`.
-    func encode(to writer: inout AvroWriter)
+    /// Appends this value's binary encoding to `writer`. Throws for a value the schema cannot
+    /// hold exactly (a decimal too large for its `fixed` or precision, or with more digits
+    /// after the point than the schema's scale); the writer may then hold part of the value.
+    func encode(to writer: inout AvroWriter) throws(AvroEncodingError)
     /// Reads a value at the reader's position.
     init(from reader: inout AvroReader) throws(AvroDecodingError)
 }
@@ -43,9 +45,9 @@ extension AvroCodable {
 
     /// This value's binary encoding (no framing).
     @inlinable
-    public func avroEncoded() -> [UInt8] {
+    public func avroEncoded() throws(AvroEncodingError) -> [UInt8] {
         var writer = AvroWriter()
-        encode(to: &writer)
+        try encode(to: &writer)
         return writer.bytes
     }
 

@@ -14,10 +14,11 @@ public enum AvroConfluentWireFormat {
     }
 
     /// A generated value as a message with schema id `schemaID`.
-    public static func encode<T: AvroCodable>(_ value: T, schemaID: Int32) -> [UInt8] {
+    /// Throws when the value does not fit its schema exactly (see ``AvroCodable/encode(to:)``).
+    public static func encode<T: AvroCodable>(_ value: T, schemaID: Int32) throws(AvroEncodingError) -> [UInt8] {
         var writer = AvroWriter(capacity: 128)
         writer.writeRaw(header(schemaID: schemaID))
-        value.encode(to: &writer)
+        try value.encode(to: &writer)
         return writer.bytes
     }
 

@@ -138,4 +138,23 @@ public struct AvroDecimal: Sendable, Hashable, CustomStringConvertible {
         let trimmed = text.drop { $0 == "0" }
         return max(trimmed.count, 1)
     }
+
+    /// The same value with exactly `target` digits after the point, or nil when that would
+    /// change it (dropping digits other than trailing zeros) or `target` is negative.
+    public func rescaledExactly(to target: Int) -> AvroDecimal? {
+        if scale == target { return self }
+        guard target >= 0 else { return nil }
+        var text = description  // exact, with max(scale, 0) digits after the point
+        let current = max(scale, 0)
+        if target > current {
+            if current == 0 { text += "." }
+            text += String(repeating: "0", count: target - current)
+        } else if target < current {
+            let drop = current - target
+            guard text.utf8.suffix(drop).allSatisfy({ $0 == UInt8(ascii: "0") }) else { return nil }
+            text.removeLast(drop)
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return AvroDecimal(text)
+    }
 }

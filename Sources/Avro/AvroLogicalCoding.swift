@@ -50,25 +50,20 @@ extension AvroWriter {
         writeLong(AvroLogicalCoding.epochCount(value, perSecond: 1_000_000))
     }
 
-    /// Writes a `decimal` on `bytes` with the schema's `scale` (the value is rescaled to it,
-    /// rounding half to even if it has more digits).
-    public mutating func writeDecimal(_ value: AvroDecimal, scale: Int) {
-        writeBytes(AvroLogicalCoding.rescaled(value, to: scale).unscaledBytes)
+    /// Writes a `decimal` on `bytes` with the schema's `precision` and `scale`. A value with
+    /// fewer digits after the point is scaled up exactly; one that would need rounding or has
+    /// too many digits is rejected, never changed.
+    @inlinable
+    public mutating func writeDecimal(_ value: AvroDecimal, precision: Int, scale: Int) throws(AvroEncodingError) {
+        writeBytes(try AvroLogicalCoding.decimalEncoding(value, precision: precision, scale: scale, fixedSize: nil))
     }
 
-    /// Writes a `decimal` on a `fixed` of `fixedSize` bytes with the schema's `scale`. A value
-    /// too large for the size is clamped to the largest magnitude the size holds (the generic
-    /// `AvroBinaryEncoder` rejects it instead).
-    public mutating func writeDecimal(_ value: AvroDecimal, scale: Int, fixedSize: Int) {
-        let scaled = AvroLogicalCoding.rescaled(value, to: scale)
-        if let padded = scaled.unscaledBytes(paddedTo: fixedSize) {
-            writeFixed(padded)
-        } else if fixedSize > 0 {
-            let clamped: [UInt8] = scaled.isNegative
-                ? [0x80] + [UInt8](repeating: 0, count: fixedSize - 1)
-                : [0x7F] + [UInt8](repeating: 0xFF, count: fixedSize - 1)
-            writeFixed(clamped)
-        }
+    /// Writes a `decimal` on a `fixed` of `fixedSize` bytes with the schema's `precision` and
+    /// `scale`. A value that does not fit the size, the precision or the scale exactly is
+    /// rejected, never clamped or rounded.
+    @inlinable
+    public mutating func writeDecimal(_ value: AvroDecimal, precision: Int, scale: Int, fixedSize: Int) throws(AvroEncodingError) {
+        writeFixed(try AvroLogicalCoding.decimalEncoding(value, precision: precision, scale: scale, fixedSize: fixedSize))
     }
 }
 
@@ -102,20 +97,22 @@ extension AvroReader {
         Date(timeIntervalSince1970: Double(try readLong()) / 1_000_000)
     }
 
-    /// Reads a `decimal` on `bytes` with the schema's `scale`.
-    public mutating func readDecimal(scale: Int) throws(AvroDecodingError) -> AvroDecimal {
+    /// Reads a `decimal` on `bytes` with the schema's `precision` and `scale`; a value with
+    /// more digits than the precision is rejected, as the generic decoder does.
+    public mutating func readDecimal(precision: Int, scale: Int) throws(AvroDecodingError) -> AvroDecimal {
         let start = offset
         let bytes = try readBytes()
         guard !bytes.isEmpty else { throw AvroDecodingError(.unresolvable("empty decimal bytes"), offset: start) }
-        return AvroDecimal(unscaledBytes: bytes, scale: scale)
+        return try AvroLogicalCoding.checkedDecimal(bytes, precision: precision, scale: scale, offset: start)
     }
 
-    /// Reads a `decimal` on a `fixed` of `fixedSize` bytes with the schema's `scale`.
-    public mutating func readDecimal(scale: Int, fixedSize: Int) throws(AvroDecodingError) -> AvroDecimal {
+    /// Reads a `decimal` on a `fixed` of `fixedSize` bytes with the schema's `precision` and
+    /// `scale`; a value with more digits than the precision is rejected.
+    public mutating func readDecimal(precision: Int, scale: Int, fixedSize: Int) throws(AvroDecodingError) -> AvroDecimal {
         let start = offset
         let bytes = try readFixed(size: fixedSize)
         guard !bytes.isEmpty else { throw AvroDecodingError(.unresolvable("empty decimal fixed"), offset: start) }
-        return AvroDecimal(unscaledBytes: bytes, scale: scale)
+        return try AvroLogicalCoding.checkedDecimal(bytes, precision: precision, scale: scale, offset: start)
     }
 }
 
@@ -188,55 +185,55 @@ public enum AvroLogicalCoding {
         return Int64(count)
     }
 
-    /// `value` with exactly `scale` digits after the point: more digits are added as zeros,
-    /// fewer are rounded half to even.
-    public static func rescaled(_ value: AvroDecimal, to scale: Int) -> AvroDecimal {
-        if value.scale == scale { return value }
-        var text = value.description
-        let negative = text.hasPrefix("-")
-        if negative { text.removeFirst() }
-        var integerDigits = text
-        var fractionDigits = ""
-        if let dot = text.firstIndex(of: ".") {
-            integerDigits = String(text[..<dot])
-            fractionDigits = String(text[text.index(after: dot)...])
+    /// The bytes of `value` as a `decimal` of the schema's `precision` and `scale`: the
+    /// unscaled two's-complement integer, minimal for `bytes` (`fixedSize` nil) or
+    /// sign-extended to `fixedSize` bytes for `fixed`. Both encoders (generic and generated)
+    /// go through here, so they accept and reject the same values.
+    ///
+    /// Nothing is ever rounded or clamped: an amount must not silently become another one.
+    /// A value with fewer digits after the point than `scale` gains zeros; one with more is
+    /// accepted only when the extra digits are zeros (`1.50` at scale 1 is `1.5`), otherwise
+    /// it is rejected, as Java's Avro does by default. Errors name the value and the limit it
+    /// breaks; the encoders add the field path.
+    @inlinable
+    public static func decimalEncoding(_ value: AvroDecimal, precision: Int, scale: Int,
+                                       fixedSize: Int?) throws(AvroEncodingError) -> [UInt8] {
+        // The common case: the value already has the schema's scale and fits.
+        if value.scale == scale, value.fits(precision: precision) {
+            guard let fixedSize else { return value.unscaledBytes }
+            if let padded = value.unscaledBytes(paddedTo: fixedSize) { return padded }
         }
-        var digits = Array((integerDigits + fractionDigits).utf8)
-        let currentScale = fractionDigits.count
-        if scale > currentScale {
-            digits += [UInt8](repeating: UInt8(ascii: "0"), count: scale - currentScale)
-        } else if scale < currentScale {
-            let drop = currentScale - scale
-            let kept = Array(digits.dropLast(drop))
-            let dropped = digits.suffix(drop)
-            let first = dropped.first ?? UInt8(ascii: "0")
-            let restNonZero = dropped.dropFirst().contains { $0 != UInt8(ascii: "0") }
-            let lastKeptOdd = ((kept.last ?? UInt8(ascii: "0")) - UInt8(ascii: "0")) % 2 == 1
-            let roundUp = first > UInt8(ascii: "5") || (first == UInt8(ascii: "5") && (restNonZero || lastKeptOdd))
-            digits = roundUp ? increment(kept) : kept
-        }
-        if digits.isEmpty { digits = [UInt8(ascii: "0")] }
-        var result = String(decoding: digits, as: UTF8.self)
-        if scale > 0 {
-            while result.count <= scale { result = "0" + result }
-            result.insert(".", at: result.index(result.endIndex, offsetBy: -scale))
-        }
-        return AvroDecimal((negative ? "-" : "") + result) ?? value
+        return try checkedDecimalEncoding(value, precision: precision, scale: scale, fixedSize: fixedSize)
     }
 
-    /// Adds one to a string of decimal digits.
-    static func increment(_ digits: [UInt8]) -> [UInt8] {
-        var out = digits
-        var i = out.count - 1
-        while i >= 0 {
-            if out[i] == UInt8(ascii: "9") {
-                out[i] = UInt8(ascii: "0")
-                i -= 1
-            } else {
-                out[i] += 1
-                return out
-            }
+    /// ``decimalEncoding(_:precision:scale:fixedSize:)`` after a rescale, or its error.
+    @usableFromInline
+    static func checkedDecimalEncoding(_ value: AvroDecimal, precision: Int, scale: Int,
+                                       fixedSize: Int?) throws(AvroEncodingError) -> [UInt8] {
+        guard let scaled = value.rescaledExactly(to: scale) else {
+            throw AvroEncodingError("decimal \(value) has \(value.scale) digits after the point but the schema's scale is \(scale); "
+                + "rounding it would change the amount, so round it yourself first")
         }
-        return [UInt8(ascii: "1")] + out
+        guard scaled.fits(precision: precision) else {
+            throw AvroEncodingError("decimal \(value) has \(scaled.digitCount) digits at scale \(scale), more than the schema's precision of \(precision)")
+        }
+        guard let fixedSize else { return scaled.unscaledBytes }
+        guard let padded = scaled.unscaledBytes(paddedTo: fixedSize) else {
+            let largest = AvroDecimal(unscaledBytes: [0x7F] + [UInt8](repeating: 0xFF, count: max(fixedSize - 1, 0)), scale: scale)
+            let smallest = AvroDecimal(unscaledBytes: [0x80] + [UInt8](repeating: 0, count: max(fixedSize - 1, 0)), scale: scale)
+            throw AvroEncodingError("decimal \(value) at scale \(scale) needs \(scaled.unscaledBytes.count) bytes but the fixed holds \(fixedSize) "
+                + "(\(smallest) to \(largest))")
+        }
+        return padded
+    }
+
+    /// A decoded decimal, checked against the schema's precision.
+    @usableFromInline
+    static func checkedDecimal(_ bytes: [UInt8], precision: Int, scale: Int, offset: Int) throws(AvroDecodingError) -> AvroDecimal {
+        let decimal = AvroDecimal(unscaledBytes: bytes, scale: scale)
+        guard decimal.fits(precision: precision) else {
+            throw AvroDecodingError(.unresolvable("not a valid decimal value: \(decimal) has more than the schema's \(precision) digits of precision"), offset: offset)
+        }
+        return decimal
     }
 }

@@ -22,46 +22,35 @@ extension AvroValue {
         case (.timestampMicros, .long(let v)): return .timestampMicros(v)
         case (.localTimestampMillis, .long(let v)): return .localTimestampMillis(v)
         case (.localTimestampMicros, .long(let v)): return .localTimestampMicros(v)
+        case (.timestampNanos, .long(let v)): return .timestampNanos(v)
+        case (.localTimestampNanos, .long(let v)): return .localTimestampNanos(v)
         default: return nil
         }
     }
 
     /// The underlying value of a logical value for `base` (`.date(3)` → `.int(3)`); plain
-    /// underlying values pass through. Decimals are rescaled up to the schema's scale and
-    /// checked against its precision. Throws when the value does not fit.
+    /// underlying values pass through. Decimals must fit the schema exactly (see
+    /// ``AvroLogicalCoding/decimalEncoding(_:precision:scale:fixedSize:)``): nothing is
+    /// rounded or clamped. Throws when the value does not fit.
     static func unwrapping(_ value: AvroValue, _ type: AvroLogicalType, base: AvroSchema) throws(AvroEncodingError) -> AvroValue {
         switch (type, value) {
-        case (.decimal(let precision, let scale), .decimal(var decimal)):
-            if decimal.scale < scale {
-                var text = decimal.description
-                if decimal.scale == 0 { text += "." }
-                text += String(repeating: "0", count: scale - decimal.scale)
-                guard let rescaled = AvroDecimal(text) else { throw AvroEncodingError("cannot rescale decimal \(decimal)") }
-                decimal = rescaled
-            }
-            guard decimal.scale == scale else {
-                throw AvroEncodingError("decimal \(decimal) has scale \(decimal.scale), more than the schema's \(scale)")
-            }
-            guard decimal.fits(precision: precision) else {
-                throw AvroEncodingError("decimal \(decimal) has more than the schema's \(precision) digits of precision")
-            }
+        case (.decimal(let precision, let scale), .decimal(let decimal)):
             if case .fixed(let f) = base {
-                guard let padded = decimal.unscaledBytes(paddedTo: f.size) else {
-                    throw AvroEncodingError("decimal \(decimal) does not fit in \(f.size) bytes")
-                }
-                return .fixed(padded)
+                return .fixed(try AvroLogicalCoding.decimalEncoding(decimal, precision: precision, scale: scale, fixedSize: f.size))
             }
-            return .bytes(decimal.unscaledBytes)
+            return .bytes(try AvroLogicalCoding.decimalEncoding(decimal, precision: precision, scale: scale, fixedSize: nil))
         case (.uuid, .uuid(let uuid)):
             if case .fixed = base { return .fixed(withUnsafeBytes(of: uuid.uuid) { Array($0) }) }
             return .string(AvroUUIDText.format(uuid))
         case (.date, .date(let v)), (.timeMillis, .timeMillis(let v)): return .int(v)
         case (.timeMicros, .timeMicros(let v)), (.timestampMillis, .timestampMillis(let v)),
              (.timestampMicros, .timestampMicros(let v)), (.localTimestampMillis, .localTimestampMillis(let v)),
-             (.localTimestampMicros, .localTimestampMicros(let v)):
+             (.localTimestampMicros, .localTimestampMicros(let v)), (.timestampNanos, .timestampNanos(let v)),
+             (.localTimestampNanos, .localTimestampNanos(let v)):
             return .long(v)
         case (_, .decimal), (_, .uuid), (_, .date), (_, .timeMillis), (_, .timeMicros), (_, .timestampMillis),
-             (_, .timestampMicros), (_, .localTimestampMillis), (_, .localTimestampMicros):
+             (_, .timestampMicros), (_, .localTimestampMillis), (_, .localTimestampMicros), (_, .timestampNanos),
+             (_, .localTimestampNanos):
             throw AvroEncodingError("a \(value.kindName) value cannot be written as \(type.name)")
         default:
             return value

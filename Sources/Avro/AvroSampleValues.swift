@@ -107,6 +107,19 @@ public struct AvroSampleValues: Sendable {
         case .timestampMicros: return .timestampMicros(millis * 1000 + Int64(below(1000)))
         case .localTimestampMillis: return .localTimestampMillis(millis)
         case .localTimestampMicros: return .localTimestampMicros(millis * 1000 + Int64(below(1000)))
+        case .timestampNanos: return .timestampNanos(nanos(millis))
+        case .localTimestampNanos: return .localTimestampNanos(nanos(millis))
+        }
+    }
+
+    /// Nanoseconds near `millis`, or now and then an instant at the edges of what an `Int64`
+    /// of nanoseconds holds (1677 and 2262), the epoch or just before it.
+    private mutating func nanos(_ millis: Int64) -> Int64 {
+        switch below(8) {
+        case 0: return Int64.max - Int64(below(1000))
+        case 1: return Int64.min + Int64(below(1000))
+        case 2: return Int64(below(3)) - 1
+        default: return millis * 1_000_000 + Int64(below(1_000_000))
         }
     }
 

@@ -179,8 +179,8 @@ public struct AvroFixedSchema: Sendable, Hashable {
 ///
 /// Values of logical types (see ``AvroValue``) keep full precision: decimals as
 /// ``AvroDecimal`` (exact unscaled integer + scale), UUIDs as Foundation `UUID`, dates as days
-/// since 1970-01-01, times and timestamps as integer milli/microseconds (not `Date`, whose
-/// `Double` loses microseconds far from 2001).
+/// since 1970-01-01, times and timestamps as integer milli/micro/nanoseconds (not `Date`,
+/// whose `Double` loses microseconds far from 2001).
 public enum AvroLogicalType: Sendable, Hashable {
     /// `decimal` on `bytes` or `fixed`: unscaled two's-complement big-endian integer.
     case decimal(precision: Int, scale: Int)
@@ -200,6 +200,11 @@ public enum AvroLogicalType: Sendable, Hashable {
     case localTimestampMillis
     /// `local-timestamp-micros` on `long`: microseconds since 1970-01-01 in local time.
     case localTimestampMicros
+    /// `timestamp-nanos` on `long` (Avro 1.12): nanoseconds since the Unix epoch, UTC
+    /// (an `Int64` spans 1677-09-21 to 2262-04-11).
+    case timestampNanos
+    /// `local-timestamp-nanos` on `long` (Avro 1.12): nanoseconds since 1970-01-01 in local time.
+    case localTimestampNanos
 
     /// The `logicalType` string of the schema JSON.
     public var name: String {
@@ -213,6 +218,8 @@ public enum AvroLogicalType: Sendable, Hashable {
         case .timestampMicros: "timestamp-micros"
         case .localTimestampMillis: "local-timestamp-millis"
         case .localTimestampMicros: "local-timestamp-micros"
+        case .timestampNanos: "timestamp-nanos"
+        case .localTimestampNanos: "local-timestamp-nanos"
         }
     }
 }

@@ -320,6 +320,8 @@ struct AvroSchemaParser {
         case ("timestamp-micros", .long): logical = .timestampMicros
         case ("local-timestamp-millis", .long): logical = .localTimestampMillis
         case ("local-timestamp-micros", .long): logical = .localTimestampMicros
+        case ("timestamp-nanos", .long): logical = .timestampNanos
+        case ("local-timestamp-nanos", .long): logical = .localTimestampNanos
         default: logical = nil
         }
         return logical.map { .logical($0, base) } ?? base

@@ -13,10 +13,11 @@ public enum AvroSingleObject {
     }
 
     /// A generated value as a single-object message.
-    public static func encode<T: AvroCodable>(_ value: T) -> [UInt8] {
+    /// Throws when the value does not fit its schema exactly (see ``AvroCodable/encode(to:)``).
+    public static func encode<T: AvroCodable>(_ value: T) throws(AvroEncodingError) -> [UInt8] {
         var writer = AvroWriter(capacity: 128)
         writer.writeRaw(header(fingerprint: T.avroFingerprint))
-        value.encode(to: &writer)
+        try value.encode(to: &writer)
         return writer.bytes
     }
 

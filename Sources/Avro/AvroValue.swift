@@ -59,6 +59,10 @@ public enum AvroValue: Sendable, Hashable {
     case localTimestampMillis(Int64)
     /// `local-timestamp-micros`: microseconds since 1970-01-01T00:00 local time.
     case localTimestampMicros(Int64)
+    /// `timestamp-nanos`: nanoseconds since the Unix epoch (UTC).
+    case timestampNanos(Int64)
+    /// `local-timestamp-nanos`: nanoseconds since 1970-01-01T00:00 local time.
+    case localTimestampNanos(Int64)
 
     /// A value of a record's field, or nil (also for non-records).
     public subscript(field: String) -> AvroValue? {
@@ -100,6 +104,8 @@ extension AvroValue {
         case .timestampMicros: "timestamp-micros"
         case .localTimestampMillis: "local-timestamp-millis"
         case .localTimestampMicros: "local-timestamp-micros"
+        case .timestampNanos: "timestamp-nanos"
+        case .localTimestampNanos: "local-timestamp-nanos"
         }
     }
 }

@@ -7,7 +7,10 @@
 /// writer.writeLong(order.amountMinor)
 /// let bytes = writer.bytes
 /// ```
-/// Nothing here can fail: every Swift value of the right type has an encoding.
+/// Nothing here can fail: every Swift value of the right type has an encoding. (Decimals,
+/// which can be too large for their schema, are written by the throwing
+/// ``writeDecimal(_:precision:scale:)`` helpers, and the collection writers have throwing
+/// variants for elements that can fail.)
 public struct AvroWriter: Sendable {
     /// The bytes written so far.
     public var bytes: [UInt8]
@@ -128,6 +131,38 @@ public struct AvroWriter: Sendable {
         bytes.append(0)
     }
 
+    /// Writes an array whose items can fail to encode; an item's error gets its index
+    /// prepended to its path (`[3]`), as the generic encoder reports it.
+    @inlinable
+    public mutating func writeArray<C: Collection, E: AvroFieldPathError>(
+        _ items: C, _ writeItem: (inout AvroWriter, C.Element) throws(E) -> Void
+    ) throws(E) {
+        if !items.isEmpty {
+            writeLong(Int64(items.count))
+            for (index, item) in items.enumerated() {
+                do { try writeItem(&self, item) } catch { throw error.prefixed(with: "[\(index)]") }
+            }
+        }
+        bytes.append(0)
+    }
+
+    /// Writes a map whose values can fail to encode (keys in sorted order); a value's error
+    /// gets its key prepended to its path (`["key"]`), as the generic encoder reports it.
+    @inlinable
+    public mutating func writeMap<V, E: AvroFieldPathError>(
+        _ map: [String: V], _ writeValue: (inout AvroWriter, V) throws(E) -> Void
+    ) throws(E) {
+        if !map.isEmpty {
+            writeLong(Int64(map.count))
+            for key in map.keys.sorted() {
+                writeString(key)
+                guard let value = map[key] else { continue }
+                do { try writeValue(&self, value) } catch { throw error.prefixed(with: "[\"\(key)\"]") }
+            }
+        }
+        bytes.append(0)
+    }
+
     /// Writes a map as one block followed by the end marker. Keys are written in sorted
     /// order so equal maps always encode to equal bytes.
     @inlinable
@@ -145,10 +180,10 @@ public struct AvroWriter: Sendable {
 
     /// Writes an optional as the union `["null", T]`: index 0 for nil, else index 1 and the value.
     @inlinable
-    public mutating func writeOptional<T>(_ value: T?, _ writeValue: (inout AvroWriter, T) -> Void) {
+    public mutating func writeOptional<T, E: Error>(_ value: T?, _ writeValue: (inout AvroWriter, T) throws(E) -> Void) throws(E) {
         if let value {
             bytes.append(2)  // zig-zag of 1
-            writeValue(&self, value)
+            try writeValue(&self, value)
         } else {
             bytes.append(0)
         }

@@ -6,10 +6,21 @@
 enum CodecEmitter {
     static let readerType = "Avro.AvroReader"
     static let throwsClause = "throws(Avro.AvroDecodingError)"
+    static let encodeThrowsClause = "throws(Avro.AvroEncodingError)"
 
     /// Statements writing `value` (a Swift expression) to `writer` (an `inout AvroWriter`).
-    static func encode(_ type: SwiftTypeRef, value: String, writer: String, depth: Int) -> [String] {
+    /// Statements that can throw (decimals, and types in `throwing` holding them) start
+    /// with `try`; collections of those get closures declared `throws(AvroEncodingError)`.
+    static func encode(_ type: SwiftTypeRef, value: String, writer: String, depth: Int, throwing: Set<String>) -> [String] {
         let w = "w\(depth + 1)", v = "v\(depth + 1)"
+        let throwsHere = type.encodeThrows(throwing)
+        let attempt = throwsHere ? "try " : ""
+        func closure(_ element: SwiftTypeRef) -> String {
+            throwsHere ? "{ (\(w): inout Avro.AvroWriter, \(v): \(element.swiftType)) \(encodeThrowsClause) in" : "{ \(w), \(v) in"
+        }
+        func inner(_ element: SwiftTypeRef, writer: String) -> [String] {
+            encode(element, value: v, writer: writer, depth: depth + 1, throwing: throwing)
+        }
         switch type {
         case .null: return []
         case .boolean: return ["\(writer).writeBoolean(\(value))"]
@@ -22,29 +33,26 @@ enum CodecEmitter {
         case .uuid: return ["\(writer).writeUUID(\(value))"]
         case .timestamp(let micros):
             return ["\(writer).writeTimestamp\(micros ? "Micros" : "Millis")(\(value))"]
-        case .decimal(let scale, let fixedSize):
+        case .decimal(let precision, let scale, let fixedSize):
             if let fixedSize {
-                return ["\(writer).writeDecimal(\(value), scale: \(scale), fixedSize: \(fixedSize))"]
+                return ["try \(writer).writeDecimal(\(value), precision: \(precision), scale: \(scale), fixedSize: \(fixedSize))"]
             }
-            return ["\(writer).writeDecimal(\(value), scale: \(scale))"]
-        case .named: return ["\(value).encode(to: &\(writer))"]
+            return ["try \(writer).writeDecimal(\(value), precision: \(precision), scale: \(scale))"]
+        case .named: return ["\(attempt)\(value).encode(to: &\(writer))"]
         case .array(let items):
-            return ["\(writer).writeArray(\(value)) { \(w), \(v) in"]
-                + indent(encode(items, value: v, writer: w, depth: depth + 1)) + ["}"]
+            return ["\(attempt)\(writer).writeArray(\(value)) \(closure(items))"] + indent(inner(items, writer: w)) + ["}"]
         case .map(let values):
-            return ["\(writer).writeMap(\(value)) { \(w), \(v) in"]
-                + indent(encode(values, value: v, writer: w, depth: depth + 1)) + ["}"]
+            return ["\(attempt)\(writer).writeMap(\(value)) \(closure(values))"] + indent(inner(values, writer: w)) + ["}"]
         case .optional(let wrapped, let nullIndex):
             if nullIndex == 0 {
-                return ["\(writer).writeOptional(\(value)) { \(w), \(v) in"]
-                    + indent(encode(wrapped, value: v, writer: w, depth: depth + 1)) + ["}"]
+                return ["\(attempt)\(writer).writeOptional(\(value)) \(closure(wrapped))"] + indent(inner(wrapped, writer: w)) + ["}"]
             }
             return ["if let \(v) = \(value) {", "    \(writer).writeUnionIndex(\(1 - nullIndex))"]
-                + indent(encode(wrapped, value: v, writer: writer, depth: depth + 1))
+                + indent(inner(wrapped, writer: writer))
                 + ["} else {", "    \(writer).writeUnionIndex(\(nullIndex))", "}"]
         case .union(let u):
-            if u.nullIndex == nil { return ["\(value).encode(to: &\(writer))"] }
-            return ["\(u.swiftName).encodeOptional(\(value), to: &\(writer))"]
+            if u.nullIndex == nil { return ["\(attempt)\(value).encode(to: &\(writer))"] }
+            return ["\(attempt)\(u.swiftName).encodeOptional(\(value), to: &\(writer))"]
         }
     }
 
@@ -63,9 +71,9 @@ enum CodecEmitter {
         case .string: return "try \(reader).readString()"
         case .uuid: return "try \(reader).readUUID()"
         case .timestamp(let micros): return "try \(reader).readTimestamp\(micros ? "Micros" : "Millis")()"
-        case .decimal(let scale, let fixedSize):
-            if let fixedSize { return "try \(reader).readDecimal(scale: \(scale), fixedSize: \(fixedSize))" }
-            return "try \(reader).readDecimal(scale: \(scale))"
+        case .decimal(let precision, let scale, let fixedSize):
+            if let fixedSize { return "try \(reader).readDecimal(precision: \(precision), scale: \(scale), fixedSize: \(fixedSize))" }
+            return "try \(reader).readDecimal(precision: \(precision), scale: \(scale))"
         case .named(let name): return "try \(name)(from: &\(reader))"
         case .array(let items):
             return "try \(reader).readArray { (\(r): inout \(readerType)) \(throwsClause) -> \(items.swiftType) in \(decode(items, reader: r, depth: depth + 1)) }"

@@ -12,7 +12,8 @@ enum DefaultLiteral {
         case (.int, .int(let i)): return SchemaLiteral.int32(i)
         case (.int, .date(let i)), (.int, .timeMillis(let i)): return SchemaLiteral.int32(i)
         case (.long, .long(let l)), (.long, .timeMicros(let l)),
-             (.long, .localTimestampMillis(let l)), (.long, .localTimestampMicros(let l)):
+             (.long, .localTimestampMillis(let l)), (.long, .localTimestampMicros(let l)),
+             (.long, .timestampNanos(let l)), (.long, .localTimestampNanos(let l)):
             return SchemaLiteral.int64(l)
         case (.float, .float(let f)): return "Swift.Float(bitPattern: \(f.bitPattern))"
         case (.double, .double(let d)): return SchemaLiteral.double(d)

@@ -47,7 +47,7 @@ struct RecordEmitter {
         lines += initializer(fields)
         for union in scope.unions {
             lines.append("")
-            lines += CodecEmitter.indent(UnionEmitter(union: union).emit())
+            lines += CodecEmitter.indent(UnionEmitter(union: union, throwingEncoders: mapper.throwingEncoders).emit())
         }
         lines.append("}")
         lines.append("")
@@ -84,12 +84,23 @@ struct RecordEmitter {
         var lines = ["extension \(swiftName): Avro.AvroCodable {"]
         lines += CodecEmitter.indent(TypeEmitterSupport.schemaMembers(standaloneSchema, fingerprint: fingerprint))
         lines.append("")
+        let throwing = mapper.throwingEncoders
         lines.append("    /// Writes this record's Avro binary encoding (its fields in schema order).")
+        if throwing.contains(swiftName) {
+            lines.append("    /// Throws for a decimal the schema cannot hold exactly (too large, or needing rounding);")
+            lines.append("    /// the error's path names the field.")
+        }
         lines.append("    @inlinable")
-        lines.append("    public func encode(to writer: inout Avro.AvroWriter) {")
+        lines.append("    public func encode(to writer: inout Avro.AvroWriter)\(throwing.contains(swiftName) ? " " + CodecEmitter.encodeThrowsClause : "") {")
         for field in fields {
-            lines += CodecEmitter.indent(CodecEmitter.encode(field.type, value: "self.\(field.property)", writer: "writer", depth: 0),
-                                         by: "        ")
+            let statements = CodecEmitter.encode(field.type, value: "self.\(field.property)", writer: "writer", depth: 0, throwing: throwing)
+            if field.type.encodeThrows(throwing) {
+                lines.append("        do {")
+                lines += CodecEmitter.indent(statements, by: "            ")
+                lines.append("        } catch { throw error.prefixed(with: \(SwiftNames.stringLiteral(field.avro.name))) }")
+            } else {
+                lines += CodecEmitter.indent(statements, by: "        ")
+            }
         }
         lines.append("    }")
         lines.append("")

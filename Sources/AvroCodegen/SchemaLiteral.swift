@@ -77,6 +77,8 @@ enum SchemaLiteral {
         case .timestampMicros: "Avro.AvroLogicalType.timestampMicros"
         case .localTimestampMillis: "Avro.AvroLogicalType.localTimestampMillis"
         case .localTimestampMicros: "Avro.AvroLogicalType.localTimestampMicros"
+        case .timestampNanos: "Avro.AvroLogicalType.timestampNanos"
+        case .localTimestampNanos: "Avro.AvroLogicalType.localTimestampNanos"
         }
     }
 
@@ -120,6 +122,8 @@ enum SchemaLiteral {
         case .timestampMicros(let t): "Avro.AvroValue.timestampMicros(\(int64(t)))"
         case .localTimestampMillis(let t): "Avro.AvroValue.localTimestampMillis(\(int64(t)))"
         case .localTimestampMicros(let t): "Avro.AvroValue.localTimestampMicros(\(int64(t)))"
+        case .timestampNanos(let t): "Avro.AvroValue.timestampNanos(\(int64(t)))"
+        case .localTimestampNanos(let t): "Avro.AvroValue.localTimestampNanos(\(int64(t)))"
         }
     }
 

@@ -70,14 +70,16 @@ public struct SwiftCodeGenerator: Sendable {
         for (name, schema) in schemaSet.namedTypes {
             guard let swiftName = names[name] else { continue }
             switch schema {
-            case .logical(.decimal(_, let scale), .fixed(let f)): shapes[name] = .decimal(scale: scale, fixedSize: f.size)
+            case .logical(.decimal(let precision, let scale), .fixed(let f)):
+                shapes[name] = .decimal(precision: precision, scale: scale, fixedSize: f.size)
             case .enumeration(let e):
                 shapes[name] = .named(swiftName)
                 enumCases[swiftName] = EnumEmitter.caseNames(e.symbols)
             default: shapes[name] = .named(swiftName)
             }
         }
-        let mapper = TypeMapper(namedTypes: shapes, reservedNames: Set(names.values))
+        let throwing = Set(Self.recordsHoldingDecimals(schemaSet.namedTypes).compactMap { names[$0] })
+        let mapper = TypeMapper(namedTypes: shapes, reservedNames: Set(names.values), throwingEncoders: throwing)
         let recursive = try RecursionCheck(schemaSet: schemaSet).recursiveRecords()
 
         // Which source generates which named type.
@@ -138,6 +140,35 @@ public struct SwiftCodeGenerator: Sendable {
         lines += typeNames.map { "        \($0).self," }
         lines += ["    ]", "}"]
         return Output(fileName: fileName, source: lines.joined(separator: "\n") + "\n")
+    }
+
+    /// The records that hold a decimal, directly or through other records (their generated
+    /// `encode(to:)` throws): a fixed point, so recursive records are handled.
+    static func recordsHoldingDecimals(_ namedTypes: [AvroName: AvroSchema]) -> Set<AvroName> {
+        var found: Set<AvroName> = []
+        func holdsDecimal(_ schema: AvroSchema) -> Bool {
+            switch schema {
+            case .logical(.decimal, _): return true
+            case .array(let inner), .map(let inner): return holdsDecimal(inner)
+            case .union(let branches): return branches.contains(where: holdsDecimal)
+            case .record(let r): return found.contains(r.name)
+            case .reference(let name):
+                if found.contains(name) { return true }
+                if case .logical(.decimal, _)? = namedTypes[name] { return true }
+                return false
+            default: return false
+            }
+        }
+        var changed = true
+        while changed {
+            changed = false
+            for (name, schema) in namedTypes where !found.contains(name) {
+                guard case .record(let r) = schema, r.fields.contains(where: { holdsDecimal($0.type) }) else { continue }
+                found.insert(name)
+                changed = true
+            }
+        }
+        return found
     }
 
     private func emit(_ definition: AvroSchema, swiftName: String, mapper: TypeMapper,

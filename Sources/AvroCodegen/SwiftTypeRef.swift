@@ -10,7 +10,8 @@ indirect enum SwiftTypeRef {
     /// `timestamp-millis` / `timestamp-micros`: `Foundation.Date`.
     case timestamp(micros: Bool)
     /// `decimal` on `bytes` (fixedSize nil) or on a `fixed` of `fixedSize` bytes: `Avro.AvroDecimal`.
-    case decimal(scale: Int, fixedSize: Int?)
+    /// The only shape whose encoding can fail (a value the schema cannot hold exactly).
+    case decimal(precision: Int, scale: Int, fixedSize: Int?)
     /// A generated record, enum or fixed type, by its Swift name.
     case named(String)
     case array(SwiftTypeRef)
@@ -62,6 +63,18 @@ extension SwiftTypeRef {
         case .map(let values): "[Swift.String: \(values.swiftType)]"
         case .optional(let wrapped, _): wrapped.isOptional ? wrapped.swiftType : "\(wrapped.swiftType)?"
         case .union(let u): u.nullIndex == nil ? u.swiftName : "\(u.swiftName)?"
+        }
+    }
+
+    /// Whether encoding a value of this type can throw: it holds a decimal, directly or in a
+    /// generated type named in `throwingTypes` (whose `encode(to:)` throws).
+    func encodeThrows(_ throwingTypes: Set<String>) -> Bool {
+        switch self {
+        case .decimal: true
+        case .named(let name): throwingTypes.contains(name)
+        case .array(let inner), .map(let inner), .optional(let inner, _): inner.encodeThrows(throwingTypes)
+        case .union(let u): u.branches.contains { $0.type.encodeThrows(throwingTypes) }
+        default: false
         }
     }
 

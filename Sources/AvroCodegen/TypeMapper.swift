@@ -22,6 +22,9 @@ struct TypeMapper {
     let namedTypes: [AvroName: SwiftTypeRef]
     /// Swift names that nested union enums must not take (they would shadow a top-level type).
     let reservedNames: Set<String>
+    /// Swift names of the generated types whose `encode(to:)` throws (records holding a
+    /// decimal, directly or through other records).
+    let throwingEncoders: Set<String>
 
     /// Collects the union enums created while mapping one record (or one top-level union).
     struct Scope {
@@ -81,11 +84,11 @@ struct TypeMapper {
         case (.uuid, .string): return .uuid
         case (.timestampMillis, _): return .timestamp(micros: false)
         case (.timestampMicros, _): return .timestamp(micros: true)
-        case (.decimal(_, let scale), .bytes): return .decimal(scale: scale, fixedSize: nil)
-        case (.decimal(_, let scale), .fixed(let f)): return .decimal(scale: scale, fixedSize: f.size)
+        case (.decimal(let precision, let scale), .bytes): return .decimal(precision: precision, scale: scale, fixedSize: nil)
+        case (.decimal(let precision, let scale), .fixed(let f)): return .decimal(precision: precision, scale: scale, fixedSize: f.size)
         default:
-            // date, time-*, local-timestamp-*: the underlying int/long count (see the README's
-            // type table); uuid on fixed: the fixed type.
+            // date, time-*, local-timestamp-*, timestamp-nanos: the underlying int/long count
+            // (see the README's type table); uuid on fixed: the fixed type.
             return try map(base, baseName: baseName, scope: &scope, location: location)
         }
     }

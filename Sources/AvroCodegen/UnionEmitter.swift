@@ -3,6 +3,8 @@
 /// type is `Enum?`, and `encodeOptional`/`decodeOptional` handle the null branch.
 struct UnionEmitter {
     let union: UnionDeclaration
+    /// Generated types whose `encode(to:)` throws.
+    let throwingEncoders: Set<String>
 
     func emit() -> [String] {
         var lines = ["/// An Avro union: one case per branch (`nil` stands for the `null` branch where there is one)."]
@@ -11,15 +13,17 @@ struct UnionEmitter {
             lines.append("    /// Branch \(branch.index) of the union.")
             lines.append("    case \(branch.caseName)(\(branch.type.swiftType))")
         }
+        let throwsClause = SwiftTypeRef.union(union).encodeThrows(throwingEncoders) ? " " + CodecEmitter.encodeThrowsClause : ""
         lines.append("")
         lines.append("    /// Writes the branch index, then the value.")
         lines.append("    @inlinable")
-        lines.append("    public func encode(to writer: inout Avro.AvroWriter) {")
+        lines.append("    public func encode(to writer: inout Avro.AvroWriter)\(throwsClause) {")
         lines.append("        switch self {")
         for branch in union.branches {
             lines.append("        case .\(branch.caseName)(let value):")
             lines.append("            writer.writeUnionIndex(\(branch.index))")
-            lines += CodecEmitter.indent(CodecEmitter.encode(branch.type, value: "value", writer: "writer", depth: 0),
+            lines += CodecEmitter.indent(CodecEmitter.encode(branch.type, value: "value", writer: "writer", depth: 0,
+                                                             throwing: throwingEncoders),
                                          by: "            ")
         }
         lines.append("        }")
@@ -40,8 +44,8 @@ struct UnionEmitter {
             lines.append("")
             lines.append("    /// Writes `value`, or the `null` branch for nil.")
             lines.append("    @inlinable")
-            lines.append("    public static func encodeOptional(_ value: \(union.swiftName)?, to writer: inout Avro.AvroWriter) {")
-            lines.append("        if let value { value.encode(to: &writer) } else { writer.writeUnionIndex(\(nullIndex)) }")
+            lines.append("    public static func encodeOptional(_ value: \(union.swiftName)?, to writer: inout Avro.AvroWriter)\(throwsClause) {")
+            lines.append("        if let value { \(throwsClause.isEmpty ? "" : "try ")value.encode(to: &writer) } else { writer.writeUnionIndex(\(nullIndex)) }")
             lines.append("    }")
             lines.append("")
             lines.append("    /// Reads a branch index and its value; nil for the `null` branch.")

@@ -23,7 +23,7 @@ public enum GeneratedTypeRoundTrip {
             let value = samples.value(for: schema)
             let genericBytes = try encoder.encode(value)
             let generated = try type.init(avroEncoded: genericBytes)
-            let generatedBytes = generated.avroEncoded()
+            let generatedBytes = try generated.avroEncoded()
             guard generatedBytes == genericBytes else {
                 throw Mismatch(description: "\(type) sample \(i): generated code wrote \(generatedBytes.count) bytes that differ from the generic encoder's \(genericBytes.count) for \(value)")
             }

@@ -86,7 +86,7 @@ func run() throws {
     let options = Options.parseOrExit()
     var factory = RecordFactory()
     let orders = (0..<options.records).map { factory.order($0) }
-    let bodies = orders.map { $0.avroEncoded() }
+    let bodies = try orders.map { try $0.avroEncoded() }
     let totalBytes = bodies.reduce(0) { $0 + $1.count }
     let encoder = AvroBinaryEncoder(schema: OrderPlaced.avroSchema)
     let decoder = AvroBinaryDecoder(schema: OrderPlaced.avroSchema)
@@ -103,9 +103,9 @@ func run() throws {
     }
 
     let seconds = { (path: Options.Path) in options.only == nil || options.only == path ? options.seconds : 0.001 }
-    let generatedEncode = measure(records: orders.count, seconds: seconds(.generatedEncode)) {
+    let generatedEncode = try measure(records: orders.count, seconds: seconds(.generatedEncode)) {
         var sum = 0
-        for order in orders { sum &+= order.avroEncoded().count }
+        for order in orders { sum &+= try order.avroEncoded().count }
         return sum
     }
     let generatedDecode = try measure(records: orders.count, seconds: seconds(.generatedDecode)) {

@@ -57,12 +57,22 @@ import Testing
         }
     }
 
-    @Test func decimalsAreWrittenWithTheSchemaScale() throws {
-        let cases: [(String, Int, String)] = [("12.5", 3, "12.500"), ("12.345", 2, "12.34"), ("12.355", 2, "12.36"),
-                                              ("-0.5", 0, "0"), ("-1.5", 0, "-2"), ("99.995", 2, "100.00")]
+    @Test func decimalsAreWrittenWithTheSchemaScaleOrRejected() throws {
+        // Exact rescales are written; a value that would need rounding is an error, never rounded.
+        let cases: [(String, Int, String?)] = [("12.5", 3, "12.500"), ("12.340", 2, "12.34"), ("12.345", 2, nil),
+                                               ("-0.5", 0, nil), ("-1.0", 0, "-1"), ("99.995", 2, nil)]
         for (input, scale, expected) in cases {
             let value = try #require(AvroDecimal(input))
-            #expect(AvroLogicalCoding.rescaled(value, to: scale).description == expected, "\(input) at scale \(scale)")
+            var writer = AvroWriter()
+            do throws(AvroEncodingError) {
+                try writer.writeDecimal(value, precision: 10, scale: scale)
+            } catch {
+                #expect(expected == nil, "\(input) at scale \(scale): \(error)")
+                #expect(error.message.contains("rounding"), "\(error)")
+                continue
+            }
+            var reader = AvroReader(writer.bytes)
+            #expect(try reader.readDecimal(precision: 10, scale: scale).description == expected, "\(input) at scale \(scale)")
         }
     }
 }

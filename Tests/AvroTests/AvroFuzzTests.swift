@@ -184,13 +184,13 @@ struct SplitMix64: RandomNumberGenerator {
             }
 
             let payment = Payment(id: "p\(round)", amountMinor: Int64(round), note: round % 2 == 0 ? nil : "n")
-            var singleObject = round % 3 == 0 ? AvroSingleObject.encode(payment)
+            var singleObject = round % 3 == 0 ? try AvroSingleObject.encode(payment)
                 : try AvroSingleObject.encode(.record(["amountMinor": .int(Int32(round)), "id": .string("x")]), schema: Payment.v1Schema)
             singleObject = Self.mutate(singleObject, with: &rng)
             attempt { _ = try AvroSingleObject.decode(Payment.self, from: singleObject, store: store) }
             attempt { _ = try AvroSingleObject.decode(singleObject, store: store) }
 
-            let confluent = Self.mutate(AvroConfluentWireFormat.encode(payment, schemaID: Int32(1 + round % 2)), with: &rng)
+            let confluent = Self.mutate(try AvroConfluentWireFormat.encode(payment, schemaID: Int32(1 + round % 2)), with: &rng)
             attempt { _ = try AvroConfluentWireFormat.decode(Payment.self, from: confluent, store: store) }
             attempt { _ = try AvroConfluentWireFormat.decode(confluent, store: store, readerSchema: Payment.avroSchema) }
         }

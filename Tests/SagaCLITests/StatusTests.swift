@@ -29,7 +29,7 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sagactl-\(UUID().uuidString).sqlite").path
         let store = try SQLiteSagaStore(path: path)
         let transfer = UUID().uuidString.lowercased(), running = UUID().uuidString.lowercased(), completed = UUID().uuidString.lowercased()
-        let money = AvroSingleObject.encode(Money(amountMinor: 10050, currency: "INR"))
+        let money = try AvroSingleObject.encode(Money(amountMinor: 10050, currency: "INR"))
         try await Self.commit(store, SagaCommit(
             saga: .insert(state(transfer, type: "transfer", status: .compensated, phase: .compensation, step: 1, created: t0, data: money,
                                 failure: "creditPayee: CREDIT_REJECTED")), sagaID: transfer,

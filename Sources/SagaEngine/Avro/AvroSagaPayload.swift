@@ -14,7 +14,7 @@ import Avro
 /// when ``SagaAvro/schemas`` knows the writer schema's fingerprint.
 extension SagaPayloadCodable where Self: AvroCodable {
     /// Single-object encoding.
-    public func encodePayload() throws -> [UInt8] { AvroSingleObject.encode(self) }
+    public func encodePayload() throws -> [UInt8] { try AvroSingleObject.encode(self) }
 
     /// Decodes single-object encoded bytes, resolving an older or newer writer schema.
     public static func decodePayload(_ bytes: [UInt8]) throws -> Self {
