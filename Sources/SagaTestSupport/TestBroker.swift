@@ -44,13 +44,15 @@ public struct TimedOut: Error, CustomStringConvertible {
 }
 
 /// Checks `condition` every 50 ms until it holds, or throws ``TimedOut`` after `seconds`.
-public func eventually(_ what: String, within seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
+public func eventually(
+    _ what: @autoclosure () -> String, within seconds: Double = 120, _ condition: () async throws -> Bool
+) async throws {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try await condition() { return }
         try await Task.sleep(for: .milliseconds(50))
     }
-    throw TimedOut(what: what)
+    throw TimedOut(what: "\(what()) (\(Int(seconds)) s)")
 }
 
 /// Reads the records of `topic` from its start with a fresh consumer group until `enough` holds

@@ -14,7 +14,7 @@ final class HandledLog: Sendable {
 }
 
 /// Waits (bounded) until `condition` holds; a hang guard for group membership, not a timing assertion.
-func eventually(_ what: String, within seconds: Double = 30, _ condition: () -> Bool) async throws {
+func eventually(_ what: String, within seconds: Double = 90, _ condition: () -> Bool) async throws {
     let deadline = ContinuousClock.now + .seconds(seconds)
     while !condition() {
         guard ContinuousClock.now < deadline else { throw TimedOut(what: what, seconds: seconds) }

@@ -91,7 +91,7 @@ final class SagaWorld: Sendable {
 
     /// Waits until `sagaID` reaches a status for which `done` holds, and returns the state.
     @discardableResult
-    func waitFor(_ sagaID: String, within seconds: Double = 60, _ done: @escaping (SagaStatus) -> Bool = \.isTerminal)
+    func waitFor(_ sagaID: String, within seconds: Double = 120, _ done: @escaping (SagaStatus) -> Bool = \.isTerminal)
         async throws -> SagaState
     {
         var last: SagaState?
