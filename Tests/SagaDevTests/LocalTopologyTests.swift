@@ -65,6 +65,15 @@ struct LocalTopologyTests {
         try await eventually("the first transfer to complete", within: 120) { try await status(first) == .completed }
 
         // 2. Payment down (SIGTERM: a graceful stop) while orders are placed: they wait at the payment step.
+        // Tansu 0.6.0 keeps a member that leaves a still-forming group as the group's leader, and
+        // that group never assigns again: stop the payment role only once its consumer owns its
+        // partitions (docs/local-development.md).
+        let paymentLog = topology.logFile(of: .payment)
+        try await eventually("the payment role's consumer to be assigned \(topics.paymentCommands)[0] and [1]", within: 120) {
+            let assigned = ((try? String(contentsOf: paymentLog, encoding: .utf8)) ?? "").split(separator: "\n")
+                .filter { $0.contains("Kafka consumer assigned") }
+            return (0..<2).allSatisfy { partition in assigned.contains { $0.contains("\(topics.paymentCommands)[\(partition)]") } }
+        }
         let paymentPort = await topology.port(of: .payment)
         #expect(await topology.stop(.payment) == 0, "payment stops gracefully")
         let orders = try await placeOrders(starter, [
