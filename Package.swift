@@ -1,11 +1,18 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// Every binary of this package loads librdkafka from `.deps/lib` (installed by
-/// `scripts/setup`) before the system's copy: Debian's 2.0.2 cannot talk to current
-/// brokers. In production images a current librdkafka is installed system-wide and
-/// this rpath points at nothing, which the loader ignores.
-let runtimeLibrarySearchPath: [LinkerSetting] = [
+// The package in layers (docs/architecture.md):
+//   Core          SagaCore (the engine, no I/O), Avro
+//   Adapters      Kafka (librdkafka), SagaKafka, SagaSQLite, SagaAvro, SagaObservability
+//   Sagas         the sagas we ship: SagaContracts, the participant services, SagaCatalog
+//   Applications  SagaAPI, SagaSystem, SagaDev, SagaCLI, saga-server, sagactl
+// A module depends only on its own layer and the ones above it in this list.
+
+/// This repository's own executables and tests load librdkafka from `.deps/lib` (installed by
+/// `scripts/setup`) before the system's copy: Debian's 2.0.2 cannot talk to current brokers.
+/// Library targets carry no such flag (SwiftPM refuses unsafe flags in a dependency): a package
+/// that depends on ours links the librdkafka its machine has installed (docs/architecture.md).
+let developmentRuntimeLibraryPath: [LinkerSetting] = [
     .unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", Context.packageDirectory + "/.deps/lib"])
 ]
 
@@ -18,18 +25,20 @@ let package = Package(
     name: "swift-saga",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "Kafka", targets: ["Kafka"]),
-        .library(name: "SagaEngine", targets: ["SagaEngine"]),
-        .library(name: "Avro", targets: ["Avro"]),
-        .library(name: "SagaContracts", targets: ["SagaContracts"]),
-        .library(name: "SagaAPI", targets: ["SagaAPI"]),
+        // The engine and its adapters: what a package building its own sagas depends on.
+        .library(name: "SagaCore", targets: ["SagaCore"]),
+        .library(name: "SagaKafka", targets: ["SagaKafka"]),
+        .library(name: "SagaSQLite", targets: ["SagaSQLite"]),
+        .library(name: "SagaAvro", targets: ["SagaAvro"]),
         .library(name: "SagaObservability", targets: ["SagaObservability"]),
-        .executable(name: "sagactl", targets: ["sagactl"]),
-        .executable(name: "saga-server", targets: ["saga-server"]),
-        .library(name: "SagaDev", targets: ["SagaDev"]),
-        .library(name: "SagaSystem", targets: ["SagaSystem"]),
-        .executable(name: "avro-codegen", targets: ["avro-codegen"]),
+        .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "Avro", targets: ["Avro"]),
+        // Generates Swift types from a target's *.avsc files at build time.
         .plugin(name: "AvroCodegenPlugin", targets: ["AvroCodegenPlugin"]),
+        .executable(name: "avro-codegen", targets: ["avro-codegen"]),
+        // The system we ship.
+        .executable(name: "saga-server", targets: ["saga-server"]),
+        .executable(name: "sagactl", targets: ["sagactl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -42,6 +51,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         // OTLP over HTTP/protobuf only: the gRPC trait would add grpc-swift to every build.
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
@@ -52,312 +62,301 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
-        // The librdkafka C API (system library, headers from librdkafka-dev).
-        .systemLibrary(
-            name: "CRdKafka",
-            pkgConfig: "rdkafka",
-            providers: [.apt(["librdkafka-dev"])]
+        // MARK: Core — no I/O dependencies
+        // The engine: definitions and the DSL, the pure state machine, the envelope, the store
+        // protocols and the processing cores of orchestrator and participant. No I/O dependency.
+        .target(
+            name: "SagaCore",
+            dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"), .product(name: "Tracing", package: "swift-distributed-tracing")],
+            path: "Sources/Core/SagaCore"
         ),
+        // Avro: schemas, binary/JSON encodings, resolution, fingerprints, framing. No I/O.
+        .target(
+            name: "Avro",
+            dependencies: [],
+            path: "Sources/Core/Avro"
+        ),
+
+        // MARK: Adapters — Kafka, SQLite, Avro, observability around the core
+        // The librdkafka C API (system library, headers from librdkafka-dev).
+        .systemLibrary(name: "CRdKafka", path: "Sources/Adapters/CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         // The Kafka client: the only module that touches librdkafka pointers.
         .target(
             name: "Kafka",
-            dependencies: [
-                "CRdKafka",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-            ],
-            linkerSettings: runtimeLibrarySearchPath
+            dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")],
+            path: "Sources/Adapters/Kafka"
         ),
-        // Avro: schemas, binary/JSON encodings, resolution, fingerprints, framing. No Kafka.
-        .target(name: "Avro"),
-        .testTarget(
-            name: "AvroTests",
-            dependencies: ["Avro", subprocess],
-            exclude: ["Fixtures"]
-        ),
-        // Avro schema → Swift source (the library behind the build-tool plugin).
-        .target(name: "AvroCodegen", dependencies: ["Avro"]),
-        .executableTarget(name: "avro-codegen", dependencies: ["AvroCodegen", swiftSystem]),
-        // Generates Swift types from the package's schemas/*.avsc at build time.
-        .plugin(name: "AvroCodegenPlugin", capability: .buildTool(), dependencies: ["avro-codegen"]),
-        // The contracts of the sagas as Swift types (generated from schemas/).
-        .target(name: "SagaContracts", dependencies: ["Avro"], plugins: ["AvroCodegenPlugin"]),
-        // sagactl: the command line (schema tools, publish/tail, saga status, DLQ operations).
+        // The engine on Kafka: consumption lanes, dead-letter sink and replayer, outbox publisher,
+        // and the orchestrator and participant runners as swift-service-lifecycle services.
         .target(
-            name: "SagaCLI",
-            dependencies: [
-                "Avro", "Kafka", "SagaEngine", "SagaContracts", "SagaDev", "SagaSystem", "SagaObservability", "ServiceKit",
-                "AccountService",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                swiftSystem,
-            ],
-            linkerSettings: runtimeLibrarySearchPath
+            name: "SagaKafka",
+            dependencies: ["Kafka", .product(name: "Logging", package: "swift-log"), "SagaCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Sources/Adapters/SagaKafka"
         ),
-        .executableTarget(name: "sagactl", dependencies: ["SagaCLI"], linkerSettings: runtimeLibrarySearchPath),
-        // Avro encode/decode throughput beside fastavro (scripts/bench-avro).
-        .executableTarget(
-            name: "avro-bench",
-            dependencies: ["Avro", "SagaContracts", .product(name: "ArgumentParser", package: "swift-argument-parser"), swiftSystem]
-        ),
-        // Round-trip checks of generated types against the generic coder (tests only).
-        .target(name: "AvroTestSupport", dependencies: ["Avro"]),
-        // Its Schemas/*.avsc are generated by the plugin too: tricky cases, compiled and run.
-        .testTarget(
-            name: "AvroCodegenTests",
-            dependencies: ["AvroCodegen", "Avro", "AvroTestSupport", subprocess, swiftSystem],
-            plugins: ["AvroCodegenPlugin"]
-        ),
-        .testTarget(name: "SagaContractsTests", dependencies: ["SagaContracts", "Avro", "AvroTestSupport"]),
-        // Runs the built sagactl (a dependency so it is built first) and tests its logic directly.
-        .testTarget(
-            name: "SagaCLITests",
-            dependencies: ["SagaCLI", "SagaDev", "Avro", "Kafka", "SagaEngine", "SagaContracts", "sagactl", subprocess, swiftSystem],
-            linkerSettings: runtimeLibrarySearchPath
-        ),
-        // Kafka throughput beside a C baseline (scripts/bench-kafka; c/ is built by that script).
-        .executableTarget(
-            name: "KafkaBenchmark",
-            dependencies: [
-                "Kafka",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Benchmarks/KafkaBenchmark",
-            exclude: ["c"],
-            linkerSettings: runtimeLibrarySearchPath
-        ),
-        .testTarget(
-            name: "KafkaTests",
-            dependencies: ["Kafka"],
-            linkerSettings: runtimeLibrarySearchPath
-        ),
-        // The saga engine: definitions, the deterministic state machine, the durable store
-        // (outbox, inbox, timers, DLQ replays) and the runtimes over Kafka.
+        // The engine's store on SQLite (GRDB), for orchestrators and participants.
         .target(
-            name: "SagaEngine",
-            dependencies: [
-                "Avro",
-                "Kafka",
-                "SagaContracts",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-            ]
+            name: "SagaSQLite",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "SagaCore"],
+            path: "Sources/Adapters/SagaSQLite"
         ),
-        // Logging (JSON lines), metrics (Prometheus) and tracing bootstrap for server processes.
+        // Avro-generated types as engine payloads; saga reports as JSON.
+        .target(
+            name: "SagaAvro",
+            dependencies: ["Avro", "SagaCore"],
+            path: "Sources/Adapters/SagaAvro"
+        ),
+        // Logging (JSON lines), metrics (Prometheus) and tracing (OTLP) bootstrap for server processes.
         .target(
             name: "SagaObservability",
-            dependencies: [
-                "Avro", "SagaEngine",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "OTel", package: "swift-otel"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            dependencies: ["Avro", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"), .product(name: "OTel", package: "swift-otel"), .product(name: "Prometheus", package: "swift-prometheus"), "SagaCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Sources/Adapters/SagaObservability"
         ),
-        .testTarget(
-            name: "SagaObservabilityTests",
-            dependencies: [
-                "SagaObservability", "SagaEngine", "SagaTestSupport", "Kafka",
-                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            linkerSettings: runtimeLibrarySearchPath
-        ),
-        // Test sagas and participants shared by the tests, the crash harness and the benchmark.
+
+        // MARK: The sagas we ship — contracts, participant services, definitions
+        // The contracts of the shipped sagas as Swift types (generated from schemas/ at build time),
+        // their topics, and the lifecycle events' Avro encoder.
         .target(
-            name: "SagaTestSupport",
-            dependencies: [
-                "SagaEngine", "Kafka", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            name: "SagaContracts",
+            dependencies: ["Avro", "SagaAvro", "SagaCore"],
+            path: "Sources/Sagas/Contracts",
+            plugins: ["AvroCodegenPlugin"]
         ),
-        // The process the crash test starts, SIGKILLs and restarts.
-        .executableTarget(
-            name: "saga-crash-harness",
-            dependencies: [
-                "SagaEngine", "SagaTestSupport", "Kafka", .product(name: "Logging", package: "swift-log"), swiftSystem,
-            ],
-            linkerSettings: runtimeLibrarySearchPath
-        ),
-        // Sagas per second and latency beside a bare produce/consume baseline (scripts/bench-saga).
-        .executableTarget(
-            name: "saga-bench",
-            dependencies: [
-                "SagaEngine", "SagaTestSupport", "Kafka", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"), swiftSystem,
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            linkerSettings: runtimeLibrarySearchPath
-        ),
-        .testTarget(
-            name: "SagaEngineTests",
-            dependencies: [
-                "SagaEngine", "SagaTestSupport", "Avro", "Kafka", "SagaContracts", "saga-crash-harness",
-                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
-            ],
-            linkerSettings: runtimeLibrarySearchPath
-        ),
-        // The services of the two sagas, each on the participant runtime with its own SQLite database.
+        // What the shipped participant services share (contract replies, envelopes, databases).
         .target(
-            name: "ServiceKit", dependencies: ["SagaEngine", "SagaContracts", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Sources/Services/ServiceKit"
+            name: "ServiceKit",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "SagaAvro", "SagaContracts", "SagaCore", "SagaSQLite"],
+            path: "Sources/Sagas/Services/ServiceKit"
         ),
+        // The order service.
         .target(
-            name: "OrderService", dependencies: ["ServiceKit", "SagaEngine", "SagaContracts", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Sources/Services/OrderService"
+            name: "OrderService",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "SagaContracts", "SagaCore", "SagaKafka", "SagaSQLite", "ServiceKit"],
+            path: "Sources/Sagas/Services/OrderService"
         ),
+        // The inventory service.
         .target(
-            name: "InventoryService", dependencies: ["ServiceKit", "SagaEngine", "SagaContracts", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Sources/Services/InventoryService"
+            name: "InventoryService",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "SagaContracts", "SagaCore", "SagaSQLite", "ServiceKit"],
+            path: "Sources/Sagas/Services/InventoryService"
         ),
+        // The payment service.
         .target(
-            name: "PaymentService", dependencies: ["ServiceKit", "SagaEngine", "SagaContracts", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Sources/Services/PaymentService"
+            name: "PaymentService",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "SagaContracts", "SagaCore", "SagaSQLite", "ServiceKit"],
+            path: "Sources/Sagas/Services/PaymentService"
         ),
+        // The UPI account service.
         .target(
-            name: "AccountService", dependencies: ["ServiceKit", "SagaEngine", "SagaContracts", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Sources/Services/AccountService"
+            name: "AccountService",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "SagaContracts", "SagaCore", "SagaSQLite", "ServiceKit"],
+            path: "Sources/Sagas/Services/AccountService"
         ),
+        // The notification service.
         .target(
             name: "NotificationService",
-            dependencies: [
-                "ServiceKit", "SagaEngine", "SagaContracts", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Sources/Services/NotificationService"
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"), "SagaContracts", "SagaCore", "SagaSQLite", "ServiceKit"],
+            path: "Sources/Sagas/Services/NotificationService"
         ),
-        // The order and UPI transfer saga definitions and their start triggers.
-        .target(name: "Sagas", dependencies: ["ServiceKit", "SagaEngine", "SagaContracts"]),
+        // The shipped sagas (order, UPI transfer): each registered once, with its trigger and topics.
+        .target(
+            name: "SagaCatalog",
+            dependencies: ["SagaAvro", "SagaContracts", "SagaCore", "ServiceKit"],
+            path: "Sources/Sagas/Catalog"
+        ),
+
+        // MARK: Applications — HTTP API, the running system, local development, the CLI
         // The HTTP API (Hummingbird): route groups over capability protocols, problem+json, idempotency.
         .target(
             name: "SagaAPI",
-            dependencies: [
-                "SagaEngine", "SagaContracts", "ServiceKit", "OrderService", "AccountService", "Kafka",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            dependencies: ["AccountService", .product(name: "AsyncHTTPClient", package: "async-http-client"), "Avro", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"), "Kafka", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"), "OrderService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaAvro", "SagaContracts", "SagaCore", "SagaSQLite", "ServiceKit"],
+            path: "Sources/Applications/SagaAPI"
         ),
-        // The orchestrator and the five services wired in one process on the test broker (tests only).
-        .target(
-            name: "SagaServicesTestSupport",
-            dependencies: [
-                "Sagas", "SagaTestSupport", "ServiceKit", "OrderService", "InventoryService", "PaymentService", "AccountService",
-                "NotificationService", "SagaEngine", "SagaContracts", "Kafka",
-                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        .testTarget(
-            name: "SagaAPITests",
-            dependencies: [
-                "SagaAPI", "SagaServicesTestSupport", "SagaTestSupport", "Sagas", "ServiceKit", "OrderService", "InventoryService",
-                "AccountService", "SagaEngine", "SagaContracts", "Kafka",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-            ],
-            linkerSettings: runtimeLibrarySearchPath
-        ),
-        .testTarget(
-            name: "SagasTests",
-            dependencies: [
-                "Sagas", "SagaTestSupport", "SagaServicesTestSupport", "ServiceKit", "OrderService", "InventoryService", "PaymentService",
-                "AccountService", "NotificationService", "SagaEngine", "SagaContracts", "Kafka",
-                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
-            ],
-            linkerSettings: runtimeLibrarySearchPath
-        ),
-        // Composition of the running system: settings (environment + flags), roles as
-        // swift-service-lifecycle services, the per-process HTTP server, topics, demo data.
+        // The running system: settings, roles as services, the HTTP server, topics, demo data.
         .target(
             name: "SagaSystem",
-            dependencies: [
-                "Kafka", "SagaEngine", "SagaContracts", "Sagas", "ServiceKit", "OrderService", "InventoryService",
-                "PaymentService", "AccountService", "NotificationService",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                "SagaAPI", "SagaObservability",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
-            linkerSettings: runtimeLibrarySearchPath
+            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "NotificationService", "OrderService", "PaymentService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaAPI", "SagaCatalog", "SagaContracts", "SagaCore", "SagaKafka", "SagaObservability", "SagaSQLite", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+            path: "Sources/Applications/SagaSystem"
+        ),
+        // Local development: the Tansu broker as a child process, the multi-process topology, the demo workload.
+        .target(
+            name: "SagaDev",
+            dependencies: ["AccountService", .product(name: "AsyncHTTPClient", package: "async-http-client"), "Avro", .product(name: "GRDB", package: "GRDB.swift"), "Kafka", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), "OrderService", "PaymentService", "SagaAPI", "SagaCore", "SagaSQLite", "SagaSystem"],
+            path: "Sources/Applications/SagaDev"
+        ),
+        // sagactl: schema tools, publish/tail, saga status, DLQ operations, doctor, dev.
+        .target(
+            name: "SagaCLI",
+            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), "Avro", "Kafka", .product(name: "Logging", package: "swift-log"), "SagaAvro", "SagaContracts", "SagaCore", "SagaDev", "SagaKafka", "SagaObservability", "SagaSQLite", "SagaSystem", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), swiftSystem, .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+            path: "Sources/Applications/SagaCLI"
         ),
         // The server executable: one role (or all) per process.
         .executableTarget(
             name: "saga-server",
-            dependencies: [
-                "SagaSystem", "Kafka", "SagaObservability",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), swiftSystem,
-            ],
-            linkerSettings: runtimeLibrarySearchPath
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"), "Kafka", .product(name: "Logging", package: "swift-log"), "SagaContracts", "SagaCore", "SagaObservability", "SagaSystem", swiftSystem],
+            path: "Sources/Applications/saga-server",
+            linkerSettings: developmentRuntimeLibraryPath
         ),
-        // The whole system's sagas per second and latency beside the broker's bare produce and
-        // produce→consume ceiling, measured in the same run (scripts/bench-system).
+        // The command line.
+        .executableTarget(
+            name: "sagactl",
+            dependencies: ["SagaCLI"],
+            path: "Sources/Applications/sagactl",
+            linkerSettings: developmentRuntimeLibraryPath
+        ),
+
+        // MARK: Tools
+        // Avro schema → Swift source (the library behind the build-tool plugin).
+        .target(
+            name: "AvroCodegen",
+            dependencies: ["Avro"],
+            path: "Sources/Tools/AvroCodegen"
+        ),
+        .executableTarget(
+            name: "avro-codegen",
+            dependencies: ["AvroCodegen", swiftSystem],
+            path: "Sources/Tools/avro-codegen"
+        ),
+
+        // MARK: Test support (tests, harnesses and benchmarks only)
+        // Round-trip checks of generated types against the generic coder (tests only).
+        .target(
+            name: "AvroTestSupport",
+            dependencies: ["Avro"],
+            path: "Tests/Support/AvroTestSupport"
+        ),
+        // Test sagas and participants shared by the tests, the crash harness and the benchmarks.
+        .target(
+            name: "SagaTestSupport",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "Kafka", .product(name: "Logging", package: "swift-log"), "SagaAvro", "SagaCore", "SagaKafka"],
+            path: "Tests/Support/SagaTestSupport"
+        ),
+        // The orchestrator and the five services wired in one process on the test broker (tests only).
+        .target(
+            name: "SagaServicesTestSupport",
+            dependencies: ["AccountService", .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", "NotificationService", "OrderService", "PaymentService", "SagaCatalog", "SagaContracts", "SagaCore", "SagaKafka", "SagaSQLite", "SagaTestSupport", "ServiceKit"],
+            path: "Tests/Support/SagaServicesTestSupport"
+        ),
+        // The process the crash test starts, SIGKILLs and restarts.
+        .executableTarget(
+            name: "saga-crash-harness",
+            dependencies: ["Kafka", .product(name: "Logging", package: "swift-log"), "SagaCore", "SagaKafka", "SagaSQLite", "SagaTestSupport", swiftSystem],
+            path: "Tests/Support/saga-crash-harness",
+            linkerSettings: developmentRuntimeLibraryPath
+        ),
+
+        // MARK: Benchmarks (release builds, scripts/bench-*)
+        // Kafka throughput beside a C baseline (scripts/bench-kafka; c/ is built by that script).
+        .executableTarget(
+            name: "KafkaBenchmark",
+            dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/KafkaBenchmark",
+            exclude: ["c"],
+            linkerSettings: developmentRuntimeLibraryPath
+        ),
+        // Avro encode/decode throughput beside fastavro (scripts/bench-avro).
+        .executableTarget(
+            name: "avro-bench",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"), "Avro", "SagaContracts", swiftSystem],
+            path: "Benchmarks/avro-bench"
+        ),
+        // Sagas per second and latency beside a bare produce/consume baseline (scripts/bench-saga).
+        .executableTarget(
+            name: "saga-bench",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Histogram", package: "hdrhistogram-swift"), "Kafka", .product(name: "Logging", package: "swift-log"), "SagaAvro", "SagaCore", "SagaKafka", "SagaSQLite", "SagaTestSupport", swiftSystem],
+            path: "Benchmarks/saga-bench",
+            linkerSettings: developmentRuntimeLibraryPath
+        ),
+        // The whole system beside the broker's bare ceiling, in the same run (scripts/bench-system).
         .executableTarget(
             name: "system-bench",
-            dependencies: [
-                "SagaSystem", "SagaEngine", "SagaContracts", "ServiceKit", "OrderService", "InventoryService", "AccountService",
-                "SagaTestSupport", "Kafka", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"), swiftSystem,
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            linkerSettings: runtimeLibrarySearchPath
+            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Histogram", package: "hdrhistogram-swift"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "OrderService", "SagaContracts", "SagaCore", "SagaSystem", "SagaTestSupport", "ServiceKit", swiftSystem],
+            path: "Benchmarks/system-bench",
+            linkerSettings: developmentRuntimeLibraryPath
+        ),
+
+        // MARK: Tests — one target per module
+        .testTarget(
+            name: "AvroTests",
+            dependencies: ["Avro", subprocess],
+            path: "Tests/AvroTests",
+            exclude: ["Fixtures"]
+        ),
+        // Its Schemas/*.avsc are generated by the plugin too: tricky cases, compiled and run.
+        .testTarget(
+            name: "AvroCodegenTests",
+            dependencies: ["Avro", "AvroCodegen", "AvroTestSupport", subprocess, swiftSystem],
+            path: "Tests/AvroCodegenTests",
+            plugins: ["AvroCodegenPlugin"]
+        ),
+        .testTarget(
+            name: "SagaContractsTests",
+            dependencies: ["Avro", "AvroTestSupport", "SagaContracts", "SagaCore"],
+            path: "Tests/SagaContractsTests"
+        ),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/KafkaTests",
+            linkerSettings: developmentRuntimeLibraryPath
+        ),
+        .testTarget(
+            name: "SagaCoreTests",
+            dependencies: ["Avro", .product(name: "GRDB", package: "GRDB.swift"), "SagaAvro", "SagaContracts", "SagaCore", "SagaSQLite", "SagaTestSupport"],
+            path: "Tests/SagaCoreTests",
+            linkerSettings: developmentRuntimeLibraryPath
+        ),
+        .testTarget(
+            name: "SagaSQLiteTests",
+            dependencies: ["Avro", "SagaAvro", "SagaCore", "SagaSQLite", "SagaTestSupport"],
+            path: "Tests/SagaSQLiteTests",
+            linkerSettings: developmentRuntimeLibraryPath
+        ),
+        .testTarget(
+            name: "SagaKafkaTests",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "Kafka", .product(name: "Logging", package: "swift-log"), "SagaAvro", "SagaContracts", "SagaCore", "SagaKafka", "SagaSQLite", "SagaTestSupport", "saga-crash-harness"],
+            path: "Tests/SagaKafkaTests",
+            linkerSettings: developmentRuntimeLibraryPath
+        ),
+        .testTarget(
+            name: "SagaObservabilityTests",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "InMemoryTracing", package: "swift-distributed-tracing"), "Kafka", .product(name: "Logging", package: "swift-log"), .product(name: "Prometheus", package: "swift-prometheus"), "SagaAvro", "SagaCore", "SagaKafka", "SagaObservability", "SagaSQLite", "SagaTestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Tracing", package: "swift-distributed-tracing")],
+            path: "Tests/SagaObservabilityTests",
+            linkerSettings: developmentRuntimeLibraryPath
+        ),
+        .testTarget(
+            name: "SagaCatalogTests",
+            dependencies: ["AccountService", "Avro", .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "NotificationService", "OrderService", "PaymentService", "SagaAvro", "SagaCatalog", "SagaContracts", "SagaCore", "SagaSQLite", "SagaServicesTestSupport", "SagaTestSupport", "ServiceKit"],
+            path: "Tests/SagaCatalogTests",
+            linkerSettings: developmentRuntimeLibraryPath
+        ),
+        .testTarget(
+            name: "SagaAPITests",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client"), "Avro", .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"), "Kafka", .product(name: "NIOCore", package: "swift-nio"), "OrderService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaAPI", "SagaAvro", "SagaCore", "SagaSQLite", "SagaServicesTestSupport", "SagaTestSupport", "ServiceKit", .product(name: "Yams", package: "Yams")],
+            path: "Tests/SagaAPITests",
+            linkerSettings: developmentRuntimeLibraryPath
         ),
         // Settings, topics, demo data, and saga-server run as a child process against the real broker.
         .testTarget(
             name: "SagaSystemTests",
-            dependencies: [
-                "SagaSystem", "SagaDev", "saga-server", "SagaTestSupport", "Sagas", "ServiceKit", "AccountService", "SagaEngine",
-                "OrderService", "InventoryService", "PaymentService", "NotificationService",
-                "SagaContracts", "Kafka", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Logging", package: "swift-log"), subprocess, swiftSystem,
-            ],
-            linkerSettings: runtimeLibrarySearchPath
+            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", "NotificationService", "OrderService", "PaymentService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaContracts", "SagaCore", "SagaDev", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), subprocess, swiftSystem, "saga-server"],
+            path: "Tests/SagaSystemTests",
+            linkerSettings: developmentRuntimeLibraryPath
         ),
-        // Local development: the Tansu broker as a child process, the multi-process topology of
-        // every role on loopback, the demo workload (`sagactl dev`).
-        .target(
-            name: "SagaDev",
-            dependencies: [
-                "SagaSystem", "Kafka", "SagaEngine", "SagaContracts", "ServiceKit", "OrderService", "PaymentService",
-                "AccountService", "Avro", "SagaAPI", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ],
-            linkerSettings: runtimeLibrarySearchPath
+        // Runs the built sagactl (a dependency so it is built first) and tests its logic directly.
+        .testTarget(
+            name: "SagaCLITests",
+            dependencies: ["Avro", "Kafka", .product(name: "Logging", package: "swift-log"), "SagaCLI", "SagaContracts", "SagaCore", "SagaDev", "SagaSQLite", subprocess, swiftSystem, "sagactl"],
+            path: "Tests/SagaCLITests",
+            linkerSettings: developmentRuntimeLibraryPath
         ),
-        // sagactl dev as a child process, and the multi-process topology end to end (issue 6).
+        // sagactl dev as a child process, and the multi-process topology end to end.
         .testTarget(
             name: "SagaDevTests",
-            dependencies: [
-                "SagaDev", "SagaSystem", "sagactl", "saga-server", "SagaTestSupport", "ServiceKit", "OrderService", "PaymentService",
-                "AccountService", "InventoryService", "SagaEngine", "SagaContracts", "Kafka",
-                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"), subprocess, swiftSystem,
-            ],
-            linkerSettings: runtimeLibrarySearchPath
+            dependencies: ["AccountService", .product(name: "GRDB", package: "GRDB.swift"), "Kafka", "OrderService", "PaymentService", "SagaContracts", "SagaCore", "SagaDev", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", subprocess, swiftSystem, "sagactl", "saga-server"],
+            path: "Tests/SagaDevTests",
+            linkerSettings: developmentRuntimeLibraryPath
         ),
+        .plugin(name: "AvroCodegenPlugin", capability: .buildTool(), dependencies: ["avro-codegen"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -38,22 +38,16 @@ STRIMZI_GROUP = "kafka.strimzi.io/"
 
 
 def swift_topics(root: pathlib.Path) -> tuple[list[str], str]:
-    """SagaTopics' names and dead-letter suffix from Sources/SagaContracts/SagaContracts.swift."""
-    source = (root / "Sources/SagaContracts/SagaContracts.swift").read_text()
-    body = re.search(r"public enum SagaTopics \{(.*?)\n\}", source, re.S)
-    if not body:
-        raise SystemExit("check_deployments: no `enum SagaTopics` in SagaContracts.swift")
-    topics = re.findall(r'static let \w+ = "([^"]+)"', body.group(1))
-    suffix = re.search(r'func deadLetter\(of topic: String\) -> String \{ topic \+ "([^"]+)" \}', body.group(1))
-    record = (root / "Sources/SagaEngine/DeadLetter/DeadLetterRecord.swift").read_text()
-    record_suffix = re.search(r'func topic\(for topic: String\) -> String \{ topic \+ "([^"]+)" \}', record)
-    if not topics or not suffix or not record_suffix:
-        raise SystemExit("check_deployments: cannot read the topics or the dead-letter suffix from the Swift "
-                         "source; update scripts/check_deployments.py with how they are defined now")
-    if suffix.group(1) != record_suffix.group(1):
-        raise SystemExit(f"check_deployments: SagaTopics.deadLetter(of:) adds {suffix.group(1)!r} but "
-                         f"DeadLetterRecord.topic(for:) adds {record_suffix.group(1)!r}")
-    return topics, suffix.group(1)
+    """The topics and the dead-letter suffix from deployments/topics.txt (what `saga-server
+    --print-topics` prints; scripts/validate-deployments checks the two agree)."""
+    names = [line.strip() for line in (root / "deployments/topics.txt").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    suffix = ".dlq"
+    topics = [name for name in names if not name.endswith(suffix)]
+    if not topics or sorted(names) != sorted(topics + [t + suffix for t in topics]):
+        raise SystemExit("check_deployments: deployments/topics.txt must list each topic and its "
+                         f"dead-letter topic (<topic>{suffix})")
+    return topics, suffix
 
 
 def load_all(path: pathlib.Path) -> list[dict]:

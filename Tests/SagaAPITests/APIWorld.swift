@@ -3,7 +3,7 @@ import Hummingbird
 import Kafka
 import Prometheus
 import SagaAPI
-import SagaEngine
+import SagaCore
 import SagaServicesTestSupport
 import SagaTestSupport
 

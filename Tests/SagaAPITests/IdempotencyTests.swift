@@ -5,7 +5,7 @@ import HummingbirdTesting
 import Kafka
 import OrderService
 import SagaAPI
-import SagaEngine
+import SagaCore
 import SagaServicesTestSupport
 import SagaTestSupport
 import Testing
@@ -14,7 +14,7 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct IdempotencyTests {
     @Test func concurrentRequestsWithOneKeyStartOneSaga() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory()
         let kafka = try Broker.configuration()
         let prefix = "idem-\(UUID().uuidString.prefix(8))."
         let admin = try KafkaAdmin(configuration: kafka, logger: Broker.logger)

@@ -4,7 +4,9 @@ import Kafka
 import OrderService
 import Prometheus
 import SagaAPI
-import SagaEngine
+import SagaCore
+import SagaSQLite
+import SagaAvro
 import SagaServicesTestSupport
 import SagaTestSupport
 import Testing
@@ -32,7 +34,7 @@ import Yams
     }
 
     @Test func theDocumentListsEveryRouteTheRouterRegisters() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory()
         let orders = try await OrderService(path: directory.file("orders.sqlite"))
         let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: ["127.0.0.1:1"]), logger: Broker.logger)
         let builder = APIRouterBuilder(

@@ -5,7 +5,9 @@ import HummingbirdTesting
 import Kafka
 import Prometheus
 import SagaAPI
-import SagaEngine
+import SagaCore
+import SagaSQLite
+import SagaAvro
 import SagaServicesTestSupport
 import SagaTestSupport
 import Testing
@@ -18,7 +20,7 @@ struct OperationsTests {
     }
 
     @Test func healthAndReadinessReportEveryCheck() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory()
         let store = try SQLiteSagaStore(path: directory.file("orchestrator.sqlite"))
         let storeCheck = ReadinessCheck("saga-store") { _ = try await store.countByStatus() }
         let ready = APIRouterBuilder(operations: OperationsRoutes(checks: [storeCheck]))
@@ -72,7 +74,7 @@ struct OperationsTests {
 @Suite(.timeLimit(.minutes(1)))
 struct StandardReadinessCheckTests {
     @Test func theStandardChecksPassOnLivePartsAndFailOnDeadOnes() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory()
         let topic = "readiness-\(UUID().uuidString.prefix(8))"
         let admin = try KafkaAdmin(configuration: try Broker.configuration(), logger: Broker.logger)
         try await admin.createTopics([KafkaTopicSpecification(name: topic)])

@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import SagaAPI
-import SagaEngine
+import SagaCore
+import SagaAvro
 import SagaServicesTestSupport
 import SagaTestSupport
 import ServiceKit

@@ -6,7 +6,9 @@ import Kafka
 import NIOCore
 import OrderService
 import SagaAPI
-import SagaEngine
+import SagaCore
+import SagaSQLite
+import SagaAvro
 import SagaServicesTestSupport
 import SagaTestSupport
 import Testing
@@ -17,7 +19,7 @@ import Testing
 struct ProblemTests {
     /// The `all` role's routes over scratch stores.
     static func withAPI(_ body: @escaping @Sendable (any TestClientProtocol, OrderService) async throws -> Void) async throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory()
         let orders = try await OrderService(path: directory.file("orders.sqlite"), orderPlacedTopic: "api-tests.order.placed")
         let producer = try KafkaProducer(configuration: try Broker.configuration(), logger: Broker.logger)
         let builder = APIRouterBuilder(

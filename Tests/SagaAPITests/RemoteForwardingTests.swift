@@ -4,7 +4,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import SagaAPI
-import SagaEngine
+import SagaCore
+import SagaAvro
 import SagaServicesTestSupport
 import SagaTestSupport
 import Testing

@@ -4,7 +4,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SagaAPI
-import SagaEngine
+import SagaCore
+import SagaAvro
 import SagaServicesTestSupport
 import SagaTestSupport
 import ServiceKit

@@ -2,7 +2,8 @@ import Avro
 import Foundation
 import Kafka
 import SagaDev
-import SagaEngine
+import SagaCore
+import SagaSQLite
 import Testing
 
 /// `sagactl dlq list/summary/replay/replays` against a real `.dlq` topic holding records made by the

@@ -2,7 +2,8 @@ import Foundation
 import Kafka
 import SagaDev
 @testable import SagaCLI
-import SagaEngine
+import SagaCore
+import SagaSQLite
 import Testing
 
 /// `sagactl doctor` through the real broker, real SQLite stores and the repository's schemas.

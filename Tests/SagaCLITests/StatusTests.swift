@@ -1,7 +1,8 @@
 import Avro
 import Foundation
 import SagaContracts
-import SagaEngine
+import SagaCore
+import SagaSQLite
 import Testing
 
 /// `sagactl status` and `sagactl sagas` against a real SQLite store written through the engine's store API.

@@ -1,3 +1,4 @@
+import SagaCore
 import Avro
 import AvroTestSupport
 import Foundation
@@ -92,7 +93,7 @@ import Testing
         }
         #expect(messages == 29)
         #expect(replies == 10)
-        #expect(SagaTopics.deadLetter(of: SagaTopics.paymentCommands) == "payment.commands.dlq")
+        #expect(DeadLetterRecord.topic(for: SagaTopics().paymentCommands) == "payment.commands.dlq")
     }
 
     @Test func orderPlacedReadsBackAsTheGenericValueTheSchemaDescribes() throws {

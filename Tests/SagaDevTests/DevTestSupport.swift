@@ -1,6 +1,6 @@
 import Foundation
 import SagaDev
-import SagaEngine
+import SagaCore
 import SagaTestSupport
 import Subprocess
 import SystemPackage

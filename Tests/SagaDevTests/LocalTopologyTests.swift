@@ -1,3 +1,4 @@
+import SagaContracts
 import AccountService
 import Foundation
 import GRDB
@@ -5,7 +6,8 @@ import Kafka
 import OrderService
 import PaymentService
 import SagaDev
-import SagaEngine
+import SagaCore
+import SagaSQLite
 import SagaSystem
 import SagaTestSupport
 import ServiceKit
@@ -19,7 +21,7 @@ struct LocalTopologyTests {
     @Test func bothSagasSurviveAStoppedPaymentRoleAndAKilledAccountRole() async throws {
         let kafka = try Broker.configuration()
         let prefix = "topo\(UUID().uuidString.prefix(6).lowercased())."
-        let topics = SagaTopicNames(prefix: prefix)
+        let topics = SagaTopics(prefix: prefix)
         let directory = try TestDirectory("saga-topology")
         try await TopicProvisioner(kafka: kafka, topics: topics, partitions: 2, logger: Broker.logger).createTopics()
         let topology = LocalTopology(configuration: .init(
@@ -51,7 +53,7 @@ struct LocalTopologyTests {
         }
     }
 
-    private func scenario(_ topology: LocalTopology, kafka: KafkaConfiguration, topics: SagaTopicNames, startTotal: Int64)
+    private func scenario(_ topology: LocalTopology, kafka: KafkaConfiguration, topics: SagaTopics, startTotal: Int64)
         async throws
     {
         let sagas = try SQLiteSagaStore(path: topology.databasePath(of: .orchestrator))

@@ -2,7 +2,8 @@ import Foundation
 import Kafka
 import ServiceKit
 import SagaDev
-import SagaEngine
+import SagaCore
+import SagaSQLite
 import SagaTestSupport
 import Testing
 

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
-import SagaEngine
+import SagaCore
+import SagaSQLite
+import SagaAvro
 import SagaObservability
 import Testing
 
@@ -75,8 +77,8 @@ struct SagaLogContextTests {
         let message = InboundMessage(
             topic: "t", partition: 0, offset: 7, timestampMilliseconds: nil, key: [], value: [],
             headers: [
-                SagaHeader(SagaEngineHeaders.messageID, "m-9"), SagaHeader(SagaEngineHeaders.sagaID, "s-9"),
-                SagaHeader(TraceContext.Header.traceparent, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
+                SagaHeader(SagaHeaders.messageID, "m-9"), SagaHeader(SagaHeaders.sagaID, "s-9"),
+                SagaHeader(SagaHeaders.traceparent, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
             ]
         )
         #expect(try await handler.handle(message) == .processed(attempts: 1))

@@ -4,7 +4,10 @@ import InMemoryTracing
 import Kafka
 import Logging
 import Prometheus
-import SagaEngine
+import SagaCore
+import SagaKafka
+import SagaSQLite
+import SagaAvro
 import SagaObservability
 import SagaTestSupport
 import Synchronization
@@ -60,16 +63,12 @@ final class ObservedWorld: Sendable {
         let participantStore = try SQLiteSagaStore(path: directory.appendingPathComponent("participants.sqlite").path)
         try await participantStore.pool.write { db in try TestParticipants.migrate(db) }
         let orchestrator = SagaOrchestrator(
-            registry: try SagaRegistry([Fixtures.orderSaga(prefix: prefix, timeout: .seconds(30))]), store: orchestratorStore,
+            registry: try SagaRegistry([Fixtures.orderRegistration(Fixtures.orderSaga(prefix: prefix, timeout: .seconds(30)), prefix: prefix)]), store: orchestratorStore,
             lifecycleTopic: prefix + "saga.events", lifecycleEncoder: JSONLifecycleEncoder(), metrics: metrics, tracer: tracer
         )
         let logger = Logger(label: "saga.test") { [logs] label in JSONLogHandler(label: label, level: .debug, sink: logs.sink) }
         let orchestratorService = SagaOrchestratorService(
             orchestrator: orchestrator, kafka: kafka, groupID: prefix + "orchestrator",
-            triggers: [SagaTrigger(topic: prefix + "order.placed", sagaType: "order") { message in
-                let data = try OrderData.decodePayload(message.value)
-                return (String(decoding: message.key, as: UTF8.self), try data.encodePayload())
-            }],
             retry: .exponential(maxAttempts: 2, initial: .milliseconds(10)), logger: logger
         )
         let participantService = SagaParticipantService(
@@ -88,8 +87,8 @@ final class ObservedWorld: Sendable {
 
     /// Publishes a start event for `sagaID` (the order id steers the test participants).
     func placeOrder(_ sagaID: String, orderID: String? = nil, traceparent: String? = nil) async throws {
-        var headers = [KafkaHeader(name: SagaEngineHeaders.messageID, value: "start-\(sagaID)")]
-        if let traceparent { headers.append(KafkaHeader(name: TraceContext.Header.traceparent, value: traceparent)) }
+        var headers = [KafkaHeader(name: SagaHeaders.messageID, value: "start-\(sagaID)")]
+        if let traceparent { headers.append(KafkaHeader(name: SagaHeaders.traceparent, value: traceparent)) }
         let data = try OrderData(orderID: orderID ?? sagaID, amount: 100).encodePayload()
         _ = try await producer.send(KafkaMessage(topic: startTopic, key: Array(sagaID.utf8), value: data, headers: headers))
     }

@@ -1,6 +1,6 @@
 import Foundation
 import Kafka
-import SagaEngine
+import SagaCore
 import SagaObservability
 import SagaTestSupport
 import Testing
@@ -74,17 +74,17 @@ struct SagaMetricsTests {
             _ = try await world.producer.send(KafkaMessage(
                 topic: world.startTopic, key: Array("m-poison".utf8), value: Array("not json".utf8),
                 headers: [
-                    KafkaHeader(name: SagaEngineHeaders.messageID, value: "poison-1"),
-                    KafkaHeader(name: SagaEngineHeaders.sagaID, value: "m-poison"),
-                    KafkaHeader(name: TraceContext.Header.traceparent, value: traceparent),
-                    KafkaHeader(name: TraceContext.Header.tracestate, value: "vendor=1"),
+                    KafkaHeader(name: SagaHeaders.messageID, value: "poison-1"),
+                    KafkaHeader(name: SagaHeaders.sagaID, value: "m-poison"),
+                    KafkaHeader(name: SagaHeaders.traceparent, value: traceparent),
+                    KafkaHeader(name: SagaHeaders.tracestate, value: "vendor=1"),
                 ]
             ))
             let dlq = DeadLetterRecord.topic(for: world.startTopic)
             let records = try await readRecords(of: dlq, kafka: world.kafka) { $0.count >= 1 }
             #expect(records.count == 1)
-            #expect(records.first?.headers.string(TraceContext.Header.traceparent) == traceparent)
-            #expect(records.first?.headers.string(TraceContext.Header.tracestate) == "vendor=1")
+            #expect(records.first?.headers.string(SagaHeaders.traceparent) == traceparent)
+            #expect(records.first?.headers.string(SagaHeaders.tracestate) == "vendor=1")
             try await eventually("dead-letter counter") {
                 world.sample(
                     "saga_dead_letters_total",

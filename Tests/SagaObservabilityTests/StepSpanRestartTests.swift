@@ -1,7 +1,9 @@
 import Foundation
 import InMemoryTracing
 import Prometheus
-import SagaEngine
+import SagaCore
+import SagaSQLite
+import SagaAvro
 import SagaObservability
 import SagaTestSupport
 import Testing
@@ -20,7 +22,7 @@ struct StepSpanRestartTests {
 
         // Before the restart: the saga starts and its first command is written at `sent`.
         let before = SagaOrchestrator(
-            registry: try SagaRegistry([Fixtures.orderSaga()]), store: try SQLiteSagaStore(path: path),
+            registry: try SagaRegistry(definitions: [Fixtures.orderSaga()]), store: try SQLiteSagaStore(path: path),
             lifecycleEncoder: JSONLifecycleEncoder(), tracer: InMemoryTracer(),
             environment: { TransitionEnvironment(now: sent, random: 0) }
         )
@@ -36,7 +38,7 @@ struct StepSpanRestartTests {
         let registry = PrometheusCollectorRegistry()
         let tracer = InMemoryTracer()
         let after = SagaOrchestrator(
-            registry: try SagaRegistry([Fixtures.orderSaga()]), store: try SQLiteSagaStore(path: path),
+            registry: try SagaRegistry(definitions: [Fixtures.orderSaga()]), store: try SQLiteSagaStore(path: path),
             lifecycleEncoder: JSONLifecycleEncoder(), metrics: SagaMetrics(factory: MetricsBootstrap.makeFactory(registry: registry)),
             tracer: tracer, environment: { TransitionEnvironment(now: sent.addingTimeInterval(2.5), random: 0) }
         )

@@ -1,6 +1,6 @@
 import Foundation
 import InMemoryTracing
-import SagaEngine
+import SagaCore
 import SagaTestSupport
 import Testing
 import Tracing
@@ -47,7 +47,7 @@ struct TracePropagationTests {
             #expect(try await world.waitForEnd("t-ok").status == .completed)
             #expect(try await world.waitForEnd("t-fail").status == .compensated)
             @Sendable func ofSaga(_ id: String) -> @Sendable ([InboundMessage]) -> [InboundMessage] {
-                { $0.filter { $0.headers.string(SagaEngineHeaders.sagaID) == id } }
+                { $0.filter { $0.headers.string(SagaHeaders.sagaID) == id } }
             }
             // ok saga: 4 commands, 4 replies, started + 4 stepCompleted + completed lifecycle events.
             var commands: [InboundMessage] = []
@@ -59,7 +59,7 @@ struct TracePropagationTests {
             let okMessages = ofSaga("t-ok")(commands) + ofSaga("t-ok")(replies) + ofSaga("t-ok")(events)
             #expect(okMessages.count == 14)
             for message in okMessages {
-                #expect(message.headers.string(TraceContext.Header.traceparent) == traceparent, "\(message.coordinates)")
+                #expect(message.headers.string(SagaHeaders.traceparent) == traceparent, "\(message.coordinates)")
             }
             // A saga started without one gets a fresh trace, the same on all its messages.
             let failMessages = ofSaga("t-fail")(commands + replies + events)
@@ -81,7 +81,7 @@ struct TracePropagationTests {
             #expect(processed.count == 4, "\(processed.map(\.operationName))")
             #expect(Set(processed.compactMap { $0.string("saga.step") }) == Set(Fixtures.stepNames))
             for span in processed {
-                let command = commands.first { $0.headers.string(SagaEngineHeaders.messageID) == span.string("messaging.message.id") }
+                let command = commands.first { $0.headers.string(SagaHeaders.messageID) == span.string("messaging.message.id") }
                 let topic = try #require(command?.topic, "\(span.attributes)")
                 #expect(span.operationName == "process \(topic)")
                 #expect(span.string("messaging.destination.name") == topic)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import SagaEngine
+import SagaCore
+import SagaSQLite
 import SagaObservability
 import SagaTestSupport
 import ServiceLifecycle
@@ -43,9 +44,9 @@ struct TracingBootstrapTests {
         let command = InboundMessage(
             topic: "probe.commands", partition: 0, offset: 7, timestampMilliseconds: nil, key: Array("k".utf8), value: [],
             headers: [
-                SagaHeader(SagaEngineHeaders.messageID, "probe-command-1"), SagaHeader(SagaEngineHeaders.messageType, "Probe"),
-                SagaHeader(SagaEngineHeaders.sagaID, "probe-saga"), SagaHeader(SagaEngineHeaders.replyTo, "probe.replies"),
-                SagaHeader(TraceContext.Header.traceparent, "00-\(traceID)-\(parentID)-01"),
+                SagaHeader(SagaHeaders.messageID, "probe-command-1"), SagaHeader(SagaHeaders.messageType, "Probe"),
+                SagaHeader(SagaHeaders.sagaID, "probe-saga"), SagaHeader(SagaHeaders.replyTo, "probe.replies"),
+                SagaHeader(SagaHeaders.traceparent, "00-\(traceID)-\(parentID)-01"),
             ])
         #expect(try await participant.process(command) == .replied(.success))
         do {

@@ -2,7 +2,7 @@ import Foundation
 import Prometheus
 import Kafka
 import OrderService
-import SagaEngine
+import SagaCore
 import SagaSystem
 import SagaTestSupport
 import ServiceKit

@@ -6,7 +6,8 @@ import NotificationService
 import OrderService
 import PaymentService
 import SagaContracts
-import SagaEngine
+import SagaCore
+import SagaSQLite
 import SagaSystem
 import SagaTestSupport
 import ServiceKit

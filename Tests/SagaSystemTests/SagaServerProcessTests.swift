@@ -3,7 +3,8 @@ import Foundation
 import GRDB
 import Kafka
 import SagaContracts
-import SagaEngine
+import SagaCore
+import SagaSQLite
 import SagaSystem
 import SagaTestSupport
 import ServiceKit
@@ -24,11 +25,11 @@ import Testing
             kafka = try Broker.configuration()
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("saga-system-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try await TopicProvisioner(kafka: kafka, topics: SagaTopicNames(prefix: prefix), partitions: partitions,
+            try await TopicProvisioner(kafka: kafka, topics: SagaTopics(prefix: prefix), partitions: partitions,
                 logger: Broker.logger).createTopics()
         }
 
-        var topics: SagaTopicNames { SagaTopicNames(prefix: prefix) }
+        var topics: SagaTopics { SagaTopics(prefix: prefix) }
 
         func environment(role: Role, _ extra: [String: String] = [:]) -> [String: String] {
             [
@@ -226,7 +227,7 @@ import Testing
 
     // MARK: Helpers
 
-    func requestTransfer(_ id: UUID, from payer: String, to payee: String, amountMinor: Int64, topics: SagaTopicNames,
+    func requestTransfer(_ id: UUID, from payer: String, to payee: String, amountMinor: Int64, topics: SagaTopics,
         _ producer: KafkaProducer) async throws
     {
         _ = try await producer.send(KafkaMessage(try StartEvent.transferRequested(

@@ -1,8 +1,10 @@
+import SagaContracts
 import AccountService
 import Foundation
 import GRDB
 import Kafka
-import SagaEngine
+import SagaCore
+import SagaSQLite
 import SagaSystem
 import SagaTestSupport
 import ServiceKit
@@ -25,7 +27,7 @@ struct SystemCrashTests {
     @Test func everyTransferEndsOnceAndMoneyIsConservedThroughRepeatedSIGKILLs() async throws {
         let kafka = try Broker.configuration()
         let prefix = "syscrash\(UUID().uuidString.prefix(6).lowercased())."
-        let topics = SagaTopicNames(prefix: prefix)
+        let topics = SagaTopics(prefix: prefix)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("saga-system-crash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let log = directory.appendingPathComponent("saga-server.log")

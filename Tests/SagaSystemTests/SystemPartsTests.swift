@@ -1,3 +1,4 @@
+import SagaContracts
 import AccountService
 import Foundation
 import InventoryService
@@ -31,7 +32,7 @@ import Testing
 
     @Test func topicProvisionerCreatesEveryTopicAndItsDLQOnceAndKeepsExistingOnes() async throws {
         let kafka = try Broker.configuration()
-        let topics = SagaTopicNames(prefix: "prov\(UUID().uuidString.prefix(8).lowercased()).")
+        let topics = SagaTopics(prefix: "prov\(UUID().uuidString.prefix(8).lowercased()).")
         let provisioner = TopicProvisioner(kafka: kafka, topics: topics, partitions: 2, logger: Broker.logger)
         #expect(provisioner.topicNames.count == 2 * topics.all.count)
         #expect(provisioner.topicNames.contains(topics.transferRequested + ".dlq"))

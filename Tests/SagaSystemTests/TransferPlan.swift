@@ -2,7 +2,7 @@ import AccountService
 import Foundation
 import Kafka
 import SagaContracts
-import SagaEngine
+import SagaCore
 import SagaTestSupport
 import ServiceKit
 

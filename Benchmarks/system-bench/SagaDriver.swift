@@ -1,0 +1,129 @@
+import Foundation
+import Histogram
+import Kafka
+import Logging
+import SagaContracts
+import SagaCore
+import Synchronization
+
+/// Learns that sagas ended the way a client of the system would: from the orchestrator's
+/// lifecycle events (`SagaCompleted`, `SagaCompensated`, `SagaFailed` on the events topic), read
+/// by a consumer of its own. Records each tracked saga's start → end latency.
+final class SagaEnds: Sendable {
+    private struct State {
+        var started: [String: ContinuousClock.Instant] = [:]
+        var histogram = SagaEnds.newHistogram()
+        var outcomes: [String: Int] = [:]
+        var startError: String?
+    }
+    private let state = Mutex(State())
+    private let ended: AsyncStream<Void>.Continuation
+    /// One element per tracked saga that ended.
+    let endings: AsyncStream<Void>
+
+    init() {
+        (endings, ended) = AsyncStream<Void>.makeStream()
+    }
+
+    static func newHistogram() -> Histogram<UInt64> {
+        Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    /// Tracks `sagaID` from now.
+    func start(_ sagaID: String) { state.withLock { $0.started[sagaID] = .now } }
+
+    /// Records that starting `sagaID` failed (it will never end), and wakes the driver.
+    func startFailed(_ sagaID: String, _ error: any Error) {
+        state.withLock { state in
+            state.started[sagaID] = nil
+            if state.startError == nil { state.startError = "\(error)" }
+        }
+        ended.yield()
+    }
+
+    /// The first start that failed, if any.
+    var firstStartError: String? { state.withLock { $0.startError } }
+
+    /// Clears the latencies and outcomes (for the next measured run).
+    func reset() { state.withLock { $0.histogram = Self.newHistogram(); $0.outcomes = [:] } }
+
+    /// The p50 and p99 start → end latency in milliseconds, and the outcomes by kind, since the last reset.
+    var summary: (p50: Double, p99: Double, outcomes: [String: Int]) {
+        state.withLock {
+            (Double($0.histogram.valueAtPercentile(50)) / 1000, Double($0.histogram.valueAtPercentile(99)) / 1000, $0.outcomes)
+        }
+    }
+
+    /// Reads `topic` until cancelled, recording the end of each tracked saga.
+    func watch(topic: String, kafka: KafkaConfiguration, logger: Logger) async throws {
+        let consumer = try subscribedConsumer(topic: topic, group: "\(topic)-bench-watcher", kafka: kafka, logger: logger)
+        let outcomes = [SagaCompleted.messageType: "completed", SagaCompensated.messageType: "compensated",
+                        SagaFailed.messageType: "failed"]
+        do {
+            for try await message in consumer.messages {
+                if let type = message.header(SagaHeaders.messageType)?.stringValue, let outcome = outcomes[type],
+                    let sagaID = message.header(SagaHeaders.sagaID)?.stringValue
+                {
+                    record(sagaID, outcome: outcome)
+                }
+                try consumer.markProcessed(message)
+            }
+        } catch is CancellationError {}
+        await consumer.close()
+    }
+
+    private func record(_ sagaID: String, outcome: String) {
+        let now = ContinuousClock.now
+        let tracked = state.withLock { state -> Bool in
+            guard let start = state.started.removeValue(forKey: sagaID) else { return false }
+            let latency = (now - start).components
+            state.histogram.record(UInt64(max(0, latency.seconds * 1_000_000 + latency.attoseconds / 1_000_000_000_000)))
+            state.outcomes[outcome, default: 0] += 1
+            return true
+        }
+        if tracked { ended.yield() }
+    }
+}
+
+/// Starts `count` sagas with `start`, never more than `inFlight` unfinished at once (each start
+/// runs in a task of its own, as concurrent API requests would), and waits until all have ended.
+func drive(
+    count: Int, inFlight: Int, ends: SagaEnds, endings: inout AsyncStream<Void>.Iterator,
+    start: @escaping @Sendable (_ sagaID: UUID) async throws -> Void
+) async throws -> Measurement {
+    ends.reset()
+    let meter = Meter()
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        var finished = 0
+        for started in 0..<count {
+            while started - finished >= inFlight {
+                try await next(&endings, ends)
+                finished += 1
+            }
+            let id = UUID()
+            ends.start(id.uuidString.lowercased())
+            group.addTask {
+                do { try await start(id) } catch { ends.startFailed(id.uuidString.lowercased(), error) }
+            }
+        }
+        while finished < count {
+            try await next(&endings, ends)
+            finished += 1
+        }
+        try await group.waitForAll()
+    }
+    var measurement = meter.stop(count: count)
+    let summary = ends.summary
+    measurement.p50 = summary.p50
+    measurement.p99 = summary.p99
+    guard summary.outcomes["completed"] == count else {
+        throw BenchError("\(count) sagas ended \(summary.outcomes); all should have completed")
+    }
+    return measurement
+}
+
+/// Waits for the next saga end; throws if the watcher stopped or a start failed.
+private func next(_ endings: inout AsyncStream<Void>.Iterator, _ ends: SagaEnds) async throws {
+    guard await endings.next() != nil else { throw BenchError("the lifecycle watcher stopped") }
+    if let error = ends.firstStartError { throw BenchError("starting a saga failed: \(error)") }
+}

@@ -1,0 +1,97 @@
+import SagaCore
+import Foundation
+import Kafka
+import Logging
+
+/// Runs the Kafka side of a saga service: one consumer feeding a ``DeadLetteringHandler``,
+/// the outbox relay, and any extra loop (the orchestrator's timers), until cancelled or until
+/// the consumer fails. On the way out the consumer commits what it processed, and whatever the
+/// relay had not published stays in the outbox for the next start.
+enum KafkaServiceRunner {
+    /// How long published outbox rows and inbox entries are kept. An inbox entry only has to
+    /// outlive any redelivery of its message, which happens within a rebalance or restart; a
+    /// week also covers a consumer group whose offsets were reset by hand to replay a day.
+    static let retention: Duration = .seconds(7 * 24 * 3600)
+
+    /// Deletes expired outbox and inbox rows once an hour (housekeeping, not work polling).
+    static func housekeeping(store: any SagaStore, logger: Logger) async {
+        while !Task.isCancelled {
+            do {
+                let removed = try await store.purge(before: Date().addingTimeInterval(-Double(retention.components.seconds)))
+                if removed > 0 { logger.info("purged expired outbox and inbox rows", metadata: ["rows": "\(removed)"]) }
+                try await Task.sleep(for: .seconds(3600))
+            } catch {
+                if Task.isCancelled { return }
+                logger.error("housekeeping failed", metadata: ["error": "\(error)"])
+                do { try await Task.sleep(for: .seconds(3600)) } catch { return }
+            }
+        }
+    }
+
+    /// librdkafka properties that only consumers understand (kept off the producer's configuration).
+    static let consumerOnlyProperties = ["fetch.wait.max.ms", "fetch.min.bytes", "fetch.max.bytes", "max.partition.fetch.bytes"]
+
+    /// The consumers' `fetch.wait.max.ms` unless the configuration sets one. A saga waits on every
+    /// hop, so the engine bounds how long a fetch may idle at the broker: a broker that answers a
+    /// waiting fetch only at its deadline (Tansu does) would otherwise add up to librdkafka's
+    /// default 500 ms per hop. A broker that answers as soon as data arrives is unaffected.
+    static let defaultFetchWaitMilliseconds = 10
+
+    static func run(
+        kafka: KafkaConfiguration, groupID: String, topics: [String], store: any SagaStore, outboxDoorbell: Doorbell,
+        service: String, retry: RetryPolicy, logger: Logger, metrics: SagaMetrics,
+        classify: @escaping @Sendable (any Error) -> FailureDisposition,
+        process: @escaping @Sendable (InboundMessage) async throws -> Void,
+        extra: (@Sendable () async -> Void)? = nil
+    ) async throws {
+        var producerConfiguration = kafka
+        producerConfiguration.groupID = nil
+        for property in consumerOnlyProperties { producerConfiguration.properties[property] = nil }
+        // A message the broker cannot take (e.g. its topic is missing) fails within this bound
+        // instead of librdkafka's default 5 minutes, so the relay retries it and moves on.
+        if producerConfiguration.deliveryTimeout == nil { producerConfiguration.deliveryTimeout = .seconds(30) }
+        producerConfiguration.idempotence = true
+        producerConfiguration.acks = .all
+        let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        var consumerConfiguration = kafka
+        consumerConfiguration.groupID = groupID
+        if consumerConfiguration.properties["fetch.wait.max.ms"] == nil {
+            consumerConfiguration.properties["fetch.wait.max.ms"] = String(defaultFetchWaitMilliseconds)
+        }
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+        try consumer.subscribe(to: topics)
+        let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(producer: producer), doorbell: outboxDoorbell, logger: logger)
+        let handler = DeadLetteringHandler(
+            group: groupID, service: service, retry: retry, sink: KafkaDeadLetterSink(producer: producer), store: store,
+            logger: logger, metrics: metrics, classify: classify, process: process
+        )
+        defer { logger.info("service stopped", metadata: ["service": "\(service)"]) }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await relay.run() }
+                group.addTask { await housekeeping(store: store, logger: logger) }
+                if let extra { group.addTask { await extra() } }
+                group.addTask { await consumer.reportLag(group: groupID, every: metrics.lagReportInterval, factory: metrics.factory) }
+                group.addTask {
+                    try await PartitionedConsumption.run(consumer, workers: 4, window: 256) { message in
+                        try await handler.handle(InboundMessage(message))
+                    }
+                }
+                // The first task to end (the consumer, on cancellation or failure) ends the service.
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch {
+            await producer.shutdown(timeout: .seconds(5))
+            throw error
+        }
+        // Stopped, not failed: publish what the last handlers wrote before the producer closes
+        // (in a task of its own, which the caller's cancellation does not reach). Rows left over
+        // stay in the outbox for the next start.
+        let flushed = await Task { try await relay.flush() }.result
+        if case .failure(let error) = flushed {
+            logger.warning("final outbox flush incomplete; rows stay for the next start", metadata: ["error": "\(error)"])
+        }
+        await producer.shutdown(timeout: .seconds(5))
+    }
+}

@@ -1,0 +1,28 @@
+import Avro
+import SagaCore
+import SagaSQLite
+
+/// Places orders (the `order` role owns the orders database): ``LocalOrderPlacing`` in process,
+/// ``RemoteOrderPlacing`` over HTTP to the order role.
+public protocol OrderPlacing: Sendable {
+    /// Places `order`; with a key, under the order id derived from it, and a repeat of the key
+    /// returns the same id with `created == false`. `trace` goes on the start event.
+    func placeOrder(_ order: PlaceOrderRequest, idempotencyKey: IdempotencyKey?, trace: TraceContext) async throws(Problem) -> SagaAcceptance
+}
+
+/// Starts UPI transfers by publishing `TransferRequested`: ``KafkaTransferRequester``.
+public protocol TransferRequesting: Sendable {
+    /// Requests `transfer`; with a key, under the transfer id derived from it, and a repeat of the
+    /// key returns the same id with `created == false`. `trace` goes on the start event.
+    func requestTransfer(_ transfer: TransferRequest, idempotencyKey: IdempotencyKey?, trace: TraceContext) async throws(Problem) -> SagaAcceptance
+}
+
+/// Reads sagas (the `orchestrator` role owns the saga store): ``LocalSagaQuerying`` in process,
+/// ``RemoteSagaQuerying`` over HTTP to the orchestrator role. Sagas are returned as their JSON
+/// reports (``SagaReport/json(data:)``), so a forwarded answer passes through unchanged.
+public protocol SagaQuerying: Sendable {
+    /// The report of saga `id`, or nil when there is none.
+    func saga(id: String) async throws(Problem) -> JSONValue?
+    /// The reports of the sagas `filter` selects, newest first.
+    func sagas(matching filter: SagaFilter) async throws(Problem) -> [JSONValue]
+}

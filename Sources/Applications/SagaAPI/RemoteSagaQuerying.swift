@@ -1,0 +1,35 @@
+import Avro
+import SagaCore
+import SagaSQLite
+import SagaAvro
+
+/// Reads sagas by forwarding `GET /sagas/{id}` and `GET /sagas` to the orchestrator role
+/// (`SAGA_ORCHESTRATOR_URL`). Upstream problems pass through.
+public struct RemoteSagaQuerying: SagaQuerying {
+    private let upstream: Upstream
+
+    /// Forwards to `upstream` (the orchestrator role).
+    public init(upstream: Upstream) {
+        self.upstream = upstream
+    }
+
+    /// The orchestrator's report of saga `id`, or nil on its 404.
+    public func saga(id: String) async throws(Problem) -> JSONValue? {
+        let (status, body) = try await upstream.get("/sagas/" + id)
+        return status == 404 ? nil : body
+    }
+
+    /// The orchestrator's reports of the sagas `filter` selects (`since` sent as an absolute time).
+    public func sagas(matching filter: SagaFilter) async throws(Problem) -> [JSONValue] {
+        var query: [(String, String)] = []
+        if let type = filter.type { query.append(("type", type)) }
+        if !filter.states.isEmpty { query.append(("state", filter.states.map(\.rawValue).joined(separator: ","))) }
+        if let since = filter.since { query.append(("since", SagaReport.time(since))) }
+        query.append(("limit", String(filter.limit)))
+        let (status, body) = try await upstream.get("/sagas", query: query)
+        guard status == 200, case .array(let sagas)? = body["sagas"] else {
+            throw upstream.problem(.badGateway, "GET \(upstream.baseURL)/sagas answered \(status) without a sagas array")
+        }
+        return sagas
+    }
+}

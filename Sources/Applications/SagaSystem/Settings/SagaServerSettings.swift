@@ -1,0 +1,207 @@
+import SagaContracts
+import Foundation
+import Kafka
+import Logging
+import SagaObservability
+import ServiceKit
+
+/// Everything a `saga-server` process is configured with, read from environment variables
+/// (12-factor) with command-line flags winning over them. ``descriptors`` is the one table of
+/// settings; `docs/configuration.md` documents it.
+///
+/// ```swift
+/// let settings = try SagaServerSettings(environment: ProcessInfo.processInfo.environment)
+/// // or, with flags parsed by ``SagaServerOptions``:
+/// let settings = try SagaServerSettings(environment: env, overrides: options.overrides)
+/// ```
+public struct SagaServerSettings: Sendable {
+    /// The role this process runs.
+    public var role: Role
+    /// Directory of the SQLite files (`<role>.sqlite`).
+    public var dataDirectory: String
+    /// This role's database file, overriding the data directory (single roles only).
+    public var databasePath: String?
+    /// Prefix of every topic name.
+    public var topicPrefix: String
+    /// Consumer group = prefix + role.
+    public var consumerGroupPrefix: String
+    /// HTTP bind address.
+    public var httpHost: String
+    /// HTTP port (0 = any free port).
+    public var httpPort: Int
+    /// api role: base URL of the order role.
+    public var orderURL: URL?
+    /// api role: base URL of the orchestrator role.
+    public var orchestratorURL: URL?
+    /// orchestrator: reply timeout per step attempt.
+    public var stepTimeout: Duration
+    /// orchestrator: attempts per step.
+    public var stepMaxAttempts: Int
+    /// payment simulator: default per-customer limit in minor units.
+    public var paymentLimitMinor: Int64
+    /// notification role: webhook to deliver to (`nil` = the log channel).
+    public var notificationWebhookURL: URL?
+    /// Whether to seed demo products and accounts on start.
+    public var seedDemoData: Bool
+    /// How long a graceful shutdown may take before the services are cancelled.
+    public var shutdownTimeout: Duration
+    /// Log level.
+    public var logLevel: Logger.Level
+    /// Log line format.
+    public var logFormat: LogFormat
+    /// Broker connection (bootstrap servers, security).
+    public var kafka: KafkaConfiguration
+    /// OTLP endpoint for traces (`nil` = no export).
+    public var otlpEndpoint: String?
+    /// Service name on spans.
+    public var otelServiceName: String
+    /// The raw values read, by variable name (for the redacted startup line).
+    public var values: [String: String]
+
+    /// Reads the settings from `environment`, with `overrides` (flag values by variable name)
+    /// winning over it, and validates them.
+    ///
+    /// - Throws: ``SagaServerSettingsError`` naming the first missing or invalid setting.
+    public init(environment: [String: String], overrides: [String: String] = [:]) throws(SagaServerSettingsError) {
+        var values: [String: String] = [:]
+        for descriptor in Self.descriptors {
+            if let value = overrides[descriptor.name] ?? environment[descriptor.name] { values[descriptor.name] = value }
+        }
+        let reader = Reader(values: values)
+        guard let roleText = reader.text("SAGA_ROLE") else {
+            throw .missing(name: "SAGA_ROLE", flag: "role", hint: "one of " + Role.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        guard let role = Role(rawValue: roleText.lowercased()) else {
+            throw reader.invalid("SAGA_ROLE", roleText, expected: Role.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        self.role = role
+        dataDirectory = reader.text("SAGA_DATA_DIR") ?? "./data"
+        databasePath = reader.text("SAGA_DATABASE_PATH")
+        if databasePath != nil, role == .all || role == .api {
+            throw .conflict("SAGA_DATABASE_PATH names one role's database; role \(role) uses SAGA_DATA_DIR")
+        }
+        topicPrefix = values["SAGA_TOPIC_PREFIX"] ?? ""
+        consumerGroupPrefix = values["SAGA_CONSUMER_GROUP_PREFIX"] ?? "saga-"
+        httpHost = reader.text("SAGA_HTTP_HOST") ?? "0.0.0.0"
+        httpPort = try reader.integer("SAGA_HTTP_PORT", default: 8080, in: 0...65_535)
+        orderURL = try reader.url("SAGA_ORDER_URL")
+        orchestratorURL = try reader.url("SAGA_ORCHESTRATOR_URL")
+        if role == .api {
+            guard orderURL != nil else { throw .missing(name: "SAGA_ORDER_URL", flag: "order-url", hint: "the api role forwards orders to it") }
+            guard orchestratorURL != nil else {
+                throw .missing(name: "SAGA_ORCHESTRATOR_URL", flag: "orchestrator-url", hint: "the api role forwards saga queries to it")
+            }
+        }
+        stepTimeout = .seconds(try reader.integer("SAGA_STEP_TIMEOUT_SECONDS", default: 30, in: 1...86_400))
+        stepMaxAttempts = try reader.integer("SAGA_STEP_MAX_ATTEMPTS", default: 5, in: 1...1_000)
+        paymentLimitMinor = Int64(try reader.integer("SAGA_PAYMENT_LIMIT_MINOR", default: 500_000, in: 0...Int(Int64.max)))
+        notificationWebhookURL = try reader.url("SAGA_NOTIFICATION_WEBHOOK_URL")
+        seedDemoData = try reader.boolean("SAGA_SEED_DEMO_DATA", default: false)
+        shutdownTimeout = .seconds(try reader.integer("SAGA_SHUTDOWN_TIMEOUT_SECONDS", default: 30, in: 1...3_600))
+        let levelText = reader.text("SAGA_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw reader.invalid("SAGA_LOG_LEVEL", levelText, expected: Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        logLevel = level
+        let formatText = reader.text("SAGA_LOG_FORMAT") ?? "json"
+        guard let format = LogFormat(rawValue: formatText.lowercased()) else {
+            throw reader.invalid("SAGA_LOG_FORMAT", formatText, expected: "json or text")
+        }
+        logFormat = format
+        kafka = Self.withServiceDefaults(try Self.kafkaConfiguration(values: values, clientID: "saga-\(role)"))
+        otlpEndpoint = reader.text("OTEL_EXPORTER_OTLP_ENDPOINT")
+        otelServiceName = reader.text("OTEL_SERVICE_NAME") ?? "saga-\(role)"
+        self.values = values
+    }
+
+    /// The topic names under ``topicPrefix``.
+    public var topics: SagaTopics { SagaTopics(prefix: topicPrefix) }
+
+    /// The consumer group of `role` (a single role).
+    public func consumerGroup(for role: Role) -> String { consumerGroupPrefix + role.rawValue }
+
+    /// The database file of `role` (a single role): ``databasePath`` if set, else `<data dir>/<role>.sqlite`.
+    public func databasePath(for role: Role) -> String {
+        if let databasePath, self.role != .all { return databasePath }
+        return URL(fileURLWithPath: dataDirectory).appendingPathComponent("\(role.rawValue).sqlite").path
+    }
+
+    /// The settings as `NAME=value` pairs (sorted), secrets shown as `KafkaConfiguration.redactedValue`: safe to log.
+    public var redactedDescription: String {
+        Self.descriptors.compactMap { descriptor -> String? in
+            guard let value = values[descriptor.name] else { return nil }
+            return "\(descriptor.name)=\(descriptor.isSecret ? KafkaConfiguration.redactedValue : value)"
+        }.joined(separator: " ")
+    }
+
+    /// The consumer group timings of the services unless the configuration sets them: a 10 s
+    /// session (Kafka's default before 3.0) with 1 s heartbeats, so a crashed member's partitions
+    /// move within seconds rather than librdkafka's 45 s, and stored offsets committed every second.
+    static func withServiceDefaults(_ configuration: KafkaConfiguration) -> KafkaConfiguration {
+        var configuration = configuration
+        if configuration.sessionTimeout == nil { configuration.sessionTimeout = .seconds(10) }
+        if configuration.heartbeatInterval == nil { configuration.heartbeatInterval = .seconds(1) }
+        if configuration.autoCommitInterval == nil { configuration.autoCommitInterval = .seconds(1) }
+        return configuration
+    }
+
+    /// The broker part, read by the Kafka module's `KafkaConfiguration.fromEnvironment`
+    /// (TLS/SASL settings validated there, before any connection).
+    static func kafkaConfiguration(values: [String: String], clientID: String) throws(SagaServerSettingsError) -> KafkaConfiguration {
+        let servers = (values["KAFKA_BOOTSTRAP_SERVERS"] ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !servers.isEmpty else {
+            throw .missing(name: "KAFKA_BOOTSTRAP_SERVERS", flag: "bootstrap-servers", hint: "a comma-separated host:port list")
+        }
+        do {
+            return try KafkaConfiguration.fromEnvironment(values, clientID: clientID)
+        } catch {
+            let name = error.property ?? "KAFKA_*"
+            let flag = descriptors.first { $0.name == name }?.flag ?? "bootstrap-servers"
+            throw .broker(name: name, flag: flag, reason: error.message)
+        }
+    }
+}
+
+/// Typed reads of the raw values, each failure naming its variable and flag.
+private struct Reader {
+    let values: [String: String]
+
+    func flag(_ name: String) -> String {
+        SagaServerSettings.descriptors.first { $0.name == name }?.flag ?? name.lowercased()
+    }
+
+    func invalid(_ name: String, _ value: String, expected: String) -> SagaServerSettingsError {
+        .invalid(name: name, flag: flag(name), value: value, expected: expected)
+    }
+
+    /// The trimmed value, `nil` when unset or blank.
+    func text(_ name: String) -> String? {
+        guard let value = values[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        return value
+    }
+
+    func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(SagaServerSettingsError) -> Int {
+        guard let raw = text(name) else { return defaultValue }
+        guard let value = Int(raw), range.contains(value) else {
+            throw invalid(name, raw, expected: "an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    func boolean(_ name: String, default defaultValue: Bool) throws(SagaServerSettingsError) -> Bool {
+        guard let raw = text(name) else { return defaultValue }
+        switch raw.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw invalid(name, raw, expected: "true or false")
+        }
+    }
+
+    func url(_ name: String) throws(SagaServerSettingsError) -> URL? {
+        guard let raw = text(name) else { return nil }
+        guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil
+        else { throw invalid(name, raw, expected: "an http(s) URL such as http://host:8080") }
+        return url
+    }
+}

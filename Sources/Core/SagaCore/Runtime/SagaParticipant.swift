@@ -1,0 +1,160 @@
+import Foundation
+import Tracing
+
+/// Marks an error thrown by a handler as transient: the message is processed again (under the
+/// service's retry policy) instead of going straight to the dead-letter topic.
+public protocol RetriableError: Error {}
+
+/// The processing core of a participant service: runs a command handler in a local store
+/// transaction together with the inbox entry that deduplicates the command and the outbox
+/// row of its reply. A service written on it is idempotent by construction: a redelivered
+/// command finds its inbox entry and is skipped; a command re-sent by the orchestrator as a new
+/// attempt of a step that already succeeded here (same `saga-idempotency-key`, e.g. after a
+/// reply timed out) gets the stored successful reply without running the handler again; and a
+/// handler that throws leaves nothing behind — no business change, no reply, no inbox entry.
+/// Failure replies are not stored: a later attempt (e.g. an operator's retry) runs the handler.
+///
+/// The handler receives the store's open transaction (``ParticipantStore/Transaction``; GRDB's
+/// `Database` for the SQLite store), so the service's own tables live in the same database and
+/// change in the same transaction.
+public struct SagaParticipant<Store: ParticipantStore>: Sendable {
+    /// Handles one command inside the transaction.
+    public typealias Handler = @Sendable (ParticipantCommand, Store.Transaction) throws -> ParticipantReply
+
+    /// What processing a command did.
+    public typealias Result = ParticipantResult
+
+    /// The store holding inbox, outbox and the service's tables.
+    public let store: Store
+    /// The consumer name inbox entries are recorded under (usually the service name).
+    public let consumerName: String
+    /// Rung after each commit that wrote a reply.
+    public let outboxDoorbell: Doorbell
+    private let handler: Handler
+    private let spans: ParticipantSpans
+
+    /// Creates a participant core. Each processed command is recorded as a span of `tracer`
+    /// (`nil`: `InstrumentationSystem.tracer`), a child of the trace context in its headers.
+    public init(
+        store: Store, consumerName: String, outboxDoorbell: Doorbell = Doorbell(), tracer: (any Tracer)? = nil,
+        handler: @escaping Handler
+    ) {
+        self.store = store
+        self.consumerName = consumerName
+        self.outboxDoorbell = outboxDoorbell
+        self.handler = handler
+        self.spans = ParticipantSpans(tracer: tracer)
+    }
+
+    /// Processes one consumed command. Throws ``ParticipantError`` when the envelope is invalid
+    /// or the handler throws (then nothing was written).
+    public func process(_ message: InboundMessage) async throws(ParticipantError) -> Result {
+        let span = spans.start(message, participant: consumerName)
+        do {
+            let result = try await process(message, span: span)
+            spans.end(span, result)
+            return result
+        } catch {
+            spans.end(span, error)
+            throw error
+        }
+    }
+
+    private func process(_ message: InboundMessage, span: any Span) async throws(ParticipantError) -> Result {
+        let command: ParticipantCommand
+        do {
+            command = try ParticipantCommand(from: message)
+        } catch {
+            throw .invalidEnvelope(error)
+        }
+        spans.describe(span, command)
+        let entry = InboxEntry(
+            consumer: consumerName, messageID: command.messageID, topic: message.topic, partition: message.partition,
+            offset: message.offset
+        )
+        let handler = self.handler
+        do {
+            let result = try await store.transaction("process command \(command.messageID)") { transaction -> Result in
+                guard try transaction.recordInbox(entry) else { return .duplicate }
+                let key = command.idempotencyKey
+                if let key, let earlier = try transaction.rememberedSuccess(consumer: entry.consumer, idempotencyKey: key) {
+                    try transaction.enqueue([ParticipantReply.success(earlier.payload).message(answering: command)])
+                    return .repeated
+                }
+                let reply: ParticipantReply
+                do {
+                    reply = try handler(command, transaction)
+                } catch {
+                    throw HandlerFailure(underlying: error)
+                }
+                if let key, case .success(let payload) = reply {
+                    try transaction.rememberSuccess(consumer: entry.consumer, idempotencyKey: key, payload: payload)
+                }
+                try transaction.enqueue([reply.message(answering: command)])
+                return .replied(reply.status)
+            }
+            if result != .duplicate { await outboxDoorbell.ring() }
+            return result
+        } catch let failure as HandlerFailure {
+            throw .handlerFailed(command: command.messageID, coordinates: message.coordinates, failure.underlying)
+        } catch let error as SagaStoreError {
+            throw .store(error)
+        } catch {
+            throw .store(.database(operation: "process command \(command.messageID)", underlying: String(describing: error)))
+        }
+    }
+}
+
+/// What processing a command did.
+public enum ParticipantResult: Sendable, Hashable {
+    /// The handler ran and its reply was written to the outbox.
+    case replied(ReplyStatus)
+    /// The command was processed before; nothing ran.
+    case duplicate
+    /// Another attempt of the same step (same idempotency key) already succeeded: the handler
+    /// did not run again, and that attempt's successful reply was sent again.
+    case repeated
+}
+
+/// Carries a handler's error out of the GRDB transaction closure.
+private struct HandlerFailure: Error {
+    let underlying: any Error
+}
+
+/// A participant could not process a command.
+public enum ParticipantError: Error, CustomStringConvertible {
+    /// The message lacks the engine's envelope headers: it is poison.
+    case invalidEnvelope(SagaRuntimeError)
+    /// The handler threw; nothing was written.
+    case handlerFailed(command: String, coordinates: String, any Error)
+    /// The store failed; nothing was written.
+    case store(SagaStoreError)
+
+    /// Whether processing again may succeed.
+    public var isRetriable: Bool {
+        switch self {
+        case .invalidEnvelope: false
+        case .handlerFailed(_, _, let error): error is any RetriableError
+        case .store(.database), .store(.cancelled): true
+        case .store: false
+        }
+    }
+
+    /// A readable description.
+    public var description: String {
+        switch self {
+        case .invalidEnvelope(let error): error.description
+        case .handlerFailed(let command, let coordinates, let error): "handler failed on command \(command) (\(coordinates)): \(error)"
+        case .store(let error): error.description
+        }
+    }
+
+    /// The underlying error, for the dead-letter cause header.
+    public var underlying: (any Error)? {
+        switch self {
+        case .invalidEnvelope(let error): error
+        case .handlerFailed(_, _, let error): error
+        case .store(let error): error
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/// The store a participant service runs on: its inbox, its remembered successful replies, its
+/// outbox, and the service's own tables, all changed in **one** transaction of the store's own
+/// kind.
+///
+/// The engine does not know the store's database: it hands the store's ``Transaction`` to the
+/// service's handler, which changes the service's tables through it, and writes the inbox entry
+/// and the reply through the ``ParticipantTransaction`` requirements. The SQLite store's
+/// transaction wraps GRDB's `Database`; another store (PostgreSQL) brings its own.
+public protocol ParticipantStore: SagaStore {
+    /// The store's open transaction, as the handler of a ``SagaParticipant`` receives it.
+    associatedtype Transaction: ParticipantTransaction
+
+    /// Runs `body` in one transaction and commits it; an error thrown by `body` rolls the whole
+    /// transaction back and is rethrown as it is. A failure of the database itself is thrown as
+    /// a ``SagaStoreError`` naming `operation`.
+    func transaction<Result: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (Transaction) throws -> Result
+    ) async throws -> Result
+}
+
+/// The engine's part of a participant's transaction: what it records besides the service's own
+/// changes.
+public protocol ParticipantTransaction {
+    /// Records that `entry`'s message was processed; `false` when it had been already (nothing written).
+    func recordInbox(_ entry: InboxEntry) throws -> Bool
+    /// The successful reply remembered for `idempotencyKey` by `consumer`, if a former attempt of
+    /// the same step succeeded.
+    func rememberedSuccess(consumer: String, idempotencyKey: String) throws -> RememberedSuccess?
+    /// Remembers a successful reply (its payload, if any) under `idempotencyKey`; a second call
+    /// for the same key keeps the first.
+    func rememberSuccess(consumer: String, idempotencyKey: String, payload: SagaCommand?) throws
+    /// Writes `messages` to the outbox, to be published after the commit.
+    func enqueue(_ messages: [OutgoingMessage]) throws
+}
+
+/// A successful reply a participant remembered for an idempotency key.
+public struct RememberedSuccess: Sendable, Hashable {
+    /// The reply's payload, if it had one.
+    public var payload: SagaCommand?
+
+    /// Creates a remembered success.
+    public init(payload: SagaCommand?) { self.payload = payload }
+}

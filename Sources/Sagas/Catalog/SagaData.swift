@@ -1,0 +1,43 @@
+import Foundation
+import SagaContracts
+import SagaCore
+import SagaAvro
+
+/// Saga data stored by the orchestrator as JSON (it never leaves the orchestrator's database,
+/// so it needs no contract schema).
+public protocol JSONSagaData: JSONPayload {
+    /// The reason code of the last failed reply (`OUT_OF_STOCK`, `CREDIT_REJECTED`…), if any.
+    var failureCode: String? { get set }
+    /// The message of the last failed reply, if any.
+    var failureMessage: String? { get set }
+}
+
+extension JSONSagaData {
+    /// The failure to tell participants and customers about: the last failed reply's, or
+    /// `TIMEOUT` when the step never answered.
+    var failure: Failure {
+        Failure(code: failureCode ?? "TIMEOUT", message: failureMessage ?? "the step did not answer in time")
+    }
+}
+
+/// Reads a step's contract reply into the saga data: a failure's code and message are kept
+/// for the compensations and notifications, and on success `onSuccess` picks the result ids.
+func reading<Reply: SagaReply & SagaPayloadCodable, Data: JSONSagaData>(
+    _ type: Reply.Type, onSuccess: @escaping @Sendable (Reply, inout Data) -> Void = { _, _ in }
+) -> ReplyInterpreter<Data> {
+    { reply, data in
+        switch reply.status {
+        case .retriable:
+            data.failureCode = "UNAVAILABLE"
+            data.failureMessage = reply.reason
+        case .success, .failure:
+            let body = try reply.decode(Reply.self)
+            if let failure = body.failure {
+                data.failureCode = failure.code
+                data.failureMessage = failure.message
+            }
+            if reply.status == .success { onSuccess(body, &data) }
+        }
+        return reply.defaultOutcome
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+import SagaContracts
+import SagaCore
+import SagaSQLite
+import ServiceKit
+
+/// The UPI account service: accounts with VPAs, balances, limits and states; validates,
+/// debits, credits and refunds transfers (`ValidateTransfer`, `DebitPayer`, `CreditPayee`,
+/// `RefundPayer` on `account.commands`), each at most once per transfer id (see ``AccountStore``).
+public struct AccountService: Sendable {
+    /// The name replies are sent under and inbox entries recorded with.
+    public static let name = "account-service"
+    /// The service's database.
+    public let store: SQLiteSagaStore
+    /// The command processor.
+    public let participant: SagaParticipant<SQLiteSagaStore>
+
+    /// Opens (creating if needed) the service's database at `path`.
+    public init(path: String) async throws {
+        store = try await ServiceDatabase.open(path: path, migrate: AccountStore.migrate)
+        participant = SagaParticipant(store: store, consumerName: Self.name, handler: Self.handle)
+    }
+
+    /// Opens an account (throws ``DomainError`` `VPA_INVALID` or `ACCOUNT_EXISTS`).
+    @discardableResult
+    public func open(vpa: String, holder: String, currency: String = "INR", perTransactionLimitMinor: Int64 = 10_000_000,
+        dailyLimitMinor: Int64 = 100_000_000) async throws -> VPA
+    {
+        try await store.pool.write { db in
+            try AccountStore.open(vpa: vpa, holder: holder, currency: currency, perTransactionLimitMinor: perTransactionLimitMinor,
+                dailyLimitMinor: dailyLimitMinor, in: db)
+        }
+    }
+
+    /// Adds money from outside.
+    public func deposit(vpa: String, amountMinor: Int64) async throws {
+        try await store.pool.write { db in try AccountStore.deposit(vpa: vpa, amountMinor: amountMinor, in: db) }
+    }
+
+    /// Takes money out.
+    public func withdraw(vpa: String, amountMinor: Int64) async throws {
+        try await store.pool.write { db in try AccountStore.withdraw(vpa: vpa, amountMinor: amountMinor, in: db) }
+    }
+
+    /// Freezes, unfreezes or closes an account.
+    public func setStatus(vpa: String, _ status: Account.Status) async throws {
+        try await store.pool.write { db in try AccountStore.setStatus(vpa: vpa, status, in: db) }
+    }
+
+    /// Makes credits to `vpa` fail (for tests of the refund path), or succeed again.
+    public func setRejectsCredits(vpa: String, _ rejects: Bool) async throws {
+        try await store.pool.write { db in try AccountStore.setRejectsCredits(vpa: vpa, rejects, in: db) }
+    }
+
+    /// The account of `vpa`, if any.
+    public func account(_ vpa: String) async throws -> Account? {
+        try await store.pool.read { db in try AccountStore.account(vpa, in: db) }
+    }
+
+    /// The postings of a transfer.
+    public func postings(transferID: UUID) async throws -> [Posting] {
+        try await store.pool.read { db in try AccountStore.postings(transferID: text(transferID), in: db) }
+    }
+
+    /// Customer balances, money in clearing, and net deposits, read in one snapshot.
+    /// Conservation means `balances + clearing == netDeposits` always.
+    public func totals() async throws -> (balances: Int64, clearing: Int64, netDeposits: Int64) {
+        try await store.pool.read { db in
+            (try AccountStore.customerBalances(in: db), try AccountStore.inClearing(in: db), try AccountStore.netDeposits(in: db))
+        }
+    }
+
+    /// The account service's command handler (what ``participant`` runs), for a participant built
+    /// around it, e.g. one that wraps it to inject faults in tests.
+    @Sendable public static func handle(_ command: ParticipantCommand, _ db: Database) throws -> ParticipantReply {
+        let metadata = try MessageMetadata.reply(to: command, source: name)
+        switch command.messageType {
+        case ValidateTransfer.messageType:
+            let body = try command.decode(ValidateTransfer.self)
+            let result = try AccountStore.validate(transferID: text(body.transferId), payer: body.payerVpa, payee: body.payeeVpa,
+                amountMinor: body.amount.amountMinor, currency: body.amount.currency, in: db)
+            return try .contract(ValidateTransferReply(
+                metadata: metadata, transferId: body.transferId, outcome: result.outcome, failure: result.failure))
+        case DebitPayer.messageType:
+            let body = try command.decode(DebitPayer.self)
+            let result = try AccountStore.debit(transferID: text(body.transferId), payer: body.payerVpa,
+                amountMinor: body.amount.amountMinor, currency: body.amount.currency, in: db)
+            return try .contract(DebitPayerReply(metadata: metadata, transferId: body.transferId, outcome: result.outcome,
+                failure: result.failure, debitId: result.resultID.flatMap { UUID(uuidString: $0) }))
+        case CreditPayee.messageType:
+            let body = try command.decode(CreditPayee.self)
+            let result = try AccountStore.credit(transferID: text(body.transferId), payee: body.payeeVpa, in: db)
+            return try .contract(CreditPayeeReply(metadata: metadata, transferId: body.transferId, outcome: result.outcome,
+                failure: result.failure, creditId: result.resultID.flatMap { UUID(uuidString: $0) }))
+        case RefundPayer.messageType:
+            let body = try command.decode(RefundPayer.self)
+            let result = try AccountStore.refund(transferID: text(body.transferId), in: db)
+            return try .contract(RefundPayerReply(metadata: metadata, transferId: body.transferId, outcome: result.outcome,
+                failure: result.failure, refundId: result.resultID.flatMap { UUID(uuidString: $0) }))
+        default:
+            throw UnexpectedCommandError(service: name, command: command)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+import SagaContracts
+import SagaCore
+import SagaSQLite
+import ServiceKit
+
+/// The inventory service: products with stock; reserves and releases stock for orders
+/// (`ReserveStock`, `ReleaseStock` on `inventory.commands`). Every command runs in one SQLite
+/// transaction with its inbox entry and its reply in the outbox.
+public struct InventoryService: Sendable {
+    /// The name replies are sent under and inbox entries recorded with.
+    public static let name = "inventory-service"
+    /// The service's database (its tables, inbox and outbox).
+    public let store: SQLiteSagaStore
+    /// The command processor.
+    public let participant: SagaParticipant<SQLiteSagaStore>
+
+    /// Opens (creating if needed) the service's database at `path`.
+    public init(path: String) async throws {
+        store = try await ServiceDatabase.open(path: path, migrate: InventoryStore.migrate)
+        participant = SagaParticipant(store: store, consumerName: Self.name, handler: Self.handle)
+    }
+
+    /// Adds `units` of a product (creating it).
+    public func addStock(productID: UUID, sku: String, units: Int64) async throws {
+        try await store.pool.write { db in try InventoryStore.addStock(productID: text(productID), sku: sku, units: units, in: db) }
+    }
+
+    /// Units of `productID` available to reserve (nil for an unknown product).
+    public func available(_ productID: UUID) async throws -> Int64? {
+        try await store.pool.read { db in try InventoryStore.available(productID: text(productID), in: db) }
+    }
+
+    /// The reservation of an order, if any.
+    public func reservation(orderID: UUID) async throws -> Reservation? {
+        try await store.pool.read { db in try InventoryStore.reservation(orderID: text(orderID), in: db) }
+    }
+
+    /// Reserves stock for an order outside a saga (the same rules as the command).
+    public func reserve(orderID: UUID, lines: [StockLine]) async throws -> StepResult {
+        try await store.pool.write { db in try InventoryStore.reserve(orderID: text(orderID), lines: lines, in: db) }
+    }
+
+    /// Releases a reservation outside a saga (the same rules as the command).
+    public func release(reservationID: String) async throws -> StepResult {
+        try await store.pool.write { db in try InventoryStore.release(reservationID: reservationID, in: db) }
+    }
+
+    /// Handles one command inside the participant's transaction.
+    /// The inventory service's command handler (what ``participant`` runs), for a participant built
+    /// around it, e.g. one that wraps it to inject faults in tests.
+    @Sendable public static func handle(_ command: ParticipantCommand, _ db: Database) throws -> ParticipantReply {
+        switch command.messageType {
+        case ReserveStock.messageType:
+            let body = try command.decode(ReserveStock.self)
+            let lines = body.items.map { StockLine(productID: text($0.productId), quantity: Int64($0.quantity)) }
+            let result = try InventoryStore.reserve(orderID: text(body.orderId), lines: lines, in: db)
+            return try .contract(ReserveStockReply(
+                metadata: .reply(to: command, source: name), orderId: body.orderId, outcome: result.outcome,
+                failure: result.failure, reservationId: result.resultID.flatMap { UUID(uuidString: $0) }
+            ))
+        case ReleaseStock.messageType:
+            let body = try command.decode(ReleaseStock.self)
+            let result = try InventoryStore.release(orderID: text(body.orderId), in: db)
+            return try .contract(ReleaseStockReply(
+                metadata: .reply(to: command, source: name), orderId: body.orderId, outcome: result.outcome, failure: result.failure
+            ))
+        default:
+            throw UnexpectedCommandError(service: name, command: command)
+        }
+    }
+}

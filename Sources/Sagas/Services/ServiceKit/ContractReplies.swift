@@ -1,0 +1,45 @@
+import SagaContracts
+import SagaCore
+
+extension ParticipantReply {
+    /// The engine reply for a contract reply: its ``ContractOutcome`` becomes the engine status
+    /// (`SUCCEEDED` → success, `BUSINESS_FAILURE` → failure, `RETRIABLE_FAILURE` → retriable) and the
+    /// failure's `CODE: message` the reason; the contract reply travels as the payload.
+    public static func contract<Reply: SagaReply & SagaPayloadCodable>(_ reply: Reply) throws -> ParticipantReply {
+        let reason = reply.failure.map { "\($0.code): \($0.message)" }
+        switch reply.outcome {
+        case .succeeded: return .success(try SagaCommand(reply))
+        case .businessFailure: return .failure(reason: reason ?? "BUSINESS_FAILURE", try SagaCommand(reply))
+        case .retriableFailure: return .retriable(reason: reason ?? "RETRIABLE_FAILURE")
+        }
+    }
+}
+
+/// The outcome of a domain operation a command asked for: done (with the step's result id, if
+/// any) or refused with a reason code.
+public enum StepResult: Sendable, Hashable {
+    /// Done; the id the reply carries (reservation, authorization, debit…), if the step has one.
+    case done(String?)
+    /// Refused for a business reason.
+    case refused(Failure)
+
+    /// The contract outcome.
+    public var outcome: ContractOutcome {
+        switch self {
+        case .done: .succeeded
+        case .refused: .businessFailure
+        }
+    }
+
+    /// The failure, if refused.
+    public var failure: Failure? {
+        if case .refused(let failure) = self { return failure }
+        return nil
+    }
+
+    /// The result id, if done.
+    public var resultID: String? {
+        if case .done(let id) = self { return id }
+        return nil
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import SagaContracts
+import SagaCore
+import SagaAvro
+
+/// Start events (`OrderPlaced`, `TransferRequested`) as Kafka records with the contracts' headers.
+public enum StartEvent {
+    /// The record of `event` on `topic`: keyed by the saga id, with `message-type`, `message-id`,
+    /// `saga-id` and `content-type` headers (schemas/README.md, "Kafka records"), and the W3C
+    /// `traceparent`/`tracestate` of `trace` when given (the orchestrator continues that trace).
+    public static func message<Event: SagaMessage & SagaPayloadCodable>(
+        _ event: Event, topic: String, trace: TraceContext? = nil
+    ) throws -> OutgoingMessage {
+        let sagaID = text(event.metadata.sagaId)
+        return OutgoingMessage(
+            topic: topic, key: Array(sagaID.utf8), value: try event.encodePayload(),
+            headers: [
+                SagaHeader(SagaHeaders.messageType, Event.messageType),
+                SagaHeader(SagaHeaders.messageID, text(event.metadata.messageId)),
+                SagaHeader(SagaHeaders.sagaID, sagaID),
+                SagaHeader(SagaHeaders.contentType, SagaContracts.singleObjectContentType),
+            ] + (trace?.headers ?? [])
+        )
+    }
+
+    /// The `TransferRequested` record of a UPI transfer on `topic`, as the UPI front end (the
+    /// `api` role) publishes it: the transfer id is the saga id; a resend of the same transfer
+    /// keeps `transferID` and takes a new `messageID`.
+    public static func transferRequested(
+        transferID: UUID, payer: String, payee: String, amountMinor: Int64, currency: String = "INR", note: String? = nil,
+        source: String, messageID: UUID = UUID(), trace: TraceContext? = nil, topic: String
+    ) throws -> OutgoingMessage {
+        let event = TransferRequested(
+            metadata: MessageMetadata(messageId: messageID, sagaId: transferID, causationId: nil, occurredAt: Date(), source: source,
+                traceParent: trace?.traceparent, replyTo: nil),
+            transferId: transferID, payerVpa: payer, payeeVpa: payee, amount: Money(amountMinor: amountMinor, currency: currency),
+            note: note
+        )
+        return try message(event, topic: topic, trace: trace)
+    }
+}
