@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "SagaEngine", targets: ["SagaEngine"]),
         .library(name: "Avro", targets: ["Avro"]),
         .library(name: "SagaContracts", targets: ["SagaContracts"]),
+        .library(name: "SchemaRegistry", targets: ["SchemaRegistry"]),
         .library(name: "SagaAPI", targets: ["SagaAPI"]),
         .library(name: "SagaObservability", targets: ["SagaObservability"]),
         .executable(name: "sagactl", targets: ["sagactl"]),
@@ -50,6 +51,9 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         // Standard streams read and written with EINTR retried (Foundation's FileHandle traps on it).
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // ByteBuffer and TLS (a registry's CA file) for the schema registry client.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // The librdkafka C API (system library, headers from librdkafka-dev).
@@ -111,6 +115,36 @@ let package = Package(
             plugins: ["AvroCodegenPlugin"]
         ),
         .testTarget(name: "SagaContractsTests", dependencies: ["SagaContracts", "Avro", "AvroTestSupport"]),
+        // Confluent-compatible schema registries: a client, a resolver of schema ids for the decode
+        // path, and the contracts as a read-only registry served over HTTP (Hummingbird routes).
+        .target(
+            name: "SchemaRegistry",
+            dependencies: [
+                "Avro",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The routes in process, the client against them, and confluent-kafka's Python serializers.
+        .testTarget(
+            name: "SchemaRegistryTests",
+            dependencies: [
+                "SchemaRegistry", "Avro", "SagaContracts",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                subprocess,
+            ],
+            exclude: ["Python"]
+        ),
         // Runs the built sagactl (a dependency so it is built first) and tests its logic directly.
         .testTarget(
             name: "SagaCLITests",
