@@ -91,7 +91,7 @@ let package = Package(
             name: "SagaCLI",
             dependencies: [
                 "Avro", "Kafka", "SagaEngine", "SagaContracts", "SagaDev", "SagaSystem", "SagaObservability", "ServiceKit",
-                "AccountService",
+                "AccountService", "SchemaRegistry",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -148,7 +148,11 @@ let package = Package(
         // Runs the built sagactl (a dependency so it is built first) and tests its logic directly.
         .testTarget(
             name: "SagaCLITests",
-            dependencies: ["SagaCLI", "SagaDev", "Avro", "Kafka", "SagaEngine", "SagaContracts", "sagactl", subprocess, swiftSystem],
+            dependencies: [
+                "SagaCLI", "SagaDev", "Avro", "Kafka", "SagaEngine", "SagaContracts", "SchemaRegistry", "sagactl", subprocess, swiftSystem,
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             linkerSettings: runtimeLibrarySearchPath
         ),
         // Kafka throughput beside a C baseline (scripts/bench-kafka; c/ is built by that script).
