@@ -33,6 +33,7 @@ let package = Package(
         .library(name: "SagaObservability", targets: ["SagaObservability"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Avro", targets: ["Avro"]),
+        .library(name: "SchemaRegistry", targets: ["SchemaRegistry"]),
         // Generates Swift types from a target's *.avsc files at build time.
         .plugin(name: "AvroCodegenPlugin", targets: ["AvroCodegenPlugin"]),
         .executable(name: "avro-codegen", targets: ["avro-codegen"]),
@@ -52,6 +53,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         // OTLP over HTTP/protobuf only: the gRPC trait would add grpc-swift to every build.
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
@@ -104,6 +106,13 @@ let package = Package(
             name: "SagaAvro",
             dependencies: ["Avro", "SagaCore"],
             path: "Sources/Adapters/SagaAvro"
+        ),
+        // Confluent-compatible schema registries: a client, a resolver of schema ids for the decode path,
+        // and a set of contracts as a read-only registry served over HTTP (Hummingbird routes).
+        .target(
+            name: "SchemaRegistry",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client"), "Avro", .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")],
+            path: "Sources/Adapters/SchemaRegistry"
         ),
         // Logging (JSON lines), metrics (Prometheus) and tracing (OTLP) bootstrap for server processes.
         .target(
@@ -186,7 +195,7 @@ let package = Package(
         // sagactl: schema tools, publish/tail, saga status, DLQ operations, doctor, dev.
         .target(
             name: "SagaCLI",
-            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), "Avro", "Kafka", .product(name: "Logging", package: "swift-log"), "SagaAvro", "SagaContracts", "SagaCore", "SagaDev", "SagaKafka", "SagaObservability", "SagaSQLite", "SagaSystem", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), swiftSystem, .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), "Avro", "Kafka", .product(name: "Logging", package: "swift-log"), "SagaAvro", "SagaContracts", "SagaCore", "SagaDev", "SagaKafka", "SagaObservability", "SagaSQLite", "SagaSystem", "SchemaRegistry", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), swiftSystem, .product(name: "UnixSignals", package: "swift-service-lifecycle")],
             path: "Sources/Applications/SagaCLI"
         ),
         // The server executable: one role (or all) per process.
@@ -299,6 +308,13 @@ let package = Package(
             path: "Tests/KafkaTests",
             linkerSettings: developmentRuntimeLibraryPath
         ),
+        // The routes in process, the client against them, and confluent-kafka's Python serializers.
+        .testTarget(
+            name: "SchemaRegistryTests",
+            dependencies: ["Avro", .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"), "SagaContracts", "SchemaRegistry", subprocess],
+            path: "Tests/SchemaRegistryTests",
+            exclude: ["Python"]
+        ),
         .testTarget(
             name: "SagaCoreTests",
             dependencies: ["Avro", .product(name: "GRDB", package: "GRDB.swift"), "SagaAvro", "SagaContracts", "SagaCore", "SagaSQLite", "SagaTestSupport"],
@@ -345,7 +361,7 @@ let package = Package(
         // Runs the built sagactl (a dependency so it is built first) and tests its logic directly.
         .testTarget(
             name: "SagaCLITests",
-            dependencies: ["Avro", "Kafka", .product(name: "Logging", package: "swift-log"), "SagaCLI", "SagaContracts", "SagaCore", "SagaDev", "SagaSQLite", subprocess, swiftSystem, "sagactl"],
+            dependencies: ["Avro", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"), "Kafka", .product(name: "Logging", package: "swift-log"), "SagaCLI", "SagaContracts", "SagaCore", "SagaDev", "SagaSQLite", "SchemaRegistry", subprocess, swiftSystem, "sagactl"],
             path: "Tests/SagaCLITests",
             linkerSettings: developmentRuntimeLibraryPath
         ),

@@ -3,7 +3,7 @@ import Avro
 import Foundation
 
 /// `sagactl schema check`.
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check the contracts for CI: every schema parses, and every change is backward compatible.",
@@ -13,7 +13,10 @@ struct CheckCommand: ParsableCommand {
             with the types it uses from other files expanded, with its previous version in git: by \
             default the newest commit at which it differs (so a change to Money checks every message \
             that uses Money, before or after committing); with --against, the version at that \
-            revision (e.g. origin/main in a pull request). Exits 1 on any failure.
+            revision (e.g. origin/main in a pull request). With --registry URL \
+            (credentials from the environment as for schema register), checks each contract against the latest \
+            version of each of its subjects in a schema registry instead, at the registry's own \
+            compatibility level (a subject the registry lacks is new, and passes). Exits 1 on any failure.
             """
     )
 
@@ -22,10 +25,11 @@ struct CheckCommand: ParsableCommand {
     var against: String?
     @Option(help: "The compatibility every change must keep: backward, forward, full or none.")
     var level: AvroCompatibility.Level = .backward
+    @OptionGroup var registry: RegistryOptions
 
-    func run() throws {
-        try runReportingErrors {
-            let failures = try check()
+    func run() async throws {
+        try await runReportingErrors {
+            let failures = registry.url == nil ? try check() : try await RegistryCheck.run(directory: dir, registry: registry)
             if failures > 0 {
                 throw CLIError.failed("\(failures) schema file(s) failed the check")
             }

@@ -12,7 +12,7 @@ struct SchemaCommand: ParsableCommand {
             """,
         subcommands: [
             CanonicalCommand.self, FingerprintCommand.self, CompatCommand.self,
-            EncodeCommand.self, DecodeCommand.self, SampleCommand.self, CheckCommand.self,
+            EncodeCommand.self, DecodeCommand.self, SampleCommand.self, CheckCommand.self, RegisterCommand.self,
         ]
     )
 }

@@ -56,4 +56,24 @@ public enum AvroConfluentWireFormat {
         guard let writer = store.entry(confluentID: id) else { throw AvroDecodingError(.unknownSchemaID(id), offset: 1) }
         return try AvroFraming.decodeBody(message, offset: headerSize, writer: writer.schema, writerFingerprint: writer.fingerprint, reader: readerSchema, store: store)
     }
+
+    /// Decodes a message into `T` given the writer schema its id names, resolved by the caller
+    /// (e.g. fetched from a schema registry): resolved to `T`'s schema like any writer schema
+    /// (decoded directly when it is `T`'s own). Pass `writerFingerprint` when it is known (it
+    /// is computed otherwise) and a `store` to reuse compiled resolutions across messages.
+    /// The message's id is not compared with anything: the caller looked the schema up by it.
+    public static func decode<T: AvroCodable>(_ type: T.Type, from message: [UInt8], writerSchema: AvroSchema, writerFingerprint: UInt64? = nil, store: AvroSchemaStore? = nil) throws(AvroDecodingError) -> T {
+        _ = try schemaID(of: message)
+        var reader = AvroReader(message, offset: headerSize)
+        let value = try T.decode(from: &reader, writerSchema: writerSchema, writerFingerprint: writerFingerprint ?? writerSchema.fingerprint, store: store)
+        try reader.expectEnd()
+        return value
+    }
+
+    /// Decodes a message into a generic value of `writerSchema` (the schema its id names), or
+    /// resolved to `readerSchema` when one is given; `store` caches the compiled resolution.
+    public static func decode(_ message: [UInt8], writerSchema: AvroSchema, writerFingerprint: UInt64? = nil, readerSchema: AvroSchema? = nil, store: AvroSchemaStore = AvroSchemaStore()) throws(AvroDecodingError) -> AvroValue {
+        _ = try schemaID(of: message)
+        return try AvroFraming.decodeBody(message, offset: headerSize, writer: writerSchema, writerFingerprint: writerFingerprint ?? writerSchema.fingerprint, reader: readerSchema, store: store)
+    }
 }

@@ -48,6 +48,9 @@ public struct AvroDecodingError: AvroFieldPathError, Sendable, Hashable, CustomS
         case trailingBytes(count: Int)
         /// A framed message without the expected magic/marker bytes.
         case badMagic(expected: [UInt8], found: [UInt8])
+        /// A framed message that starts with neither framing's marker (``AvroWireFraming``):
+        /// `found` holds its first bytes (none for an empty message).
+        case unknownFraming(found: [UInt8])
         /// A single-object message naming a schema fingerprint nobody registered.
         case unknownFingerprint(UInt64)
         /// A Confluent-framed message naming a schema id nobody registered.
@@ -90,6 +93,10 @@ public struct AvroDecodingError: AvroFieldPathError, Sendable, Hashable, CustomS
         case .trailingBytes(let n): what = "\(n) unexpected trailing byte(s)"
         case .badMagic(let expected, let found):
             what = "bad magic bytes \(AvroPath.hex(found)), expected \(AvroPath.hex(expected))"
+        case .unknownFraming(let found):
+            what = found.isEmpty
+                ? "empty value: neither single-object (C3 01) nor Confluent (00 + schema id) framing"
+                : "value starts with \(AvroPath.hex(found)): neither single-object (C3 01) nor Confluent (00 + schema id) framing"
         case .unknownFingerprint(let f): what = "unknown schema fingerprint 0x\(String(f, radix: 16))"
         case .unknownSchemaID(let id): what = "unknown schema id \(id)"
         case .unresolvable(let message): what = message
