@@ -19,7 +19,7 @@ import Testing
 
     /// A consumed command as the orchestrator sends it.
     func inbound(_ payload: some SagaPayloadCodable, sagaID: UUID, messageID: UUID = UUID(), offset: Int64 = 0) throws -> InboundMessage {
-        let command = try SagaCommand(payload)
+        let command = try EncodedPayload(payload)
         return InboundMessage(
             topic: "account.commands", partition: 0, offset: offset, timestampMilliseconds: nil, key: Array(text(sagaID).utf8),
             value: command.payload,

@@ -51,7 +51,7 @@ struct SagaDriver {
         _ status: ReplyStatus, to correlation: String? = nil, payload: (any SagaPayloadCodable)? = nil, reason: String? = nil
     ) throws -> SagaTransition {
         replyCounter += 1
-        let encoded = try payload.map { try SagaCommand($0) }
+        let encoded = try payload.map { try EncodedPayload($0) }
         let reply = StepReply(
             messageID: "reply-\(replyCounter)",
             causationID: correlation ?? state.pendingRequestID ?? "none",
@@ -64,7 +64,7 @@ struct SagaDriver {
     /// Answers the pending request successfully (reserveStock gets its reservation payload).
     mutating func succeed() throws {
         if lastAction == "reserve" {
-            _ = try reply(.success, payload: Reservation(reservationID: "r-\(state.sagaID)"))
+            _ = try reply(.success, payload: TestReservation(reservationID: "r-\(state.sagaID)"))
         } else {
             _ = try reply(.success)
         }

@@ -33,7 +33,7 @@ import Testing
     private func reply(_ sagaID: String, _ status: ReplyStatus, id: String, to request: String, payload: (any SagaPayloadCodable)? = nil)
         throws -> StepReply
     {
-        let encoded = try payload.map { try SagaCommand($0) }
+        let encoded = try payload.map { try EncodedPayload($0) }
         return StepReply(messageID: id, causationID: request, sagaID: sagaID, status: status, reason: status == .success ? nil : "no",
             messageType: encoded?.messageType ?? "", payload: encoded?.payload ?? [])
     }
@@ -59,7 +59,7 @@ import Testing
 
     @Test func redeliveredReplyHasNoSecondEffect() async throws {
         _ = try await orchestrator.start(sagaType: "order", sagaID: "s1", data: data("s1"))
-        let r = try reply("s1", .success, id: "r1", to: try await pendingRequest("s1"), payload: Reservation(reservationID: "res"))
+        let r = try reply("s1", .success, id: "r1", to: try await pendingRequest("s1"), payload: TestReservation(reservationID: "res"))
         #expect(try await orchestrator.handle(reply: r, inbox: inbox("r1", offset: 5)) == .applied(.running))
         let outboxAfterFirst = try await store.pendingOutbox(limit: 100).count
         let stateAfterFirst = try await store.load(sagaID: "s1")
@@ -90,7 +90,7 @@ import Testing
         #expect(try await orchestrator.fireDueTimers(now: clock.now).changed == 1) // resend
         let second = try await pendingRequest("s1")
         #expect(second != first)
-        let late = try reply("s1", .success, id: "late", to: first, payload: Reservation(reservationID: "x"))
+        let late = try reply("s1", .success, id: "late", to: first, payload: TestReservation(reservationID: "x"))
         #expect(try await orchestrator.handle(reply: late, inbox: inbox("late")) == .ignored(.lateReply))
         let status = try #require(try await orchestrator.status(sagaID: "s1"))
         #expect(status.history.map(\.outcome) == [.timedOut, nil])
@@ -102,7 +102,7 @@ import Testing
 
     @Test func parkedSagaIsVisibleAndCanBeRetriedByCommand() async throws {
         _ = try await orchestrator.start(sagaType: "order", sagaID: "s1", data: data("s1"))
-        try await answer("s1", .success, Reservation(reservationID: "res"))
+        try await answer("s1", .success, TestReservation(reservationID: "res"))
         try await answer("s1", .success)
         try await answer("s1", .success)
         try await answer("s1", .failure)  // shipOrder: business failure after the pivot parks
@@ -120,7 +120,7 @@ import Testing
     @Test func poisonReplyIsRejectedWithoutSideEffects() async throws {
         _ = try await orchestrator.start(sagaType: "order", sagaID: "s1", data: data("s1"))
         let before = try await store.pendingOutbox(limit: 100).count
-        // reserveStock needs a Reservation payload on success; this reply has none.
+        // reserveStock needs a TestReservation payload on success; this reply has none.
         let bad = try reply("s1", .success, id: "bad", to: try await pendingRequest("s1"))
         await #expect(throws: SagaRuntimeError.self) { try await orchestrator.handle(reply: bad, inbox: inbox("bad")) }
         #expect(try await !store.isProcessed(consumer: orchestrator.consumerName, messageID: "bad"))
@@ -133,7 +133,7 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             for id in ids {
                 group.addTask {
-                    try await answer(id, .success, Reservation(reservationID: "r"))
+                    try await answer(id, .success, TestReservation(reservationID: "r"))
                     for _ in 0..<3 { try await answer(id, .success) }
                 }
             }

@@ -30,7 +30,7 @@ import Testing
             }
             try db.execute(sql: "INSERT INTO reservation VALUES (?, ?)", arguments: [body.orderID, "res-\(body.orderID)"])
             if body.orderID == "fails-after-write" { throw Broken() }
-            return try .success(Reservation(reservationID: "res-\(body.orderID)"))
+            return try .success(TestReservation(reservationID: "res-\(body.orderID)"))
         }
     }
 
@@ -63,7 +63,7 @@ import Testing
             key: outbox[0].key, value: outbox[0].value, headers: outbox[0].headers))
         #expect(outbox[0].topic == "order.replies" && outbox[0].key == Array("saga-o1".utf8))
         #expect(reply.causationID == "cmd-o1" && reply.sagaID == "saga-o1" && reply.status == .success)
-        #expect(try reply.decode(Reservation.self).reservationID == "res-o1")
+        #expect(try reply.decode(TestReservation.self).reservationID == "res-o1")
         #expect(reply.messageID == DeterministicUUID.make("reply/cmd-o1"))
     }
 
@@ -78,7 +78,7 @@ import Testing
         #expect(replies.map { $0.headers.string(SagaHeaders.causationID) } == ["attempt-1", "attempt-2"])
         #expect(replies[0].value == replies[1].value && !replies[0].value.isEmpty)
         #expect(replies.allSatisfy { $0.headers.string(SagaHeaders.replyStatus) == "success" })
-        #expect(replies[1].headers.string(SagaHeaders.messageType) == Reservation.messageType)
+        #expect(replies[1].headers.string(SagaHeaders.messageType) == TestReservation.messageType)
         #expect(Set(replies.map(\.messageID)).count == 2)
     }
 

@@ -129,7 +129,7 @@ import Testing
         _ = try saga.fireDeadline()
         _ = try saga.fireDeadline()
         let stateBefore = saga.state
-        let t = try saga.reply(.success, to: timedOut, payload: Reservation(reservationID: "late"))
+        let t = try saga.reply(.success, to: timedOut, payload: TestReservation(reservationID: "late"))
         #expect(t.ignored == .lateReply)
         #expect(!t.changedState && t.commands.isEmpty && t.lifecycle.isEmpty)
         #expect(saga.state == stateBefore)
@@ -226,7 +226,7 @@ import Testing
     @Test func undecodableReplyPayloadIsRejectedWithoutChangingTheSaga() throws {
         var saga = try SagaDriver(definition: Fixtures.orderSaga())
         let stateBefore = saga.state
-        // reserveStock expects a Reservation payload on success.
+        // reserveStock expects a TestReservation payload on success.
         #expect(throws: SagaTransitionError.self) { _ = try saga.reply(.success) }
         #expect(saga.state == stateBefore)
     }

@@ -44,7 +44,7 @@ struct StepSpanRestartTests {
         )
         let reply = StepReply(
             messageID: "reply-1", causationID: try #require(stored.pendingRequestID), sagaID: "r-1", status: .success,
-            messageType: Reservation.messageType, payload: try Reservation(reservationID: "res-1").encodePayload()
+            messageType: TestReservation.messageType, payload: try TestReservation(reservationID: "res-1").encodePayload()
         )
         #expect(try await after.handle(reply: reply, inbox: nil) == .applied(.running))
         let spans = tracer.finishedSpans

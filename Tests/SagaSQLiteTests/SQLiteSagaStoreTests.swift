@@ -54,7 +54,7 @@ import Testing
         _ = try await commitStart(t)
         var next = try Fixtures.orderSaga().apply(
             .reply(StepReply(messageID: "r1", causationID: t.state.pendingRequestID ?? "", sagaID: "saga-1", status: .success,
-                messageType: Reservation.messageType, payload: try Reservation(reservationID: "x").encodePayload())),
+                messageType: TestReservation.messageType, payload: try TestReservation(reservationID: "x").encodePayload())),
             to: t.state, environment: .live()
         )
         #expect(try await store.commit(SagaCommit(inbox: entry("r1"), saga: .update(next.state), sagaID: "saga-1",

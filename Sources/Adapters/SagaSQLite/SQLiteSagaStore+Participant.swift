@@ -22,11 +22,11 @@ extension Database: ParticipantTransaction {
         let type: String? = row["message_type"]
         let payload: Data? = row["payload"]
         guard let type, let payload else { return RememberedSuccess(payload: nil) }
-        return RememberedSuccess(payload: SagaCommand(messageType: type, payload: Array(payload)))
+        return RememberedSuccess(payload: EncodedPayload(messageType: type, payload: Array(payload)))
     }
 
     /// Remembers a successful reply; the first one for a key stays.
-    public func rememberSuccess(consumer: String, idempotencyKey: String, payload: SagaCommand?) throws {
+    public func rememberSuccess(consumer: String, idempotencyKey: String, payload: EncodedPayload?) throws {
         try executeCached(
             sql: """
                 INSERT INTO participant_reply (consumer, idempotency_key, message_type, payload, created_at)

@@ -1,9 +1,9 @@
 import SagaCLI
 
-/// The `sagactl` executable: runs ``SagaCommand`` (asynchronously: some commands talk to Kafka).
+/// The `sagactl` executable: runs ``SagactlCommand`` (asynchronously: some commands talk to Kafka).
 @main
 enum Sagactl {
     static func main() async {
-        await SagaCommand.main()
+        await SagactlCommand.main()
     }
 }

@@ -38,6 +38,6 @@ func reading<Reply: SagaReply & SagaPayloadCodable, Data: JSONSagaData>(
             }
             if reply.status == .success { onSuccess(body, &data) }
         }
-        return reply.defaultOutcome
+        return reply.defaultInterpretation
     }
 }

@@ -33,7 +33,7 @@ public struct SagaLifecycleAvroEncoder: SagaLifecycleEncoder {
     }
 
     /// Encodes `event` as its contract record.
-    public func encode(_ event: SagaLifecycleEvent) throws -> SagaCommand {
+    public func encode(_ event: SagaLifecycleEvent) throws -> EncodedPayload {
         guard let messageID = UUID(uuidString: event.eventID) else { throw EncodingError.notAUUID(field: "eventID", value: event.eventID) }
         guard let sagaID = UUID(uuidString: event.sagaID) else { throw EncodingError.notAUUID(field: "sagaID", value: event.sagaID) }
         let metadata = MessageMetadata(
@@ -44,30 +44,30 @@ public struct SagaLifecycleAvroEncoder: SagaLifecycleEncoder {
         let step = event.step ?? ""
         switch event.kind {
         case .started:
-            return try SagaCommand(SagaStarted(metadata: metadata, sagaType: event.sagaType, businessKey: event.sagaID))
+            return try EncodedPayload(SagaStarted(metadata: metadata, sagaType: event.sagaType, businessKey: event.sagaID))
         case .stepCompleted:
-            return try SagaCommand(SagaStepCompleted(
+            return try EncodedPayload(SagaStepCompleted(
                 metadata: metadata, sagaType: event.sagaType, step: step, attempt: Int32(clamping: event.attempt ?? 1),
                 durationMillis: event.stepDurationMilliseconds ?? 0
             ))
         case .stepFailed:
-            return try SagaCommand(SagaStepFailed(
+            return try EncodedPayload(SagaStepFailed(
                 metadata: metadata, sagaType: event.sagaType, step: step, attempt: Int32(clamping: event.attempt ?? 1),
                 outcome: event.outcome == .businessFailure ? .businessFailure : .retriableFailure, failure: failure,
                 willRetry: event.willRetry, retryAt: event.retryAt
             ))
         case .compensating:
-            return try SagaCommand(SagaCompensating(
+            return try EncodedPayload(SagaCompensating(
                 metadata: metadata, sagaType: event.sagaType, failedStep: step, failure: failure, compensations: event.compensations
             ))
         case .completed:
-            return try SagaCommand(SagaCompleted(metadata: metadata, sagaType: event.sagaType, startedAt: event.sagaStartedAt))
+            return try EncodedPayload(SagaCompleted(metadata: metadata, sagaType: event.sagaType, startedAt: event.sagaStartedAt))
         case .compensated:
-            return try SagaCommand(SagaCompensated(
+            return try EncodedPayload(SagaCompensated(
                 metadata: metadata, sagaType: event.sagaType, startedAt: event.sagaStartedAt, failure: failure
             ))
         case .failed:
-            return try SagaCommand(SagaFailed(
+            return try EncodedPayload(SagaFailed(
                 metadata: metadata, sagaType: event.sagaType, startedAt: event.sagaStartedAt, step: event.step, failure: failure
             ))
         }

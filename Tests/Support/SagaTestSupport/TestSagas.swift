@@ -44,7 +44,7 @@ public struct StepCommand: JSONPayload, Equatable {
 }
 
 /// The reserveStock reply payload.
-public struct Reservation: JSONPayload {
+public struct TestReservation: JSONPayload {
     /// The reservation id.
     public var reservationID: String
 
@@ -99,8 +99,8 @@ public enum Fixtures {
         return try SagaDefinition<OrderData>(name: "order", version: version, replyTopic: prefix + replyTopic) {
             SagaStep.compensatable("reserveStock", topic: prefix + "inventory.commands", command: command("reserve"))
                 .onReply { reply, data in
-                    if reply.status == .success { data.reservationID = try reply.decode(Reservation.self).reservationID }
-                    return reply.defaultOutcome
+                    if reply.status == .success { data.reservationID = try reply.decode(TestReservation.self).reservationID }
+                    return reply.defaultInterpretation
                 }
                 .compensate(topic: prefix + "inventory.commands", retry: .exponential(maxAttempts: 2, jitter: 0), command: command("release"))
                 .timeout(replyTimeout(for: nil))
@@ -158,7 +158,7 @@ public enum TestParticipants {
             if seen == 0 { return .retriable(reason: "try again") }
         }
         try db.execute(sql: "INSERT INTO ledger (saga_id, action) VALUES (?, ?)", arguments: [command.sagaID, body.action])
-        if body.action == "reserve" { return try .success(Reservation(reservationID: "res-\(command.sagaID)")) }
+        if body.action == "reserve" { return try .success(TestReservation(reservationID: "res-\(command.sagaID)")) }
         return .success(nil)
     }
 }

@@ -43,7 +43,7 @@ public struct JSONLifecycleEncoder: SagaLifecycleEncoder {
     public init() {}
 
     /// Encodes `event` as JSON.
-    public func encode(_ event: SagaLifecycleEvent) throws -> SagaCommand {
-        try SagaCommand(Event(kind: event.kind.rawValue, sagaID: event.sagaID, step: event.step, reason: event.reason))
+    public func encode(_ event: SagaLifecycleEvent) throws -> EncodedPayload {
+        try EncodedPayload(Event(kind: event.kind.rawValue, sagaID: event.sagaID, step: event.step, reason: event.reason))
     }
 }

@@ -75,7 +75,7 @@ public enum SagaHeaders {
     public static let attempt = "saga-attempt"
     /// Stable across the attempts of one step: participants may use it to deduplicate business effects.
     public static let idempotencyKey = "saga-idempotency-key"
-    /// A reply's outcome: `success`, `failure` or `retriable` (see ``ReplyOutcome``).
+    /// A reply's outcome: `success`, `failure` or `retriable` (see ``ReplyInterpretation``).
     public static let replyStatus = "saga-reply-status"
     /// A failure reply's human-readable reason.
     public static let replyReason = "saga-reply-reason"
@@ -105,7 +105,7 @@ public struct OutgoingMessage: Sendable, Hashable, Codable {
 }
 
 /// A command a step sends to a participant: its wire type and encoded payload.
-public struct SagaCommand: Sendable, Hashable {
+public struct EncodedPayload: Sendable, Hashable {
     /// The wire name of the command type.
     public var messageType: String
     /// The encoded command.

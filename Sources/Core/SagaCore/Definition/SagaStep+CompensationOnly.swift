@@ -26,7 +26,7 @@ extension SagaStep {
         var copy = self
         let name = self.name
         var compensation = Compensation<SagaData>(
-            topic: "", command: { _, _ in throw NoCommandError(step: name) }, interpret: { reply, _ in reply.defaultOutcome },
+            topic: "", command: { _, _ in throw NoCommandError(step: name) }, interpret: { reply, _ in reply.defaultInterpretation },
             timeout: .seconds(1), retry: .none
         )
         compensation.sendsCommand = false

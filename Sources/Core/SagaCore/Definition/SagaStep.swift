@@ -32,11 +32,11 @@ public struct CommandContext: Sendable, Hashable {
 }
 
 /// Builds the command a step sends from the saga data and the message's context.
-public typealias CommandBuilder<SagaData> = @Sendable (SagaData, CommandContext) throws -> SagaCommand
+public typealias CommandBuilder<SagaData> = @Sendable (SagaData, CommandContext) throws -> EncodedPayload
 /// Builds a typed command from the saga data and the message's context.
 public typealias TypedCommandBuilder<SagaData> = @Sendable (SagaData, CommandContext) throws -> any SagaPayloadCodable
 /// Interprets a reply; may update the saga data (e.g. record a reservation id).
-public typealias ReplyInterpreter<SagaData> = @Sendable (StepReply, inout SagaData) throws -> ReplyOutcome
+public typealias ReplyInterpreter<SagaData> = @Sendable (StepReply, inout SagaData) throws -> ReplyInterpretation
 
 /// The undo of a compensatable step: a command that is retried until acknowledged.
 public struct Compensation<SagaData: Sendable>: Sendable {
@@ -84,7 +84,7 @@ public struct SagaStep<SagaData: Sendable>: Sendable {
         self.kind = kind
         self.topic = topic
         self.command = command
-        self.interpret = { reply, _ in reply.defaultOutcome }
+        self.interpret = { reply, _ in reply.defaultInterpretation }
         self.timeout = .seconds(30)
         self.retry = kind == .retriable ? .exponential(maxAttempts: 20) : .exponential(maxAttempts: 3)
         self.compensation = nil
@@ -94,28 +94,28 @@ public struct SagaStep<SagaData: Sendable>: Sendable {
     public static func compensatable(
         _ name: String, topic: String, command: @escaping @Sendable (SagaData) throws -> any SagaPayloadCodable
     ) -> SagaStep {
-        SagaStep(name: name, kind: .compensatable, topic: topic, command: { data, _ in try SagaCommand(command(data)) })
+        SagaStep(name: name, kind: .compensatable, topic: topic, command: { data, _ in try EncodedPayload(command(data)) })
     }
 
     /// As ``compensatable(_:topic:command:)``, with the message's context (ids for the payload's envelope).
     public static func compensatable(
         _ name: String, topic: String, command: @escaping TypedCommandBuilder<SagaData>
     ) -> SagaStep {
-        SagaStep(name: name, kind: .compensatable, topic: topic, command: { try SagaCommand(command($0, $1)) })
+        SagaStep(name: name, kind: .compensatable, topic: topic, command: { try EncodedPayload(command($0, $1)) })
     }
 
     /// The pivot: the last step that may fail for business reasons; no compensation.
     public static func pivot(
         _ name: String, topic: String, command: @escaping @Sendable (SagaData) throws -> any SagaPayloadCodable
     ) -> SagaStep {
-        SagaStep(name: name, kind: .pivot, topic: topic, command: { data, _ in try SagaCommand(command(data)) })
+        SagaStep(name: name, kind: .pivot, topic: topic, command: { data, _ in try EncodedPayload(command(data)) })
     }
 
     /// As ``pivot(_:topic:command:)``, with the message's context (ids for the payload's envelope).
     public static func pivot(
         _ name: String, topic: String, command: @escaping TypedCommandBuilder<SagaData>
     ) -> SagaStep {
-        SagaStep(name: name, kind: .pivot, topic: topic, command: { try SagaCommand(command($0, $1)) })
+        SagaStep(name: name, kind: .pivot, topic: topic, command: { try EncodedPayload(command($0, $1)) })
     }
 
     /// A step after the pivot: retried until it succeeds (or parked for a person when its
@@ -123,14 +123,14 @@ public struct SagaStep<SagaData: Sendable>: Sendable {
     public static func retriable(
         _ name: String, topic: String, command: @escaping @Sendable (SagaData) throws -> any SagaPayloadCodable
     ) -> SagaStep {
-        SagaStep(name: name, kind: .retriable, topic: topic, command: { data, _ in try SagaCommand(command(data)) })
+        SagaStep(name: name, kind: .retriable, topic: topic, command: { data, _ in try EncodedPayload(command(data)) })
     }
 
     /// As ``retriable(_:topic:command:)``, with the message's context (ids for the payload's envelope).
     public static func retriable(
         _ name: String, topic: String, command: @escaping TypedCommandBuilder<SagaData>
     ) -> SagaStep {
-        SagaStep(name: name, kind: .retriable, topic: topic, command: { try SagaCommand(command($0, $1)) })
+        SagaStep(name: name, kind: .retriable, topic: topic, command: { try EncodedPayload(command($0, $1)) })
     }
 
     /// Interprets replies with `interpret` instead of the reply status alone.
@@ -160,7 +160,7 @@ public struct SagaStep<SagaData: Sendable>: Sendable {
         topic: String,
         timeout: Duration = .seconds(30),
         retry: RetryPolicy = .exponential(maxAttempts: 10),
-        onReply interpret: @escaping ReplyInterpreter<SagaData> = { reply, _ in reply.defaultOutcome },
+        onReply interpret: @escaping ReplyInterpreter<SagaData> = { reply, _ in reply.defaultInterpretation },
         command: @escaping @Sendable (SagaData) throws -> any SagaPayloadCodable
     ) -> SagaStep {
         compensate(topic: topic, timeout: timeout, retry: retry, onReply: interpret) { data, _ in try command(data) }
@@ -171,12 +171,12 @@ public struct SagaStep<SagaData: Sendable>: Sendable {
         topic: String,
         timeout: Duration = .seconds(30),
         retry: RetryPolicy = .exponential(maxAttempts: 10),
-        onReply interpret: @escaping ReplyInterpreter<SagaData> = { reply, _ in reply.defaultOutcome },
+        onReply interpret: @escaping ReplyInterpreter<SagaData> = { reply, _ in reply.defaultInterpretation },
         command: @escaping TypedCommandBuilder<SagaData>
     ) -> SagaStep {
         var copy = self
         copy.compensation = Compensation(
-            topic: topic, command: { try SagaCommand(command($0, $1)) }, interpret: interpret,
+            topic: topic, command: { try EncodedPayload(command($0, $1)) }, interpret: interpret,
             timeout: timeout, retry: retry
         )
         return copy

@@ -9,7 +9,7 @@ public enum ReplyStatus: String, Sendable, Hashable, Codable {
 }
 
 /// How a step interprets a reply: the saga goes on, compensates, or retries the step.
-public enum ReplyOutcome: Sendable, Hashable {
+public enum ReplyInterpretation: Sendable, Hashable {
     /// The step succeeded; the saga moves to the next step.
     case success
     /// The step failed for a business reason: before the pivot this starts compensation.
@@ -53,7 +53,7 @@ public struct StepReply: Sendable, Hashable {
     }
 
     /// The outcome implied by ``status`` alone (the default interpretation of a step).
-    public var defaultOutcome: ReplyOutcome {
+    public var defaultInterpretation: ReplyInterpretation {
         switch status {
         case .success: .success
         case .failure: .businessFailure(reason: reason ?? "participant refused the command")

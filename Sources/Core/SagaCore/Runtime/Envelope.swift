@@ -75,14 +75,14 @@ public struct ParticipantCommand: Sendable {
 /// A participant's answer to a command.
 public enum ParticipantReply: Sendable {
     /// Done; with an optional result payload.
-    case success(SagaCommand?)
+    case success(EncodedPayload?)
     /// Refused for a business reason; with an optional payload.
-    case failure(reason: String, SagaCommand?)
+    case failure(reason: String, EncodedPayload?)
     /// Could not be done now; the orchestrator may send the command again.
     case retriable(reason: String)
 
     /// Done, with a typed result.
-    public static func success(_ payload: some SagaPayloadCodable) throws -> ParticipantReply { .success(try SagaCommand(payload)) }
+    public static func success(_ payload: some SagaPayloadCodable) throws -> ParticipantReply { .success(try EncodedPayload(payload)) }
 
     var status: ReplyStatus {
         switch self {
@@ -102,7 +102,7 @@ public enum ParticipantReply: Sendable {
             SagaHeader(SagaHeaders.replyStatus, status.rawValue),
         ]
         if let sagaType = command.sagaType { headers.append(SagaHeader(SagaHeaders.sagaType, sagaType)) }
-        let payload: SagaCommand?
+        let payload: EncodedPayload?
         switch self {
         case .success(let p): payload = p
         case .failure(let reason, let p):

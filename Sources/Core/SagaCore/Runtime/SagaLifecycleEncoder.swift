@@ -4,12 +4,12 @@
 /// records once those are generated; tests and other deployments may plug in their own.
 public protocol SagaLifecycleEncoder: Sendable {
     /// The encoded event, with its wire type name.
-    func encode(_ event: SagaLifecycleEvent) throws -> SagaCommand
+    func encode(_ event: SagaLifecycleEvent) throws -> EncodedPayload
 }
 
 extension SagaLifecycleEvent {
     /// The message the outbox holds for this event: keyed by saga id, with the envelope headers.
-    func outgoing(topic: String, encoded: SagaCommand) -> OutgoingMessage {
+    func outgoing(topic: String, encoded: EncodedPayload) -> OutgoingMessage {
         var headers = [
             SagaHeader(SagaHeaders.messageID, eventID),
             SagaHeader(SagaHeaders.messageType, encoded.messageType),

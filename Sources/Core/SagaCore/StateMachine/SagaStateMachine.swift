@@ -180,7 +180,7 @@ private struct Run<SagaData: SagaPayloadCodable> {
         )
         let topic: String
         let timeout: Duration
-        let command: SagaCommand
+        let command: EncodedPayload
         do {
             switch phase {
             case .forward:
@@ -233,7 +233,7 @@ private struct Run<SagaData: SagaPayloadCodable> {
             ))
             return ignore(.lateReply)
         }
-        let outcome: ReplyOutcome
+        let outcome: ReplyInterpretation
         do {
             switch state.phase {
             case .forward: outcome = try step.interpret(reply, &data)

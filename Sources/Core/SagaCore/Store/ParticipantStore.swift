@@ -28,7 +28,7 @@ public protocol ParticipantTransaction {
     func rememberedSuccess(consumer: String, idempotencyKey: String) throws -> RememberedSuccess?
     /// Remembers a successful reply (its payload, if any) under `idempotencyKey`; a second call
     /// for the same key keeps the first.
-    func rememberSuccess(consumer: String, idempotencyKey: String, payload: SagaCommand?) throws
+    func rememberSuccess(consumer: String, idempotencyKey: String, payload: EncodedPayload?) throws
     /// Writes `messages` to the outbox, to be published after the commit.
     func enqueue(_ messages: [OutgoingMessage]) throws
 }
@@ -36,8 +36,8 @@ public protocol ParticipantTransaction {
 /// A successful reply a participant remembered for an idempotency key.
 public struct RememberedSuccess: Sendable, Hashable {
     /// The reply's payload, if it had one.
-    public var payload: SagaCommand?
+    public var payload: EncodedPayload?
 
     /// Creates a remembered success.
-    public init(payload: SagaCommand?) { self.payload = payload }
+    public init(payload: EncodedPayload?) { self.payload = payload }
 }

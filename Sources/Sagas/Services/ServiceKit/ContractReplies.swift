@@ -2,14 +2,14 @@ import SagaContracts
 import SagaCore
 
 extension ParticipantReply {
-    /// The engine reply for a contract reply: its ``ContractOutcome`` becomes the engine status
+    /// The engine reply for a contract reply: its ``ReplyOutcome`` becomes the engine status
     /// (`SUCCEEDED` → success, `BUSINESS_FAILURE` → failure, `RETRIABLE_FAILURE` → retriable) and the
     /// failure's `CODE: message` the reason; the contract reply travels as the payload.
     public static func contract<Reply: SagaReply & SagaPayloadCodable>(_ reply: Reply) throws -> ParticipantReply {
         let reason = reply.failure.map { "\($0.code): \($0.message)" }
         switch reply.outcome {
-        case .succeeded: return .success(try SagaCommand(reply))
-        case .businessFailure: return .failure(reason: reason ?? "BUSINESS_FAILURE", try SagaCommand(reply))
+        case .succeeded: return .success(try EncodedPayload(reply))
+        case .businessFailure: return .failure(reason: reason ?? "BUSINESS_FAILURE", try EncodedPayload(reply))
         case .retriableFailure: return .retriable(reason: reason ?? "RETRIABLE_FAILURE")
         }
     }
@@ -24,7 +24,7 @@ public enum StepResult: Sendable, Hashable {
     case refused(Failure)
 
     /// The contract outcome.
-    public var outcome: ContractOutcome {
+    public var outcome: ReplyOutcome {
         switch self {
         case .done: .succeeded
         case .refused: .businessFailure

@@ -2,7 +2,7 @@ import ArgumentParser
 import SagaCore
 
 /// `sagactl`: the swift-saga command line.
-public struct SagaCommand: AsyncParsableCommand {
+public struct SagactlCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "sagactl",
         abstract: "Operate swift-saga: contracts, events on Kafka, saga state and dead letters.",
