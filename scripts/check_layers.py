@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Checks the package's layers (docs/architecture.md) from `swift package dump-package` on stdin.
+
+Each target under Sources/<Layer>/ may depend only on targets of its own layer or of the layers
+below it (Core < Adapters < Sagas < Applications; Tools sit beside them on Core). The Core layer
+may use no package product but swift-log, swift-metrics and swift-distributed-tracing: no I/O.
+Exit 1 naming every violation."""
+import json
+import sys
+
+ORDER = {"Core": 0, "Adapters": 1, "Sagas": 2, "Applications": 3, "Tools": 1}
+CORE_PRODUCTS = {"Logging", "Metrics", "Tracing"}
+
+package = json.load(sys.stdin)
+targets = {t["name"]: t for t in package["targets"]}
+
+
+def layer(target: dict) -> str | None:
+    path = target.get("path") or ""
+    parts = path.split("/")
+    return parts[1] if len(parts) > 2 and parts[0] == "Sources" else None
+
+
+problems = []
+for name, target in sorted(targets.items()):
+    own = layer(target)
+    if own is None:
+        continue  # tests, test support, benchmarks
+    for dependency in target["dependencies"]:
+        kind, value = next(iter(dependency.items()))
+        dep_name = value[0]
+        if kind == "product":
+            if own == "Core" and dep_name not in CORE_PRODUCTS:
+                problems.append(f"{name} (Core) uses the product {dep_name}: the core does no I/O")
+            continue
+        other = targets.get(dep_name)
+        other_layer = layer(other) if other else None
+        if other_layer is None:
+            problems.append(f"{name} ({own}) depends on {dep_name}, which is not in a layer under Sources/")
+        elif ORDER[other_layer] > ORDER[own] or (own == "Tools") != (other_layer == "Tools") and other_layer != "Core":
+            problems.append(f"{name} ({own}) depends on {dep_name} ({other_layer}), a layer above it")
+
+for problem in problems:
+    print(f"check_layers: {problem}", file=sys.stderr)
+if problems:
+    sys.exit(1)
+print(f"check_layers: {sum(1 for t in targets.values() if layer(t))} targets in their layers")
