@@ -44,10 +44,10 @@ import Testing
         let debit = DebitPayer(metadata: metadata(transfer), transferId: transfer, payerVpa: "alice@okbank",
             amount: Money(amountMinor: 400, currency: "INR"))
         let first = try inbound(debit, sagaID: transfer)
-        #expect(try await service.participant.process(first) == .replied(.success))
+        #expect(try await service.participant.process(first) == .replied(.succeeded))
         #expect(try await service.participant.process(first) == .duplicate)
         let resend = try inbound(debit, sagaID: transfer, offset: 1)
-        #expect(try await service.participant.process(resend) == .replied(.success))
+        #expect(try await service.participant.process(resend) == .replied(.succeeded))
         #expect(try await service.account("alice@okbank")?.balanceMinor == 600)
 
         let replies = try await service.store.pendingOutbox(limit: 10).map(\.message)
@@ -71,7 +71,7 @@ import Testing
         let transfer = UUID()
         let debit = DebitPayer(metadata: metadata(transfer), transferId: transfer, payerVpa: "bob@upibank",
             amount: Money(amountMinor: 1, currency: "INR"))
-        #expect(try await service.participant.process(try inbound(debit, sagaID: transfer)) == .replied(.failure))
+        #expect(try await service.participant.process(try inbound(debit, sagaID: transfer)) == .replied(.businessFailure))
         let reply = try #require(try await service.store.pendingOutbox(limit: 1).first?.message)
         #expect(reply.headers.string(SagaHeaders.replyStatus) == "failure")
         #expect(reply.headers.string(SagaHeaders.replyReason)?.hasPrefix("INSUFFICIENT_FUNDS: ") == true)

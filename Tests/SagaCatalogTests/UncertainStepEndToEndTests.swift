@@ -25,8 +25,8 @@ struct UncertainStepEndToEndTests {
             switch try command.decode(DebitPayer.self).payerVpa {
             case lossy:
                 _ = try AccountService.handle(command, db) // the debit is committed…
-                return .retriable(reason: "debit reply lost") // …but the saga is told to try again
-            case ghost: return .retriable(reason: "core banking unreachable") // nothing happens
+                return .retriableFailure(reason: "debit reply lost") // …but the saga is told to try again
+            case ghost: return .retriableFailure(reason: "core banking unreachable") // nothing happens
             default: return try AccountService.handle(command, db)
             }
         })
@@ -79,9 +79,9 @@ struct UncertainStepEndToEndTests {
             let products = Set(try command.decode(ReserveStock.self).items.map(\.productId))
             if products.contains(lossy) {
                 _ = try InventoryService.handle(command, db) // the stock is reserved…
-                return .retriable(reason: "reservation reply lost") // …but the saga is told to try again
+                return .retriableFailure(reason: "reservation reply lost") // …but the saga is told to try again
             }
-            if products.contains(ghost) { return .retriable(reason: "warehouse unreachable") } // nothing happens
+            if products.contains(ghost) { return .retriableFailure(reason: "warehouse unreachable") } // nothing happens
             return try InventoryService.handle(command, db)
         })
         try await world.inventory.addStock(productID: lossy, sku: "LOSSY", units: 5)

@@ -16,9 +16,9 @@ extension ReserveStock: SagaPayloadCodable {}
         var saga = try SagaDriver(definition: Fixtures.orderSaga(), sagaID: sagaID)
         try saga.succeed()
         try saga.succeed()
-        _ = try saga.reply(.retriable, reason: "busy")
+        _ = try saga.reply(.retriableFailure, reason: "busy")
         _ = try saga.fireDeadline()
-        _ = try saga.reply(.failure, reason: "declined")
+        _ = try saga.reply(.businessFailure, reason: "declined")
         while saga.state.status == .compensating { try saga.succeed() }
         return saga.lifecycle
     }

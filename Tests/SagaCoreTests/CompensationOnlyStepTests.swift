@@ -35,7 +35,7 @@ import Testing
         var saga = try SagaDriver(definition: Self.saga())
         try saga.succeed() // validate
         try saga.succeed() // reserve
-        _ = try saga.reply(.failure, reason: "declined")
+        _ = try saga.reply(.businessFailure, reason: "declined")
         while saga.state.status == .compensating { try saga.succeed() }
         #expect(saga.state.status == .compensated)
         #expect(saga.actions == ["validate", "reserve", "charge", "release", "cancel", "notify"])
@@ -43,7 +43,7 @@ import Testing
 
     @Test func failureAtTheFirstRealStepStillCancelsAndNotifies() throws {
         var saga = try SagaDriver(definition: Self.saga())
-        _ = try saga.reply(.failure, reason: "invalid")
+        _ = try saga.reply(.businessFailure, reason: "invalid")
         while saga.state.status == .compensating { try saga.succeed() }
         #expect(saga.state.status == .compensated)
         #expect(saga.actions == ["validate", "cancel", "notify"])

@@ -64,9 +64,9 @@ struct SagaDriver {
     /// Answers the pending request successfully (reserveStock gets its reservation payload).
     mutating func succeed() throws {
         if lastAction == "reserve" {
-            _ = try reply(.success, payload: TestReservation(reservationID: "r-\(state.sagaID)"))
+            _ = try reply(.succeeded, payload: TestReservation(reservationID: "r-\(state.sagaID)"))
         } else {
-            _ = try reply(.success)
+            _ = try reply(.succeeded)
         }
     }
 

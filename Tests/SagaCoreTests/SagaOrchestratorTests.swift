@@ -34,7 +34,7 @@ import Testing
         throws -> StepReply
     {
         let encoded = try payload.map { try EncodedPayload($0) }
-        return StepReply(messageID: id, causationID: request, sagaID: sagaID, status: status, reason: status == .success ? nil : "no",
+        return StepReply(messageID: id, causationID: request, sagaID: sagaID, status: status, reason: status == .succeeded ? nil : "no",
             messageType: encoded?.messageType ?? "", payload: encoded?.payload ?? [])
     }
 
@@ -59,7 +59,7 @@ import Testing
 
     @Test func redeliveredReplyHasNoSecondEffect() async throws {
         _ = try await orchestrator.start(sagaType: "order", sagaID: "s1", data: data("s1"))
-        let r = try reply("s1", .success, id: "r1", to: try await pendingRequest("s1"), payload: TestReservation(reservationID: "res"))
+        let r = try reply("s1", .succeeded, id: "r1", to: try await pendingRequest("s1"), payload: TestReservation(reservationID: "res"))
         #expect(try await orchestrator.handle(reply: r, inbox: inbox("r1", offset: 5)) == .applied(.running))
         let outboxAfterFirst = try await store.pendingOutbox(limit: 100).count
         let stateAfterFirst = try await store.load(sagaID: "s1")
@@ -90,7 +90,7 @@ import Testing
         #expect(try await orchestrator.fireDueTimers(now: clock.now).changed == 1) // resend
         let second = try await pendingRequest("s1")
         #expect(second != first)
-        let late = try reply("s1", .success, id: "late", to: first, payload: TestReservation(reservationID: "x"))
+        let late = try reply("s1", .succeeded, id: "late", to: first, payload: TestReservation(reservationID: "x"))
         #expect(try await orchestrator.handle(reply: late, inbox: inbox("late")) == .ignored(.lateReply))
         let status = try #require(try await orchestrator.status(sagaID: "s1"))
         #expect(status.history.map(\.outcome) == [.timedOut, nil])
@@ -102,16 +102,16 @@ import Testing
 
     @Test func parkedSagaIsVisibleAndCanBeRetriedByCommand() async throws {
         _ = try await orchestrator.start(sagaType: "order", sagaID: "s1", data: data("s1"))
-        try await answer("s1", .success, TestReservation(reservationID: "res"))
-        try await answer("s1", .success)
-        try await answer("s1", .success)
-        try await answer("s1", .failure)  // shipOrder: business failure after the pivot parks
+        try await answer("s1", .succeeded, TestReservation(reservationID: "res"))
+        try await answer("s1", .succeeded)
+        try await answer("s1", .succeeded)
+        try await answer("s1", .businessFailure)  // shipOrder: business failure after the pivot parks
         let parked = try #require(try await orchestrator.status(sagaID: "s1"))
         #expect(parked.state.status == .failed && parked.currentStep == "shipOrder")
         #expect(parked.state.failureReason == "step 'shipOrder' after the pivot failed: no")
         #expect(try await store.sagas(status: .failed, limit: 10).map(\.sagaID) == ["s1"])
         #expect(try await orchestrator.retry(sagaID: "s1") == .applied(.running))
-        try await answer("s1", .success)
+        try await answer("s1", .succeeded)
         #expect(try await store.load(sagaID: "s1")?.status == .completed)
         #expect(try await orchestrator.resolve(sagaID: "s1", note: "x") == .ignored(.notParked(.completed)))
         await #expect(throws: SagaRuntimeError.self) { try await orchestrator.retry(sagaID: "missing") }
@@ -121,7 +121,7 @@ import Testing
         _ = try await orchestrator.start(sagaType: "order", sagaID: "s1", data: data("s1"))
         let before = try await store.pendingOutbox(limit: 100).count
         // reserveStock needs a TestReservation payload on success; this reply has none.
-        let bad = try reply("s1", .success, id: "bad", to: try await pendingRequest("s1"))
+        let bad = try reply("s1", .succeeded, id: "bad", to: try await pendingRequest("s1"))
         await #expect(throws: SagaRuntimeError.self) { try await orchestrator.handle(reply: bad, inbox: inbox("bad")) }
         #expect(try await !store.isProcessed(consumer: orchestrator.consumerName, messageID: "bad"))
         #expect(try await store.pendingOutbox(limit: 100).count == before)
@@ -133,8 +133,8 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             for id in ids {
                 group.addTask {
-                    try await answer(id, .success, TestReservation(reservationID: "r"))
-                    for _ in 0..<3 { try await answer(id, .success) }
+                    try await answer(id, .succeeded, TestReservation(reservationID: "r"))
+                    for _ in 0..<3 { try await answer(id, .succeeded) }
                 }
             }
             try await group.waitForAll()

@@ -25,12 +25,12 @@ import Testing
             switch body.orderID {
             case "broken": throw Broken()
             case "flaky": throw Unavailable()
-            case "empty": return .failure(reason: "out of stock", nil)
+            case "empty": return .businessFailure(reason: "out of stock", nil)
             default: break
             }
             try db.execute(sql: "INSERT INTO reservation VALUES (?, ?)", arguments: [body.orderID, "res-\(body.orderID)"])
             if body.orderID == "fails-after-write" { throw Broken() }
-            return try .success(TestReservation(reservationID: "res-\(body.orderID)"))
+            return try .succeeded(TestReservation(reservationID: "res-\(body.orderID)"))
         }
     }
 
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func handlerRunsOnceAndItsReplyGoesToTheOutbox() async throws {
-        #expect(try await participant.process(command("o1")) == .replied(.success))
+        #expect(try await participant.process(command("o1")) == .replied(.succeeded))
         #expect(try await participant.process(command("o1")) == .duplicate)
         #expect(try await reservations() == 1)
         let outbox = try await store.pendingOutbox(limit: 10).map(\.message)
@@ -62,7 +62,7 @@ import Testing
         let reply = try StepReply(from: InboundMessage(topic: outbox[0].topic, partition: 0, offset: 0, timestampMilliseconds: nil,
             key: outbox[0].key, value: outbox[0].value, headers: outbox[0].headers))
         #expect(outbox[0].topic == "order.replies" && outbox[0].key == Array("saga-o1".utf8))
-        #expect(reply.causationID == "cmd-o1" && reply.sagaID == "saga-o1" && reply.status == .success)
+        #expect(reply.causationID == "cmd-o1" && reply.sagaID == "saga-o1" && reply.status == .succeeded)
         #expect(try reply.decode(TestReservation.self).reservationID == "res-o1")
         #expect(reply.messageID == DeterministicUUID.make("reply/cmd-o1"))
     }
@@ -70,7 +70,7 @@ import Testing
     /// The orchestrator re-sends a step whose reply timed out as a new attempt (new message id,
     /// same idempotency key): the handler does not run twice, the stored success is sent again.
     @Test func newAttemptOfASucceededStepGetsTheStoredReply() async throws {
-        #expect(try await participant.process(command("o3", id: "attempt-1", key: "saga-o3:forward:reserve")) == .replied(.success))
+        #expect(try await participant.process(command("o3", id: "attempt-1", key: "saga-o3:forward:reserve")) == .replied(.succeeded))
         #expect(try await participant.process(command("o3", id: "attempt-2", key: "saga-o3:forward:reserve")) == .repeated)
         #expect(try await reservations() == 1)
         let replies = try await store.pendingOutbox(limit: 10).map(\.message)
@@ -83,13 +83,13 @@ import Testing
     }
 
     @Test func failureRepliesAreNotStoredSoALaterAttemptRunsAgain() async throws {
-        #expect(try await participant.process(command("empty", id: "a1", key: "k-empty")) == .replied(.failure))
-        #expect(try await participant.process(command("empty", id: "a2", key: "k-empty")) == .replied(.failure))
+        #expect(try await participant.process(command("empty", id: "a1", key: "k-empty")) == .replied(.businessFailure))
+        #expect(try await participant.process(command("empty", id: "a2", key: "k-empty")) == .replied(.businessFailure))
         #expect(try await store.pendingOutbox(limit: 10).count == 2)
     }
 
     @Test func businessFailureIsAReplyNotAnError() async throws {
-        #expect(try await participant.process(command("empty")) == .replied(.failure))
+        #expect(try await participant.process(command("empty")) == .replied(.businessFailure))
         let headers = try #require(try await store.pendingOutbox(limit: 10).first?.message.headers)
         #expect(headers.string(SagaHeaders.replyStatus) == "failure" && headers.string(SagaHeaders.replyReason) == "out of stock")
     }

@@ -40,7 +40,7 @@ import Testing
         var saga = try SagaDriver(definition: Fixtures.orderSaga())
         try saga.succeed()
         #expect(try OrderData.decodePayload(saga.state.data).reservationID == "r-saga-1")
-        _ = try saga.reply(.failure, reason: "card declined")
+        _ = try saga.reply(.businessFailure, reason: "card declined")
         let release = try StepCommand.decodePayload(try #require(saga.lastCommand).value)
         #expect(release == StepCommand(action: "release", orderID: "o-1", reservationID: "r-saga-1"))
     }
@@ -56,7 +56,7 @@ import Testing
         var saga = try SagaDriver(definition: Fixtures.orderSaga())
         for _ in 0..<position { try saga.succeed() }
         let before = saga.sent.count
-        _ = try saga.reply(.failure, reason: "refused")
+        _ = try saga.reply(.businessFailure, reason: "refused")
         while saga.state.status == .compensating { try saga.succeed() }
         #expect(saga.state.status == .compensated)
         #expect(saga.sent.dropFirst(before).compactMap { try? StepCommand.decodePayload($0.value).action } == expectedUndo)
@@ -71,7 +71,7 @@ import Testing
         var saga = try SagaDriver(definition: Fixtures.orderSaga())
         for _ in 0..<3 { try saga.succeed() }
         let before = saga.sent.count
-        _ = try saga.reply(.failure, reason: "address unknown")
+        _ = try saga.reply(.businessFailure, reason: "address unknown")
         #expect(saga.state.status == .failed)
         #expect(saga.sent.count == before)
         #expect(saga.state.failureReason == "step 'shipOrder' after the pivot failed: address unknown")
@@ -83,7 +83,7 @@ import Testing
         var saga = try SagaDriver(definition: Fixtures.orderSaga())
         let first = try #require(saga.state.pendingRequestID)
         let failedAt = saga.now
-        _ = try saga.reply(.retriable, reason: "db busy")
+        _ = try saga.reply(.retriableFailure, reason: "db busy")
         #expect(saga.state.deadlineKind == .retryBackoff)
         #expect(saga.state.deadline == failedAt.addingTimeInterval(0.2))
         #expect(saga.state.pendingRequestID == nil)
@@ -129,11 +129,11 @@ import Testing
         _ = try saga.fireDeadline()
         _ = try saga.fireDeadline()
         let stateBefore = saga.state
-        let t = try saga.reply(.success, to: timedOut, payload: TestReservation(reservationID: "late"))
+        let t = try saga.reply(.succeeded, to: timedOut, payload: TestReservation(reservationID: "late"))
         #expect(t.ignored == .lateReply)
         #expect(!t.changedState && t.commands.isEmpty && t.lifecycle.isEmpty)
         #expect(saga.state == stateBefore)
-        guard case .lateReply(let request, .success, "reply-1", _) = try #require(t.history.first) else {
+        guard case .lateReply(let request, .succeeded, "reply-1", _) = try #require(t.history.first) else {
             Issue.record("expected a late-reply history row, got \(t.history)")
             return
         }
@@ -146,7 +146,7 @@ import Testing
         try saga.succeed()
         let answered = SagaState.requestID(sagaID: "saga-1", sequence: 2)
         let stateBefore = saga.state
-        let t = try saga.reply(.success, to: answered)
+        let t = try saga.reply(.succeeded, to: answered)
         #expect(t.ignored == .lateReply && t.commands.isEmpty)
         #expect(saga.state == stateBefore)
     }
@@ -161,9 +161,9 @@ import Testing
     @Test func compensationIsRetriedThenParksAndCanBeRetriedByAnOperator() throws {
         var saga = try SagaDriver(definition: Fixtures.orderSaga())
         try saga.succeed()
-        _ = try saga.reply(.failure, reason: "no card")
+        _ = try saga.reply(.businessFailure, reason: "no card")
         #expect(saga.lastAction == "release")
-        _ = try saga.reply(.failure, reason: "release refused") // compensation failures are retried
+        _ = try saga.reply(.businessFailure, reason: "release refused") // compensation failures are retried
         #expect(saga.state.deadlineKind == .retryBackoff)
         _ = try saga.fireDeadline()
         _ = try saga.fireDeadline() // the second attempt times out: budget of 2 spent
@@ -172,7 +172,7 @@ import Testing
         #expect(saga.state.failureReason?.hasPrefix("compensation of step 'reserveStock' failed: no reply within") == true)
         #expect(saga.lifecycle.last?.kind == .failed)
         // Replies for a parked saga are recorded, not acted on.
-        #expect(try saga.reply(.success, to: SagaState.requestID(sagaID: "saga-1", sequence: 3)).ignored == .lateReply)
+        #expect(try saga.reply(.succeeded, to: SagaState.requestID(sagaID: "saga-1", sequence: 3)).ignored == .lateReply)
         #expect(try saga.apply(.resolve(note: "x")).changedState)
         #expect(saga.state.status == .compensated)
     }
@@ -180,7 +180,7 @@ import Testing
     @Test func operatorRetryOfAParkedSagaResendsWithAFreshBudget() throws {
         var saga = try SagaDriver(definition: Fixtures.orderSaga())
         for _ in 0..<3 { try saga.succeed() }
-        _ = try saga.reply(.failure, reason: "address unknown")
+        _ = try saga.reply(.businessFailure, reason: "address unknown")
         #expect(saga.state.status == .failed)
         let t = try saga.apply(.retry)
         #expect(t.commands.count == 1 && saga.lastAction == "ship")
@@ -193,7 +193,7 @@ import Testing
     @Test func operatorResolveMarksTheStuckStepDoneAndContinues() throws {
         var saga = try SagaDriver(definition: Fixtures.orderSaga())
         for _ in 0..<3 { try saga.succeed() }
-        _ = try saga.reply(.failure, reason: "address unknown")
+        _ = try saga.reply(.businessFailure, reason: "address unknown")
         try saga.apply(.resolve(note: "shipped by hand"))
         #expect(saga.state.status == .completed)
         #expect(saga.history.contains { change in
@@ -206,7 +206,7 @@ import Testing
         var saga = try SagaDriver(definition: Fixtures.orderSaga())
         for _ in 0..<3 { try saga.succeed() }
         for attempt in 1...4 {
-            _ = try saga.reply(.retriable, reason: "carrier down")
+            _ = try saga.reply(.retriableFailure, reason: "carrier down")
             if attempt < 4 { _ = try saga.fireDeadline() }
         }
         #expect(saga.state.status == .failed)
@@ -227,7 +227,7 @@ import Testing
         var saga = try SagaDriver(definition: Fixtures.orderSaga())
         let stateBefore = saga.state
         // reserveStock expects a TestReservation payload on success.
-        #expect(throws: SagaTransitionError.self) { _ = try saga.reply(.success) }
+        #expect(throws: SagaTransitionError.self) { _ = try saga.reply(.succeeded) }
         #expect(saga.state == stateBefore)
     }
 
@@ -254,13 +254,13 @@ import Testing
     @Test func failedAttemptsSayWhetherAndWhenTheyRetry() throws {
         var saga = try SagaDriver(definition: Fixtures.orderSaga())
         let failedAt = saga.now
-        _ = try saga.reply(.retriable, reason: "busy")
+        _ = try saga.reply(.retriableFailure, reason: "busy")
         let failed = try #require(saga.lifecycle.last)
         #expect(failed.kind == .stepFailed && failed.willRetry && failed.attempt == 1)
         #expect(failed.outcome == .retriableFailure && failed.retryAt == failedAt.addingTimeInterval(0.2))
         #expect(failed.causationID == "reply-1")
         _ = try saga.fireDeadline()
-        _ = try saga.reply(.failure, reason: "out of stock")
+        _ = try saga.reply(.businessFailure, reason: "out of stock")
         let final = saga.lifecycle.suffix(3).map(\.kind)
         #expect(final == [.stepFailed, .compensating, .compensated])
         #expect(saga.lifecycle.suffix(3).first?.willRetry == false)
@@ -278,7 +278,7 @@ import Testing
         _ = try saga.fireDeadline()                      // chargeCard times out once…
         #expect(saga.lifecycle.last?.failureCode == "TIMEOUT")
         _ = try saga.fireDeadline()                      // …is sent again…
-        _ = try saga.reply(.failure, reason: "declined") // …and refused
+        _ = try saga.reply(.businessFailure, reason: "declined") // …and refused
         let compensating = try #require(saga.lifecycle.first { $0.kind == .compensating })
         #expect(compensating.compensations == ["authorizeCard", "reserveStock"])
         #expect(compensating.step == "chargeCard" && compensating.failureCode == "BUSINESS_FAILURE")

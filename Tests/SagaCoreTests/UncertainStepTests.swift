@@ -14,7 +14,7 @@ import Testing
             if byTimeout {
                 _ = try saga.fireDeadline()
             } else {
-                _ = try saga.reply(.retriable, reason: "database busy")
+                _ = try saga.reply(.retriableFailure, reason: "database busy")
             }
             if attempt < attempts { _ = try saga.fireDeadline() } // backoff over: resend
         }
@@ -64,7 +64,7 @@ import Testing
         var saga = try SagaDriver(definition: Fixtures.orderSaga())
         try saga.succeed()
         let before = saga.sent.count
-        _ = try saga.reply(.failure, reason: "card blocked") // authorizeCard: a definite no
+        _ = try saga.reply(.businessFailure, reason: "card blocked") // authorizeCard: a definite no
         #expect(saga.state.uncertainStep == nil)
         while saga.state.status == .compensating { try saga.succeed() }
         #expect(saga.state.status == .compensated)
@@ -77,7 +77,7 @@ import Testing
         _ = try saga.fireDeadline() // authorizeCard times out once…
         _ = try saga.fireDeadline() // …is sent again…
         let before = saga.sent.count
-        _ = try saga.reply(.failure, reason: "card blocked") // …and refused: the last attempt decides
+        _ = try saga.reply(.businessFailure, reason: "card blocked") // …and refused: the last attempt decides
         while saga.state.status == .compensating { try saga.succeed() }
         #expect(Self.actions(saga, after: before) == ["release"])
     }
@@ -109,7 +109,7 @@ import Testing
         #expect(saga.state.status == .failed)
         _ = try saga.apply(.retry) // the operator asks again: the participant now answers
         #expect(saga.state.status == .running && saga.lastAction == "charge" && saga.state.attempt == 1)
-        _ = try saga.reply(.failure, reason: "declined")
+        _ = try saga.reply(.businessFailure, reason: "declined")
         while saga.state.status == .compensating { try saga.succeed() }
         #expect(saga.state.status == .compensated)
         #expect(saga.actions.suffix(2) == ["void", "release"])

@@ -43,7 +43,7 @@ struct StepSpanRestartTests {
             tracer: tracer, environment: { TransitionEnvironment(now: sent.addingTimeInterval(2.5), random: 0) }
         )
         let reply = StepReply(
-            messageID: "reply-1", causationID: try #require(stored.pendingRequestID), sagaID: "r-1", status: .success,
+            messageID: "reply-1", causationID: try #require(stored.pendingRequestID), sagaID: "r-1", status: .succeeded,
             messageType: TestReservation.messageType, payload: try TestReservation(reservationID: "res-1").encodePayload()
         )
         #expect(try await after.handle(reply: reply, inbox: nil) == .applied(.running))
@@ -60,7 +60,7 @@ struct StepSpanRestartTests {
         let inbox = InboxEntry(consumer: "saga-orchestrator", messageID: "reply-2", topic: "order.replies", partition: 0, offset: 1)
         let second = StepReply(
             messageID: "reply-2", causationID: try #require(try await after.store.load(sagaID: "r-1")?.pendingRequestID),
-            sagaID: "r-1", status: .success
+            sagaID: "r-1", status: .succeeded
         )
         #expect(try await after.handle(reply: second, inbox: inbox) == .applied(.running))
         #expect(try await after.handle(reply: second, inbox: inbox) == .duplicateMessage)

@@ -39,7 +39,7 @@ struct TracingBootstrapTests {
         span.end()
         // A command carrying a traceparent, processed by a participant with the default (bootstrapped) tracer.
         let store = try SQLiteSagaStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("otel-\(UUID().uuidString).sqlite").path)
-        let participant = SagaParticipant(store: store, consumerName: "otel-probe") { _, _ in .success(nil) }
+        let participant = SagaParticipant(store: store, consumerName: "otel-probe") { _, _ in .succeeded(nil) }
         let (traceID, parentID) = ("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331")
         let command = InboundMessage(
             topic: "probe.commands", partition: 0, offset: 7, timestampMilliseconds: nil, key: Array("k".utf8), value: [],
@@ -48,7 +48,7 @@ struct TracingBootstrapTests {
                 SagaHeader(SagaHeaders.sagaID, "probe-saga"), SagaHeader(SagaHeaders.replyTo, "probe.replies"),
                 SagaHeader(SagaHeaders.traceparent, "00-\(traceID)-\(parentID)-01"),
             ])
-        #expect(try await participant.process(command) == .replied(.success))
+        #expect(try await participant.process(command) == .replied(.succeeded))
         do {
             try await eventually("an OTLP export", within: 30) {
                 collector.requests.contains { request in

@@ -53,7 +53,7 @@ import Testing
         let t = try started()
         _ = try await commitStart(t)
         var next = try Fixtures.orderSaga().apply(
-            .reply(StepReply(messageID: "r1", causationID: t.state.pendingRequestID ?? "", sagaID: "saga-1", status: .success,
+            .reply(StepReply(messageID: "r1", causationID: t.state.pendingRequestID ?? "", sagaID: "saga-1", status: .succeeded,
                 messageType: TestReservation.messageType, payload: try TestReservation(reservationID: "x").encodePayload())),
             to: t.state, environment: .live()
         )
@@ -115,7 +115,7 @@ import Testing
             env.now = state.deadline ?? env.now
         }
         let late = try definition.apply(
-            .reply(StepReply(messageID: "late-1", causationID: timedOutRequest, sagaID: "saga-1", status: .success)),
+            .reply(StepReply(messageID: "late-1", causationID: timedOutRequest, sagaID: "saga-1", status: .succeeded)),
             to: state, environment: env
         )
         #expect(late.ignored == .lateReply)
@@ -125,7 +125,7 @@ import Testing
         #expect(history.map(\.stepName) == ["reserveStock", "reserveStock"])
         #expect(history[0].outcome == .timedOut && history[0].error?.contains("no reply within") == true)
         #expect(history[0].finishedAt != nil && history[1].finishedAt == nil)
-        #expect(history[0].lateReply?.replyID == "late-1" && history[0].lateReply?.status == .success)
+        #expect(history[0].lateReply?.replyID == "late-1" && history[0].lateReply?.status == .succeeded)
         #expect(history[1].lateReply == nil)
         #expect(history[1].requestID == state.pendingRequestID)
     }

@@ -27,16 +27,16 @@ func reading<Reply: SagaReply & SagaPayloadCodable, Data: JSONSagaData>(
 ) -> ReplyInterpreter<Data> {
     { reply, data in
         switch reply.status {
-        case .retriable:
+        case .retriableFailure:
             data.failureCode = "UNAVAILABLE"
             data.failureMessage = reply.reason
-        case .success, .failure:
+        case .succeeded, .businessFailure:
             let body = try reply.decode(Reply.self)
             if let failure = body.failure {
                 data.failureCode = failure.code
                 data.failureMessage = failure.message
             }
-            if reply.status == .success { onSuccess(body, &data) }
+            if reply.status == .succeeded { onSuccess(body, &data) }
         }
         return reply.defaultInterpretation
     }

@@ -99,7 +99,7 @@ public enum Fixtures {
         return try SagaDefinition<OrderData>(name: "order", version: version, replyTopic: prefix + replyTopic) {
             SagaStep.compensatable("reserveStock", topic: prefix + "inventory.commands", command: command("reserve"))
                 .onReply { reply, data in
-                    if reply.status == .success { data.reservationID = try reply.decode(TestReservation.self).reservationID }
+                    if reply.status == .succeeded { data.reservationID = try reply.decode(TestReservation.self).reservationID }
                     return reply.defaultInterpretation
                 }
                 .compensate(topic: prefix + "inventory.commands", retry: .exponential(maxAttempts: 2, jitter: 0), command: command("release"))
@@ -150,15 +150,15 @@ public enum TestParticipants {
     public static func handle(_ command: ParticipantCommand, _ db: Database) throws -> ParticipantReply {
         let body = try command.decode(StepCommand.self)
         let order = body.orderID
-        if order == "fail-\(body.action)" { return .failure(reason: "\(body.action) refused", nil) }
+        if order == "fail-\(body.action)" { return .businessFailure(reason: "\(body.action) refused", nil) }
         if order == "flaky-\(body.action)" {
             let seen = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger WHERE saga_id = ? AND action = ?",
                 arguments: [command.sagaID, "flaky-" + body.action]) ?? 0
             try db.execute(sql: "INSERT INTO ledger (saga_id, action) VALUES (?, ?)", arguments: [command.sagaID, "flaky-" + body.action])
-            if seen == 0 { return .retriable(reason: "try again") }
+            if seen == 0 { return .retriableFailure(reason: "try again") }
         }
         try db.execute(sql: "INSERT INTO ledger (saga_id, action) VALUES (?, ?)", arguments: [command.sagaID, body.action])
-        if body.action == "reserve" { return try .success(TestReservation(reservationID: "res-\(command.sagaID)")) }
-        return .success(nil)
+        if body.action == "reserve" { return try .succeeded(TestReservation(reservationID: "res-\(command.sagaID)")) }
+        return .succeeded(nil)
     }
 }

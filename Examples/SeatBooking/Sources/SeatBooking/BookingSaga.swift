@@ -71,7 +71,7 @@ public enum BookingSaga {
                 SeatCommand(action: "hold", bookingID: booking.bookingID, seat: booking.seat, priceMinor: booking.priceMinor)
             }
             .onReply { reply, booking in
-                if reply.status == .success { booking.holdID = try reply.decode(SeatHold.self).holdID }
+                if reply.status == .succeeded { booking.holdID = try reply.decode(SeatHold.self).holdID }
                 return reply.defaultInterpretation
             }
             .compensate(topic: topics.venue) { booking in

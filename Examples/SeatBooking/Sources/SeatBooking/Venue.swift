@@ -22,14 +22,14 @@ public enum Venue {
                 sql: "INSERT INTO seat_hold (booking_id, seat, released) VALUES (?, ?, 0) ON CONFLICT DO NOTHING",
                 arguments: [seat.bookingID, seat.seat]
             )
-            return try .success(SeatHold(holdID: "hold-" + seat.bookingID))
+            return try .succeeded(SeatHold(holdID: "hold-" + seat.bookingID))
         case "release":
             try db.execute(sql: "UPDATE seat_hold SET released = 1 WHERE booking_id = ?", arguments: [seat.bookingID])
-            return .success(nil)
+            return .succeeded(nil)
         case "charge":
-            return seat.priceMinor > cardLimitMinor ? .failure(reason: "card declined", nil) : .success(nil)
+            return seat.priceMinor > cardLimitMinor ? .businessFailure(reason: "card declined", nil) : .succeeded(nil)
         default:
-            return .failure(reason: "unknown action \(seat.action)", nil)
+            return .businessFailure(reason: "unknown action \(seat.action)", nil)
         }
     }
 

@@ -1,17 +1,17 @@
 /// What a participant answered: `success`, a business `failure`, or a `retriable` failure.
 public enum ReplyStatus: String, Sendable, Hashable, Codable {
-    /// The command was carried out.
-    case success
-    /// The command was refused for a business reason; retrying would not help.
-    case failure
-    /// The command could not be carried out now; it may succeed when sent again.
-    case retriable
+    /// The command was carried out (`success` on the wire).
+    case succeeded = "success"
+    /// The command was refused for a business reason; retrying would not help (`failure` on the wire).
+    case businessFailure = "failure"
+    /// The command could not be carried out now; it may succeed when sent again (`retriable` on the wire).
+    case retriableFailure = "retriable"
 }
 
 /// How a step interprets a reply: the saga goes on, compensates, or retries the step.
 public enum ReplyInterpretation: Sendable, Hashable {
     /// The step succeeded; the saga moves to the next step.
-    case success
+    case succeeded
     /// The step failed for a business reason: before the pivot this starts compensation.
     case businessFailure(reason: String)
     /// The step failed transiently: it is retried under its ``RetryPolicy``.
@@ -55,9 +55,9 @@ public struct StepReply: Sendable, Hashable {
     /// The outcome implied by ``status`` alone (the default interpretation of a step).
     public var defaultInterpretation: ReplyInterpretation {
         switch status {
-        case .success: .success
-        case .failure: .businessFailure(reason: reason ?? "participant refused the command")
-        case .retriable: .retriableFailure(reason: reason ?? "participant asked to retry")
+        case .succeeded: .succeeded
+        case .businessFailure: .businessFailure(reason: reason ?? "participant refused the command")
+        case .retriableFailure: .retriableFailure(reason: reason ?? "participant asked to retry")
         }
     }
 

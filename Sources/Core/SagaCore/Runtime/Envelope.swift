@@ -75,20 +75,22 @@ public struct ParticipantCommand: Sendable {
 /// A participant's answer to a command.
 public enum ParticipantReply: Sendable {
     /// Done; with an optional result payload.
-    case success(EncodedPayload?)
+    case succeeded(EncodedPayload?)
     /// Refused for a business reason; with an optional payload.
-    case failure(reason: String, EncodedPayload?)
+    case businessFailure(reason: String, EncodedPayload?)
     /// Could not be done now; the orchestrator may send the command again.
-    case retriable(reason: String)
+    case retriableFailure(reason: String)
 
     /// Done, with a typed result.
-    public static func success(_ payload: some SagaPayloadCodable) throws -> ParticipantReply { .success(try EncodedPayload(payload)) }
+    public static func succeeded(_ payload: some SagaPayloadCodable) throws -> ParticipantReply {
+        .succeeded(try EncodedPayload(payload))
+    }
 
     var status: ReplyStatus {
         switch self {
-        case .success: .success
-        case .failure: .failure
-        case .retriable: .retriable
+        case .succeeded: .succeeded
+        case .businessFailure: .businessFailure
+        case .retriableFailure: .retriableFailure
         }
     }
 
@@ -104,11 +106,11 @@ public enum ParticipantReply: Sendable {
         if let sagaType = command.sagaType { headers.append(SagaHeader(SagaHeaders.sagaType, sagaType)) }
         let payload: EncodedPayload?
         switch self {
-        case .success(let p): payload = p
-        case .failure(let reason, let p):
+        case .succeeded(let p): payload = p
+        case .businessFailure(let reason, let p):
             payload = p
             headers.append(SagaHeader(SagaHeaders.replyReason, reason))
-        case .retriable(let reason):
+        case .retriableFailure(let reason):
             payload = nil
             headers.append(SagaHeader(SagaHeaders.replyReason, reason))
         }

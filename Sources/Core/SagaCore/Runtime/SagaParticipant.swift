@@ -78,7 +78,7 @@ public struct SagaParticipant<Store: ParticipantStore>: Sendable {
                 guard try transaction.recordInbox(entry) else { return .duplicate }
                 let key = command.idempotencyKey
                 if let key, let earlier = try transaction.rememberedSuccess(consumer: entry.consumer, idempotencyKey: key) {
-                    try transaction.enqueue([ParticipantReply.success(earlier.payload).message(answering: command)])
+                    try transaction.enqueue([ParticipantReply.succeeded(earlier.payload).message(answering: command)])
                     return .repeated
                 }
                 let reply: ParticipantReply
@@ -87,7 +87,7 @@ public struct SagaParticipant<Store: ParticipantStore>: Sendable {
                 } catch {
                     throw HandlerFailure(underlying: error)
                 }
-                if let key, case .success(let payload) = reply {
+                if let key, case .succeeded(let payload) = reply {
                     try transaction.rememberSuccess(consumer: entry.consumer, idempotencyKey: key, payload: payload)
                 }
                 try transaction.enqueue([reply.message(answering: command)])

@@ -253,7 +253,7 @@ private struct Run<SagaData: SagaPayloadCodable> {
             )
         }
         switch outcome {
-        case .success: succeed(.succeeded, error: nil)
+        case .succeeded: succeed(.succeeded, error: nil)
         case .businessFailure(let reason): fail(.businessFailure, reason: reason, retriable: state.phase == .compensation)
         case .retriableFailure(let reason): fail(.retriableFailure, reason: reason, retriable: true)
         }

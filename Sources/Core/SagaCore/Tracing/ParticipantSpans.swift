@@ -51,9 +51,9 @@ struct ParticipantSpans: Sendable {
     /// Ends the span of a command that was processed.
     func end(_ span: any Span, _ result: ParticipantResult) {
         span.attributes["saga.result"] = switch result {
-        case .replied(.success): "success"
-        case .replied(.failure): "failure"
-        case .replied(.retriable): "retriable"
+        case .replied(.succeeded): "success"
+        case .replied(.businessFailure): "failure"
+        case .replied(.retriableFailure): "retriable"
         case .duplicate: "duplicate"
         case .repeated: "repeated"
         }

@@ -8,9 +8,9 @@ extension ParticipantReply {
     public static func contract<Reply: SagaReply & SagaPayloadCodable>(_ reply: Reply) throws -> ParticipantReply {
         let reason = reply.failure.map { "\($0.code): \($0.message)" }
         switch reply.outcome {
-        case .succeeded: return .success(try EncodedPayload(reply))
-        case .businessFailure: return .failure(reason: reason ?? "BUSINESS_FAILURE", try EncodedPayload(reply))
-        case .retriableFailure: return .retriable(reason: reason ?? "RETRIABLE_FAILURE")
+        case .succeeded: return .succeeded(try EncodedPayload(reply))
+        case .businessFailure: return .businessFailure(reason: reason ?? "BUSINESS_FAILURE", try EncodedPayload(reply))
+        case .retriableFailure: return .retriableFailure(reason: reason ?? "RETRIABLE_FAILURE")
         }
     }
 }
