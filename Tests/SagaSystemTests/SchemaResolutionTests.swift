@@ -5,7 +5,9 @@ import SagaContracts
 import SagaCore
 import SagaKafka
 import SagaSystem
-import SchemaRegistry
+import Hummingbird
+import HummingbirdTesting
+@testable import SchemaRegistry
 import Testing
 
 /// What ``SchemaResolution/prepare(_:)`` decides per consumed value, without a broker: an
@@ -79,6 +81,36 @@ import Testing
         #expect(try TransferRequested.decodePayload(try AvroSingleObject.encode(transfer)) == transfer)
         let outgoing = SchemaResolution.withContentType(OutgoingMessage(topic: "t", key: [], value: confluent, headers: []))
         #expect(outgoing.headers.string(SagaHeaders.contentType) == AvroWireFormat.confluent.contentType)
+    }
+
+    @Test func withAnExternalRegistryConfluentModeWritesThatRegistrysIdsLookedUpByRecordName() async throws {
+        // Another registry with the same contracts under other ids (as a real registry numbers them).
+        let other = try ContractRegistry(schemas: AvroGeneratedTypes.all.map { $0.avroSchema }, topics: SagaTopics().messageTypes,
+            compatibilityLevel: .backward, id: { Int32(truncatingIfNeeded: ($0 >> 32) & 0x3FFF_FFFF) | 1 })
+        let router = Router()
+        ContractRegistryRoutes(registry: other).addRoutes(to: router.group("registry"))
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { http in
+            let port = try #require(http.port)
+            let client = try SchemaRegistryClient(configuration: try SchemaRegistryConfiguration(url: "http://127.0.0.1:\(port)/registry"))
+            let contracts = try Self.contracts()
+            let ids = try await SchemaResolution.registeredIDs(of: contracts, in: client)
+            #expect(ids.count == contracts.byID.count)
+            let resolution = SchemaResolution(contracts: contracts, client: client, registryHost: "127.0.0.1", producerIDs: ids)
+            let theirs = try #require(other.subjects[TransferRequested.messageType])
+            #expect(theirs != ContractRegistry.id(of: TransferRequested.avroSchema))
+            #expect(resolution.contractID(of: TransferRequested.avroSchema) == theirs)
+            // A value written with their id decodes in this process without a fetch.
+            let value = try AvroConfluentWireFormat.encode(try Self.sampleTransfer(), schemaID: theirs)
+            #expect(await Self.disposition(resolution, Self.message(value, contentType: nil)) == nil)
+            #expect(try TransferRequested.decodePayload(value).payerVpa == "alice@okbank")
+            try await client.shutdown()
+        }
+        let unreachable = try SchemaRegistryClient(configuration: try SchemaRegistryConfiguration(url: "http://127.0.0.1:1"))
+        await #expect(throws: SchemaResolution.ContractsNotRegistered.self) {
+            _ = try await SchemaResolution.registeredIDs(of: try Self.contracts(), in: unreachable)
+        }
+        try await unreachable.shutdown()
     }
 
     static func sampleTransfer() throws -> TransferRequested {

@@ -48,7 +48,8 @@ public struct SagaSystem: Sendable {
     /// `metrics` is the registry `/metrics` serves (the one `MetricsBootstrap.bootstrap()` returned).
     ///
     /// - Throws: a `KafkaError` for a broker configuration librdkafka rejects, a store error if a
-    ///   database cannot be opened or migrated.
+    ///   database cannot be opened or migrated, ``SchemaResolution/ContractsNotRegistered`` in
+    ///   Confluent mode when the external registry does not have the contracts (or cannot be reached).
     public init(
         settings: SagaServerSettings, metrics: PrometheusCollectorRegistry? = nil, logger: Logger = Logger(label: "saga.system")
     ) async throws {
@@ -60,9 +61,15 @@ public struct SagaSystem: Sendable {
             try SchemaRegistryClient(configuration: configuration, logger: logger)
         }
         registryClient = client
+        let contracts = try SchemaResolution.contractRegistry(topics: settings.topics)
+        // Confluent mode with an external registry writes that registry's ids (looked up once, here).
+        var producerIDs: [UInt64: Int32]?
+        if settings.wireFormat == .confluent, let client {
+            producerIDs = try await SchemaResolution.registeredIDs(of: contracts, in: client)
+        }
         schemas = SchemaResolution(
-            contracts: try SchemaResolution.contractRegistry(topics: settings.topics), client: client,
-            registryHost: settings.schemaRegistry.flatMap { URLComponents(string: $0.baseURL)?.host }
+            contracts: contracts, client: client,
+            registryHost: settings.schemaRegistry.flatMap { URLComponents(string: $0.baseURL)?.host }, producerIDs: producerIDs
         )
         // Process-wide: every payload this process encodes from now on (commands, replies,
         // lifecycle and start events) uses the configured framing.

@@ -29,15 +29,60 @@ public final class SchemaResolution: Sendable {
     public let cache: ConfluentSchemaCache
     /// The external registry's host (no scheme, port, path or credentials), when one is configured.
     public let registryHost: String?
+    /// The ids this process writes in Confluent framing, by schema fingerprint: the external
+    /// registry's (``registeredIDs(of:in:)``) when there is one, else `nil` (our own ids).
+    public let producerIDs: [UInt64: Int32]?
     private let failing = Mutex<Date?>(nil)
 
     /// Resolution over the contracts and, when given, an external registry (`client`) for ids
     /// that are not the contracts' own. Registers every contract under its id in ``SagaAvro/schemas``.
-    public init(contracts: ContractRegistry, client: (any SchemaByIDSource)? = nil, registryHost: String? = nil) {
+    ///
+    /// With `producerIDs` (the external registry's ids of the contracts), those are the ids
+    /// ``contractID(of:)`` gives and are registered in ``SagaAvro/schemas`` too.
+    public init(
+        contracts: ContractRegistry, client: (any SchemaByIDSource)? = nil, registryHost: String? = nil,
+        producerIDs: [UInt64: Int32]? = nil
+    ) {
         self.contracts = contracts
         self.registryHost = registryHost
+        self.producerIDs = producerIDs
         cache = ConfluentSchemaCache(source: ContractsThenRegistry(contracts: contracts, external: client), store: SagaAvro.schemas)
         for (id, entry) in contracts.byID { SagaAvro.schemas.register(entry.schema, confluentID: id) }
+        for (fingerprint, id) in producerIDs ?? [:] {
+            if let entry = contracts.entry(id: ContractRegistry.id(fingerprint: fingerprint)), entry.fingerprint == fingerprint {
+                SagaAvro.schemas.register(entry.schema, confluentID: id)
+            }
+        }
+    }
+
+    /// The ids an external registry gave the contracts: each contract looked up under its
+    /// record-name subject (`<full name>`, as `sagactl schema register --registry` registers it).
+    ///
+    /// - Throws: ``ContractsNotRegistered`` naming the first contract the registry does not
+    ///   have or could not be asked about (an unreachable registry included).
+    public static func registeredIDs(of contracts: ContractRegistry, in client: SchemaRegistryClient) async throws -> [UInt64: Int32] {
+        var ids: [UInt64: Int32] = [:]
+        for entry in contracts.byID.values.sorted(by: { $0.fullName < $1.fullName }) {
+            do {
+                ids[entry.fingerprint] = try await client.lookup(entry.schema, subject: entry.fullName).id
+            } catch {
+                throw ContractsNotRegistered(subject: entry.fullName, error: error)
+            }
+        }
+        return ids
+    }
+
+    /// Confluent mode with an external registry needs the contracts registered there first.
+    public struct ContractsNotRegistered: Error, Sendable, CustomStringConvertible {
+        /// The subject looked up.
+        public var subject: String
+        /// What the registry said (without credentials).
+        public var error: SchemaRegistryError
+
+        public var description: String {
+            "SAGA_WIRE_FORMAT=confluent with SAGA_SCHEMA_REGISTRY_URL writes the registry's ids, but subject '\(subject)' "
+                + "could not be looked up (\(error)); register the contracts with `sagactl schema register --registry URL`"
+        }
     }
 
     /// The contracts of this build (`AvroGeneratedTypes.all`) with the subjects of `topics`.
@@ -45,11 +90,14 @@ public final class SchemaResolution: Sendable {
         try ContractRegistry(schemas: AvroGeneratedTypes.all.map { $0.avroSchema }, topics: topics.messageTypes)
     }
 
-    /// The id this process writes for `schema` in Confluent framing: its contract id, or `nil`
-    /// for a schema that is no contract (saga data), which stays single-object.
+    /// The id this process writes for `schema` in Confluent framing: the external registry's
+    /// id of the contract (``producerIDs``) or else our own, or `nil` for a schema that is no
+    /// contract (saga data), which stays single-object.
     public func contractID(of schema: AvroSchema) -> Int32? {
-        let id = ContractRegistry.id(of: schema)
-        guard let entry = contracts.entry(id: id), entry.fingerprint == schema.fingerprint else { return nil }
+        let fingerprint = schema.fingerprint
+        if let producerIDs { return producerIDs[fingerprint] }
+        let id = ContractRegistry.id(fingerprint: fingerprint)
+        guard let entry = contracts.entry(id: id), entry.fingerprint == fingerprint else { return nil }
         return id
     }
 

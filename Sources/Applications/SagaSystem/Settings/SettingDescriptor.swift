@@ -48,7 +48,7 @@ extension SagaServerSettings {
         SettingDescriptor("SAGA_LOG_LEVEL", default: "info", "trace, debug, info, notice, warning, error or critical"),
         SettingDescriptor("SAGA_LOG_FORMAT", default: "json", "`json` or `text`"),
         SettingDescriptor("SAGA_WIRE_FORMAT", default: "single-object",
-            "framing of every Avro value published: `single-object` or `confluent` (ids of `/registry`); consumers read both"),
+            "framing of every Avro value published: `single-object` or `confluent` (ids of `/registry`, or of the external registry when set); consumers read both"),
         SettingDescriptor("SAGA_SCHEMA_REGISTRY_URL",
             "Confluent-compatible registry for schema ids that are not this build's contracts; unset = the contracts only"),
         SettingDescriptor("SAGA_SCHEMA_REGISTRY_BASIC_AUTH", secret: true, "`user:password` for the registry (never logged or printed)"),
