@@ -7,6 +7,8 @@ import SagaAPI
 import SagaCore
 import SagaSQLite
 import SagaAvro
+import SagaContracts
+import SchemaRegistry
 import SagaServicesTestSupport
 import SagaTestSupport
 import Testing
@@ -41,13 +43,15 @@ import Yams
             orders: LocalOrderPlacing(service: orders),
             transfers: KafkaTransferRequester(producer: producer, ledger: try IdempotencyLedger(path: directory.file("api.sqlite"))),
             sagas: LocalSagaQuerying(store: try SQLiteSagaStore(path: directory.file("orchestrator.sqlite"))),
-            operations: OperationsRoutes(registry: PrometheusCollectorRegistry())
+            operations: OperationsRoutes(registry: PrometheusCollectorRegistry()),
+            registry: RegistryRoutes(registry: ContractRegistryRoutes(registry: try ContractRegistry(
+                schemas: AvroGeneratedTypes.all.map { $0.avroSchema }, topics: SagaTopics().messageTypes)))
         )
         _ = builder.router()
         let (documented, document) = try Self.operations()
         #expect(document["openapi"] as? String == "3.1.0")
         #expect(Set(builder.routes.map(\.description)) == documented)
-        #expect(builder.routes.count == 7)
+        #expect(builder.routes.count == 7 + ContractRegistryRoutes.operations.count)
         await producer.shutdown(timeout: .seconds(1))
     }
 

@@ -75,4 +75,18 @@ import Testing
         #expect(try await fatal.handle(replayed) == .processed(attempts: 1))
         #expect(try await store.replay(id: "rp")?.outcome == .succeeded)
     }
+
+    struct Unreachable: Error {}
+
+    @Test func failuresRetriedUntilResolvedOutlastTheRetryPolicyAndAreNeverDeadLettered() async throws {
+        let calls = Counter()
+        let handler = DeadLetteringHandler(
+            group: "g", service: "svc", retry: .exponential(maxAttempts: 2, initial: .milliseconds(1), max: .milliseconds(2), jitter: 0),
+            sink: sink, store: store, classify: { $0 is Unreachable ? .retryUntilResolved : .deadLetter(.nonRetriable) }
+        ) { _ in
+            if calls.increment() <= 6 { throw Unreachable() }
+        }
+        #expect(try await handler.handle(message) == .processed(attempts: 7))
+        #expect(sink.records.withLock { $0.isEmpty })
+    }
 }

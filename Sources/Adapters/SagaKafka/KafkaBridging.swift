@@ -30,10 +30,13 @@ extension KafkaMessage {
 public struct KafkaOutboxPublisher: OutboxPublisher {
     /// The producer.
     public let producer: KafkaProducer
+    /// Applied to each message before it is sent (see ``KafkaConsumptionHooks/outgoing``).
+    public let outgoing: (@Sendable (OutgoingMessage) -> OutgoingMessage)?
 
-    /// Creates a publisher over `producer`.
-    public init(producer: KafkaProducer) {
+    /// Creates a publisher over `producer`, applying `outgoing` to each message.
+    public init(producer: KafkaProducer, outgoing: (@Sendable (OutgoingMessage) -> OutgoingMessage)? = nil) {
         self.producer = producer
+        self.outgoing = outgoing
     }
 
     /// Publishes `messages` (see ``OutboxPublisher/publish(_:)``).
@@ -45,6 +48,7 @@ public struct KafkaOutboxPublisher: OutboxPublisher {
             lanes[message.key, default: []].append(index)
         }
         let producer = self.producer
+        let outgoing = self.outgoing ?? { $0 }
         return await withTaskGroup(of: [(Int, (any Error)?)].self) { group in
             for key in order {
                 let lane = lanes[key] ?? []
@@ -57,7 +61,7 @@ public struct KafkaOutboxPublisher: OutboxPublisher {
                             continue
                         }
                         do {
-                            _ = try await producer.send(KafkaMessage(messages[index]))
+                            _ = try await producer.send(KafkaMessage(outgoing(messages[index])))
                             results.append((index, nil))
                         } catch {
                             failed = true

@@ -41,6 +41,7 @@ enum KafkaServiceRunner {
         kafka: KafkaConfiguration, groupID: String, topics: [String], store: any SagaStore, outboxDoorbell: Doorbell,
         service: String, retry: RetryPolicy, logger: Logger, metrics: SagaMetrics,
         classify: @escaping @Sendable (any Error) -> FailureDisposition,
+        hooks: KafkaConsumptionHooks = .none,
         process: @escaping @Sendable (InboundMessage) async throws -> Void,
         extra: (@Sendable () async -> Void)? = nil
     ) async throws {
@@ -60,10 +61,11 @@ enum KafkaServiceRunner {
         }
         let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         try consumer.subscribe(to: topics)
-        let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(producer: producer), doorbell: outboxDoorbell, logger: logger)
+        let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(producer: producer, outgoing: hooks.outgoing), doorbell: outboxDoorbell, logger: logger)
         let handler = DeadLetteringHandler(
             group: groupID, service: service, retry: retry, sink: KafkaDeadLetterSink(producer: producer), store: store,
-            logger: logger, metrics: metrics, classify: classify, process: process
+            logger: logger, metrics: metrics, classify: KafkaConsumptionHooks.classifying(classify),
+            process: hooks.processing(process)
         )
         defer { logger.info("service stopped", metadata: ["service": "\(service)"]) }
         do {

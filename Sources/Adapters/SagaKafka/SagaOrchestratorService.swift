@@ -25,14 +25,17 @@ public struct SagaOrchestratorService: Service {
     public let groupID: String
     /// Retries of transient processing failures before a message is dead-lettered.
     public let retry: RetryPolicy
+    /// Work before each message is processed and on each published record.
+    public let hooks: KafkaConsumptionHooks
     private let logger: Logger
 
     /// Creates the service.
     public init(
         orchestrator: SagaOrchestrator, kafka: KafkaConfiguration, groupID: String = "saga-orchestrator",
         retry: RetryPolicy = .exponential(maxAttempts: 5, initial: .milliseconds(100)),
-        logger: Logger = Logger(label: "saga.orchestrator")
+        logger: Logger = Logger(label: "saga.orchestrator"), hooks: KafkaConsumptionHooks = .none
     ) {
+        self.hooks = hooks
         self.orchestrator = orchestrator
         self.kafka = kafka
         self.groupID = groupID
@@ -57,6 +60,7 @@ public struct SagaOrchestratorService: Service {
             outboxDoorbell: orchestrator.outboxDoorbell, service: orchestrator.consumerName, retry: retry, logger: logger,
             metrics: orchestrator.metrics,
             classify: SagaOrchestrator.classify,
+            hooks: hooks,
             process: { message in try await orchestrator.process(message) },
             extra: { await timers.run() }
         )

@@ -18,14 +18,18 @@ public struct SagaParticipantService<Store: ParticipantStore>: Service {
     public let retry: RetryPolicy
     /// Counts processed and dead-lettered commands and records the consumer lag.
     public let metrics: SagaMetrics
+    /// Work before each message is processed and on each published record.
+    public let hooks: KafkaConsumptionHooks
     private let logger: Logger
 
     /// Creates the service.
     public init(
         participant: SagaParticipant<Store>, kafka: KafkaConfiguration, topics: [String], groupID: String? = nil,
         retry: RetryPolicy = .exponential(maxAttempts: 5, initial: .milliseconds(100)),
-        logger: Logger = Logger(label: "saga.participant"), metrics: SagaMetrics = SagaMetrics()
+        logger: Logger = Logger(label: "saga.participant"), metrics: SagaMetrics = SagaMetrics(),
+        hooks: KafkaConsumptionHooks = .none
     ) {
+        self.hooks = hooks
         self.metrics = metrics
         self.participant = participant
         self.kafka = kafka
@@ -47,6 +51,7 @@ public struct SagaParticipantService<Store: ParticipantStore>: Service {
             outboxDoorbell: participant.outboxDoorbell, service: participant.consumerName, retry: retry, logger: logger,
             metrics: metrics,
             classify: SagaParticipant<Store>.classify,
+            hooks: hooks,
             process: { message in _ = try await participant.process(message) }
         )
     }

@@ -39,6 +39,21 @@ public struct ContractRegistryRoutes: Sendable {
         return routes
     }
 
+    /// Every operation ``addRoutes(to:)`` registers, as method and path template relative to
+    /// where the routes are mounted (`{name}` for a parameter, as OpenAPI writes it).
+    public static let operations: [(method: HTTPRequest.Method, path: String)] = [
+        (.get, "/schemas/ids/{id}"), (.get, "/schemas/ids/{id}/schema"), (.get, "/schemas/ids/{id}/subjects"),
+        (.get, "/schemas/ids/{id}/versions"), (.get, "/subjects"), (.get, "/subjects/{subject}/versions"),
+        (.get, "/subjects/{subject}/versions/{version}"), (.get, "/subjects/{subject}/versions/{version}/schema"),
+        (.post, "/subjects/{subject}"), (.post, "/compatibility/subjects/{subject}/versions/{version}"),
+        (.get, "/config"), (.get, "/config/{subject}"), (.get, "/mode"),
+        (.post, "/subjects/{subject}/versions"), (.put, "/subjects/{subject}/versions"),
+        (.post, "/config"), (.put, "/config"), (.post, "/config/{subject}"), (.put, "/config/{subject}"),
+        (.post, "/mode"), (.put, "/mode"), (.post, "/mode/{subject}"), (.put, "/mode/{subject}"),
+        (.delete, "/subjects/{subject}"), (.delete, "/subjects/{subject}/versions/{version}"),
+        (.delete, "/config/{subject}"), (.delete, "/mode/{subject}"),
+    ]
+
     /// Adds the routes to a router, a group or a collection (`router.group("registry")`).
     public func addRoutes<Routes: RouterMethods>(to routes: Routes) {
         let handler = self

@@ -16,14 +16,17 @@ public struct APIRouterBuilder: Sendable {
     public var transfers: (any TransferRequesting)?
     /// `GET /sagas…`, when set.
     public var sagas: (any SagaQuerying)?
+    /// `/registry/…` (the api role and `all`), when set.
+    public var registry: RegistryRoutes?
     /// `/healthz`, `/readyz`, `/metrics`.
     public var operations: OperationsRoutes
 
     /// Creates a builder.
     public init(
         orders: (any OrderPlacing)? = nil, transfers: (any TransferRequesting)? = nil, sagas: (any SagaQuerying)? = nil,
-        operations: OperationsRoutes = OperationsRoutes()
+        operations: OperationsRoutes = OperationsRoutes(), registry: RegistryRoutes? = nil
     ) {
+        self.registry = registry
         self.orders = orders
         self.transfers = transfers
         self.sagas = sagas
@@ -33,7 +36,7 @@ public struct APIRouterBuilder: Sendable {
     /// Every route the built router serves.
     public var routes: [APIRoute] {
         (orders == nil ? [] : OrderRoutes.routes) + (transfers == nil ? [] : TransferRoutes.routes)
-            + (sagas == nil ? [] : SagaRoutes.routes) + operations.routes
+            + (sagas == nil ? [] : SagaRoutes.routes) + (registry == nil ? [] : RegistryRoutes.routes) + operations.routes
     }
 
     /// A new router serving ``routes``.
@@ -50,6 +53,7 @@ public struct APIRouterBuilder: Sendable {
         if let orders { OrderRoutes(orders: orders).register(on: router) }
         if let transfers { TransferRoutes(transfers: transfers).register(on: router) }
         if let sagas { SagaRoutes(sagas: sagas).register(on: router) }
+        if let registry { registry.register(on: router) }
         operations.register(on: router)
     }
 }

@@ -8,6 +8,8 @@ import SagaAPI
 import SagaCore
 import SagaKafka
 import SagaSQLite
+import SagaAvro
+import SchemaRegistry
 import SagaCatalog
 import ServiceKit
 import ServiceLifecycle
@@ -32,6 +34,10 @@ public struct SagaSystem: Sendable {
     public var consumerRetry: RetryPolicy = .exponential(maxAttempts: 5, initial: .milliseconds(100))
     /// The registry `/metrics` serves (`nil`: no `/metrics` route).
     public let metricsRegistry: PrometheusCollectorRegistry?
+    /// Confluent schema ids: this build's contracts (served at `/registry` by the api role and
+    /// `all`), the external registry when configured, and the consumers' prefetch hook.
+    public let schemas: SchemaResolution
+    private let registryClient: SchemaRegistryClient?
     private let admin: KafkaAdmin
     private let logger: Logger
 
@@ -42,7 +48,8 @@ public struct SagaSystem: Sendable {
     /// `metrics` is the registry `/metrics` serves (the one `MetricsBootstrap.bootstrap()` returned).
     ///
     /// - Throws: a `KafkaError` for a broker configuration librdkafka rejects, a store error if a
-    ///   database cannot be opened or migrated.
+    ///   database cannot be opened or migrated, ``SchemaResolution/ContractsNotRegistered`` in
+    ///   Confluent mode when the external registry does not have the contracts (or cannot be reached).
     public init(
         settings: SagaServerSettings, metrics: PrometheusCollectorRegistry? = nil, logger: Logger = Logger(label: "saga.system")
     ) async throws {
@@ -50,6 +57,24 @@ public struct SagaSystem: Sendable {
         self.metricsRegistry = metrics
         self.logger = logger
         admin = try KafkaAdmin(configuration: settings.kafka, logger: logger)
+        let client = try settings.schemaRegistry.map { configuration in
+            try SchemaRegistryClient(configuration: configuration, logger: logger)
+        }
+        registryClient = client
+        let contracts = try SchemaResolution.contractRegistry(topics: settings.topics)
+        // Confluent mode with an external registry writes that registry's ids (looked up once, here).
+        var producerIDs: [UInt64: Int32]?
+        if settings.wireFormat == .confluent, let client {
+            producerIDs = try await SchemaResolution.registeredIDs(of: contracts, in: client)
+        }
+        schemas = SchemaResolution(
+            contracts: contracts, client: client,
+            registryHost: settings.schemaRegistry.flatMap { URLComponents(string: $0.baseURL)?.host }, producerIDs: producerIDs
+        )
+        // Process-wide: every payload this process encodes from now on (commands, replies,
+        // lifecycle and start events) uses the configured framing.
+        let resolution = schemas
+        SagaAvro.useFraming(settings.wireFormat, schemaID: { resolution.contractID(of: $0) })
         components = try await SagaSystemComponents(settings: settings, logger: logger)
     }
 
@@ -59,6 +84,7 @@ public struct SagaSystem: Sendable {
         var checks: [ReadinessCheck] = [.kafka(admin, topics: settings.topics.all)]
         for (role, store) in components.stores { checks.append(.store("store:\(role)", store)) }
         if let ledger = components.idempotencyLedger { checks.append(.ledger(ledger)) }
+        if registryClient != nil { checks.append(schemas.readinessCheck) }
         return checks
     }
 
@@ -69,11 +95,12 @@ public struct SagaSystem: Sendable {
         let kafka = settings.kafka
         let retry = consumerRetry
         let topics = settings.topics
+        let hooks = schemas.hooks
         var services: [ConsumingService] = []
         if let orchestrator = components.orchestrator {
             let service = SagaOrchestratorService(
                 orchestrator: orchestrator, kafka: kafka, groupID: settings.consumerGroup(for: .orchestrator),
-                retry: retry, logger: logger
+                retry: retry, logger: logger, hooks: hooks
             )
             services.append(ConsumingService(name: "orchestrator-consumer") { try await service.run() })
         }
@@ -87,7 +114,7 @@ public struct SagaSystem: Sendable {
         for case let (role, participant?, topic) in participants {
             let service = SagaParticipantService(
                 participant: participant, kafka: kafka, topics: [topic], groupID: settings.consumerGroup(for: role),
-                retry: retry, logger: logger
+                retry: retry, logger: logger, hooks: hooks
             )
             services.append(ConsumingService(name: "\(role)-consumer") { try await service.run() })
         }
@@ -130,6 +157,12 @@ public struct SagaSystem: Sendable {
         var services = extraServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         if let producer = components.producer {
             services.append(.init(service: ProducerService(producer: producer, flushTimeout: .seconds(10), logger: logger)))
+        }
+        if let registryClient {
+            services.append(.init(service: ConsumingService(name: "schema-registry-client") {
+                try? await gracefulShutdown()
+                try await registryClient.shutdown()
+            }, serviceName: "schema-registry-client"))
         }
         for service in consumingServices() { services.append(.init(service: service, serviceName: service.name)) }
         services.append(.init(

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import SagaAPI
+import SchemaRegistry
 
 extension SagaSystem {
     /// The `SagaAPI` routes of this process's role:
@@ -11,6 +12,7 @@ extension SagaSystem {
     /// | `order` | in process | | |
     /// | `orchestrator` | | | in process |
     ///
+    /// The api role and `all` also serve `/registry` (the contracts as a read-only schema registry).
     /// Every role serves `/healthz`, `/readyz` (``readinessChecks``) and `/metrics` (``metricsRegistry``).
     ///
     /// - Throws: `Upstream.InvalidURL` for an api role whose upstream URL is not absolute http(s).
@@ -29,6 +31,9 @@ extension SagaSystem {
         }
         if let producer = components.producer, let ledger = components.idempotencyLedger {
             builder.transfers = KafkaTransferRequester(producer: producer, topic: settings.topics.transferRequested, ledger: ledger)
+        }
+        if settings.role == .api || settings.role == .all {
+            builder.registry = RegistryRoutes(registry: ContractRegistryRoutes(registry: schemas.contracts))
         }
         return builder
     }

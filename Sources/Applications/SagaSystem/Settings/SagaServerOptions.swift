@@ -47,6 +47,16 @@ public struct SagaServerOptions: ParsableArguments {
     var logLevel: String?
     @Option(name: .customLong("log-format"), help: Self.help("SAGA_LOG_FORMAT"))
     var logFormat: String?
+    @Option(name: .customLong("wire-format"), help: Self.help("SAGA_WIRE_FORMAT"))
+    var wireFormat: String?
+    @Option(name: .customLong("schema-registry-url"), help: Self.help("SAGA_SCHEMA_REGISTRY_URL"))
+    var schemaRegistryURL: String?
+    @Option(name: .customLong("schema-registry-basic-auth"), help: Self.help("SAGA_SCHEMA_REGISTRY_BASIC_AUTH", note: "prefer the environment: a command line is visible to other users"))
+    var schemaRegistryBasicAuth: String?
+    @Option(name: .customLong("schema-registry-token"), help: Self.help("SAGA_SCHEMA_REGISTRY_TOKEN", note: "prefer the environment: a command line is visible to other users"))
+    var schemaRegistryToken: String?
+    @Option(name: .customLong("schema-registry-ca-file"), help: Self.help("SAGA_SCHEMA_REGISTRY_CA_FILE"))
+    var schemaRegistryCAFile: String?
     @Option(name: .customLong("bootstrap-servers"), help: Self.help("KAFKA_BOOTSTRAP_SERVERS"))
     var bootstrapServers: String?
     @Option(name: .customLong("security-protocol"), help: Self.help("KAFKA_SECURITY_PROTOCOL"))
@@ -95,6 +105,11 @@ public struct SagaServerOptions: ParsableArguments {
             ("SAGA_SHUTDOWN_TIMEOUT_SECONDS", shutdownTimeoutSeconds),
             ("SAGA_LOG_LEVEL", logLevel),
             ("SAGA_LOG_FORMAT", logFormat),
+            ("SAGA_WIRE_FORMAT", wireFormat),
+            ("SAGA_SCHEMA_REGISTRY_URL", schemaRegistryURL),
+            ("SAGA_SCHEMA_REGISTRY_BASIC_AUTH", schemaRegistryBasicAuth),
+            ("SAGA_SCHEMA_REGISTRY_TOKEN", schemaRegistryToken),
+            ("SAGA_SCHEMA_REGISTRY_CA_FILE", schemaRegistryCAFile),
             ("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers),
             ("KAFKA_SECURITY_PROTOCOL", securityProtocol),
             ("KAFKA_SASL_MECHANISM", saslMechanism),

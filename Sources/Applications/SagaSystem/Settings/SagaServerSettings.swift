@@ -1,7 +1,9 @@
 import SagaContracts
+import Avro
 import Foundation
 import Kafka
 import Logging
+import SchemaRegistry
 import SagaObservability
 import ServiceKit
 
@@ -49,6 +51,10 @@ public struct SagaServerSettings: Sendable {
     public var logLevel: Logger.Level
     /// Log line format.
     public var logFormat: LogFormat
+    /// The framing of every Avro value the process publishes (`SAGA_WIRE_FORMAT`).
+    public var wireFormat: AvroWireFormat
+    /// The external schema registry (`SAGA_SCHEMA_REGISTRY_*`), `nil` = this build's contracts only.
+    public var schemaRegistry: SchemaRegistryConfiguration?
     /// Broker connection (bootstrap servers, security).
     public var kafka: KafkaConfiguration
     /// OTLP endpoint for traces (`nil` = no export).
@@ -108,6 +114,16 @@ public struct SagaServerSettings: Sendable {
             throw reader.invalid("SAGA_LOG_FORMAT", formatText, expected: "json or text")
         }
         logFormat = format
+        let wireText = reader.text("SAGA_WIRE_FORMAT") ?? AvroWireFormat.singleObject.rawValue
+        guard let wire = AvroWireFormat(rawValue: wireText.lowercased()) else {
+            throw reader.invalid("SAGA_WIRE_FORMAT", wireText, expected: "single-object or confluent")
+        }
+        wireFormat = wire
+        do {
+            schemaRegistry = try SchemaRegistryConfiguration(environment: values)
+        } catch {
+            throw .conflict(error.description)
+        }
         kafka = Self.withServiceDefaults(try Self.kafkaConfiguration(values: values, clientID: "saga-\(role)"))
         otlpEndpoint = reader.text("OTEL_EXPORTER_OTLP_ENDPOINT")
         otelServiceName = reader.text("OTEL_SERVICE_NAME") ?? "saga-\(role)"
@@ -129,7 +145,9 @@ public struct SagaServerSettings: Sendable {
     /// The settings as `NAME=value` pairs (sorted), secrets shown as `KafkaConfiguration.redactedValue`: safe to log.
     public var redactedDescription: String {
         Self.descriptors.compactMap { descriptor -> String? in
-            guard let value = values[descriptor.name] else { return nil }
+            guard var value = values[descriptor.name] else { return nil }
+            // A registry URL may carry user information: show the configuration's base URL, which has none.
+            if descriptor.name == SchemaRegistryConfiguration.urlVariable, let registry = schemaRegistry { value = registry.baseURL }
             return "\(descriptor.name)=\(descriptor.isSecret ? KafkaConfiguration.redactedValue : value)"
         }.joined(separator: " ")
     }

@@ -47,6 +47,13 @@ extension SagaServerSettings {
         SettingDescriptor("SAGA_SHUTDOWN_TIMEOUT_SECONDS", default: "30", "graceful shutdown limit after SIGTERM/SIGINT"),
         SettingDescriptor("SAGA_LOG_LEVEL", default: "info", "trace, debug, info, notice, warning, error or critical"),
         SettingDescriptor("SAGA_LOG_FORMAT", default: "json", "`json` or `text`"),
+        SettingDescriptor("SAGA_WIRE_FORMAT", default: "single-object",
+            "framing of every Avro value published: `single-object` or `confluent` (ids of `/registry`, or of the external registry when set); consumers read both"),
+        SettingDescriptor("SAGA_SCHEMA_REGISTRY_URL",
+            "Confluent-compatible registry for schema ids that are not this build's contracts; unset = the contracts only"),
+        SettingDescriptor("SAGA_SCHEMA_REGISTRY_BASIC_AUTH", secret: true, "`user:password` for the registry (never logged or printed)"),
+        SettingDescriptor("SAGA_SCHEMA_REGISTRY_TOKEN", secret: true, "bearer token for the registry (never logged or printed)"),
+        SettingDescriptor("SAGA_SCHEMA_REGISTRY_CA_FILE", "CA certificate file (PEM) to verify the registry"),
     ] + kafkaDescriptors + [
         SettingDescriptor("OTEL_EXPORTER_OTLP_ENDPOINT", "OTLP endpoint for traces; unset = no export"),
         SettingDescriptor("OTEL_SERVICE_NAME", default: "saga-<role>", "service name on spans"),

@@ -11,6 +11,10 @@ public protocol DeadLetterSink: Sendable {
 public enum FailureDisposition: Sendable, Hashable {
     /// Try again under the retry policy (then dead-letter as ``DeadLetterErrorKind/retriesExhausted``).
     case retry
+    /// Try again with the retry policy's backoff for as long as the failure lasts, never
+    /// dead-letter: for failures outside the message (e.g. a schema registry that cannot be
+    /// reached), which would otherwise send good messages to the DLQ. Shutdown still stops it.
+    case retryUntilResolved
     /// Dead-letter at once, with this kind.
     case deadLetter(DeadLetterErrorKind)
 }
@@ -97,6 +101,14 @@ public struct DeadLetteringHandler: Sendable {
                     "message": "\(message.coordinates)", "attempt": "\(attempt)", "error": "\(failure)",
                 ])
                 try await Task.sleep(for: retry.delay(afterAttempt: attempt, random: Double.random(in: 0..<1)))
+                attempt += 1
+                continue
+            case .retryUntilResolved:
+                Self.logger(logger, for: message).warning("processing cannot proceed; retrying until it can", metadata: [
+                    "message": "\(message.coordinates)", "attempt": "\(attempt)", "error": "\(failure)",
+                ])
+                // The backoff grows to the policy's longest delay and stays there.
+                try await Task.sleep(for: retry.delay(afterAttempt: min(attempt, 64), random: Double.random(in: 0..<1)))
                 attempt += 1
                 continue
             case .retry: kind = .retriesExhausted

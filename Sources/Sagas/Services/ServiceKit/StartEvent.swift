@@ -6,19 +6,20 @@ import SagaAvro
 /// Start events (`OrderPlaced`, `TransferRequested`) as Kafka records with the contracts' headers.
 public enum StartEvent {
     /// The record of `event` on `topic`: keyed by the saga id, with `message-type`, `message-id`,
-    /// `saga-id` and `content-type` headers (schemas/README.md, "Kafka records"), and the W3C
+    /// `saga-id` and `content-type` (the framing of ``SagaAvro/wireFormat``) headers (schemas/README.md, "Kafka records"), and the W3C
     /// `traceparent`/`tracestate` of `trace` when given (the orchestrator continues that trace).
     public static func message<Event: SagaMessage & SagaPayloadCodable>(
         _ event: Event, topic: String, trace: TraceContext? = nil
     ) throws -> OutgoingMessage {
         let sagaID = text(event.metadata.sagaId)
+        let value = try event.encodePayload()
         return OutgoingMessage(
-            topic: topic, key: Array(sagaID.utf8), value: try event.encodePayload(),
+            topic: topic, key: Array(sagaID.utf8), value: value,
             headers: [
                 SagaHeader(SagaHeaders.messageType, Event.messageType),
                 SagaHeader(SagaHeaders.messageID, text(event.metadata.messageId)),
                 SagaHeader(SagaHeaders.sagaID, sagaID),
-                SagaHeader(SagaHeaders.contentType, SagaContracts.singleObjectContentType),
+                SagaHeader(SagaHeaders.contentType, SagaAvro.contentType(of: value) ?? SagaContracts.singleObjectContentType),
             ] + (trace?.headers ?? [])
         )
     }
