@@ -37,7 +37,7 @@ public struct SagaScenario<SagaData: SagaPayloadCodable>: Sendable {
     public private(set) var transitions: [SagaTransition] = []
     /// Every reply delivered, in order (redeliveries included).
     public private(set) var deliveredReplies: [StepReply] = []
-    /// How often the saga was restarted from its stored state (``restarted(definition:)``).
+    /// How often the saga was restarted from its stored state (``restarted(from:definition:)``).
     public private(set) var restarts = 0
 
     /// A saga id for tests (a UUID, as the contracts' envelopes require).
@@ -182,11 +182,20 @@ public struct SagaScenario<SagaData: SagaPayloadCodable>: Sendable {
     @discardableResult
     public mutating func resolve(note: String) throws -> SagaTransition { try apply(.resolve(note: note)) }
 
-    /// The saga after a restart: the stored state copied field by field (as a store loads it) into a
-    /// scenario with `definition` (default: the same one). What was sent before stays on record.
-    public func restarted(definition: (any AnySagaDefinition)? = nil) throws -> SagaScenario {
+    /// The saga after a restart: its state reloaded (by default a copy of the current one built field
+    /// by field, as a store loads it; or `stored`, the state a real ``SagaStore`` returned) and run by
+    /// `definition` (default: the same one). What was sent before stays on record, as it stays on the topics.
+    ///
+    /// - Throws: ``SagaScenarioError/otherSaga(expected:actual:)`` when `stored` is another saga's,
+    ///   ``SagaScenarioError/definitionMismatch(expected:actual:)`` when `definition` is not the one
+    ///   the saga was started under (type and version).
+    public func restarted(from stored: SagaState? = nil, definition: (any AnySagaDefinition)? = nil) throws -> SagaScenario {
+        let reloaded = stored ?? state.reloaded()
+        guard reloaded.sagaID == state.sagaID else {
+            throw SagaScenarioError.otherSaga(expected: state.sagaID, actual: reloaded.sagaID)
+        }
         var restarted = try SagaScenario(
-            resuming: state.reloaded(), definition: definition ?? self.definition, at: now, random: random
+            resuming: reloaded, definition: definition ?? self.definition, at: now, random: random
         )
         restarted.sentCommands = sentCommands
         restarted.lifecycle = lifecycle

@@ -14,6 +14,8 @@ public enum SagaScenarioError: Error, Hashable, CustomStringConvertible {
     case noReplyDelivered
     /// The definition is not the one the stored state was started under.
     case definitionMismatch(expected: String, actual: String)
+    /// A stored state of another saga was given to restart this one.
+    case otherSaga(expected: String, actual: String)
     /// Timers kept firing without the clock reaching its target (a zero timeout retried forever?).
     case timersDidNotSettle(firings: Int)
 
@@ -29,6 +31,7 @@ public enum SagaScenarioError: Error, Hashable, CustomStringConvertible {
         case .noReplyDelivered: "no reply has been delivered yet"
         case .definitionMismatch(let expected, let actual):
             "the state was started under \(expected), the definition is \(actual)"
+        case .otherSaga(let expected, let actual): "the stored state is saga \(actual)'s, not saga \(expected)'s"
         case .timersDidNotSettle(let firings): "timers fired \(firings) times without settling"
         }
     }
