@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The package in layers (docs/architecture.md):
-//   Core          SagaCore (the engine, no I/O), Avro
+//   Core          SagaCore (the engine, no I/O), SagaTestKit (tests of definitions on it), Avro
 //   Adapters      Kafka (librdkafka), SagaKafka, SagaSQLite, SagaAvro, SagaObservability
 //   Sagas         the sagas we ship: SagaContracts, the participant services, SagaCatalog
 //   Applications  SagaAPI, SagaSystem, SagaDev, SagaCLI, saga-server, sagactl

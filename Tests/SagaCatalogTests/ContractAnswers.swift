@@ -37,21 +37,6 @@ extension SagaScenario {
     var commandTypes: [String] { sentCommands.map { String($0.messageType.split(separator: ".").last ?? "") } }
 }
 
-/// A notification as the saga asked for it.
-struct Notice: Hashable, CustomStringConvertible {
-    var kind: NotificationKind
-    var recipient: String
-    var reason: String?
-
-    init(kind: NotificationKind, recipient: String, reason: String? = nil) {
-        self.kind = kind
-        self.recipient = recipient
-        self.reason = reason
-    }
-
-    var description: String { "\(kind) to \(recipient)\(reason.map { " (\($0))" } ?? "")" }
-}
-
 /// A fixed UUID (version 4 layout) ending in `last`.
 func fixedUUID(_ last: UInt8) -> UUID {
     UUID(uuid: (0x7E, 0x57, 0xA0, 0x00, 0x00, 0x00, 0x40, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, last))

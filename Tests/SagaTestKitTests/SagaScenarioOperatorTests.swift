@@ -84,6 +84,21 @@ import Testing
         #expect(throws: SagaScenarioError.noReplyDelivered) { try scenario.redeliverLastReply() }
     }
 
+    @Test func advanceToDeadlineFiresWhicheverTimerIsSet() throws {
+        var scenario = try SagaScenario(Trip.definition(), data: Trip.data)
+        try scenario.reply(to: "bookHotel", with: .retriable(reason: "busy"))
+        #expect(scenario.state.deadlineKind == .retryBackoff)
+        try scenario.advanceToDeadline()
+        #expect(scenario.state.deadlineKind == .replyTimeout)
+        #expect(scenario.commands(for: "bookHotel").map(\.attempt) == [1, 2])
+        #expect(scenario.now == SagaScenario<Trip.Data>.defaultStart.addingTimeInterval(1))
+        try scenario.reply(to: "bookHotel", with: .success(Trip.HotelBooked(bookingID: "b-1")))
+        try scenario.reply(to: "chargeCard", with: .success(Trip.CardCharged(chargeID: "c-1")))
+        try scenario.reply(to: "sendItinerary", with: .success)
+        #expect(throws: SagaScenarioError.noDeadline) { try scenario.advanceToDeadline() }
+        #expect(try scenario.advance(by: .seconds(3600)).isEmpty)
+    }
+
     @Test func startsFromARegistration() throws {
         let registration = try SagaRegistration(definitions: [Trip.definition()])
         let scenario = try SagaScenario(registration, data: Trip.data)
