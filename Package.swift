@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The package in layers (docs/architecture.md):
-//   Core          SagaCore (the engine, no I/O), Avro
+//   Core          SagaCore (the engine, no I/O), SagaTestKit (tests of definitions on it), Avro
 //   Adapters      Kafka (librdkafka), SagaKafka, SagaSQLite, SagaAvro, SagaObservability
 //   Sagas         the sagas we ship: SagaContracts, the participant services, SagaCatalog
 //   Applications  SagaAPI, SagaSystem, SagaDev, SagaCLI, saga-server, sagactl
@@ -27,6 +27,8 @@ let package = Package(
     products: [
         // The engine and its adapters: what a package building its own sagas depends on.
         .library(name: "SagaCore", targets: ["SagaCore"]),
+        // Unit tests of saga definitions on the pure state machine: a virtual clock, no broker, no database.
+        .library(name: "SagaTestKit", targets: ["SagaTestKit"]),
         .library(name: "SagaKafka", targets: ["SagaKafka"]),
         .library(name: "SagaSQLite", targets: ["SagaSQLite"]),
         .library(name: "SagaAvro", targets: ["SagaAvro"]),
@@ -71,6 +73,13 @@ let package = Package(
             name: "SagaCore",
             dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"), .product(name: "Tracing", package: "swift-distributed-tracing")],
             path: "Sources/Core/SagaCore"
+        ),
+        // Test kit for saga definitions: drives one saga through the pure state machine with a virtual
+        // clock and deterministic randomness; replies, timeouts, redelivery, restarts, operator commands.
+        .target(
+            name: "SagaTestKit",
+            dependencies: ["SagaCore"],
+            path: "Sources/Core/SagaTestKit"
         ),
         // Avro: schemas, binary/JSON encodings, resolution, fingerprints, framing. No I/O.
         .target(
@@ -317,9 +326,15 @@ let package = Package(
         ),
         .testTarget(
             name: "SagaCoreTests",
-            dependencies: ["Avro", .product(name: "GRDB", package: "GRDB.swift"), "SagaAvro", "SagaContracts", "SagaCore", "SagaSQLite", "SagaTestSupport"],
+            dependencies: ["Avro", .product(name: "GRDB", package: "GRDB.swift"), "SagaAvro", "SagaContracts", "SagaCore", "SagaSQLite", "SagaTestKit", "SagaTestSupport"],
             path: "Tests/SagaCoreTests",
             linkerSettings: developmentRuntimeLibraryPath
+        ),
+        // The test kit on a tiny saga of its own.
+        .testTarget(
+            name: "SagaTestKitTests",
+            dependencies: ["SagaCore", "SagaTestKit"],
+            path: "Tests/SagaTestKitTests"
         ),
         .testTarget(
             name: "SagaSQLiteTests",
@@ -341,7 +356,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SagaCatalogTests",
-            dependencies: ["AccountService", "Avro", .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "NotificationService", "OrderService", "PaymentService", "SagaAvro", "SagaCatalog", "SagaContracts", "SagaCore", "SagaSQLite", "SagaServicesTestSupport", "SagaTestSupport", "ServiceKit"],
+            dependencies: ["AccountService", "Avro", .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "NotificationService", "OrderService", "PaymentService", "SagaAvro", "SagaCatalog", "SagaContracts", "SagaCore", "SagaSQLite", "SagaServicesTestSupport", "SagaTestKit", "SagaTestSupport", "ServiceKit"],
             path: "Tests/SagaCatalogTests",
             linkerSettings: developmentRuntimeLibraryPath
         ),

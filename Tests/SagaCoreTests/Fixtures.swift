@@ -1,43 +1,43 @@
 import Foundation
 import SagaCore
 import SagaAvro
+import SagaTestKit
 import SagaTestSupport
 
-/// Drives one saga through the pure state machine with a controllable clock.
+/// Drives one saga of the test order saga through the pure state machine with a controllable
+/// clock: the engine tests' shorthand (`succeed()`, actions by name) over SagaTestKit's scenario.
 struct SagaDriver {
-    var definition: any AnySagaDefinition
-    var state: SagaState
+    private(set) var scenario: SagaScenario<OrderData>
+    /// The clock the next event is applied at (moved by hand or by ``fireDeadline()``).
     var now: Date
-    var sent: [OutgoingMessage] = []
-    var lifecycle: [SagaLifecycleEvent] = []
-    var history: [StepHistoryChange] = []
     var replyCounter = 0
 
     init(definition: any AnySagaDefinition, data: OrderData = OrderData(orderID: "o-1", amount: 100), sagaID: String = "saga-1")
         throws
     {
-        self.definition = definition
-        self.now = Date(timeIntervalSince1970: 1_000_000)
-        let transition = try definition.start(
-            sagaID: sagaID, data: data.encodePayload(), causationID: "start-1", environment: TransitionEnvironment(now: now, random: 0.5)
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        self.scenario = try SagaScenario(
+            definition: definition, data: data, sagaID: sagaID, startingAt: start, random: .fixed(0.5), causationID: "start-1"
         )
-        self.state = transition.state
-        record(transition)
+        self.now = start
     }
 
-    mutating func record(_ t: SagaTransition) {
-        state = t.state
-        if t.changedState { state.version += 1 } // as the store does on every write
-        sent += t.commands
-        lifecycle += t.lifecycle
-        history += t.history
+    var definition: any AnySagaDefinition { scenario.definition }
+    var state: SagaState { scenario.state }
+    var sent: [OutgoingMessage] { scenario.sentCommands.map(\.message) }
+    var lifecycle: [SagaLifecycleEvent] { scenario.lifecycle }
+    var history: [StepHistoryChange] { scenario.history }
+
+    /// The saga continued by a new process under `definition` (resolved from the stored version).
+    func restarted(definition: any AnySagaDefinition) throws -> SagaDriver {
+        var copy = self
+        copy.scenario = try scenario.restarted(definition: definition)
+        return copy
     }
 
     @discardableResult
     mutating func apply(_ event: SagaEvent) throws -> SagaTransition {
-        let t = try definition.apply(event, to: state, environment: TransitionEnvironment(now: now, random: 0.5))
-        record(t)
-        return t
+        try scenario.apply(event, at: now)
     }
 
     var lastCommand: OutgoingMessage? { sent.last }
@@ -58,7 +58,7 @@ struct SagaDriver {
             sagaID: state.sagaID, status: status, reason: reason,
             messageType: encoded?.messageType ?? "", payload: encoded?.payload ?? []
         )
-        return try apply(.reply(reply))
+        return try scenario.deliver(reply, at: now)
     }
 
     /// Answers the pending request successfully (reserveStock gets its reservation payload).

@@ -242,8 +242,7 @@ import Testing
         // A new process resolves the definition from the stored version, not the latest.
         let resumed = try #require(registry.definition(saga.state.sagaType, version: saga.state.definitionVersion))
         #expect(resumed.version == 1 && registry.latest("order")?.version == 2)
-        var continued = saga
-        continued.definition = resumed
+        var continued = try saga.restarted(definition: resumed)
         for _ in 0..<3 { try continued.succeed() }
         #expect(continued.state.status == .completed)
         #expect(continued.actions == ["reserve", "authorize", "charge", "ship"])
