@@ -40,8 +40,8 @@ import Testing
 
         #expect(saga.status == .compensated)
         #expect(saga.compensations == ["debitPayer", "validateTransfer", "notifyPayerOfFailure"])
-        // The refund's transient failures overwrote the failure code the payer is told (was CREDIT_REJECTED).
-        #expect(try saga.notifications() == [Notice(kind: .transferRefunded, recipient: F.payer, reason: "UNAVAILABLE")])
+        // The refund's transient failures do not replace why the transfer failed.
+        #expect(try saga.notifications() == [Notice(kind: .transferRefunded, recipient: F.payer, reason: "CREDIT_REJECTED")])
     }
 
     @Test func operatorResolveOfTheParkedRefundGoesOnWithoutARefundID() throws {
@@ -54,7 +54,7 @@ import Testing
         let resolved = try #require(saga.attempts.last { $0.stepName == "debitPayer" })
         #expect(resolved.outcome == .manuallyResolved && resolved.error == "refunded at the branch")
         // Resolved by hand, the saga has no refund id: the payer is told the transfer failed.
-        #expect(try saga.notifications() == [Notice(kind: .transferFailed, recipient: F.payer, reason: "UNAVAILABLE")])
+        #expect(try saga.notifications() == [Notice(kind: .transferFailed, recipient: F.payer, reason: "CREDIT_REJECTED")])
     }
 
     /// The credit (the pivot) times out on every attempt.

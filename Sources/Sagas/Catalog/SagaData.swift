@@ -22,10 +22,16 @@ extension JSONSagaData {
 
 /// Reads a step's contract reply into the saga data: a failure's code and message are kept
 /// for the compensations and notifications, and on success `onSuccess` picks the result ids.
+/// A compensation's reply (`undoing: true`) never replaces the failure being undone: the
+/// customer is told why the saga failed, not that its refund was briefly unavailable.
 func reading<Reply: SagaReply & SagaPayloadCodable, Data: JSONSagaData>(
-    _ type: Reply.Type, onSuccess: @escaping @Sendable (Reply, inout Data) -> Void = { _, _ in }
+    _ type: Reply.Type, undoing: Bool = false, onSuccess: @escaping @Sendable (Reply, inout Data) -> Void = { _, _ in }
 ) -> ReplyInterpreter<Data> {
     { reply, data in
+        if undoing {
+            if reply.status == .succeeded { onSuccess(try reply.decode(Reply.self), &data) }
+            return reply.defaultInterpretation
+        }
         switch reply.status {
         case .retriableFailure:
             data.failureCode = "UNAVAILABLE"

@@ -88,7 +88,7 @@ public enum TransferSaga {
             .onReply(reading(DebitPayerReply.self) { reply, data in data.debitID = reply.debitId.map(text) })
             .timeout(timeout).retry(retry)
             .compensate(topic: topics.accountCommands, timeout: timeout, retry: afterPivotRetry,
-                onReply: reading(RefundPayerReply.self) { reply, data in data.refundID = reply.refundId.map(text) }
+                onReply: reading(RefundPayerReply.self, undoing: true) { reply, data in data.refundID = reply.refundId.map(text) }
             ) { data, context in
                 RefundPayer(metadata: try .command(context, source: source), transferId: try uuid(data.transferID, "transfer id"),
                     payerVpa: data.payerVPA, amount: data.amount, debitId: try data.debitID.map { try uuid($0, "debit id") },
