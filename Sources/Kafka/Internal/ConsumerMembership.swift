@@ -4,8 +4,9 @@ typealias OffsetBatch = [TopicPartition: Int64]
 
 /// What a consumer knows about its group membership while its handle is open: the assigned
 /// partitions, the offsets of processed messages (pending, and as last handed to librdkafka),
-/// and who is using the handle outside the lock. Part of every open state of
-/// ``ConsumerStateMachine``; pure bookkeeping, it never calls librdkafka.
+/// the `run` handler in flight, and who is using the handle outside the lock. Kept by
+/// ``ConsumerStateMachine`` beside its state (changed in place on every message); pure
+/// bookkeeping, it never calls librdkafka.
 struct ConsumerMembership {
     /// The partitions the group assigned (changed only by rebalances, on the event thread).
     var assignment: Set<TopicPartition> = []
@@ -34,6 +35,8 @@ struct ConsumerMembership {
     /// The partitions a revoke (on the event thread) is giving up while it waits for the
     /// handler in flight on one of them: whoever finishes that handler must signal.
     var revoking: Set<TopicPartition>?
+    /// The partition of the message the `run` loop's handler works on (a revoke of it waits).
+    var inFlight: TopicPartition?
 
     /// Whether the handle is free of uses outside the lock (it may then be destroyed).
     var isIdle: Bool { handleUsers == 0 && !storeInFlight }

@@ -7,20 +7,20 @@ extension ConsumerStateMachine {
     /// `true` if the handle is open (the use is counted; end it with ``handleUseEnded()``).
     mutating func handleUseStarted() -> Bool {
         switch state {
-        case .running, .stopping: withMembership { $0.handleUsers += 1 } != nil
-        default: false
+        case .running, .runLoop, .stopping:
+            membership.handleUsers += 1
+            return true
+        default:
+            return false
         }
     }
 
     /// A counted use of the handle ended: `true` when the caller must broadcast (closing,
     /// and it was the last use: the event thread may be waiting to destroy the handle).
     mutating func handleUseEnded() -> Bool {
-        let idle = withMembership { membership -> Bool in
-            membership.handleUsers -= 1
-            return membership.isIdle
-        }
+        membership.handleUsers -= 1
         guard case .closing = state else { return false }
-        return idle ?? false
+        return membership.isIdle
     }
 
     /// The lag report starts: per assigned partition the offset after its last processed
@@ -28,19 +28,18 @@ extension ConsumerStateMachine {
     /// asked for positions and watermarks); `nil` once closing.
     mutating func lagRequested() -> [TopicPartition: Int64?]? {
         switch state {
-        case .running, .stopping:
-            withMembership { membership in
-                membership.handleUsers += 1
-                return membership.processedPositions()
-            }
-        default: nil
+        case .running, .runLoop, .stopping:
+            membership.handleUsers += 1
+            return membership.processedPositions()
+        default:
+            return nil
         }
     }
 
     /// A commit starts (after ``storeTokenFree``, with a counted handle use): every pending
     /// offset, with the store token, to store before committing.
     mutating func commitStoring() -> OffsetBatch? {
-        withMembership { $0.takePending() } ?? nil
+        isOpen ? membership.takePending() : nil
     }
 
     // MARK: Close
@@ -59,27 +58,29 @@ extension ConsumerStateMachine {
 
     /// ``KafkaConsumer/close()`` or the consumer's deinit.
     mutating func closeRequested() -> CloseAction {
-        guard case .running(var running) = state else { return .none }
-        if running.runLoop != .inactive {
+        switch state {
+        case .runLoop(var running):
             state = .modifying
             let waiters = running.waiters.map(\.waiter)
             running.waiters.removeAll()
             state = .stopping(running)
             return .stopRunLoop(waiters)
+        case .running(let running):
+            return .startClose(dropped: startClosing(running))
+        default:
+            return .none
         }
-        return .startClose(dropped: startClosing(running))
     }
 
     /// Enters `.closing` from `running`: drops the queued messages (returned, to destroy) and
     /// counts a handle use for whoever destroys them and yields the queue.
     mutating func startClosing(_ running: Running) -> [Message] {
-        var running = running
-        state = .modifying
         var dropped: [Message] = []
-        dropped.reserveCapacity(running.handoff.count)
-        while let message = running.handoff.take() { dropped.append(message) }
-        running.membership.handleUsers += 1
-        state = .closing(Closing(membership: running.membership, waiters: running.waiters))
+        dropped.reserveCapacity(handoff.count)
+        while let message = handoff.take() { dropped.append(message) }
+        handoff.removeAll()
+        membership.handleUsers += 1
+        state = .closing(Closing(waiters: running.waiters))
         return dropped
     }
 
@@ -99,8 +100,8 @@ extension ConsumerStateMachine {
 
     mutating func eventThreadProceeds() -> PollAction {
         switch state {
-        case .running, .stopping: .poll(withMembership { $0.takePending() } ?? nil)
-        case .closing: .close(withMembership { $0.takePending() } ?? nil)
+        case .running, .runLoop, .stopping: .poll(membership.takePending())
+        case .closing: .close(membership.takePending())
         case .released, .closed, .modifying: .exit
         }
     }
@@ -131,7 +132,7 @@ extension ConsumerStateMachine {
     enum RebalanceCall { case assign, incrementalAssign, unassign, incrementalUnassign }
 
     mutating func partitionsAssigned(_ partitions: [TopicPartition], cooperative: Bool) -> RebalanceCall {
-        _ = withMembership { $0.assign(partitions, cooperative: cooperative) }
+        if isOpen { membership.assign(partitions, cooperative: cooperative) }
         return cooperative ? .incrementalAssign : .assign
     }
 
@@ -139,33 +140,15 @@ extension ConsumerStateMachine {
     /// thread to destroy: never handed out, so the next owner gets them) and marks the revoke
     /// as waiting, so that the handler in flight on one of them signals when it finishes.
     mutating func revokeStarted(_ revoked: Set<TopicPartition>) -> [Message] {
+        guard isOpen else { return [] }
         var dropped: [Message] = []
-        switch state {
-        case .running(var running):
-            state = .modifying
-            Self.drop(&running, revoked, into: &dropped)
-            state = .running(running)
-        case .stopping(var running):
-            state = .modifying
-            Self.drop(&running, revoked, into: &dropped)
-            state = .stopping(running)
-        case .closing(var closing):
-            state = .modifying
-            closing.membership.revoking = revoked
-            state = .closing(closing)
-        case .released, .closed, .modifying:
-            break
-        }
-        return dropped
-    }
-
-    private static func drop(_ running: inout Running, _ revoked: Set<TopicPartition>, into dropped: inout [Message]) {
-        running.handoff.removeAll { message in
+        handoff.removeAll { message in
             guard revoked.contains(message.topicPartition) else { return false }
             dropped.append(message)
             return true
         }
-        running.membership.revoking = revoked
+        membership.revoking = revoked
+        return dropped
     }
 
     /// What finishes a revoke.
@@ -181,17 +164,18 @@ extension ConsumerStateMachine {
     /// (a later ``processed(_:next:)`` of one of them fails) and the pending offsets, all
     /// recorded while they were assigned, are taken to be stored and committed.
     mutating func revokeFinishing(_ revoked: Set<TopicPartition>, cooperative: Bool, lost: Bool) -> RevokeAction {
-        let offsets = withMembership { membership -> OffsetBatch? in
+        var offsets: OffsetBatch?
+        if isOpen {
             membership.revoking = nil
             membership.unassign(revoked, cooperative: cooperative)
-            return membership.takePending()
-        } ?? nil
+            offsets = membership.takePending()
+        }
         return RevokeAction(offsets: offsets, commit: !lost, call: cooperative ? .incrementalUnassign : .unassign)
     }
 
     /// librdkafka reported a rebalance error: everything is unassigned.
     mutating func rebalanceFailed() -> RebalanceCall {
-        _ = withMembership { $0.unassign([], cooperative: false) }
+        if isOpen { membership.unassign([], cooperative: false) }
         return .unassign
     }
 }

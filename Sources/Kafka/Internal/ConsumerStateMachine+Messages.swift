@@ -13,7 +13,7 @@ extension ConsumerStateMachine {
         case storeOffsets(OffsetBatch)
         /// Nothing more will be handed out (stopping or closing).
         case end(wake: Bool)
-        /// Nothing queued: wait (``waiterArrived(_:byRunLoop:cancelled:)``).
+        /// Nothing queued: wait (``waiterArrived(_:cancelled:)``).
         case wait(wake: Bool)
         case fail(KafkaError, wake: Bool)
     }
@@ -21,50 +21,41 @@ extension ConsumerStateMachine {
     /// Records `completing` (a message whose handler returned: its offset + 1 becomes
     /// pending) and takes the next queued message, in one step. `byRunLoop`: the caller is
     /// the active `run` loop (its message is tracked as in flight instead of counted as a
-    /// handle use: the loop keeps the consumer from closing).
+    /// handle use: the loop keeps the consumer from closing). Changes only ``handoff`` and
+    /// ``membership`` (in place) on this path, never the state's payload.
     mutating func next(completing: (partition: TopicPartition, offset: Int64)?, byRunLoop: Bool) -> NextAction {
+        let inRunLoop: Bool
         switch state {
-        case .running(var running):
-            state = .modifying
-            defer { state = .running(running) }
-            var wake = false
-            if let completing {
-                switch Self.complete(&running, completing, byRunLoop: byRunLoop, storeBatchLimit: storeBatchLimit) {
-                case .none: break
-                case .signal: wake = true
-                case .storeOffsets(let batch): return .storeOffsets(batch)
-                case .fail(let error): return .fail(error, wake: false)
-                }
-            }
-            if let message = take(&running, byRunLoop: byRunLoop) {
-                let covered = byRunLoop && running.runLoop != .inactive
-                wake = wake || (running.runLoop != .inactive && running.handoff.count == prefetchLow - 1)
-                return .deliver(message, counted: !covered, wake: wake)
-            }
-            if let failure = running.failure { return .fail(failure, wake: wake) }
-            return .wait(wake: wake)
-        case .stopping(var running):
-            // Queued messages are not handed out once stopping; the last handler's offset is recorded.
-            state = .modifying
-            defer { state = .stopping(running) }
+        case .running: inRunLoop = false
+        case .runLoop: inRunLoop = byRunLoop
+        case .stopping, .closing:
+            // Nothing more is handed out; the last handler's offset is recorded.
             guard let completing else { return .end(wake: false) }
-            switch Self.complete(&running, completing, byRunLoop: byRunLoop, storeBatchLimit: storeBatchLimit) {
+            switch complete(completing, byRunLoop: byRunLoop) {
             case .none: return .end(wake: false)
             case .signal: return .end(wake: true)
             case .storeOffsets(let batch): return .storeOffsets(batch)
             case .fail(let error): return .fail(error, wake: false)
             }
-        case .closing(var closing):
-            state = .modifying
-            defer { state = .closing(closing) }
-            guard let completing else { return .end(wake: false) }
-            if let error = closing.membership.record(completing.partition, next: completing.offset + 1) { return .fail(error, wake: false) }
-            if let batch = closing.membership.takeBatch(ifAtLeast: storeBatchLimit) { return .storeOffsets(batch) }
-            return .end(wake: false)
         case .released, .closed, .modifying:
             guard let completing else { return .end(wake: false) }
             return .fail(.closed("store offset", topic: completing.partition.topic), wake: false)
         }
+        var wake = false
+        if let completing {
+            switch complete(completing, byRunLoop: inRunLoop) {
+            case .none: break
+            case .signal: wake = true
+            case .storeOffsets(let batch): return .storeOffsets(batch)
+            case .fail(let error): return .fail(error, wake: false)
+            }
+        }
+        if let message = take(byRunLoop: inRunLoop) {
+            if case .runLoop = state, handoff.count == prefetchLow - 1 { wake = true }
+            return .deliver(message, counted: !inRunLoop, wake: wake)
+        }
+        if let failure = failure { return .fail(failure, wake: wake) }
+        return .wait(wake: wake)
     }
 
     /// What ``processed(_:next:)`` asks of its caller.
@@ -78,19 +69,16 @@ extension ConsumerStateMachine {
     /// A message was processed outside a `run` loop (``KafkaConsumer/markProcessed(_:)``):
     /// records `next` (its offset + 1) as pending.
     mutating func processed(_ partition: TopicPartition, next: Int64) -> ProcessedAction {
-        let limit = storeBatchLimit
-        let result = withMembership { membership -> ProcessedAction in
-            if let error = membership.record(partition, next: next) { return .fail(error) }
-            if let batch = membership.takeBatch(ifAtLeast: limit) { return .storeOffsets(batch) }
-            return .none
-        }
-        return result ?? .fail(.closed("store offset", topic: partition.topic))
+        guard isOpen else { return .fail(.closed("store offset", topic: partition.topic)) }
+        if let error = membership.record(partition, next: next) { return .fail(error) }
+        if let batch = membership.takeBatch(ifAtLeast: storeBatchLimit) { return .storeOffsets(batch) }
+        return .none
     }
 
     /// The holder of the store token handed its batch to librdkafka: the token is free again.
     /// The caller broadcasts (the event thread or a commit may wait for the token).
     mutating func offsetsStored() {
-        _ = withMembership { $0.storeInFlight = false }
+        membership.storeInFlight = false
     }
 
     /// What a task that found nothing queued must do.
@@ -106,25 +94,29 @@ extension ConsumerStateMachine {
 
     /// A task waits for the next message (`cancelled`: its task is already cancelled).
     mutating func waiterArrived(_ waiting: WaitingTask, cancelled: Bool) -> WaiterAction {
-        guard case .running(var running) = state, !cancelled else { return .end }
-        state = .modifying
-        defer { state = .running(running) }
-        if let message = take(&running, byRunLoop: waiting.runLoop) {
-            return .deliver(message, counted: !(waiting.runLoop && running.runLoop != .inactive))
+        guard !cancelled else { return .end }
+        let inRunLoop: Bool
+        switch state {
+        case .running: inRunLoop = false
+        case .runLoop: inRunLoop = waiting.runLoop
+        default: return .end
         }
-        if let failure = running.failure { return .fail(failure) }
-        running.waiters.append(waiting)
+        if let message = take(byRunLoop: inRunLoop) { return .deliver(message, counted: !inRunLoop) }
+        if let failure = failure { return .fail(failure) }
+        modifyRunning { $0.waiters.append(waiting) }
         return .queued
     }
 
     /// A waiting task was cancelled: the waiter to resume with `nil`, if it still waits.
     mutating func waiterCancelled(id: UInt64) -> Waiter? {
         switch state {
-        case .running(var running):
+        case .running(var running), .runLoop(var running):
             guard let index = running.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            let stateBefore = state
             state = .modifying
-            defer { state = .running(running) }
-            return running.waiters.remove(at: index).waiter
+            let waiter = running.waiters.remove(at: index).waiter
+            if case .running = stateBefore { state = .running(running) } else { state = .runLoop(running) }
+            return waiter
         case .closing(var closing):
             guard let index = closing.waiters.firstIndex(where: { $0.id == id }) else { return nil }
             state = .modifying
@@ -140,13 +132,18 @@ extension ConsumerStateMachine {
     /// count: it is the thread that destroys the handle). Once stopping or closing, the round
     /// stays in `messages` for the event thread to destroy (it would never be handed out).
     mutating func roundPolled(_ messages: inout [Message?]) -> [(waiter: Waiter, result: Result<Message, KafkaError>)] {
-        guard case .running(var running) = state else { return [] }
+        var running: Running
+        let runLoop: Bool
+        switch state {
+        case .running(let current): (running, runLoop) = (current, false)
+        case .runLoop(let current): (running, runLoop) = (current, true)
+        default: return []
+        }
         state = .modifying
-        defer { state = .running(running) }
-        running.handoff.append(takingStorageOf: &messages)
+        handoff.append(takingStorageOf: &messages)
         var resumes: [(waiter: Waiter, result: Result<Message, KafkaError>)] = []
         while let first = running.waiters.first {
-            if let message = take(&running, byRunLoop: first.runLoop, counting: false) {
+            if let message = take(byRunLoop: runLoop && first.runLoop, counting: false) {
                 resumes.append((running.waiters.removeFirst().waiter, .success(message)))
             } else if let failure = running.failure {
                 resumes.append((running.waiters.removeFirst().waiter, .failure(failure)))
@@ -154,35 +151,26 @@ extension ConsumerStateMachine {
                 break
             }
         }
+        state = runLoop ? .runLoop(running) : .running(running)
         return resumes
     }
 
     /// librdkafka raised a fatal error: callers get it once nothing is queued.
     mutating func fatalErrorOccurred(_ error: KafkaError) {
-        switch state {
-        case .running(var running):
-            state = .modifying
-            running.failure = error
-            state = .running(running)
-        case .stopping(var running):
-            state = .modifying
-            running.failure = error
-            state = .stopping(running)
-        default:
-            break
-        }
+        modifyRunning { $0.failure = error }
     }
 
     /// A `run` loop starts: `nil`, or why it may not.
     mutating func runStarted() -> KafkaError? {
-        guard case .running(var running) = state else { return .closed("run") }
-        guard running.runLoop == .inactive else {
+        switch state {
+        case .running(let running):
+            state = .runLoop(running)
+            return nil
+        case .runLoop:
             return KafkaError(code: .state, message: "run is already active on this consumer", operation: "run")
+        default:
+            return .closed("run")
         }
-        state = .modifying
-        running.runLoop = .idle
-        state = .running(running)
-        return nil
     }
 
     /// What the end of a `run` loop asks of its caller.
@@ -195,10 +183,9 @@ extension ConsumerStateMachine {
 
     /// The `run` loop ended (its last handler's offset is recorded, or the handler threw).
     mutating func runEnded() -> RunEndAction {
+        membership.inFlight = nil
         switch state {
-        case .running(var running):
-            state = .modifying
-            running.runLoop = .inactive
+        case .runLoop(let running):
             state = .running(running)
             return .signal
         case .stopping(let running):
@@ -210,27 +197,54 @@ extension ConsumerStateMachine {
 
     // MARK: Helpers
 
+    /// The fatal error, if any (read on the rare paths: nothing queued).
+    var failure: KafkaError? {
+        switch state {
+        case .running(let running), .runLoop(let running), .stopping(let running): running.failure
+        default: nil
+        }
+    }
+
+    /// Changes the payload of an open, not closing state (slow paths only: it is copied out
+    /// and back).
+    mutating func modifyRunning(_ body: (inout Running) -> Void) {
+        switch state {
+        case .running(var running):
+            state = .modifying
+            body(&running)
+            state = .running(running)
+        case .runLoop(var running):
+            state = .modifying
+            body(&running)
+            state = .runLoop(running)
+        case .stopping(var running):
+            state = .modifying
+            body(&running)
+            state = .stopping(running)
+        default:
+            break
+        }
+    }
+
     enum Completion { case none, signal, storeOffsets(OffsetBatch), fail(KafkaError) }
 
     /// Records a finished handler's offset; the run loop's message is no longer in flight.
-    static func complete(
-        _ running: inout Running, _ completing: (partition: TopicPartition, offset: Int64), byRunLoop: Bool, storeBatchLimit: Int
-    ) -> Completion {
-        if let error = running.membership.record(completing.partition, next: completing.offset + 1) { return .fail(error) }
-        if byRunLoop && running.runLoop != .inactive { running.runLoop = .idle }
+    mutating func complete(_ completing: (partition: TopicPartition, offset: Int64), byRunLoop: Bool) -> Completion {
+        if let error = membership.record(completing.partition, next: completing.offset + 1) { return .fail(error) }
+        if byRunLoop { membership.inFlight = nil }
         // A revoke waiting for this handler is woken by the broadcast after the store, if any.
-        if let batch = running.membership.takeBatch(ifAtLeast: storeBatchLimit) { return .storeOffsets(batch) }
-        return running.membership.revoking == nil ? .none : .signal
+        if let batch = membership.takeBatch(ifAtLeast: storeBatchLimit) { return .storeOffsets(batch) }
+        return membership.revoking == nil ? .none : .signal
     }
 
     /// Takes the next queued message; the run loop's is tracked as in flight, anyone else's
     /// take is counted as a handle use (for converting and destroying it) when `counting`.
-    func take(_ running: inout Running, byRunLoop: Bool, counting: Bool = true) -> Message? {
-        guard let message = running.handoff.take() else { return nil }
-        if byRunLoop && running.runLoop != .inactive {
-            running.runLoop = .handling(message.topicPartition)
+    mutating func take(byRunLoop: Bool, counting: Bool = true) -> Message? {
+        guard let message = handoff.take() else { return nil }
+        if byRunLoop {
+            membership.inFlight = message.topicPartition
         } else if counting {
-            running.membership.handleUsers += 1
+            membership.handleUsers += 1
         }
         return message
     }

@@ -36,9 +36,12 @@ protocol ConsumerQueuedMessage {
 struct ConsumerStateMachine<Message: ConsumerQueuedMessage, Waiter> {
     /// The consumer's phase and what it needs in it.
     enum State {
-        /// Open: messages are polled on demand and handed out.
+        /// Open, no `run` loop: messages are polled when a task waits for one.
         case running(Running)
-        /// A `run` loop was asked to stop after its current handler: nothing more is handed
+        /// Open, a `run` loop is active: messages are also polled ahead (prefetch), and the one
+        /// its handler works on is tracked (``ConsumerMembership/inFlight``).
+        case runLoop(Running)
+        /// The `run` loop was asked to stop after its current handler: nothing more is handed
         /// out or polled; the loop's end starts the close.
         case stopping(Running)
         /// The event thread leaves the group (committing offsets); waiters end afterwards.
@@ -47,25 +50,19 @@ struct ConsumerStateMachine<Message: ConsumerQueuedMessage, Waiter> {
         case released
         /// The handle is destroyed.
         case closed
-        /// Transient, while an associated value is mutated in place (no copy on write).
+        /// Transient, while an associated value is changed (no copy on write).
         case modifying
     }
 
-    /// The open consumer's state.
+    /// What an open consumer needs beyond ``handoff`` and ``membership``.
     struct Running {
-        var membership = ConsumerMembership()
-        /// Polled messages not yet handed out, converted (and destroyed) only when taken.
-        var handoff = MessageQueue<Message>()
         var waiters: [WaitingTask] = []
-        var runLoop: RunLoop = .inactive
         /// A fatal error: handed to every caller once nothing is queued.
         var failure: KafkaError?
     }
 
-    /// While closing: the membership (the close revokes, stores and commits) and the waiters
-    /// to end once the group was left.
+    /// While closing: the waiters to end once the group was left.
     struct Closing {
-        var membership: ConsumerMembership
         var waiters: [WaitingTask]
     }
 
@@ -77,17 +74,15 @@ struct ConsumerStateMachine<Message: ConsumerQueuedMessage, Waiter> {
         var runLoop: Bool
     }
 
-    /// The `run` loop, if one is active.
-    enum RunLoop: Equatable {
-        case inactive
-        /// Active, between handlers.
-        case idle
-        /// Active, its handler works on a message of this partition (a revoke of it waits).
-        case handling(TopicPartition)
-    }
-
     /// Changed only by the event methods (in this type's extensions).
     var state: State = .running(Running())
+    /// Polled messages not yet handed out, converted (and destroyed) only when taken. Kept
+    /// beside `state` rather than in its payload, like ``membership``: the hot path changes both
+    /// on every message, in place (taking an enum's payload out to change it copies it, with a
+    /// retain per reference it holds). Empty unless running, in the run loop or stopping.
+    var handoff = MessageQueue<Message>()
+    /// Assignment, offsets, the handler in flight, uses of the handle: meaningful until released.
+    var membership = ConsumerMembership()
     private var nextWaiterID: UInt64 = 0
     /// Polls again when fewer than this many messages are queued under `run`.
     let prefetchLow: Int
@@ -103,82 +98,51 @@ struct ConsumerStateMachine<Message: ConsumerQueuedMessage, Waiter> {
 
     var isRunLoopActive: Bool {
         switch state {
-        case .running(let running), .stopping(let running): running.runLoop != .inactive
+        case .runLoop, .stopping: true
         default: false
         }
     }
 
-    var assignment: Set<TopicPartition> {
+    /// Whether the handle is open (running, run loop, stopping or closing).
+    var isOpen: Bool {
         switch state {
-        case .running(let running), .stopping(let running): running.membership.assignment
-        case .closing(let closing): closing.membership.assignment
-        default: []
+        case .running, .runLoop, .stopping, .closing: true
+        case .released, .closed, .modifying: false
         }
     }
 
+    var assignment: Set<TopicPartition> { isOpen ? membership.assignment : [] }
+
     var isClosed: Bool { if case .closed = state { true } else { false } }
 
-    /// Whether the event thread has work: someone waits for a message, a `run` loop's
+    /// Whether the event thread has work: someone waits for a message, the `run` loop's
     /// prefetch ran low, or it must close; and no other thread is storing offsets (the
     /// event thread stores the pending ones before it polls).
     var eventThreadMayProceed: Bool {
         switch state {
-        case .running(let running):
-            guard !running.membership.storeInFlight else { return false }
-            return !running.waiters.isEmpty || (running.runLoop != .inactive && running.handoff.count < prefetchLow)
-        case .stopping: return false
-        case .closing(let closing): return !closing.membership.storeInFlight
-        case .released, .closed, .modifying: return true
+        case .running(let running): !membership.storeInFlight && !running.waiters.isEmpty
+        case .runLoop(let running):
+            !membership.storeInFlight && (!running.waiters.isEmpty || handoff.count < prefetchLow)
+        case .stopping: false
+        case .closing: !membership.storeInFlight
+        case .released, .closed, .modifying: true
         }
     }
 
     /// Whether the waiting revoke may finish: no handler in flight on a revoked partition
     /// and no store in flight.
     var revokeMayFinish: Bool {
-        switch state {
-        case .running(let running), .stopping(let running):
-            guard !running.membership.storeInFlight else { return false }
-            guard case .handling(let partition) = running.runLoop, let revoking = running.membership.revoking else { return true }
-            return !revoking.contains(partition)
-        case .closing(let closing): return !closing.membership.storeInFlight
-        case .released, .closed, .modifying: return true
-        }
+        guard !membership.storeInFlight else { return false }
+        guard let inFlight = membership.inFlight, let revoking = membership.revoking else { return true }
+        return !revoking.contains(inFlight)
     }
 
     /// Whether a blocking caller (commit, the event thread) may take the store token.
-    var storeTokenFree: Bool {
-        switch state {
-        case .running(let running), .stopping(let running): !running.membership.storeInFlight
-        case .closing(let closing): !closing.membership.storeInFlight
-        case .released, .closed, .modifying: true
-        }
-    }
+    var storeTokenFree: Bool { !membership.storeInFlight }
 
     /// Whether the event thread may destroy the handle: closing, and nothing uses it.
     var mayRelease: Bool {
-        if case .closing(let closing) = state { closing.membership.isIdle } else { false }
-    }
-
-    // MARK: Internal helpers
-
-    /// Runs `body` on the membership of any open state (in place); `nil` once released.
-    mutating func withMembership<R>(_ body: (inout ConsumerMembership) -> R) -> R? {
-        switch state {
-        case .running(var running):
-            state = .modifying
-            defer { state = .running(running) }
-            return body(&running.membership)
-        case .stopping(var running):
-            state = .modifying
-            defer { state = .stopping(running) }
-            return body(&running.membership)
-        case .closing(var closing):
-            state = .modifying
-            defer { state = .closing(closing) }
-            return body(&closing.membership)
-        case .released, .closed, .modifying:
-            return nil
-        }
+        if case .closing = state { membership.isIdle } else { false }
     }
 
     /// Waiter ids, for finding a cancelled waiter.
