@@ -63,11 +63,11 @@ public final class KafkaConsumer: Sendable {
                 var processed: KafkaConsumerMessage? = nil
                 while true {
                     let message: KafkaConsumerMessage
-                    switch try core.nextIfReady(completing: processed) {
+                    switch try core.nextIfReady(completing: processed, byRunLoop: true) {
                     case .message(let ready): message = ready
                     case .end: return
                     case .wait:
-                        guard let next = try await core.next() else { return }  // `processed` is stored already
+                        guard let next = try await core.next(byRunLoop: true) else { return }  // `processed` is stored already
                         message = next
                     }
                     processed = nil
@@ -91,11 +91,11 @@ public final class KafkaConsumer: Sendable {
     public var messages: KafkaConsumerMessages { KafkaConsumerMessages(consumer: self, core: core) }
 
     /// Whether a ``run(_:)`` loop is active.
-    public var isRunning: Bool { core.state.withLock { $0.runActive } }
+    public var isRunning: Bool { core.isRunLoopActive }
 
     /// The partitions currently assigned to this consumer by its group. It changes as the
     /// consumer polls (while ``run(_:)`` or ``messages`` is waiting for a message).
-    public var assignment: Set<TopicPartition> { core.state.withLock { $0.assignment } }
+    public var assignment: Set<TopicPartition> { core.assignment }
 
     /// Records that `message` was processed: its offset + 1 is stored and will be committed.
     ///

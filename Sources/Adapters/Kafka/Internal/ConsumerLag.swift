@@ -7,24 +7,21 @@ extension ConsumerCore {
     /// since it was assigned, librdkafka's fetch position. Partitions without a known high
     /// watermark or position yet are left out. Empty once the consumer is closing.
     func lag() -> [KafkaPartitionLag] {
-        state.withLock { state -> [KafkaPartitionLag] in
-            guard state.phase == .running, !state.handleReleased else { return [] }
-            state.mergePendingLast()
-            state.storedOffsets = state.storedOffsets.filter { state.assignment.contains($0.key) }
-            let unprocessed = state.assignment.filter { state.pendingOffsets[$0] == nil && state.storedOffsets[$0] == nil }
-            let positions = fetchPositions(Array(unprocessed))
-            var result: [KafkaPartitionLag] = []
-            for partition in state.assignment {
-                let processed = max(state.pendingOffsets[partition] ?? -1, state.storedOffsets[partition] ?? -1)
-                let position = processed >= 0 ? processed : positions[partition] ?? -1
-                guard position >= 0, let high = highWatermark(partition) else { continue }
-                result.append(KafkaPartitionLag(partition: partition, position: position, highWatermark: high))
-            }
-            return result.sorted { ($0.partition.topic, $0.partition.partition) < ($1.partition.topic, $1.partition.partition) }
+        // The snapshot is taken under the lock; librdkafka is asked after it, under a counted
+        // use of the handle (the close waits for it before destroying the handle).
+        guard let processed = machine.withLock({ $0.lagRequested() }) else { return [] }
+        defer { endHandleUse() }
+        let positions = fetchPositions(processed.filter { $0.value == nil }.map(\.key))
+        var result: [KafkaPartitionLag] = []
+        for (partition, done) in processed {
+            let position = done ?? positions[partition] ?? -1
+            guard position >= 0, let high = highWatermark(partition) else { continue }
+            result.append(KafkaPartitionLag(partition: partition, position: position, highWatermark: high))
         }
+        return result.sorted { ($0.partition.topic, $0.partition.partition) < ($1.partition.topic, $1.partition.partition) }
     }
 
-    /// librdkafka's fetch positions; call with the lock held (the handle is alive).
+    /// librdkafka's fetch positions; call during a counted use of the handle.
     private func fetchPositions(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
         guard !partitions.isEmpty else { return [:] }
         let list = TopicPartitionList.make(partitions.map { ($0.topic, $0.partition, Int64(RD_KAFKA_OFFSET_INVALID)) })
@@ -40,7 +37,7 @@ extension ConsumerCore {
         return positions
     }
 
-    /// The cached high watermark; call with the lock held.
+    /// The cached high watermark; call during a counted use of the handle.
     private func highWatermark(_ partition: TopicPartition) -> Int64? {
         var low: Int64 = 0
         var high: Int64 = 0

@@ -8,17 +8,12 @@ import CRdKafka
 ///
 /// `@unchecked Sendable`: a librdkafka message may be read and destroyed from any thread;
 /// the value moves between threads only through `ConsumerCore`'s lock-guarded handoff, and
-/// it is converted and destroyed with that lock held (before the handle can be destroyed).
+/// whoever takes it converts and destroys it while the handle cannot be destroyed (see
+/// ``ConsumerStateMachine``).
 struct PolledMessage: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<rd_kafka_message_t>
 
     var partition: Int32 { pointer.pointee.partition }
-
-    /// The topic-partition, reading the topic name from librdkafka (for rare paths: revokes).
-    var topicPartition: TopicPartition {
-        let name = pointer.pointee.rkt.flatMap { rd_kafka_topic_name($0) }.map { String(cString: $0) } ?? ""
-        return TopicPartition(topic: name, partition: partition)
-    }
 
     func destroy() { rd_kafka_message_destroy(pointer) }
 
@@ -47,4 +42,16 @@ struct PolledMessage: @unchecked Sendable {
             key: key, value: value, headers: headers,
             timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
     }
+}
+
+/// A polled message in the consumer's handoff, with its topic-partition read once by the
+/// event thread (so the state machine can drop a revoked partition's messages, and track the
+/// one in flight, without calling librdkafka under its lock).
+struct QueuedMessage: ConsumerQueuedMessage, Sendable {
+    let polled: PolledMessage
+    let topicPartition: TopicPartition
+
+    func destroy() { polled.destroy() }
+
+    func convert() -> KafkaConsumerMessage { polled.convert(topic: topicPartition.topic) }
 }

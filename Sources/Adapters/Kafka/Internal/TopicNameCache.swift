@@ -8,8 +8,7 @@ import CRdKafka
 /// Topic names of librdkafka topic handles without a String allocation per message: the
 /// last name is reused while messages keep coming from the same topic (checked by content).
 ///
-/// `@unchecked Sendable`: each instance is used by one thread at a time: a client's event
-/// thread, or (the consumer's) only with the consumer's state lock held.
+/// `@unchecked Sendable`: each instance is used by one thread only: its client's event thread.
 final class TopicNameCache: @unchecked Sendable {
     @exclusivity(unchecked) private var last: String?
 
