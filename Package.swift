@@ -236,6 +236,8 @@ let package = Package(
         ),
 
         // MARK: Test support (tests, harnesses and benchmarks only)
+        // What every test target may share: a seeded generator, the timeout error of waits.
+        .target(name: "TestingSupport", path: "Tests/Support/TestingSupport"),
         // Round-trip checks of generated types against the generic coder (tests only).
         .target(
             name: "AvroTestSupport",
@@ -245,7 +247,7 @@ let package = Package(
         // Test sagas and participants shared by the tests, the crash harness and the benchmarks.
         .target(
             name: "SagaTestSupport",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "Kafka", .product(name: "Logging", package: "swift-log"), "SagaAvro", "SagaCore", "SagaKafka"],
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "Kafka", .product(name: "Logging", package: "swift-log"), "SagaAvro", "SagaCore", "SagaKafka", "TestingSupport"],
             path: "Tests/Support/SagaTestSupport"
         ),
         // The orchestrator and the five services wired in one process on the test broker (tests only).
@@ -295,7 +297,7 @@ let package = Package(
         // MARK: Tests — one target per module
         .testTarget(
             name: "AvroTests",
-            dependencies: ["Avro", subprocess],
+            dependencies: ["Avro", "TestingSupport", subprocess],
             path: "Tests/AvroTests",
             exclude: ["Fixtures"]
         ),
@@ -313,7 +315,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaTests",
-            dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Kafka", "TestingSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/KafkaTests",
             linkerSettings: developmentRuntimeLibraryPath
         ),

@@ -8,7 +8,7 @@ import Testing
 @Suite struct AvroDecimalLimitTests {
     /// A payment whose amount is a decimal of `precision` and `scale` on a fixed of `size` bytes.
     static func payment(precision: Int, scale: Int, size: Int) -> AvroSchema {
-        .record(AvroRecordSchema(name: AvroName(fullName: "test.Payment"), fields: [
+        .record(AvroRecordSchema(name: AvroName(fullName: "test.FramedPayment"), fields: [
             AvroField(name: "id", type: .string),
             AvroField(name: "amount", type: .logical(.decimal(precision: precision, scale: scale),
                                                       .fixed(AvroFixedSchema(name: AvroName(fullName: "test.Amount"), size: size)))),
@@ -43,7 +43,7 @@ import Testing
         // 8 bytes hold 18 digits at most, so the parser caps the precision there: the precision
         // is the binding limit of every parsed fixed decimal.
         let schema = try AvroSchema(parsing: """
-            {"type": "record", "name": "Payment", "namespace": "test", "fields": [
+            {"type": "record", "name": "FramedPayment", "namespace": "test", "fields": [
               {"name": "id", "type": "string"},
               {"name": "amount", "type": {"type": "fixed", "name": "Amount", "size": 8, "logicalType": "decimal", "precision": 18, "scale": 2}}
             ]}

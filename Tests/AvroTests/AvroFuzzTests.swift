@@ -1,19 +1,6 @@
 import Testing
+import TestingSupport
 @testable import Avro
-
-/// SplitMix64: a small deterministic PRNG, so every fuzz run sees the same inputs and a
-/// failure reproduces from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Feeds random and mutated inputs to every decoder and asserts each one returns a value or
 /// throws ``AvroDecodingError``, never anything else; decoded values must re-encode and decode
@@ -155,9 +142,9 @@ struct SplitMix64: RandomNumberGenerator {
               {"name": "extra", "type": ["null", "string"], "default": null}]}
             """)
         let resolver = try AvroResolvingDecoder(writer: writer, reader: reader)
-        let store = AvroSchemaStore([writer, Payment.avroSchema, Payment.v1Schema])
-        store.register(Payment.v1Schema, confluentID: 1)
-        store.register(Payment.avroSchema, confluentID: 2)
+        let store = AvroSchemaStore([writer, FramedPayment.avroSchema, FramedPayment.v1Schema])
+        store.register(FramedPayment.v1Schema, confluentID: 1)
+        store.register(FramedPayment.avroSchema, confluentID: 2)
         let names = writer.namedTypes
         var rng = SplitMix64(seed: 0x5EED)
         var outcomes = (values: 0, errors: 0)
@@ -183,16 +170,16 @@ struct SplitMix64: RandomNumberGenerator {
                 #expect(try readerEncoder.encode(try AvroBinaryDecoder(schema: reader).decode(transcoded)) == (try readerEncoder.encode(value)))
             }
 
-            let payment = Payment(id: "p\(round)", amountMinor: Int64(round), note: round % 2 == 0 ? nil : "n")
+            let payment = FramedPayment(id: "p\(round)", amountMinor: Int64(round), note: round % 2 == 0 ? nil : "n")
             var singleObject = round % 3 == 0 ? try AvroSingleObject.encode(payment)
-                : try AvroSingleObject.encode(.record(["amountMinor": .int(Int32(round)), "id": .string("x")]), schema: Payment.v1Schema)
+                : try AvroSingleObject.encode(.record(["amountMinor": .int(Int32(round)), "id": .string("x")]), schema: FramedPayment.v1Schema)
             singleObject = Self.mutate(singleObject, with: &rng)
-            attempt { _ = try AvroSingleObject.decode(Payment.self, from: singleObject, store: store) }
+            attempt { _ = try AvroSingleObject.decode(FramedPayment.self, from: singleObject, store: store) }
             attempt { _ = try AvroSingleObject.decode(singleObject, store: store) }
 
             let confluent = Self.mutate(try AvroConfluentWireFormat.encode(payment, schemaID: Int32(1 + round % 2)), with: &rng)
-            attempt { _ = try AvroConfluentWireFormat.decode(Payment.self, from: confluent, store: store) }
-            attempt { _ = try AvroConfluentWireFormat.decode(confluent, store: store, readerSchema: Payment.avroSchema) }
+            attempt { _ = try AvroConfluentWireFormat.decode(FramedPayment.self, from: confluent, store: store) }
+            attempt { _ = try AvroConfluentWireFormat.decode(confluent, store: store, readerSchema: FramedPayment.avroSchema) }
         }
         // Both outcomes must actually occur, or the fuzzing is not exercising anything.
         #expect(outcomes.values > 300)

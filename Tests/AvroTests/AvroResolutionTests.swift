@@ -34,7 +34,7 @@ import Testing
 
     @Test func recordEvolution() throws {
         let writer = """
-            {"type": "record", "name": "Payment", "namespace": "v1", "fields": [
+            {"type": "record", "name": "FramedPayment", "namespace": "v1", "fields": [
               {"name": "id", "type": "string"},
               {"name": "legacy", "type": {"type": "array", "items": {"type": "map", "values": "string"}}},
               {"name": "amount", "type": "int"},
@@ -42,7 +42,7 @@ import Testing
             ]}
             """
         let reader = """
-            {"type": "record", "name": "Payment", "namespace": "v2", "fields": [
+            {"type": "record", "name": "FramedPayment", "namespace": "v2", "fields": [
               {"name": "ccy", "type": "string", "aliases": ["currency"]},
               {"name": "amount", "type": "long"},
               {"name": "id", "type": "string"},

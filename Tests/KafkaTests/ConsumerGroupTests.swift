@@ -1,3 +1,4 @@
+import TestingSupport
 import Kafka
 import Synchronization
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import TestingSupport
 import Kafka
 import Logging
 import Synchronization
@@ -95,8 +96,3 @@ func withTimeout<T: Sendable>(_ seconds: Double, _ what: String, _ operation: @e
     }
 }
 
-struct TimedOut: Error, CustomStringConvertible {
-    var what: String
-    var seconds: Double
-    var description: String { "\(what) did not finish within \(seconds) s" }
-}

@@ -1,4 +1,5 @@
 import Foundation
+@_exported import TestingSupport
 import Kafka
 import Logging
 import SagaCore
@@ -33,15 +34,6 @@ public enum Broker {
         logger.logLevel = ProcessInfo.processInfo.environment["SAGA_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         return logger
     }()
-}
-
-/// A condition a test waited for did not hold in time (a hang guard, not a speed check).
-public struct TimedOut: Error, CustomStringConvertible {
-    /// What was waited for.
-    public var what: String
-    /// Creates the error for `what`.
-    public init(what: String) { self.what = what }
-    public var description: String { "timed out waiting for \(what)" }
 }
 
 /// Checks `condition` every 50 ms until it holds, or throws ``TimedOut`` after `seconds`.
