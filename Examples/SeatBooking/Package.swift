@@ -35,6 +35,7 @@ let package = Package(
             dependencies: [
                 "SeatBooking",
                 .product(name: "SagaCore", package: "swift-saga"),
+                .product(name: "SagaTestKit", package: "swift-saga"),
                 .product(name: "SagaSQLite", package: "swift-saga"),
                 .product(name: "Kafka", package: "swift-saga"),
             ],

@@ -31,12 +31,24 @@ public struct SeatCommand: JSONPayload, Equatable {
     public var priceMinor: Int64
     /// The hold to release, if any.
     public var holdID: String?
+
+    /// A command.
+    public init(action: String, bookingID: String, seat: String, priceMinor: Int64, holdID: String? = nil) {
+        self.action = action
+        self.bookingID = bookingID
+        self.seat = seat
+        self.priceMinor = priceMinor
+        self.holdID = holdID
+    }
 }
 
 /// The venue's answer to `hold`.
 public struct SeatHold: JSONPayload, Equatable {
     /// The hold.
     public var holdID: String
+
+    /// A hold.
+    public init(holdID: String) { self.holdID = holdID }
 }
 
 /// holdSeat (undone by releaseSeat) → chargeCard (the pivot). A declined card releases the seat.
