@@ -1,6 +1,7 @@
 import Avro
 import Foundation
 import Kafka
+import OrderService
 import Prometheus
 import SagaAvro
 import SagaContracts
@@ -16,16 +17,16 @@ import Testing
 
 /// The `all` role in process on the test broker, with producers using confluent-kafka's own
 /// Python serializers against the system's `/registry`: a Confluent-framed `TransferRequested`
-/// starts a saga that completes; an unknown schema id and a `content-type` that disagrees with
+/// (and an `OrderPlaced`) starts a saga that completes; an unknown schema id and a `content-type` that disagrees with
 /// the bytes are dead-lettered saying why; with `SAGA_WIRE_FORMAT=confluent` the lifecycle
 /// events on `saga.events` are read by confluent-kafka's `AvroDeserializer`.
 ///
-/// Serialized, and one system at a time: the framing a system writes is process-wide
-/// (`SagaAvro.useFraming`), so the Confluent-mode test restores single-object when it ends.
+/// One system at a time (each starts the `all` role and a Python process).
 @Suite(.serialized) struct ConfluentSystemTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let script = root.appendingPathComponent("Tests/SagaSystemTests/Python/confluent_system.py")
     static let transferSchema = root.appendingPathComponent("schemas/com.swiftsaga.transfer.TransferRequested.avsc").path
+    static let orderSchema = root.appendingPathComponent("schemas/com.swiftsaga.order.OrderPlaced.avsc").path
 
     struct ScriptFailed: Error, CustomStringConvertible { var description: String }
 
@@ -145,12 +146,45 @@ import Testing
         try await system.stop()
     }
 
+    /// A shop that writes its orders through our order service's table and publishes `OrderPlaced`
+    /// with Confluent's serializer: the order saga reserves, charges, confirms and notifies.
+    @Test func aConfluentSerializedOrderPlacedFromPythonCompletesTheOrderSaga() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let system = try await Self.start(wireFormat: "single-object", directory: directory)
+        let store = try #require(system.system.components.orchestratorStore)
+        let orders = try #require(system.system.components.orders)
+        let product = DemoData.products[0]
+        let orderID = UUID()
+        let customerID = DemoData.customers[0]
+        let line = OrderLine(productID: product.productID, sku: product.sku, quantity: 1, unitPriceMinor: product.unitPriceMinor)
+        let inserted = try await orders.store.pool.write { db in
+            try OrderStore.insert(orderID: orderID, customerID: customerID, lines: [line], currency: DemoData.currency,
+                paymentToken: "tok_visa", in: db)
+        }
+        #expect(inserted)
+
+        let produced = try await Self.python([
+            "produce-order", system.bootstrap, system.topics.orderPlaced, system.registryURL, Self.orderSchema,
+            text(orderID), text(customerID), text(product.productID), product.sku, "1", String(product.unitPriceMinor),
+        ])
+        print("confluent-kafka produced an OrderPlaced \(produced)")
+        #expect((produced["header"] as? String)?.hasPrefix("00") == true)
+        #expect((produced["schemaId"] as? Int).map(Int32.init) == ContractRegistry.id(of: OrderPlaced.avroSchema))
+        let sagaID = text(orderID)
+        try await eventually("order saga \(sagaID) to end", within: 120) {
+            try await store.load(sagaID: sagaID).map { $0.status.isTerminal || $0.status == .failed } ?? false
+        }
+        #expect(try await store.load(sagaID: sagaID)?.status == .completed)
+        #expect(try await orders.order(orderID)?.status == "CONFIRMED")
+        try await system.stop()
+    }
+
     @Test func inConfluentModeConfluentKafkasDeserializerReadsTheLifecycleEvents() async throws {
         let directory = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        defer { SagaAvro.useFraming(.singleObject) }
         let system = try await Self.start(wireFormat: "confluent", directory: directory)
-        #expect(SagaAvro.wireFormat == .confluent)
+        #expect(system.system.schemas.wireFormat == .confluent)
         let store = try #require(system.system.components.orchestratorStore)
         let produced = try await Self.python(["produce-transfer", system.bootstrap, system.topics.transferRequested, system.registryURL, Self.transferSchema])
         let sagaID = try #require(produced["sagaId"] as? String)

@@ -18,13 +18,21 @@ public struct KafkaTransferRequester: TransferRequesting {
     public static let kind = "transfer"
 
     private let producer: KafkaProducer
+    private let outgoing: @Sendable (OutgoingMessage) -> OutgoingMessage
     private let topic: String
     private let ledger: IdempotencyLedger
     private let source: String
 
     /// Publishes to `topic` through `producer`, remembering keys in `ledger`; `source` is the
     /// events' `metadata.source`.
-    public init(producer: KafkaProducer, topic: String = SagaTopics().transferRequested, ledger: IdempotencyLedger, source: String = "saga-api") {
+    ///
+    /// `outgoing` gives each record its last form before it is sent (a system in Confluent mode
+    /// re-frames its value there).
+    public init(
+        producer: KafkaProducer, topic: String = SagaTopics().transferRequested, ledger: IdempotencyLedger, source: String = "saga-api",
+        outgoing: @escaping @Sendable (OutgoingMessage) -> OutgoingMessage = { $0 }
+    ) {
+        self.outgoing = outgoing
         self.producer = producer
         self.topic = topic
         self.ledger = ledger
@@ -62,7 +70,7 @@ public struct KafkaTransferRequester: TransferRequesting {
             let record = try StartEvent.transferRequested(
                 transferID: transferID, payer: transfer.payer.value, payee: transfer.payee.value, amountMinor: transfer.amountMinor,
                 currency: transfer.currency, note: transfer.note, source: source, messageID: messageID, trace: trace, topic: topic)
-            _ = try await producer.send(KafkaMessage(record))
+            _ = try await producer.send(KafkaMessage(outgoing(record)))
         } catch {
             throw Problem(.brokerUnavailable, detail: "TransferRequested for transfer \(sagaID) was not acknowledged on \(topic): \(error)",
                 extensions: [.init("transferId", .string(sagaID))])

@@ -69,12 +69,9 @@ public struct SagaSystem: Sendable {
         }
         schemas = SchemaResolution(
             contracts: contracts, client: client,
-            registryHost: settings.schemaRegistry.flatMap { URLComponents(string: $0.baseURL)?.host }, producerIDs: producerIDs
+            registryHost: settings.schemaRegistry.flatMap { URLComponents(string: $0.baseURL)?.host }, producerIDs: producerIDs,
+            wireFormat: settings.wireFormat
         )
-        // Process-wide: every payload this process encodes from now on (commands, replies,
-        // lifecycle and start events) uses the configured framing.
-        let resolution = schemas
-        SagaAvro.useFraming(settings.wireFormat, schemaID: { resolution.contractID(of: $0) })
         components = try await SagaSystemComponents(settings: settings, logger: logger)
     }
 

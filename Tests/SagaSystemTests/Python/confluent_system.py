@@ -40,36 +40,20 @@ def plain(value):
     return value
 
 
-def produce_transfer(bootstrap, topic, registry_url, schema_file):
+def produce(bootstrap, topic, registry_url, schema_file, record, message_type, saga_id):
+    """Serializes `record` with AvroSerializer (the schema looked up at `registry_url`, never
+    registered) and publishes it with the contracts' headers; returns the framing's facts."""
     client = SchemaRegistryClient({"url": registry_url})
     schema_str = json.dumps(fastavro.schema.load_schema(schema_file, _write_hint=False), sort_keys=True)
     serializer = AvroSerializer(client, schema_str, conf={"auto.register.schemas": False, "use.latest.version": False})
-    saga_id = str(uuid.uuid4())
-    message_id = str(uuid.uuid4())
-    record = {
-        "metadata": {
-            "messageId": message_id,
-            "sagaId": saga_id,
-            "causationId": None,
-            "occurredAt": datetime.datetime.now(datetime.timezone.utc),
-            "source": "python-upi-frontend",
-            "traceParent": None,
-            "replyTo": None,
-        },
-        "transferId": saga_id,
-        "payerVpa": "alice@okbank",
-        "payeeVpa": "bob@okbank",
-        "amount": {"amountMinor": 1500, "currency": "INR"},
-        "note": "from confluent-kafka",
-    }
     value = serializer(record, SerializationContext(topic, MessageField.VALUE))
     producer = Producer({"bootstrap.servers": bootstrap})
     errors = []
     producer.produce(
         topic, key=saga_id.encode(), value=value,
         headers=[
-            ("message-type", b"com.swiftsaga.transfer.TransferRequested"),
-            ("message-id", message_id.encode()),
+            ("message-type", message_type.encode()),
+            ("message-id", record["metadata"]["messageId"].encode()),
             ("saga-id", saga_id.encode()),
             ("content-type", b"application/vnd.apache.avro+binary; confluent"),
         ],
@@ -79,6 +63,46 @@ def produce_transfer(bootstrap, topic, registry_url, schema_file):
     if remaining or errors:
         raise SystemExit(f"produce failed: {remaining} undelivered, errors {errors}")
     return {"sagaId": saga_id, "header": value[:5].hex(), "schemaId": int.from_bytes(value[1:5], "big")}
+
+
+def metadata(saga_id, source):
+    return {
+        "messageId": str(uuid.uuid4()),
+        "sagaId": saga_id,
+        "causationId": None,
+        "occurredAt": datetime.datetime.now(datetime.timezone.utc),
+        "source": source,
+        "traceParent": None,
+        "replyTo": None,
+    }
+
+
+def produce_transfer(bootstrap, topic, registry_url, schema_file):
+    """A new TransferRequested (alice@okbank -> bob@okbank, 15.00 INR)."""
+    saga_id = str(uuid.uuid4())
+    record = {
+        "metadata": metadata(saga_id, "python-upi-frontend"),
+        "transferId": saga_id,
+        "payerVpa": "alice@okbank",
+        "payeeVpa": "bob@okbank",
+        "amount": {"amountMinor": 1500, "currency": "INR"},
+        "note": "from confluent-kafka",
+    }
+    return produce(bootstrap, topic, registry_url, schema_file, record, "com.swiftsaga.transfer.TransferRequested", saga_id)
+
+
+def produce_order(bootstrap, topic, registry_url, schema_file, order_id, customer_id, product_id, sku, quantity, price):
+    """An OrderPlaced for the order `order_id` (one line), as a shop written with Confluent's
+    serializer would publish it."""
+    record = {
+        "metadata": metadata(order_id, "python-shop"),
+        "orderId": order_id,
+        "customerId": customer_id,
+        "items": [{"productId": product_id, "sku": sku, "quantity": int(quantity), "unitPriceMinor": int(price)}],
+        "currency": "INR",
+        "paymentToken": "tok_visa",
+    }
+    return produce(bootstrap, topic, registry_url, schema_file, record, "com.swiftsaga.order.OrderPlaced", order_id)
 
 
 def read_events(bootstrap, topic, registry_url, saga_id, timeout):
@@ -116,6 +140,8 @@ def main():
     command = sys.argv[1]
     if command == "produce-transfer":
         result = produce_transfer(*sys.argv[2:6])
+    elif command == "produce-order":
+        result = produce_order(*sys.argv[2:12])
     elif command == "read-events":
         result = read_events(*sys.argv[2:7])
     else:

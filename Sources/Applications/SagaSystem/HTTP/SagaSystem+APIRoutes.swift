@@ -30,7 +30,10 @@ extension SagaSystem {
             builder.sagas = RemoteSagaQuerying(upstream: try Upstream(name: "orchestrator", baseURL: url.absoluteString, client: .shared))
         }
         if let producer = components.producer, let ledger = components.idempotencyLedger {
-            builder.transfers = KafkaTransferRequester(producer: producer, topic: settings.topics.transferRequested, ledger: ledger)
+            let schemas = self.schemas
+            builder.transfers = KafkaTransferRequester(
+                producer: producer, topic: settings.topics.transferRequested, ledger: ledger, outgoing: { schemas.outgoing($0) }
+            )
         }
         if settings.role == .api || settings.role == .all {
             builder.registry = RegistryRoutes(registry: ContractRegistryRoutes(registry: schemas.contracts))

@@ -32,6 +32,8 @@ public final class SchemaResolution: Sendable {
     /// The ids this process writes in Confluent framing, by schema fingerprint: the external
     /// registry's (``registeredIDs(of:in:)``) when there is one, else `nil` (our own ids).
     public let producerIDs: [UInt64: Int32]?
+    /// The framing of every record this system publishes (`SAGA_WIRE_FORMAT`).
+    public let wireFormat: AvroWireFormat
     private let failing = Mutex<Date?>(nil)
 
     /// Resolution over the contracts and, when given, an external registry (`client`) for ids
@@ -41,8 +43,9 @@ public final class SchemaResolution: Sendable {
     /// ``contractID(of:)`` gives and are registered in ``SagaAvro/schemas`` too.
     public init(
         contracts: ContractRegistry, client: (any SchemaByIDSource)? = nil, registryHost: String? = nil,
-        producerIDs: [UInt64: Int32]? = nil
+        producerIDs: [UInt64: Int32]? = nil, wireFormat: AvroWireFormat = .singleObject
     ) {
+        self.wireFormat = wireFormat
         self.contracts = contracts
         self.registryHost = registryHost
         self.producerIDs = producerIDs
@@ -93,8 +96,10 @@ public final class SchemaResolution: Sendable {
     /// The id this process writes for `schema` in Confluent framing: the external registry's
     /// id of the contract (``producerIDs``) or else our own, or `nil` for a schema that is no
     /// contract (saga data), which stays single-object.
-    public func contractID(of schema: AvroSchema) -> Int32? {
-        let fingerprint = schema.fingerprint
+    public func contractID(of schema: AvroSchema) -> Int32? { contractID(fingerprint: schema.fingerprint) }
+
+    /// The id this process writes for the schema with `fingerprint` (see ``contractID(of:)``).
+    public func contractID(fingerprint: UInt64) -> Int32? {
         if let producerIDs { return producerIDs[fingerprint] }
         let id = ContractRegistry.id(fingerprint: fingerprint)
         guard let entry = contracts.entry(id: id), entry.fingerprint == fingerprint else { return nil }
@@ -121,10 +126,22 @@ public final class SchemaResolution: Sendable {
         }
     }
 
-    /// The hooks of every consumer of the process: ``prepare(_:)`` before processing, and a
-    /// `content-type` header naming the framing of each published value that has none.
+    /// The hooks of every consumer of the process: ``prepare(_:)`` before processing, and
+    /// ``outgoing(_:)`` on each record its outbox publishes.
     public var hooks: KafkaConsumptionHooks {
-        KafkaConsumptionHooks(prepare: { message in try await self.prepare(message) }, outgoing: Self.withContentType)
+        KafkaConsumptionHooks(prepare: { message in try await self.prepare(message) }, outgoing: { self.outgoing($0) })
+    }
+
+    /// `message` as this system publishes it: its value in ``wireFormat`` (a contract's
+    /// single-object value re-framed with its Confluent id in Confluent mode) and a `content-type`
+    /// header naming the value's framing.
+    @Sendable public func outgoing(_ message: OutgoingMessage) -> OutgoingMessage {
+        let value = SagaAvro.reframed(message.value, as: wireFormat) { self.contractID(fingerprint: $0) }
+        guard value != message.value else { return Self.withContentType(message) }
+        var message = message
+        message.value = value
+        message.headers.removeAll { $0.key == SagaHeaders.contentType }
+        return Self.withContentType(message)
     }
 
     /// `message` with a `content-type` header matching its value's framing, unless it has one.

@@ -82,7 +82,7 @@ public enum OrderStore {
     }
 
     /// Inserts a `PENDING` order; false when the order id exists (nothing changed).
-    static func insert(orderID: UUID, customerID: UUID, lines: [OrderLine], currency: String, paymentToken: String, in db: Database)
+    public static func insert(orderID: UUID, customerID: UUID, lines: [OrderLine], currency: String, paymentToken: String, in db: Database)
         throws -> Bool
     {
         let now = Date().timeIntervalSince1970

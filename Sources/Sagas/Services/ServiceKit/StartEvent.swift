@@ -6,7 +6,7 @@ import SagaAvro
 /// Start events (`OrderPlaced`, `TransferRequested`) as Kafka records with the contracts' headers.
 public enum StartEvent {
     /// The record of `event` on `topic`: keyed by the saga id, with `message-type`, `message-id`,
-    /// `saga-id` and `content-type` (the framing of ``SagaAvro/wireFormat``) headers (schemas/README.md, "Kafka records"), and the W3C
+    /// `saga-id` and `content-type` (single-object; a system in Confluent mode re-frames the record as it publishes it) headers (schemas/README.md, "Kafka records"), and the W3C
     /// `traceparent`/`tracestate` of `trace` when given (the orchestrator continues that trace).
     public static func message<Event: SagaMessage & SagaPayloadCodable>(
         _ event: Event, topic: String, trace: TraceContext? = nil
