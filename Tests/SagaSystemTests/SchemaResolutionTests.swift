@@ -5,6 +5,7 @@ import SagaContracts
 import SagaCore
 import SagaKafka
 import SagaSystem
+import ServiceKit
 import Hummingbird
 import HummingbirdTesting
 @testable import SchemaRegistry
@@ -30,6 +31,28 @@ import Testing
         } catch {
             return (.deadLetter(.nonRetriable), "unexpected \(error)")
         }
+    }
+
+    @Test func aSystemInConfluentModeReframesWhatItPublishesAndTheOtherKeepsSingleObject() throws {
+        let contracts = try Self.contracts()
+        let confluent = SchemaResolution(contracts: contracts, wireFormat: .confluent)
+        let singleObject = SchemaResolution(contracts: contracts)
+        let record = try StartEvent.transferRequested(
+            transferID: UUID(), payer: "alice@okbank", payee: "bob@okbank", amountMinor: 100, source: "test", topic: "t")
+        #expect(record.headers.string(SagaHeaders.contentType) == SagaContracts.singleObjectContentType)
+
+        let framed = confluent.outgoing(record)
+        let id = ContractRegistry.id(of: TransferRequested.avroSchema)
+        #expect(try AvroWireFraming.detect(framed.value) == .confluent(schemaID: id))
+        #expect(framed.headers.filter { $0.key == SagaHeaders.contentType }.map(\.stringValue) == [SagaContracts.confluentContentType])
+        #expect(try TransferRequested.decodePayload(framed.value) == TransferRequested.decodePayload(record.value))
+        #expect(Array(framed.value.dropFirst(5)) == Array(record.value.dropFirst(10)))  // the same body
+
+        // The other system of the same process still writes single-object.
+        #expect(singleObject.outgoing(record).value == record.value)
+        // A value that is no contract (saga data, an empty reply) stays as it is.
+        let empty = OutgoingMessage(topic: "t", key: [], value: [], headers: [])
+        #expect(confluent.outgoing(empty).value.isEmpty)
     }
 
     @Test func anUnreachableRegistryIsRetriedUntilItAnswersAndMakesReadinessFailNamingOnlyItsHost() async throws {
