@@ -64,14 +64,15 @@ import Testing
         }
     }
 
-    static func start(wireFormat: String, directory: URL) async throws -> RunningSystem {
+    /// Starts the `all` role; `environment` adds settings (or overrides the defaults here).
+    static func start(wireFormat: String, directory: URL, environment: [String: String] = [:]) async throws -> RunningSystem {
         let kafka = try Broker.configuration()
         let prefix = "cfl\(UUID().uuidString.prefix(8).lowercased())."
         var settings = try SagaServerSettings(environment: [
             "SAGA_ROLE": "all", "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers.joined(separator: ","),
             "SAGA_DATA_DIR": directory.path, "SAGA_TOPIC_PREFIX": prefix, "SAGA_CONSUMER_GROUP_PREFIX": prefix,
             "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0", "SAGA_SEED_DEMO_DATA": "true", "SAGA_WIRE_FORMAT": wireFormat,
-        ])
+        ].merging(environment) { _, given in given })
         settings.kafka.sessionTimeout = kafka.sessionTimeout
         try await TopicProvisioner(kafka: settings.kafka, topics: settings.topics, partitions: 2, logger: Broker.logger).createTopics()
         let system = try await SagaSystem(settings: settings, metrics: PrometheusCollectorRegistry(), logger: Broker.logger)
