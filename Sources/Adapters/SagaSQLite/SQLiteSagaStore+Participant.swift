@@ -38,7 +38,9 @@ extension Database: ParticipantTransaction {
         )
     }
 
-    /// Writes outbox rows.
+    /// Writes `messages` to the outbox inside this open transaction, so a service's own change
+    /// and the events announcing it commit (or roll back) together, e.g. an order row and its
+    /// `OrderPlaced` start event. Ring the relay's doorbell after the transaction commits.
     public func enqueue(_ messages: [OutgoingMessage]) throws {
         _ = try SQLiteSagaStore.apply(SagaCommit(outbox: messages), in: self)
     }

@@ -58,7 +58,7 @@ public struct OrderService: Sendable {
         let placed = try await store.pool.write { db -> Bool in
             guard try OrderStore.insert(orderID: orderID, customerID: customerID, lines: lines, currency: currency,
                 paymentToken: paymentToken, in: db) else { return false }
-            try SQLiteSagaStore.enqueue([message], in: db)
+            try db.enqueue([message])
             return true
         }
         if placed { await participant.outboxDoorbell.ring() }
