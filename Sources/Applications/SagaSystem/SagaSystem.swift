@@ -85,21 +85,23 @@ public struct SagaSystem: Sendable {
         return checks
     }
 
-    /// The Kafka-side services of the role, in start order (the orchestrator, then the participants).
-    public func consumingServices() -> [ConsumingService] {
+    /// The Kafka-side services of the role, in start order (the orchestrator, then the
+    /// participants, then the notification dispatcher), each with its name in logs. Each stops
+    /// on graceful shutdown: it takes no new message, finishes those in flight and commits.
+    public func consumingServices() -> [(name: String, service: any Service)] {
         let settings = self.settings
         let components = self.components
         let kafka = settings.kafka
         let retry = consumerRetry
         let topics = settings.topics
         let hooks = schemas.hooks
-        var services: [ConsumingService] = []
+        var services: [(name: String, service: any Service)] = []
         if let orchestrator = components.orchestrator {
             let service = SagaOrchestratorService(
                 orchestrator: orchestrator, kafka: kafka, groupID: settings.consumerGroup(for: .orchestrator),
                 retry: retry, logger: logger, hooks: hooks
             )
-            services.append(ConsumingService(name: "orchestrator-consumer") { try await service.run() })
+            services.append(("orchestrator-consumer", service))
         }
         let participants: [(Role, SagaParticipant<SQLiteSagaStore>?, String)] = [
             (.order, components.orders?.participant, topics.orderCommands),
@@ -113,13 +115,13 @@ public struct SagaSystem: Sendable {
                 participant: participant, kafka: kafka, topics: [topic], groupID: settings.consumerGroup(for: role),
                 retry: retry, logger: logger, hooks: hooks
             )
-            services.append(ConsumingService(name: "\(role)-consumer") { try await service.run() })
+            services.append(("\(role)-consumer", service))
         }
         if let notifications = components.notifications {
             let channel: any NotificationChannel = settings.notificationWebhookURL.map { WebhookNotificationChannel(url: $0) }
                 ?? LogNotificationChannel(logger: logger)
             let dispatcher = notifications.dispatcher(channel: channel, logger: logger)
-            services.append(ConsumingService(name: "notification-dispatcher") { await dispatcher.run() })
+            services.append(("notification-dispatcher", ConsumingService(name: "notification-dispatcher") { await dispatcher.run() }))
         }
         return services
     }
@@ -161,7 +163,7 @@ public struct SagaSystem: Sendable {
                 try await registryClient.shutdown()
             }, serviceName: "schema-registry-client"))
         }
-        for service in consumingServices() { services.append(.init(service: service, serviceName: service.name)) }
+        for (name, service) in consumingServices() { services.append(.init(service: service, serviceName: name)) }
         services.append(.init(
             service: try httpServer(addRoutes: addRoutes, onListening: onListening), serviceName: "http"
         ))

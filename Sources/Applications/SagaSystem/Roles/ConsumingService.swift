@@ -1,13 +1,11 @@
 import ServiceLifecycle
 
-/// A long-running part of a role (a Kafka consumer with its outbox relay, or the notification
-/// dispatcher) as a swift-service-lifecycle `Service`. Its body runs until cancelled; a graceful
-/// shutdown cancels it, which for a consumer means: take no new messages, let the handlers in
-/// flight finish their transactions (an interrupted one is rolled back and its message, whose
-/// offset was not stored, is redelivered), commit the stored offsets and close. Messages the
-/// outbox relay had not yet published stay in the outbox and go out on the next start.
+/// A long-running part of a role that is a plain loop (the notification dispatcher) as a
+/// swift-service-lifecycle `Service`: its body runs until cancelled, and a graceful shutdown
+/// cancels it. (The Kafka consumers are `Service`s of their own: `SagaOrchestratorService` and
+/// `SagaParticipantService` stop on graceful shutdown after the messages in flight.)
 public struct ConsumingService: Service, CustomStringConvertible {
-    /// The name in logs (e.g. `payment-consumer`).
+    /// The name in logs (e.g. `notification-dispatcher`).
     public let name: String
     private let body: @Sendable () async throws -> Void
 
