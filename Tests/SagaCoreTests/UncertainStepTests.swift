@@ -44,7 +44,7 @@ import Testing
         #expect(saga.state.completedSteps.isEmpty && saga.state.uncertainStep == nil)
         // The history marks the compensation of the uncertain step, and only that one.
         let marks = saga.history.compactMap { change -> (String, Bool)? in
-            guard case .started(_, _, .compensation, _, let name, _, _, let uncertain) = change else { return nil }
+            guard case .started(_, _, .compensation, _, let name, _, _, let uncertain, _) = change else { return nil }
             return (name, uncertain)
         }
         #expect(marks.map(\.0) == ["authorizeCard", "reserveStock"])

@@ -8,18 +8,33 @@ enum SQLiteRows {
     static let columns = """
         saga_id, saga_type, definition_version, status, phase, step_index, attempt, request_sequence, \
         pending_request_id, step_started_at, deadline, deadline_kind, completed_steps, uncertain_step, data, failure_reason, created_at, updated_at, \
-        request_sent_at, trace_parent, trace_state
+        request_sent_at, trace_parent, trace_state, list_progress
         """
-    static let placeholders = Array(repeating: "?", count: 21).joined(separator: ", ")
+    static let placeholders = Array(repeating: "?", count: 22).joined(separator: ", ")
 
-    static func arguments(_ s: SagaState) -> StatementArguments {
+    static func arguments(_ s: SagaState) throws -> StatementArguments {
         [
             s.sagaID, s.sagaType, s.definitionVersion, s.status.rawValue, s.phase.rawValue, s.stepIndex, s.attempt,
             s.requestSequence, s.pendingRequestID, s.stepStartedAt?.timeIntervalSince1970, s.deadline?.timeIntervalSince1970, s.deadlineKind?.rawValue,
             s.completedSteps.map(String.init).joined(separator: ","), s.uncertainStep, Data(s.data), s.failureReason,
             s.createdAt.timeIntervalSince1970, s.updatedAt.timeIntervalSince1970, s.requestSentAt?.timeIntervalSince1970,
-            s.traceParent, s.traceState,
+            s.traceParent, s.traceState, try listProgressText(s.listProgress),
         ]
+    }
+
+    /// A list step's progress as JSON text (`NULL` for single steps).
+    static func listProgressText(_ progress: ListProgress?) throws -> String? {
+        guard let progress else { return nil }
+        return String(decoding: try JSONEncoder().encode(progress), as: UTF8.self)
+    }
+
+    static func listProgress(_ text: String?, sagaID: String) throws -> ListProgress? {
+        guard let text else { return nil }
+        do {
+            return try JSONDecoder().decode(ListProgress.self, from: Data(text.utf8))
+        } catch {
+            throw SagaStoreError.corruptRow(table: "saga_instance", key: sagaID, detail: "list_progress: \(error)")
+        }
     }
 
     static func state(_ row: Row) throws -> SagaState {
@@ -54,7 +69,8 @@ enum SQLiteRows {
                 }
                 return kind
             },
-            completedSteps: completed, uncertainStep: row["uncertain_step"], data: Array(data), failureReason: row["failure_reason"], version: row["version"],
+            completedSteps: completed, uncertainStep: row["uncertain_step"],
+            listProgress: try listProgress(row["list_progress"], sagaID: id), data: Array(data), failureReason: row["failure_reason"], version: row["version"],
             createdAt: Date(timeIntervalSince1970: row["created_at"]), updatedAt: Date(timeIntervalSince1970: row["updated_at"]),
             requestSentAt: (row["request_sent_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
             traceParent: row["trace_parent"], traceState: row["trace_state"]
@@ -63,13 +79,13 @@ enum SQLiteRows {
 
     static func write(_ change: StepHistoryChange, sagaID: String, in db: Database) throws {
         switch change {
-        case .started(let sequence, let requestID, let phase, let stepIndex, let stepName, let attempt, let at, let uncertain):
+        case .started(let sequence, let requestID, let phase, let stepIndex, let stepName, let attempt, let at, let uncertain, let item):
             try db.executeCached(
                 sql: """
-                    INSERT INTO saga_step_history (saga_id, sequence, request_id, phase, step_index, step_name, attempt, started_at, uncertain)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO saga_step_history (saga_id, sequence, request_id, phase, step_index, step_name, attempt, started_at, uncertain, item)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [sagaID, sequence, requestID, phase.rawValue, stepIndex, stepName, attempt, at.timeIntervalSince1970, uncertain]
+                arguments: [sagaID, sequence, requestID, phase.rawValue, stepIndex, stepName, attempt, at.timeIntervalSince1970, uncertain, item]
             )
         case .finished(let sequence, let outcome, let error, let at):
             try db.executeCached(
@@ -104,7 +120,7 @@ enum SQLiteRows {
             sequence: row["sequence"], requestID: row["request_id"], phase: phase, stepIndex: row["step_index"],
             stepName: row["step_name"], attempt: row["attempt"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
             finishedAt: (row["finished_at"] as Double?).map { Date(timeIntervalSince1970: $0) }, outcome: outcome,
-            error: row["error"], lateReply: late, compensatesUncertainStep: row["uncertain"]
+            error: row["error"], lateReply: late, compensatesUncertainStep: row["uncertain"], item: row["item"]
         )
     }
 

@@ -67,7 +67,7 @@ public final class SQLiteSagaStore: SagaStore {
         var newVersion: Int64?
         switch commit.saga {
         case .insert(let state):
-            var arguments = SQLiteRows.arguments(state)
+            var arguments = try SQLiteRows.arguments(state)
             arguments += [state.version]
             try db.executeCached(
                 sql: "INSERT INTO saga_instance (\(SQLiteRows.columns), version) VALUES (\(SQLiteRows.placeholders), ?) ON CONFLICT DO NOTHING",
@@ -80,7 +80,7 @@ public final class SQLiteSagaStore: SagaStore {
             }
             newVersion = state.version
         case .update(let state):
-            var arguments = SQLiteRows.arguments(state)
+            var arguments = try SQLiteRows.arguments(state)
             arguments += [state.version + 1, state.sagaID, state.version]
             try db.executeCached(
                 sql: "UPDATE saga_instance SET (\(SQLiteRows.columns), version) = (\(SQLiteRows.placeholders), ?) WHERE saga_id = ? AND version = ?",

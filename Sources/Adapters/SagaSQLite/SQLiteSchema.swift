@@ -110,6 +110,12 @@ enum SQLiteSchema {
                 ALTER TABLE saga_instance ADD COLUMN trace_state TEXT;
                 """)
         }
+        migrator.registerMigration("v5: steps over a list") { db in
+            try db.execute(sql: """
+                ALTER TABLE saga_instance ADD COLUMN list_progress TEXT;
+                ALTER TABLE saga_step_history ADD COLUMN item INTEGER;
+                """)
+        }
         return migrator
     }
 }

@@ -3,9 +3,19 @@ import SagaCore
 
 extension SagaScenario {
     /// The commands sent for `step`, in order; only its forward commands or only its compensations
-    /// when `phase` is given.
-    public func commands(for step: String, phase: SagaPhase? = nil) -> [SentCommand] {
-        sentCommands.filter { $0.step == step && (phase == nil || $0.phase == phase) }
+    /// when `phase` is given; only those for one item of a step over a list when `item` is given.
+    public func commands(for step: String, phase: SagaPhase? = nil, item: Int? = nil) -> [SentCommand] {
+        sentCommands.filter { $0.step == step && (phase == nil || $0.phase == phase) && (item == nil || $0.item == item) }
+    }
+
+    /// For a step over a list: the items whose reply is awaited now, by index.
+    public var awaitedItems: [Int] {
+        state.listProgress?.items.indices.filter { state.listProgress?.items[$0].status == .awaiting } ?? []
+    }
+
+    /// For a step over a list: the items of the current phase that are done (succeeded, or undone when compensating).
+    public var doneItems: [Int] {
+        state.listProgress?.items.indices.filter { state.listProgress?.items[$0].status == .done } ?? []
     }
 
     /// The last command sent for `step` (its compensation, once one was sent).
@@ -23,15 +33,27 @@ extension SagaScenario {
 
     /// The steps whose compensation completed (sent and acknowledged, passed over because it sends
     /// nothing, or resolved by hand), in the order they were undone.
+    /// A step over a list counts once, however many items it undid.
     public var compensations: [String] {
-        attempts.filter { $0.phase == .compensation && ($0.outcome == .succeeded || $0.outcome == .manuallyResolved) }
-            .map(\.stepName)
+        Self.steps(attempts.filter { $0.phase == .compensation && ($0.outcome == .succeeded || $0.outcome == .manuallyResolved) })
     }
 
     /// The steps that completed going forward, in order (steps that send nothing included).
+    /// A step over a list counts once, however many items it had.
     public var completedSteps: [String] {
-        attempts.filter { $0.phase == .forward && ($0.outcome == .succeeded || $0.outcome == .manuallyResolved) }
-            .map(\.stepName)
+        Self.steps(attempts.filter { $0.phase == .forward && ($0.outcome == .succeeded || $0.outcome == .manuallyResolved) })
+    }
+
+    /// The step names of `rows`, with consecutive rows of one step over a list counted once.
+    static func steps(_ rows: [StepAttemptRecord]) -> [String] {
+        var names: [String] = []
+        var previous: StepAttemptRecord?
+        for row in rows {
+            defer { previous = row }
+            if row.item != nil, let previous, previous.item != nil, previous.stepIndex == row.stepIndex { continue }
+            names.append(row.stepName)
+        }
+        return names
     }
 
     /// The kinds of the lifecycle events, in order.
@@ -44,11 +66,11 @@ extension SagaScenario {
         var rowOfRequest: [String: Int] = [:]
         for change in history {
             switch change {
-            case .started(let sequence, let requestID, let phase, let stepIndex, let stepName, let attempt, let at, let uncertain):
+            case .started(let sequence, let requestID, let phase, let stepIndex, let stepName, let attempt, let at, let uncertain, let item):
                 rowOfRequest[requestID] = rows.count
                 rows.append(StepAttemptRecord(
                     sequence: sequence, requestID: requestID, phase: phase, stepIndex: stepIndex, stepName: stepName,
-                    attempt: attempt, startedAt: at, compensatesUncertainStep: uncertain
+                    attempt: attempt, startedAt: at, compensatesUncertainStep: uncertain, item: item
                 ))
             case .finished(let sequence, let outcome, let error, let at):
                 guard let index = rows.lastIndex(where: { $0.sequence == sequence }) else { continue }

@@ -166,6 +166,27 @@ public struct SagaScenario<SagaData: SagaPayloadCodable>: Sendable {
         try deliver(reply.stepReply(answering: command(answering: step)))
     }
 
+    /// Answers the last command sent for item `item` of the step over a list `step` (its forward
+    /// command or, once compensating, its compensation) with `reply`.
+    @discardableResult
+    public mutating func reply(to step: String, item: Int, with reply: TestReply) throws -> SagaTransition {
+        guard let sent = sentCommands.last(where: { $0.step == step && $0.item == item }) else {
+            throw SagaScenarioError.noCommandSent(step: "\(step)[\(item)]")
+        }
+        return try deliver(reply.stepReply(answering: sent))
+    }
+
+    /// Answers every awaited item of the step over a list `step` with `reply`, lowest index first,
+    /// until none is awaited (items the step's limit held back are answered as they are sent).
+    @discardableResult
+    public mutating func replyToEveryItem(of step: String, with reply: TestReply) throws -> [SagaTransition] {
+        var transitions: [SagaTransition] = []
+        while currentStep == step, let item = awaitedItems.first {
+            transitions.append(try self.reply(to: step, item: item, with: reply))
+        }
+        return transitions
+    }
+
     /// Delivers the last delivered reply again, unchanged (same message id): a redelivery the state
     /// machine must ignore (``SagaTransition/ignored`` is ``IgnoredReason/lateReply``).
     @discardableResult
@@ -214,9 +235,9 @@ public struct SagaScenario<SagaData: SagaPayloadCodable>: Sendable {
         transitions.append(transition)
         lifecycle += transition.lifecycle
         history += transition.history
-        var started: [String: (phase: SagaPhase, step: String, attempt: Int, sequence: Int)] = [:]
-        for case .started(let sequence, let requestID, let phase, _, let step, let attempt, _, _) in transition.history {
-            started[requestID] = (phase, step, attempt, sequence)
+        var started: [String: (phase: SagaPhase, step: String, attempt: Int, sequence: Int, item: Int?)] = [:]
+        for case .started(let sequence, let requestID, let phase, _, let step, let attempt, _, _, let item) in transition.history {
+            started[requestID] = (phase, step, attempt, sequence, item)
         }
         for message in transition.commands {
             let id = message.messageID ?? ""
@@ -224,7 +245,7 @@ public struct SagaScenario<SagaData: SagaPayloadCodable>: Sendable {
             sentCommands.append(SentCommand(
                 message: message, step: request?.step ?? message.headers.string(SagaHeaders.step) ?? "",
                 phase: request?.phase ?? .forward, attempt: request?.attempt ?? 1, sequence: request?.sequence ?? 0,
-                sentAt: now
+                sentAt: now, item: request?.item ?? message.headers.string(SagaHeaders.item).flatMap { Int($0) }
             ))
         }
     }
@@ -260,7 +281,7 @@ extension SagaState {
             sagaID: sagaID, sagaType: sagaType, definitionVersion: definitionVersion, status: status, phase: phase,
             stepIndex: stepIndex, attempt: attempt, requestSequence: requestSequence, pendingRequestID: pendingRequestID,
             stepStartedAt: stepStartedAt, deadline: deadline, deadlineKind: deadlineKind, completedSteps: completedSteps,
-            uncertainStep: uncertainStep, data: data, failureReason: failureReason, version: version, createdAt: createdAt,
+            uncertainStep: uncertainStep, listProgress: listProgress, data: data, failureReason: failureReason, version: version, createdAt: createdAt,
             updatedAt: updatedAt, requestSentAt: requestSentAt, traceParent: traceParent, traceState: traceState
         )
     }

@@ -15,6 +15,8 @@ public struct SentCommand: Sendable, Hashable {
     public var sequence: Int
     /// When it was sent (the scenario's clock).
     public var sentAt: Date
+    /// For a step over a list: the index of the item it is for.
+    public var item: Int? = nil
 
     /// The command's message id: the causation id of its reply.
     public var messageID: String { message.messageID ?? "" }

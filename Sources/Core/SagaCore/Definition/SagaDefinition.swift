@@ -31,6 +31,8 @@ public enum SagaDefinitionError: Error, Hashable, CustomStringConvertible {
     case unexpectedCompensation(saga: String, step: String)
     /// The version is not positive.
     case invalidVersion(saga: String, version: Int)
+    /// A step over a list has a compensation written for single steps.
+    case itemMismatch(saga: String, step: String, detail: String)
 
     /// A readable description.
     public var description: String {
@@ -44,6 +46,7 @@ public enum SagaDefinitionError: Error, Hashable, CustomStringConvertible {
         case .unexpectedCompensation(let saga, let step):
             "saga \(saga): step '\(step)' is not compensatable but declares a compensation"
         case .invalidVersion(let saga, let version): "saga \(saga): version must be positive, got \(version)"
+        case .itemMismatch(let saga, let step, let detail): "saga \(saga): step '\(step)': \(detail)"
         }
     }
 }
@@ -85,6 +88,13 @@ public struct SagaDefinition<SagaData: SagaPayloadCodable>: Sendable {
         try validate()
     }
 
+    private func validateItems(of step: SagaStep<SagaData>) throws(SagaDefinitionError) {
+        guard let compensation = step.compensation, compensation.sendsCommand else { return }
+        if step.items != nil, !compensation.perItem {
+            throw .itemMismatch(saga: name, step: step.name, detail: "a step over a list is undone per item: use compensateEach")
+        }
+    }
+
     private func validate() throws(SagaDefinitionError) {
         guard version > 0 else { throw .invalidVersion(saga: name, version: version) }
         guard !steps.isEmpty else { throw .noSteps(saga: name) }
@@ -104,6 +114,7 @@ public struct SagaDefinition<SagaData: SagaPayloadCodable>: Sendable {
                 pastPivot = true
                 if step.compensation != nil { throw .unexpectedCompensation(saga: name, step: step.name) }
             }
+            try validateItems(of: step)
         }
     }
 }

@@ -75,6 +75,8 @@ public enum SagaHeaders {
     public static let attempt = "saga-attempt"
     /// Stable across the attempts of one step: participants may use it to deduplicate business effects.
     public static let idempotencyKey = "saga-idempotency-key"
+    /// For a step over a list: the index of the item a command is for (0-based).
+    public static let item = "saga-item"
     /// A reply's outcome: `success`, `failure` or `retriable` (see ``ReplyInterpretation``).
     public static let replyStatus = "saga-reply-status"
     /// A failure reply's human-readable reason.

@@ -29,6 +29,8 @@ public struct CommandContext: Sendable, Hashable {
     public var attempt: Int
     /// When the command was created.
     public var occurredAt: Date
+    /// For a step over a list (see ``SagaStep/items``): the index of the item the command is for.
+    public var item: Int? = nil
 }
 
 /// Builds the command a step sends from the saga data and the message's context.
@@ -53,6 +55,8 @@ public struct Compensation<SagaData: Sendable>: Sendable {
     public var retry: RetryPolicy
     /// Whether undoing sends a command; `false` for steps with nothing to undo (see ``SagaStep/withoutCompensation()``).
     public internal(set) var sendsCommand = true
+    /// Whether it is written per item (``SagaListStep/compensateEach(topic:timeout:retry:onReply:command:)``).
+    var perItem = false
 }
 
 /// One step of a saga: a command to a participant, how its reply is read, its undo, its
@@ -78,6 +82,8 @@ public struct SagaStep<SagaData: Sendable>: Sendable {
     /// Whether the step sends a command going forward; `false` for a step that exists only for
     /// its compensation (see ``SagaStep/onCompensation(_:)``), which completes at once.
     public internal(set) var sendsCommand = true
+    /// Set for a step over a list: one command per item, in parallel (see ``StepItems``).
+    public internal(set) var items: StepItems<SagaData>?
 
     init(name: String, kind: StepKind, topic: String, command: @escaping CommandBuilder<SagaData>) {
         self.name = name

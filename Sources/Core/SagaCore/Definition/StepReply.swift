@@ -36,6 +36,9 @@ public struct StepReply: Sendable, Hashable {
     public var payload: [UInt8]
     /// All headers as received.
     public var headers: [SagaHeader]
+    /// For a reply to a step over a list: the index of the item it answers (set by the engine
+    /// from the request it answers, so an interpreter knows which item to record).
+    public var item: Int?
 
     /// Creates a reply.
     public init(

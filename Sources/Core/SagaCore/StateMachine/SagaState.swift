@@ -66,6 +66,8 @@ public struct SagaState: Sendable, Hashable {
     /// retriably, so its command may have taken effect), if the saga is compensating one: it
     /// is in ``completedSteps`` too, so it is undone first, as possibly done.
     public var uncertainStep: Int?
+    /// For a step over a list in progress: where each item stands (`nil` for a single step).
+    public var listProgress: ListProgress?
     /// The encoded saga data.
     public var data: [UInt8]
     /// Why the saga is compensating, compensated or parked.
@@ -88,7 +90,7 @@ public struct SagaState: Sendable, Hashable {
     public init(
         sagaID: String, sagaType: String, definitionVersion: Int, status: SagaStatus, phase: SagaPhase,
         stepIndex: Int, attempt: Int, requestSequence: Int, pendingRequestID: String?, stepStartedAt: Date? = nil,
-        deadline: Date?, deadlineKind: SagaDeadlineKind?, completedSteps: [Int], uncertainStep: Int? = nil, data: [UInt8],
+        deadline: Date?, deadlineKind: SagaDeadlineKind?, completedSteps: [Int], uncertainStep: Int? = nil, listProgress: ListProgress? = nil, data: [UInt8],
         failureReason: String?, version: Int64, createdAt: Date, updatedAt: Date, requestSentAt: Date? = nil,
         traceParent: String? = nil, traceState: String? = nil
     ) {
@@ -109,6 +111,7 @@ public struct SagaState: Sendable, Hashable {
         self.deadlineKind = deadlineKind
         self.completedSteps = completedSteps
         self.uncertainStep = uncertainStep
+        self.listProgress = listProgress
         self.data = data
         self.failureReason = failureReason
         self.version = version

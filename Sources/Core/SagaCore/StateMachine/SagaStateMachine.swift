@@ -50,7 +50,7 @@ extension SagaDefinition: AnySagaDefinition {
             deadlineKind: nil, completedSteps: [], data: data, failureReason: nil, version: 0,
             createdAt: environment.now, updatedAt: environment.now
         )
-        var run = try Run(definition: self, state: state, environment: environment)
+        var run = try SagaRun(definition: self, state: state, environment: environment)
         run.cause = causationID
         run.emit(.started, step: nil)
         run.send(phase: .forward, stepIndex: 0, attempt: 1)
@@ -64,7 +64,7 @@ extension SagaDefinition: AnySagaDefinition {
         guard state.stepIndex >= 0, state.stepIndex < steps.count else {
             throw .corruptState(sagaID: state.sagaID, detail: "step index \(state.stepIndex) of \(steps.count) steps")
         }
-        var run = try Run(definition: self, state: state, environment: environment)
+        var run = try SagaRun(definition: self, state: state, environment: environment)
         switch event {
         case .reply(let reply):
             run.cause = reply.messageID
@@ -78,7 +78,8 @@ extension SagaDefinition: AnySagaDefinition {
 }
 
 /// One transition in progress: the working state and what it has produced so far.
-private struct Run<SagaData: SagaPayloadCodable> {
+/// (Steps over a list are handled in `SagaRun+List.swift`.)
+struct SagaRun<SagaData: SagaPayloadCodable> {
     let definition: SagaDefinition<SagaData>
     let env: TransitionEnvironment
     var state: SagaState
@@ -155,32 +156,61 @@ private struct Run<SagaData: SagaPayloadCodable> {
 
     // MARK: Sending
 
-    /// Sends the command (or compensation) of `stepIndex` and arms its reply timeout.
+    /// Sends the command (or compensation) of `stepIndex` and arms its reply timeout; a step
+    /// over a list sends its items' commands instead.
     mutating func send(phase: SagaPhase, stepIndex: Int, attempt: Int) {
         if attempt == 1 || state.stepIndex != stepIndex || state.phase != phase { state.stepStartedAt = env.now }
         state.phase = phase
         state.stepIndex = stepIndex
         state.attempt = attempt
+        if step.items != nil { return beginList() }
+        switch request(attempt: attempt, item: nil, uncertain: phase == .compensation && state.uncertainStep == stepIndex) {
+        case .sent(let sequence, let timeout):
+            state.pendingRequestID = SagaState.requestID(sagaID: state.sagaID, sequence: sequence)
+            state.deadline = env.now.addingTimeInterval(timeout.seconds)
+            state.deadlineKind = .replyTimeout
+        case .nothingToSend:
+            succeed(.succeeded, error: nil)
+        case .parked:
+            return
+        }
+    }
+
+    /// What became of a request.
+    enum RequestResult {
+        /// The command is queued; its reply is due within `timeout`.
+        case sent(sequence: Int, timeout: Duration)
+        /// The step sends nothing in this direction: done at once (history row still open).
+        case nothingToSend(sequence: Int)
+        /// The command could not be built: the saga is parked.
+        case parked
+    }
+
+    /// Records and queues one request of the current step and phase (for `item` of a step over a list).
+    mutating func request(attempt: Int, item: Int?, uncertain: Bool) -> RequestResult {
+        let phase = state.phase
         state.requestSequence += 1
         state.requestSentAt = env.now
         let sequence = state.requestSequence
         let requestID = SagaState.requestID(sagaID: state.sagaID, sequence: sequence)
-        let step = definition.steps[stepIndex]
+        let step = self.step
         transition.history.append(.started(
-            sequence: sequence, requestID: requestID, phase: phase, stepIndex: stepIndex, stepName: step.name,
-            attempt: attempt, at: env.now, uncertain: phase == .compensation && state.uncertainStep == stepIndex
+            sequence: sequence, requestID: requestID, phase: phase, stepIndex: state.stepIndex, stepName: step.name,
+            attempt: attempt, at: env.now, uncertain: uncertain, item: item
         ))
         if !(phase == .forward ? step.sendsCommand : step.compensation?.sendsCommand ?? true) {
             // Nothing to send (a compensation-only step going forward, or a step with nothing to undo): done at once.
-            return succeed(.succeeded, error: nil)
+            return .nothingToSend(sequence: sequence)
         }
-        let context = CommandContext(
+        var context = CommandContext(
             messageID: requestID, sagaID: state.sagaID, sagaType: state.sagaType, causationID: cause,
             replyTo: definition.replyTopic, stepName: step.name, attempt: attempt, occurredAt: env.now
         )
+        context.item = item
         let topic: String
         let timeout: Duration
         let command: EncodedPayload
+        let what = item.map { "item \($0) of step '\(step.name)'" } ?? "step '\(step.name)'"
         do {
             switch phase {
             case .forward:
@@ -188,17 +218,21 @@ private struct Run<SagaData: SagaPayloadCodable> {
                 command = try step.command(data, context)
             case .compensation:
                 guard let compensation = step.compensation else {
-                    return park("step '\(step.name)' has no compensation")
+                    park("step '\(step.name)' has no compensation")
+                    return .parked
                 }
                 (topic, timeout) = (compensation.topic, compensation.timeout)
                 command = try compensation.command(data, context)
             }
         } catch {
-            let reason = "cannot build the command of step '\(step.name)': \(error)"
+            let reason = "cannot build the command of \(what): \(error)"
             lastFailureCode = Self.failureCode(.commandFailed)
             transition.history.append(.finished(sequence: sequence, outcome: .commandFailed, error: reason, at: env.now))
-            return park(reason)
+            park(reason)
+            return .parked
         }
+        var key = "\(state.sagaID):\(phase.rawValue):\(step.name)"
+        if let item { key += ":\(item)" }
         var headers = [
             SagaHeader(SagaHeaders.messageID, requestID),
             SagaHeader(SagaHeaders.messageType, command.messageType),
@@ -207,15 +241,14 @@ private struct Run<SagaData: SagaPayloadCodable> {
             SagaHeader(SagaHeaders.replyTo, definition.replyTopic),
             SagaHeader(SagaHeaders.step, step.name),
             SagaHeader(SagaHeaders.attempt, String(attempt)),
-            SagaHeader(SagaHeaders.idempotencyKey, "\(state.sagaID):\(phase.rawValue):\(step.name)"),
+            SagaHeader(SagaHeaders.idempotencyKey, key),
         ]
+        if let item { headers.append(SagaHeader(SagaHeaders.item, String(item))) }
         if let cause { headers.append(SagaHeader(SagaHeaders.causationID, cause)) }
         transition.commands.append(OutgoingMessage(
             topic: topic, key: Array(state.sagaID.utf8), value: command.payload, headers: headers
         ))
-        state.pendingRequestID = requestID
-        state.deadline = env.now.addingTimeInterval(timeout.seconds)
-        state.deadlineKind = .replyTimeout
+        return .sent(sequence: sequence, timeout: timeout)
     }
 
     mutating func clearTimer() {
@@ -227,12 +260,28 @@ private struct Run<SagaData: SagaPayloadCodable> {
     // MARK: Events
 
     mutating func handle(_ reply: StepReply) throws(SagaTransitionError) {
+        if step.items != nil, !state.status.isTerminal, state.status != .failed,
+            let item = state.listProgress?.items.firstIndex(where: { $0.status == .awaiting && requestID($0) == reply.causationID })
+        {
+            var reply = reply
+            reply.item = item
+            return handleItem(reply, item: item, outcome: try interpret(reply))
+        }
         guard reply.causationID == state.pendingRequestID, !state.status.isTerminal, state.status != .failed else {
             transition.history.append(.lateReply(
                 requestID: reply.causationID, status: reply.status, replyID: reply.messageID, at: env.now
             ))
             return ignore(.lateReply)
         }
+        switch try interpret(reply) {
+        case .succeeded: succeed(.succeeded, error: nil)
+        case .businessFailure(let reason): fail(.businessFailure, reason: reason, retriable: state.phase == .compensation)
+        case .retriableFailure(let reason): fail(.retriableFailure, reason: reason, retriable: true)
+        }
+    }
+
+    /// Runs the step's (or its compensation's) interpreter on `reply`.
+    mutating func interpret(_ reply: StepReply) throws(SagaTransitionError) -> ReplyInterpretation {
         let outcome: ReplyInterpretation
         do {
             switch state.phase {
@@ -252,17 +301,14 @@ private struct Run<SagaData: SagaPayloadCodable> {
                 sagaID: state.sagaID, step: step.name, messageID: reply.messageID, error: String(describing: error)
             )
         }
-        switch outcome {
-        case .succeeded: succeed(.succeeded, error: nil)
-        case .businessFailure(let reason): fail(.businessFailure, reason: reason, retriable: state.phase == .compensation)
-        case .retriableFailure(let reason): fail(.retriableFailure, reason: reason, retriable: true)
-        }
+        return outcome
     }
 
     mutating func handleDeadline() {
         guard let deadline = state.deadline, let kind = state.deadlineKind, deadline <= env.now else {
             return ignore(.deadlineNotDue)
         }
+        if step.items != nil, state.listProgress != nil { return handleItemDeadlines() }
         switch kind {
         case .replyTimeout:
             let timeout = state.phase == .forward ? step.timeout : (step.compensation?.timeout ?? step.timeout)
@@ -275,12 +321,14 @@ private struct Run<SagaData: SagaPayloadCodable> {
     mutating func retryParked() {
         guard state.status == .failed else { return ignore(.notParked(state.status)) }
         state.status = state.phase == .forward ? .running : .compensating
+        if step.items != nil, state.listProgress != nil { return retryItems() }
         send(phase: state.phase, stepIndex: state.stepIndex, attempt: 1)
     }
 
     mutating func resolveParked(note: String) {
         guard state.status == .failed else { return ignore(.notParked(state.status)) }
         state.status = state.phase == .forward ? .running : .compensating
+        if step.items != nil, state.listProgress != nil { return resolveItems(note: note) }
         succeed(.manuallyResolved, error: note)
     }
 
@@ -289,6 +337,11 @@ private struct Run<SagaData: SagaPayloadCodable> {
     /// The current request succeeded (or was resolved by hand): move on.
     mutating func succeed(_ outcome: StepOutcome, error: String?) {
         transition.history.append(.finished(sequence: state.requestSequence, outcome: outcome, error: error, at: env.now))
+        stepSucceeded(outcome)
+    }
+
+    /// The current step (or its compensation) is done: move to the next one.
+    mutating func stepSucceeded(_ outcome: StepOutcome) {
         clearTimer()
         emit(.stepCompleted, step: step.name, attempt: state.attempt, outcome: outcome)
         switch state.phase {

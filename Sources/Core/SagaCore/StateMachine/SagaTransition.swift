@@ -92,9 +92,10 @@ public enum StepHistoryChange: Sendable, Hashable {
     /// A request was sent (`sequence` numbers the saga's requests; `requestID` is the command's message id).
     /// `uncertain` marks a compensation of a step whose outcome was unknown (it timed out or
     /// failed retriably for good), undone as possibly done.
+    /// `item` is the item's index for a step over a list.
     case started(
         sequence: Int, requestID: String, phase: SagaPhase, stepIndex: Int, stepName: String, attempt: Int, at: Date,
-        uncertain: Bool = false
+        uncertain: Bool = false, item: Int? = nil
     )
     /// Request number `sequence` ended.
     case finished(sequence: Int, outcome: StepOutcome, error: String?, at: Date)

@@ -154,9 +154,12 @@ public struct StepAttemptRecord: Sendable, Hashable {
     /// Whether this is a compensation of a step whose outcome was uncertain (it timed out or
     /// failed retriably for good), undone as possibly done.
     public var compensatesUncertainStep = false
+    /// For a step over a list: the index of the item the request was for.
+    public var item: Int?
 
     /// Creates a value from its parts.
-    public init(sequence: Int, requestID: String, phase: SagaPhase, stepIndex: Int, stepName: String, attempt: Int, startedAt: Date, finishedAt: Date? = nil, outcome: StepOutcome? = nil, error: String? = nil, lateReply: LateReply? = nil, compensatesUncertainStep: Bool = false) {
+    public init(sequence: Int, requestID: String, phase: SagaPhase, stepIndex: Int, stepName: String, attempt: Int, startedAt: Date, finishedAt: Date? = nil, outcome: StepOutcome? = nil, error: String? = nil, lateReply: LateReply? = nil, compensatesUncertainStep: Bool = false, item: Int? = nil) {
+        self.item = item
         self.sequence = sequence
         self.requestID = requestID
         self.phase = phase
