@@ -175,10 +175,17 @@ let package = Package(
             dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"), "SagaContracts", "SagaCore", "SagaSQLite", "ServiceKit"],
             path: "Sources/Sagas/Services/NotificationService"
         ),
-        // The shipped sagas (order, UPI transfer): each registered once, with its trigger and topics.
+        // The bill-settlement saga, written as a user writes theirs: the public API of the engine
+        // and the contracts only (the worked example of docs/guide/your-first-saga.md).
+        .target(
+            name: "BillSettlement",
+            dependencies: ["SagaContracts", "SagaCore", "ServiceKit"],
+            path: "Sources/Sagas/BillSettlement"
+        ),
+        // The shipped sagas (order, UPI transfer, bill settlement): each registered once, with its trigger and topics.
         .target(
             name: "SagaCatalog",
-            dependencies: ["SagaAvro", "SagaContracts", "SagaCore", "ServiceKit"],
+            dependencies: ["BillSettlement", "SagaAvro", "SagaContracts", "SagaCore", "ServiceKit"],
             path: "Sources/Sagas/Catalog"
         ),
 
@@ -356,9 +363,15 @@ let package = Package(
             path: "Tests/SagaObservabilityTests",
             linkerSettings: developmentRuntimeLibraryPath
         ),
+        // Every path of the bill-settlement saga on the test kit (no broker, no database).
+        .testTarget(
+            name: "BillSettlementTests",
+            dependencies: ["BillSettlement", "SagaContracts", "SagaCore", "SagaTestKit", "ServiceKit"],
+            path: "Tests/BillSettlementTests"
+        ),
         .testTarget(
             name: "SagaCatalogTests",
-            dependencies: ["AccountService", "Avro", .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "NotificationService", "OrderService", "PaymentService", "SagaAvro", "SagaCatalog", "SagaContracts", "SagaCore", "SagaSQLite", "SagaServicesTestSupport", "SagaTestKit", "SagaTestSupport", "ServiceKit"],
+            dependencies: ["AccountService", "Avro", "BillSettlement", .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "NotificationService", "OrderService", "PaymentService", "SagaAvro", "SagaCatalog", "SagaContracts", "SagaCore", "SagaSQLite", "SagaServicesTestSupport", "SagaTestKit", "SagaTestSupport", "ServiceKit"],
             path: "Tests/SagaCatalogTests",
             linkerSettings: developmentRuntimeLibraryPath
         ),

@@ -1,3 +1,4 @@
+import BillSettlement
 import SagaCatalog
 import SagaContracts
 import SagaCore
@@ -13,10 +14,13 @@ import Testing
     @Test func eachShippedSagaIsRegisteredOnceWithItsTrigger() throws {
         let topics = SagaTopics()
         let registrations = try SagaCatalog.registrations(SagaCatalog.Options(topics: topics))
-        #expect(registrations.map(\.sagaType) == [OrderSaga.sagaType, TransferSaga.sagaType])
+        #expect(registrations.map(\.sagaType) == [OrderSaga.sagaType, TransferSaga.sagaType, BillSettlementSaga.sagaType])
         let registry = try SagaRegistry(registrations)
-        #expect(registry.triggers.map(\.topic).sorted() == [topics.orderPlaced, topics.transferRequested])
-        #expect(registry.consumedTopics == [topics.orderPlaced, topics.orderReplies, topics.transferRequested, topics.transferReplies].sorted())
+        #expect(registry.triggers.map(\.topic).sorted() == [topics.billSettlementRequested, topics.orderPlaced, topics.transferRequested])
+        #expect(registry.consumedTopics == [
+            topics.orderPlaced, topics.orderReplies, topics.transferRequested, topics.transferReplies,
+            topics.billSettlementRequested, topics.billReplies,
+        ].sorted())
     }
 
     @Test func aSecondSagaOnOneStartTopicIsRefused() throws {

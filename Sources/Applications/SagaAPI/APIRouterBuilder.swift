@@ -3,8 +3,8 @@ import Hummingbird
 /// Composes the API's router from whichever capabilities this process has:
 ///
 /// - `all` role: `APIRouterBuilder(orders: LocalOrderPlacing(…), transfers: KafkaTransferRequester(…),
-///   sagas: LocalSagaQuerying(…), operations: …)`
-/// - `api` role: ``RemoteOrderPlacing``, ``KafkaTransferRequester``, ``RemoteSagaQuerying``
+///   bills: KafkaBillSettler(…), sagas: LocalSagaQuerying(…), operations: …)`
+/// - `api` role: ``RemoteOrderPlacing``, ``KafkaTransferRequester``, ``KafkaBillSettler``, ``RemoteSagaQuerying``
 /// - `order` role: ``LocalOrderPlacing`` only; `orchestrator` role: ``LocalSagaQuerying`` only;
 ///   other roles: operations only.
 ///
@@ -14,6 +14,8 @@ public struct APIRouterBuilder: Sendable {
     public var orders: (any OrderPlacing)?
     /// `POST /transfers`, when set.
     public var transfers: (any TransferRequesting)?
+    /// `POST /bills/{billId}/settlement`, when set.
+    public var bills: (any BillSettling)?
     /// `GET /sagas…`, when set.
     public var sagas: (any SagaQuerying)?
     /// `/registry/…` (the api role and `all`), when set.
@@ -23,9 +25,10 @@ public struct APIRouterBuilder: Sendable {
 
     /// Creates a builder.
     public init(
-        orders: (any OrderPlacing)? = nil, transfers: (any TransferRequesting)? = nil, sagas: (any SagaQuerying)? = nil,
-        operations: OperationsRoutes = OperationsRoutes(), registry: RegistryRoutes? = nil
+        orders: (any OrderPlacing)? = nil, transfers: (any TransferRequesting)? = nil, bills: (any BillSettling)? = nil,
+        sagas: (any SagaQuerying)? = nil, operations: OperationsRoutes = OperationsRoutes(), registry: RegistryRoutes? = nil
     ) {
+        self.bills = bills
         self.registry = registry
         self.orders = orders
         self.transfers = transfers
@@ -36,6 +39,7 @@ public struct APIRouterBuilder: Sendable {
     /// Every route the built router serves.
     public var routes: [APIRoute] {
         (orders == nil ? [] : OrderRoutes.routes) + (transfers == nil ? [] : TransferRoutes.routes)
+            + (bills == nil ? [] : BillRoutes.routes)
             + (sagas == nil ? [] : SagaRoutes.routes) + (registry == nil ? [] : RegistryRoutes.routes) + operations.routes
     }
 
@@ -52,6 +56,7 @@ public struct APIRouterBuilder: Sendable {
         router.add(middleware: ProblemMiddleware(routes: routes))
         if let orders { OrderRoutes(orders: orders).register(on: router) }
         if let transfers { TransferRoutes(transfers: transfers).register(on: router) }
+        if let bills { BillRoutes(bills: bills).register(on: router) }
         if let sagas { SagaRoutes(sagas: sagas).register(on: router) }
         if let registry { registry.register(on: router) }
         operations.register(on: router)

@@ -1,3 +1,4 @@
+import Foundation
 import Avro
 import SagaCore
 import SagaSQLite
@@ -15,6 +16,13 @@ public protocol TransferRequesting: Sendable {
     /// Requests `transfer`; with a key, under the transfer id derived from it, and a repeat of the
     /// key returns the same id with `created == false`. `trace` goes on the start event.
     func requestTransfer(_ transfer: TransferRequest, idempotencyKey: IdempotencyKey?, trace: TraceContext) async throws(Problem) -> SagaAcceptance
+}
+
+/// Starts bill settlements by publishing `BillSettlementRequested`: ``KafkaBillSettler``.
+public protocol BillSettling: Sendable {
+    /// Settles bill `billID` (also the saga id and the idempotency key: a repeat with the same body
+    /// returns it with `created == false`, another body is refused). `trace` goes on the start event.
+    func settle(billID: UUID, _ bill: BillSettlementRequest, trace: TraceContext) async throws(Problem) -> SagaAcceptance
 }
 
 /// Reads sagas (the `orchestrator` role owns the saga store): ``LocalSagaQuerying`` in process,

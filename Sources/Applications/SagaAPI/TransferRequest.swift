@@ -35,8 +35,8 @@ public struct TransferRequest: Sendable, Hashable {
             try reader.check()
             throw Problem.invalid([FieldError(field: "body", message: "must be an object")])
         }
-        let payer = Self.vpa(body, "payerVpa", &reader)
-        let payee = Self.vpa(body, "payeeVpa", &reader)
+        let payer = reader.vpa(body, "payerVpa", at: "")
+        let payee = reader.vpa(body, "payeeVpa", at: "")
         if let payer, let payee, payer == payee { reader.fail("payeeVpa", "must differ from payerVpa") }
         let amount = reader.integer(body, "amountMinor", at: "")
         if let amount, amount <= 0 { reader.fail("amountMinor", "must be positive, not \(amount)") }
@@ -46,15 +46,6 @@ public struct TransferRequest: Sendable, Hashable {
         try reader.check()
         guard let payer, let payee, let amount, let currency else { throw Problem.invalid(reader.errors) }
         self.init(payer: payer, payee: payee, amountMinor: amount, currency: currency, note: note)
-    }
-
-    private static func vpa(_ body: JSONValue, _ key: String, _ reader: inout FieldReader) -> VPA? {
-        guard let text = reader.string(body, key, at: "") else { return nil }
-        guard let vpa = VPA(text) else {
-            reader.fail(key, "must be a VPA like name@bank (name 2-64 of a-z 0-9 . - _, bank 2-32 letters or digits), not \"\(text)\"")
-            return nil
-        }
-        return vpa
     }
 
     /// The body as JSON (what ``init(json:)`` reads), VPAs in canonical lower case.

@@ -1,3 +1,4 @@
+import BillSettlement
 import SagaContracts
 import SagaCore
 
@@ -34,6 +35,8 @@ public enum SagaCatalog {
         [
             try OrderSaga.registration(options),
             try TransferSaga.registration(options),
+            try BillSettlementSaga.registration(topics: options.topics, timeout: options.stepTimeout, retry: options.stepRetry,
+                afterPivotRetry: options.afterPivotRetry),
         ]
     }
 

@@ -30,13 +30,15 @@ public struct SagaTopics: Sendable, Hashable {
     public var orderPlaced: String { prefix + "order.placed" }
     /// `transfer.requested`: start events of the UPI transfer saga (`TransferRequested`).
     public var transferRequested: String { prefix + "transfer.requested" }
+    /// `bill.settlement.requested`: start events of the bill-settlement saga (`BillSettlementRequested`).
+    public var billSettlementRequested: String { prefix + "bill.settlement.requested" }
     /// `inventory.commands`: `ReserveStock`, `ReleaseStock`.
     public var inventoryCommands: String { prefix + "inventory.commands" }
     /// `payment.commands`: `AuthorizePayment`.
     public var paymentCommands: String { prefix + "payment.commands" }
     /// `order.commands`: `ConfirmOrder`, `CancelOrder`.
     public var orderCommands: String { prefix + "order.commands" }
-    /// `account.commands`: `ValidateTransfer`, `DebitPayer`, `CreditPayee`, `RefundPayer`.
+    /// `account.commands`: `ValidateTransfer`, `DebitPayer`, `CreditPayee`, `RefundPayer`, `PayBillOwner`.
     public var accountCommands: String { prefix + "account.commands" }
     /// `notification.commands`: `SendNotification`.
     public var notificationCommands: String { prefix + "notification.commands" }
@@ -44,13 +46,15 @@ public struct SagaTopics: Sendable, Hashable {
     public var orderReplies: String { prefix + "saga.order.replies" }
     /// `saga.transfer.replies`: replies of the UPI transfer saga's participants.
     public var transferReplies: String { prefix + "saga.transfer.replies" }
+    /// `saga.bill.replies`: replies of the bill-settlement saga's participants.
+    public var billReplies: String { prefix + "saga.bill.replies" }
     /// `saga.events`: saga lifecycle events.
     public var events: String { prefix + "saga.events" }
 
     /// Every topic above.
     public var all: [String] {
-        [orderPlaced, transferRequested, inventoryCommands, paymentCommands, orderCommands, accountCommands,
-         notificationCommands, orderReplies, transferReplies, events]
+        [orderPlaced, transferRequested, billSettlementRequested, inventoryCommands, paymentCommands, orderCommands,
+         accountCommands, notificationCommands, orderReplies, transferReplies, billReplies, events]
     }
 }
 
@@ -86,6 +90,8 @@ extension ValidateTransfer: SagaMessage {}
 extension DebitPayer: SagaMessage {}
 extension CreditPayee: SagaMessage {}
 extension RefundPayer: SagaMessage {}
+extension BillSettlementRequested: SagaMessage {}
+extension PayBillOwner: SagaMessage {}
 extension SagaStarted: SagaMessage {}
 extension SagaStepCompleted: SagaMessage {}
 extension SagaStepFailed: SagaMessage {}
@@ -105,3 +111,4 @@ extension ValidateTransferReply: SagaReply {}
 extension DebitPayerReply: SagaReply {}
 extension CreditPayeeReply: SagaReply {}
 extension RefundPayerReply: SagaReply {}
+extension PayBillOwnerReply: SagaReply {}

@@ -8,10 +8,12 @@ extension SagaTopics {
         [
         orderPlaced: [OrderPlaced.messageType],
         transferRequested: [TransferRequested.messageType],
+        billSettlementRequested: [BillSettlementRequested.messageType],
         inventoryCommands: [ReserveStock.messageType, ReleaseStock.messageType],
         paymentCommands: [AuthorizePayment.messageType],
         orderCommands: [ConfirmOrder.messageType, CancelOrder.messageType],
-        accountCommands: [ValidateTransfer.messageType, DebitPayer.messageType, CreditPayee.messageType, RefundPayer.messageType],
+        accountCommands: [ValidateTransfer.messageType, DebitPayer.messageType, CreditPayee.messageType, RefundPayer.messageType,
+            PayBillOwner.messageType],
         notificationCommands: [SendNotification.messageType],
         orderReplies: [
             ReserveStockReply.messageType, ReleaseStockReply.messageType, AuthorizePaymentReply.messageType,
@@ -20,6 +22,10 @@ extension SagaTopics {
         transferReplies: [
             ValidateTransferReply.messageType, DebitPayerReply.messageType, CreditPayeeReply.messageType,
             RefundPayerReply.messageType, SendNotificationReply.messageType,
+        ],
+        billReplies: [
+            ValidateTransferReply.messageType, DebitPayerReply.messageType, RefundPayerReply.messageType,
+            PayBillOwnerReply.messageType, SendNotificationReply.messageType,
         ],
         events: [
             SagaStarted.messageType, SagaStepCompleted.messageType, SagaStepFailed.messageType, SagaCompensating.messageType,

@@ -96,6 +96,15 @@ public final class SagaServicesWorld: Sendable {
             topic: topics.transferRequested)))
     }
 
+    /// Publishes a `BillSettlementRequested` as the bill-splitting app would; `messageID` distinguishes resends.
+    public func requestBillSettlement(
+        _ billID: UUID, owner: String, shares: [(payer: String, amountMinor: Int64)], messageID: UUID = UUID()
+    ) async throws {
+        _ = try await producer.send(KafkaMessage(try StartEvent.billSettlementRequested(
+            billID: billID, owner: owner, shares: shares, note: "dinner", source: "bill-app", messageID: messageID,
+            topic: topics.billSettlementRequested)))
+    }
+
     /// Waits until saga `id` has ended (completed, compensated, or parked as failed) and returns its state.
     @discardableResult
     public func waitForEnd(of id: UUID, within seconds: Double = 60) async throws -> SagaState {

@@ -5,10 +5,11 @@ import OrderService
 import PaymentService
 import SagaSystem
 
-/// The demo workload of `sagactl dev --demo`: a steady mix of orders and UPI transfers at a
-/// given rate, with every failure path in it — out of stock, a declined card (`tok_decline`),
-/// an order over the payment limit, a transfer over the per-transaction limit (fails
-/// validation) and a credit the payee's bank rejects (the payer is refunded).
+/// The demo workload of `sagactl dev --demo`: a steady mix of orders, UPI transfers and bill
+/// settlements at a given rate, with every failure path in it — out of stock, a declined card
+/// (`tok_decline`), an order over the payment limit, a transfer over the per-transaction limit
+/// (fails validation), a credit the payee's bank rejects (the payer is refunded), and a bill
+/// whose owner cannot be paid (every share is collected, then refunded).
 ///
 /// ```swift
 /// try await DemoWorkload.prepare(accounts)                  // the refusing payee's account
@@ -27,6 +28,8 @@ public struct DemoWorkload: Sendable {
         case order(WorkloadOrder)
         /// A transfer.
         case transfer(WorkloadTransfer)
+        /// A bill settlement.
+        case bill(WorkloadBill)
     }
 
     /// Where the requests go.
@@ -50,7 +53,7 @@ public struct DemoWorkload: Sendable {
         try await accounts.setRejectsCredits(vpa: refusingPayee, true)
     }
 
-    /// The `index`-th request of the mix (a cycle of ten: four orders and six transfers).
+    /// The `index`-th request of the mix (a cycle of twelve: four orders, six transfers, two bills).
     public func request(_ index: Int) -> Request {
         Self.mixed[index % Self.mixed.count](index)
     }
@@ -69,6 +72,7 @@ public struct DemoWorkload: Sendable {
                 switch request(sent) {
                 case .order(let order): _ = try await starter.placeOrder(order)
                 case .transfer(let transfer): _ = try await starter.requestTransfer(transfer)
+                case .bill(let bill): _ = try await starter.settleBill(bill)
                 }
             } catch {
                 failed += 1
@@ -94,6 +98,8 @@ public struct DemoWorkload: Sendable {
         { _ in transfer("dave@paybank", "alice@okbank", 200_000_00) },  // over the per-transaction limit
         { i in order(i, [("MOUSE-002", 2)]) },  // completes
         { _ in transfer("carol@paybank", "dave@paybank", 75_00) },  // completes
+        { _ in bill("alice@okbank", [("bob@okbank", 400_00), ("carol@paybank", 350_00), ("dave@paybank", 250_00)]) },  // settles
+        { _ in bill(refusingPayee, [("alice@okbank", 120_00), ("bob@okbank", 80_00)]) },  // owner cannot be paid: refunded
     ]
 
 
@@ -104,6 +110,11 @@ public struct DemoWorkload: Sendable {
         }
         let customer = DemoData.customers[index % DemoData.customers.count]
         return .order(WorkloadOrder(customerID: customer, lines: lines, currency: DemoData.currency, paymentToken: token))
+    }
+
+    private static func bill(_ owner: String, _ shares: [(payer: String, amountMinor: Int64)]) -> Request {
+        .bill(WorkloadBill(owner: owner, shares: shares.map { WorkloadShare(payer: $0.payer, amountMinor: $0.amountMinor) },
+            currency: DemoData.currency))
     }
 
     private static func transfer(_ payer: String, _ payee: String, _ amountMinor: Int64) -> Request {

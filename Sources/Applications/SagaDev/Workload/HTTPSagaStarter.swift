@@ -6,10 +6,11 @@ import NIOCore
 import NIOHTTP1
 import SagaAPI
 
-/// Starts sagas through the HTTP API (`POST /orders`, `POST /transfers`) of a running system:
-/// the `all` role of `sagactl dev`, or the `api` role of a multi-process topology. The request's
-/// id is sent as its `Idempotency-Key`, so a retried request starts nothing new; the saga id is
-/// the one the API answers with.
+/// Starts sagas through the HTTP API (`POST /orders`, `POST /transfers`,
+/// `POST /bills/{billId}/settlement`) of a running system: the `all` role of `sagactl dev`, or
+/// the `api` role of a multi-process topology. The request's id is sent as its `Idempotency-Key`
+/// (a bill's id is its own key), so a retried request starts nothing new; the saga id is the one
+/// the API answers with.
 public struct HTTPSagaStarter: SagaStarting {
     /// The API's base URL (`http://127.0.0.1:8080`).
     public let baseURL: URL
@@ -25,7 +26,7 @@ public struct HTTPSagaStarter: SagaStarting {
 
     /// The API refused or failed a request.
     public struct Refused: Error, CustomStringConvertible {
-        /// `POST /orders` or `POST /transfers`.
+        /// `POST /orders`, `POST /transfers`, `POST /bills/…/settlement`.
         public var request: String
         /// The HTTP status.
         public var status: Int
@@ -56,11 +57,22 @@ public struct HTTPSagaStarter: SagaStarting {
         return try await post("/transfers", body.json, key: transfer.transferID)
     }
 
-    private func post(_ path: String, _ body: JSONValue, key: UUID) async throws -> UUID {
+    public func settleBill(_ bill: WorkloadBill) async throws -> UUID {
+        guard let owner = VPA(bill.owner) else { throw InvalidVPA(text: bill.owner) }
+        var shares: [BillSettlementRequest.Share] = []
+        for share in bill.shares {
+            guard let payer = VPA(share.payer) else { throw InvalidVPA(text: share.payer) }
+            shares.append(BillSettlementRequest.Share(payer: payer, amountMinor: share.amountMinor))
+        }
+        let body = BillSettlementRequest(owner: owner, currency: bill.currency, shares: shares)
+        return try await post("/bills/\(bill.billID.uuidString.lowercased())/settlement", body.json, key: nil)
+    }
+
+    private func post(_ path: String, _ body: JSONValue, key: UUID?) async throws -> UUID {
         var request = HTTPClientRequest(url: baseURL.absoluteString + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Idempotency-Key", value: key.uuidString.lowercased())
+        if let key { request.headers.add(name: "Idempotency-Key", value: key.uuidString.lowercased()) }
         request.body = .bytes(ByteBuffer(string: body.serialized))
         let response = try await client.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 1 << 20)

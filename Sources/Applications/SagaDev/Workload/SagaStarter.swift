@@ -47,6 +47,40 @@ public struct WorkloadTransfer: Sendable, Hashable {
     }
 }
 
+/// A bill the workload settles (what `POST /bills/{billId}/settlement` takes, with the id chosen here).
+public struct WorkloadBill: Sendable, Hashable {
+    /// The bill (and saga) id.
+    public var billID: UUID
+    /// Who paid the bill and is paid the shares.
+    public var owner: String
+    /// Each payer's share in minor units, in order.
+    public var shares: [WorkloadShare]
+    /// ISO 4217 currency.
+    public var currency: String
+
+    /// Creates a request.
+    public init(billID: UUID = UUID(), owner: String, shares: [WorkloadShare], currency: String = "INR") {
+        self.billID = billID
+        self.owner = owner
+        self.shares = shares
+        self.currency = currency
+    }
+}
+
+/// One payer's share of a ``WorkloadBill``.
+public struct WorkloadShare: Sendable, Hashable {
+    /// Payer VPA.
+    public var payer: String
+    /// Amount in minor units.
+    public var amountMinor: Int64
+
+    /// Creates a share.
+    public init(payer: String, amountMinor: Int64) {
+        self.payer = payer
+        self.amountMinor = amountMinor
+    }
+}
+
 /// Starts sagas: the seam between the demo workload (and the tests) and the system.
 /// ``HTTPSagaStarter`` goes through the public HTTP API, as a user's client would.
 public protocol SagaStarting: Sendable {
@@ -54,4 +88,6 @@ public protocol SagaStarting: Sendable {
     func placeOrder(_ order: WorkloadOrder) async throws -> UUID
     /// Requests a transfer (its saga starts from the `TransferRequested` event); returns the saga id.
     func requestTransfer(_ transfer: WorkloadTransfer) async throws -> UUID
+    /// Settles a bill (its saga starts from the `BillSettlementRequested` event); returns the saga id.
+    func settleBill(_ bill: WorkloadBill) async throws -> UUID
 }

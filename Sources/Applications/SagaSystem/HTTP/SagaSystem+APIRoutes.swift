@@ -5,7 +5,7 @@ import SchemaRegistry
 extension SagaSystem {
     /// The `SagaAPI` routes of this process's role:
     ///
-    /// | role | `/orders` | `/transfers` | `/sagas` |
+    /// | role | `/orders` | `/transfers`, `/bills` | `/sagas` |
     /// |---|---|---|---|
     /// | `all` | in process | published here | in process |
     /// | `api` | forwarded to `SAGA_ORDER_URL` | published here | forwarded to `SAGA_ORCHESTRATOR_URL` |
@@ -33,6 +33,9 @@ extension SagaSystem {
             let schemas = self.schemas
             builder.transfers = KafkaTransferRequester(
                 producer: producer, topic: settings.topics.transferRequested, ledger: ledger, outgoing: { schemas.outgoing($0) }
+            )
+            builder.bills = KafkaBillSettler(
+                producer: producer, topic: settings.topics.billSettlementRequested, ledger: ledger, outgoing: { schemas.outgoing($0) }
             )
         }
         if settings.role == .api || settings.role == .all {

@@ -7,7 +7,8 @@ import ServiceKit
 
 /// The UPI account service: accounts with VPAs, balances, limits and states; validates,
 /// debits, credits and refunds transfers (`ValidateTransfer`, `DebitPayer`, `CreditPayee`,
-/// `RefundPayer` on `account.commands`), each at most once per transfer id (see ``AccountStore``).
+/// `RefundPayer` on `account.commands`), each at most once per transfer id (see ``AccountStore``),
+/// and pays a bill's owner its collected shares (`PayBillOwner`).
 public struct AccountService: Sendable {
     /// The name replies are sent under and inbox entries recorded with.
     public static let name = "account-service"
@@ -98,6 +99,12 @@ public struct AccountService: Sendable {
             let result = try AccountStore.refund(transferID: text(body.transferId), in: db)
             return try .contract(RefundPayerReply(metadata: metadata, transferId: body.transferId, outcome: result.outcome,
                 failure: result.failure, refundId: result.resultID.flatMap { UUID(uuidString: $0) }))
+        case PayBillOwner.messageType:
+            let body = try command.decode(PayBillOwner.self)
+            let result = try AccountStore.settle(billID: text(body.billId), owner: body.ownerVpa,
+                shareTransferIDs: body.shareTransferIds.map(text), amountMinor: body.amount.amountMinor, currency: body.amount.currency, in: db)
+            return try .contract(PayBillOwnerReply(metadata: metadata, billId: body.billId, outcome: result.outcome,
+                failure: result.failure, settlementId: result.resultID.flatMap { UUID(uuidString: $0) }))
         default:
             throw UnexpectedCommandError(service: name, command: command)
         }

@@ -22,5 +22,8 @@ extension CreditPayee: SagaPayloadCodable {}
 extension CreditPayeeReply: SagaPayloadCodable {}
 extension RefundPayer: SagaPayloadCodable {}
 extension RefundPayerReply: SagaPayloadCodable {}
+extension BillSettlementRequested: SagaPayloadCodable {}
+extension PayBillOwner: SagaPayloadCodable {}
+extension PayBillOwnerReply: SagaPayloadCodable {}
 extension SendNotification: SagaPayloadCodable {}
 extension SendNotificationReply: SagaPayloadCodable {}

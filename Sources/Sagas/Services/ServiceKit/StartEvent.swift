@@ -3,7 +3,7 @@ import SagaContracts
 import SagaCore
 import SagaAvro
 
-/// Start events (`OrderPlaced`, `TransferRequested`) as Kafka records with the contracts' headers.
+/// Start events (`OrderPlaced`, `TransferRequested`, `BillSettlementRequested`) as Kafka records with the contracts' headers.
 public enum StartEvent {
     /// The record of `event` on `topic`: keyed by the saga id, with `message-type`, `message-id`,
     /// `saga-id` and `content-type` (single-object; a system in Confluent mode re-frames the record as it publishes it) headers (schemas/README.md, "Kafka records"), and the W3C
@@ -36,6 +36,21 @@ public enum StartEvent {
                 traceParent: trace?.traceparent, replyTo: nil),
             transferId: transferID, payerVpa: payer, payeeVpa: payee, amount: Money(amountMinor: amountMinor, currency: currency),
             note: note
+        )
+        return try message(event, topic: topic, trace: trace)
+    }
+
+    /// The `BillSettlementRequested` record of a bill on `topic`: the bill id is the saga id;
+    /// `shares` are (payer VPA, amount in minor units) in the bill's order.
+    public static func billSettlementRequested(
+        billID: UUID, owner: String, currency: String = "INR", shares: [(payer: String, amountMinor: Int64)], note: String? = nil,
+        source: String, messageID: UUID = UUID(), trace: TraceContext? = nil, topic: String
+    ) throws -> OutgoingMessage {
+        let event = BillSettlementRequested(
+            metadata: MessageMetadata(messageId: messageID, sagaId: billID, causationId: nil, occurredAt: Date(), source: source,
+                traceParent: trace?.traceparent, replyTo: nil),
+            billId: billID, ownerVpa: owner, currency: currency,
+            shares: shares.map { BillShare(payerVpa: $0.payer, amountMinor: $0.amountMinor) }, note: note
         )
         return try message(event, topic: topic, trace: trace)
     }
