@@ -384,7 +384,7 @@ let package = Package(
         // Settings, topics, demo data, and saga-server run as a child process against the real broker.
         .testTarget(
             name: "SagaSystemTests",
-            dependencies: ["Avro", "AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", "NotificationService", "OrderService", "PaymentService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaContracts", "SagaCore", "SagaDev", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), subprocess, swiftSystem, "saga-server", "SagaAvro", "SchemaRegistry", "SagaKafka", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["Avro", "AccountService", "BillSettlement", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", "NotificationService", "OrderService", "PaymentService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaContracts", "SagaCore", "SagaDev", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), subprocess, swiftSystem, "saga-server", "SagaAvro", "SchemaRegistry", "SagaKafka", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/SagaSystemTests",
             exclude: ["Python"],
             linkerSettings: developmentRuntimeLibraryPath

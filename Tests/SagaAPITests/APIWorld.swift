@@ -23,6 +23,7 @@ struct APIWorld: Sendable {
         APIRouterBuilder(
             orders: LocalOrderPlacing(service: services.orders),
             transfers: KafkaTransferRequester(producer: services.producer, topic: services.topics.transferRequested, ledger: ledger),
+            bills: KafkaBillSettler(producer: services.producer, topic: services.topics.billSettlementRequested, ledger: ledger),
             sagas: LocalSagaQuerying(store: services.orchestratorStore)
         )
     }

@@ -32,11 +32,12 @@ struct DoctorTests {
         #expect(Self.status(checks, "librdkafka") == "OK", "\(checks)")
         #expect(Self.status(checks, "broker") == "OK", "\(checks)")
         #expect(Self.status(checks, "saga topics") == "FAIL")
-        #expect((checks["saga topics"]?["detail"] as? String)?.contains("10 of 10 missing") == true, "\(checks)")
+        #expect((checks["saga topics"]?["detail"] as? String)?.contains("12 of 12 missing") == true, "\(checks)")
         #expect(Self.status(checks, "dead-letter topics") == "FAIL")
 
-        let topics = ["order.placed", "transfer.requested", "inventory.commands", "payment.commands", "order.commands",
-                      "account.commands", "notification.commands", "saga.order.replies", "saga.transfer.replies", "saga.events"]
+        let topics = ["order.placed", "transfer.requested", "bill.settlement.requested", "inventory.commands", "payment.commands",
+                      "order.commands", "account.commands", "notification.commands", "saga.order.replies", "saga.transfer.replies",
+                      "saga.bill.replies", "saga.events"]
             .map { prefix + $0 }
         let admin = try KafkaAdmin(configuration: try TestKafka.configuration(), logger: TestKafka.quietLogger)
         try await admin.createTopics((topics + topics.map { $0 + ".dlq" }).map { KafkaTopicSpecification(name: $0, partitions: 2) })
@@ -52,8 +53,9 @@ struct DoctorTests {
 
     @Test func deadLetterTopicWithFewerPartitionsFails() async throws {
         let prefix = "doc-\(UUID().uuidString.prefix(8).lowercased())-"
-        let topics = ["order.placed", "transfer.requested", "inventory.commands", "payment.commands", "order.commands",
-                      "account.commands", "notification.commands", "saga.order.replies", "saga.transfer.replies", "saga.events"]
+        let topics = ["order.placed", "transfer.requested", "bill.settlement.requested", "inventory.commands", "payment.commands",
+                      "order.commands", "account.commands", "notification.commands", "saga.order.replies", "saga.transfer.replies",
+                      "saga.bill.replies", "saga.events"]
             .map { prefix + $0 }
         let admin = try KafkaAdmin(configuration: try TestKafka.configuration(), logger: TestKafka.quietLogger)
         try await admin.createTopics(topics.map { KafkaTopicSpecification(name: $0, partitions: 3) }

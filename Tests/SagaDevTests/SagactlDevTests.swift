@@ -60,10 +60,11 @@ struct SagactlDevTests {
 
             // The demo workload's orders go both ways: some complete, some are compensated.
             let sagas = try SQLiteSagaStore(path: store)
-            try await eventually("demo orders completed and compensated", within: 120) {
+            try await eventually("demo orders completed and compensated, and bills settled and refunded", within: 120) {
                 let tally = try await SagaTally.read(sagas)
                 return tally.count("order", "completed") >= 1 && tally.count("order", "compensated") >= 1
                     && tally.count("transfer", "compensated") >= 1
+                    && tally.count("bill-settlement", "completed") >= 1 && tally.count("bill-settlement", "compensated") >= 1
             }
             try await eventually("a summary line on stdout", within: 30) { output().contains("order: ") }
 

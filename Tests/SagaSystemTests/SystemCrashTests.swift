@@ -12,13 +12,16 @@ import SystemPackage
 import Testing
 
 /// The whole system as one process (`saga-server --role all`), SIGKILLed several times at random
-/// moments while 1,000 concurrent UPI transfers run through it and restarted each time. At the
-/// end every transfer has ended as it should (completed, or refunded when its payee rejects
-/// credits), none was applied twice, each moved exactly its amount, and no money was created or
-/// lost.
+/// moments while 1,000 concurrent UPI transfers and 100 bill settlements run through it and
+/// restarted each time. At the end every transfer has ended as it should (completed, or refunded
+/// when its payee rejects credits), every bill is settled or fully refunded (refunded when its
+/// owner rejects credits), no posting was applied twice, each moved exactly its amount, and no
+/// money was created or lost.
 @Suite(.timeLimit(.minutes(8)))
 struct SystemCrashTests {
     static let transferCount = 1_000
+    static let billCount = 100
+    static var sagaCount: Int { transferCount + billCount }
     static let kills = 4
     /// Transfers resent with the same transfer id and a new message id, in two rounds: the first
     /// while they are in flight, the second after many have finished.
@@ -34,6 +37,7 @@ struct SystemCrashTests {
         let seed = UInt64.random(in: 0...UInt64.max)
         var random = SplitMix64(seed: seed)
         let plan = TransferPlan(count: Self.transferCount, seed: seed)
+        let billPlan = BillPlan(count: Self.billCount, seed: seed)
         let began = ContinuousClock.now
         try await TopicProvisioner(kafka: kafka, topics: topics, partitions: 3, logger: Broker.logger).createTopics()
 
@@ -50,13 +54,14 @@ struct SystemCrashTests {
             // no step may run out of attempts because of the kills.
             "SAGA_STEP_TIMEOUT_SECONDS": "60", "SAGA_STEP_MAX_ATTEMPTS": "10", "SAGA_SHUTDOWN_TIMEOUT_SECONDS": "20",
         ]
-        let progress = SagaProgress(store: sagas, total: Self.transferCount, log: log)
+        let progress = SagaProgress(store: sagas, total: Self.sagaCount, log: log)
 
         var server = try await KillableServer.start(environment: environment, log: log)
         let producer = try KafkaProducer(configuration: kafka, logger: Broker.logger)
         let firstWave = plan.transfers.prefix(Self.transferCount * 3 / 5)
         let secondWave = plan.transfers.dropFirst(firstWave.count)
         try await TransferPlan.publish(firstWave, topic: topics.transferRequested, producer: producer)
+        try await BillPlan.publish(billPlan.bills.prefix(Self.billCount / 2), topic: topics.billSettlementRequested, producer: producer)
         try await TransferPlan.publish(firstWave.shuffled(using: &random).prefix(Self.resentPerRound),
             topic: topics.transferRequested, producer: producer)
 
@@ -65,18 +70,20 @@ struct SystemCrashTests {
         var killedAt: [Int] = []
         for kill in 1...Self.kills {
             let band = Double(kill) / Double(Self.kills + 1)
-            var target = Int(Double(Self.transferCount) * Double.random(in: (band - 0.07)...(band + 0.07), using: &random))
+            var target = Int(Double(Self.sagaCount) * Double.random(in: (band - 0.07)...(band + 0.07), using: &random))
             target = max(target, (killedAt.last ?? 0) + 15)
-            try await progress.wait(untilEnded: target, what: "\(target) transfers to end before kill \(kill)")
+            try await progress.wait(untilEnded: target, what: "\(target) sagas to end before kill \(kill)")
             try await server.kill()
             let ended = try await progress.ended()
-            #expect(ended < Self.transferCount, "kill \(kill) must land mid-run (\(ended) ended)")
+            #expect(ended < Self.sagaCount, "kill \(kill) must land mid-run (\(ended) ended)")
             killedAt.append(ended)
-            try appendLine("=== SIGKILL \(kill) with \(ended) of \(Self.transferCount) transfers ended; restarting ===", to: log)
+            try appendLine("=== SIGKILL \(kill) with \(ended) of \(Self.sagaCount) sagas ended; restarting ===", to: log)
             server = try await KillableServer.start(environment: environment, log: log)
             switch kill {
             case 1:  // the rest of the transfers arrive while the system restarts
                 try await TransferPlan.publish(secondWave, topic: topics.transferRequested, producer: producer)
+                try await BillPlan.publish(billPlan.bills.dropFirst(Self.billCount / 2), topic: topics.billSettlementRequested,
+                    producer: producer)
             case 2:  // resends of transfers of which many have ended
                 try await TransferPlan.publish(firstWave.shuffled(using: &random).prefix(Self.resentPerRound),
                     topic: topics.transferRequested, producer: producer)
@@ -84,7 +91,7 @@ struct SystemCrashTests {
             }
         }
         await producer.shutdown(timeout: .seconds(10))
-        try await progress.wait(untilEnded: Self.transferCount, what: "every transfer to end after the last restart", within: 240)
+        try await progress.wait(untilEnded: Self.sagaCount, what: "every saga to end after the last restart", within: 240)
         let status = try await server.terminate(within: 40)
         #expect(status == 0, "saga-server's exit status after SIGTERM (log: \(log.path))")
 
@@ -94,13 +101,20 @@ struct SystemCrashTests {
                 (row: Row) -> (String, String) in (row["saga_id"], row["status"])
             })
         }
-        #expect(statuses.count == Self.transferCount, "one saga per transfer id, resends included")
+        #expect(statuses.count == Self.sagaCount, "one saga per transfer id and bill id, resends included")
         var completed = 0, compensated = 0
         for transfer in plan.transfers {
             let expected = TransferPlan.completes(transfer) ? SagaStatus.completed : .compensated
             #expect(statuses[text(transfer.id)] == expected.rawValue, "transfer \(transfer.id) to \(transfer.payee)")
             if statuses[text(transfer.id)] == SagaStatus.completed.rawValue { completed += 1 }
             if statuses[text(transfer.id)] == SagaStatus.compensated.rawValue { compensated += 1 }
+        }
+
+        var settled = 0
+        for bill in billPlan.bills {
+            let expected = BillPlan.settles(bill) ? SagaStatus.completed : .compensated
+            #expect(statuses[text(bill.id)] == expected.rawValue, "bill \(bill.id) owned by \(bill.owner)")
+            if statuses[text(bill.id)] == SagaStatus.completed.rawValue { settled += 1 }
         }
 
         // The ledger: at most one posting of each kind per transfer (debit and credit of the
@@ -111,7 +125,12 @@ struct SystemCrashTests {
             }
         }
         let byTransfer = Dictionary(grouping: postings, by: \.transferID)
-        #expect(Set(byTransfer.keys) == Set(plan.transfers.map { text($0.id) }), "postings belong to planned transfers only")
+        let billPostings = billPlan.expectedPostings
+        #expect(Set(byTransfer.keys) == Set(plan.transfers.map { text($0.id) }).union(billPostings.keys),
+            "postings belong to planned transfers and bill shares only")
+        for (share, expected) in billPostings {
+            #expect((byTransfer[share] ?? []).sorted { $0.kind < $1.kind } == expected, "postings of bill share \(share)")
+        }
         for transfer in plan.transfers {
             let entries = byTransfer[text(transfer.id)] ?? []
             let kinds = entries.map(\.kind).sorted()
@@ -127,7 +146,9 @@ struct SystemCrashTests {
 
         // Balances: completed transfers moved exactly their amount, refunded ones nothing, and
         // the total (customers + clearing) is the starting total with nothing left in clearing.
-        for (vpa, balance) in plan.expectedBalances.sorted(by: { $0.key < $1.key }) {
+        var expectedBalances = plan.expectedBalances
+        billPlan.apply(to: &expectedBalances)
+        for (vpa, balance) in expectedBalances.sorted(by: { $0.key < $1.key }) {
             #expect(try await accounts.account(vpa)?.balanceMinor == balance, "balance of \(vpa)")
         }
         let totals = try await accounts.totals()
@@ -138,7 +159,7 @@ struct SystemCrashTests {
         let seconds = Double((ContinuousClock.now - began).components.seconds)
         print("""
             SystemCrashTests: \(Self.transferCount) transfers (+\(2 * Self.resentPerRound) resends), \(completed) completed, \
-            \(compensated) compensated (refunded), \(killedAt.count) SIGKILLs at \(killedAt) ended, \(Int(seconds)) s, seed \(seed)
+            \(compensated) compensated (refunded); \(Self.billCount) bills, \(settled) settled; \(killedAt.count) SIGKILLs at \(killedAt) ended, \(Int(seconds)) s, seed \(seed)
             """)
         try FileManager.default.removeItem(at: directory)
     }
