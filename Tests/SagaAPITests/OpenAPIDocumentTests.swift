@@ -42,6 +42,7 @@ import Yams
         let builder = APIRouterBuilder(
             orders: LocalOrderPlacing(service: orders),
             transfers: KafkaTransferRequester(producer: producer, ledger: try IdempotencyLedger(path: directory.file("api.sqlite"))),
+            bills: KafkaBillSettler(producer: producer, ledger: try IdempotencyLedger(path: directory.file("api.sqlite"))),
             sagas: LocalSagaQuerying(store: try SQLiteSagaStore(path: directory.file("orchestrator.sqlite"))),
             operations: OperationsRoutes(registry: PrometheusCollectorRegistry()),
             registry: RegistryRoutes(registry: ContractRegistryRoutes(registry: try ContractRegistry(
@@ -51,7 +52,7 @@ import Yams
         let (documented, document) = try Self.operations()
         #expect(document["openapi"] as? String == "3.1.0")
         #expect(Set(builder.routes.map(\.description)) == documented)
-        #expect(builder.routes.count == 7 + ContractRegistryRoutes.operations.count)
+        #expect(builder.routes.count == 8 + ContractRegistryRoutes.operations.count)
         await producer.shutdown(timeout: .seconds(1))
     }
 
@@ -99,6 +100,14 @@ import Yams
         #expect(order.lines.count == 1 && order.currency == "INR")
         let transfer = try TransferRequest(json: try example("/transfers", "transfer"))
         #expect(transfer.payer.value == "asha@okbank" && transfer.amountMinor == 25_000)
+        let bill = try BillSettlementRequest(json: try example("/bills/{billId}/settlement", "bill"))
+        #expect(bill.owner.value == "asha@okbank" && bill.shares.map(\.amountMinor) == [1_500, 2_500])
+        // The documented 400 example of a bill is what a repeated payer and a zero amount give.
+        var badBill = bill
+        badBill.shares += [bill.shares[0], BillSettlementRequest.Share(payer: bill.shares[1].payer, amountMinor: 0)]
+        badBill.shares.remove(at: 1)
+        let billProblem = #expect(throws: Problem.self) { try BillSettlementRequest(json: badBill.json) }
+        #expect(billProblem?.errors.map(\.field) == ["shares[1].payerVpa", "shares[2].amountMinor"])
         // The documented 400 example is what a zero quantity and a missing currency give.
         var invalid = order.json
         if case .object(var members) = invalid {

@@ -48,6 +48,30 @@ import Testing
         return (path, transfer, running, completed)
     }
 
+    @Test func aBillSettlementIsListedByItsTypeAndItsSharesShowInItsHistory() async throws {
+        let store = try await Self.populatedStore()
+        let sagas = try SQLiteSagaStore(path: store.path)
+        let bill = UUID().uuidString.lowercased()
+        try await Self.commit(sagas, SagaCommit(
+            saga: .insert(Self.state(bill, type: "bill-settlement", status: .running, step: 2, created: Self.t0.addingTimeInterval(180),
+                data: Array(#"{"billID":"b-1"}"#.utf8))), sagaID: bill,
+            history: [
+                .started(sequence: 1, requestID: "b1", phase: .forward, stepIndex: 2, stepName: "collectShares", attempt: 1, at: Self.t0, item: 0),
+                .finished(sequence: 1, outcome: .succeeded, error: nil, at: Self.t0.addingTimeInterval(1)),
+                .started(sequence: 2, requestID: "b2", phase: .forward, stepIndex: 2, stepName: "collectShares", attempt: 1, at: Self.t0, item: 1),
+            ]))
+        let listed = try await SagactlProcess.run(["sagas", "--type", "bill-settlement", "--store", store.path, "--json"])
+        #expect(listed.status == 0, "\(listed.error)")
+        #expect(try TestKafka.lines(listed.text).map { $0["sagaId"] as? String } == [bill])
+
+        let text = try await SagactlProcess.run(["status", bill, "--store", store.path])
+        #expect(text.text.contains("collectShares[0]") && text.text.contains("collectShares[1]"), "\(text.text)")
+        let json = try await SagactlProcess.run(["status", bill, "--store", store.path, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output)) as? [String: Any])
+        let history = try #require(object["history"] as? [[String: Any]])
+        #expect(history.map { $0["item"] as? Int } == [0, 1])
+    }
+
     @Test func statusShowsStateStepDataAndHistory() async throws {
         let store = try await Self.populatedStore()
         let text = try await SagactlProcess.run(["status", store.transfer, "--store", store.path])

@@ -26,9 +26,9 @@ extension SagaReport {
     /// The report as JSON with its data rendered by ``plainData(_:)``.
     public var json: JSONValue { json(data: Self.plainData(state.data)) }
 
-    /// One history entry as JSON.
+    /// One history entry as JSON (`item`: the item's index for a step over a list, else absent).
     public static func json(_ attempt: StepAttemptRecord) -> JSONValue {
-        .object([
+        var members: [(key: String, value: JSONValue)] = [
             ("sequence", .integer(Int64(attempt.sequence))),
             ("phase", .string(attempt.phase.rawValue)),
             ("step", .string(attempt.stepName)),
@@ -37,7 +37,9 @@ extension SagaReport {
             ("finishedAt", attempt.finishedAt.map { .string(time($0)) } ?? .null),
             ("outcome", attempt.outcome.map { .string($0.rawValue) } ?? .null),
             ("error", attempt.error.map(JSONValue.string) ?? .null),
-        ])
+        ]
+        if let item = attempt.item { members.insert(("item", .integer(Int64(item))), at: 3) }
+        return .object(members)
     }
 
     /// Saga data as JSON without contract schemas: parsed when it is JSON text (the sagas of

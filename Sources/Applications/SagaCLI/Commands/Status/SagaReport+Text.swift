@@ -34,7 +34,7 @@ extension SagaReport {
         lines.append("data     " + Self.data(state.data, schemas: schemas).serialized)
         lines.append("history")
         let rows = history.map { attempt in
-            [String(attempt.sequence), attempt.phase.rawValue, attempt.stepName, String(attempt.attempt), Self.time(attempt.startedAt),
+            [String(attempt.sequence), attempt.phase.rawValue, attempt.stepName + (attempt.item.map { "[\($0)]" } ?? ""), String(attempt.attempt), Self.time(attempt.startedAt),
              attempt.finishedAt.map(Self.time) ?? "-", attempt.outcome?.rawValue ?? "pending", attempt.error ?? ""]
         }
         lines += TextTable.render(header: ["#", "PHASE", "STEP", "ATTEMPT", "STARTED", "FINISHED", "OUTCOME", "ERROR"], rows: rows)
