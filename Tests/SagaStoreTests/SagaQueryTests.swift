@@ -6,7 +6,7 @@ import SagaSQLite
 import SagaAvro
 import Testing
 
-/// ``SagaFilter`` over a real SQLite store, and its argument parsing.
+/// ``SagaFilter`` over each store under test (SQLite, PostgreSQL), and its argument parsing.
 @Suite struct SagaQueryTests {
     static let t0 = Date(timeIntervalSince1970: 1_795_000_000)
 
@@ -17,35 +17,36 @@ import Testing
             failureReason: nil, version: 0, createdAt: created, updatedAt: created)
     }
 
-    @Test func theFilterSelectsInSQLNewestFirst() async throws {
-        let directory = try TemporaryDirectory()
-        let store = try SQLiteSagaStore(path: directory.file("saga.sqlite"))
-        let rows: [(String, String, SagaStatus, Double)] = [
-            ("a", "order", .completed, 0), ("b", "order", .running, 10), ("c", "transfer", .compensated, 20),
-            ("d", "transfer", .completed, 30), ("e", "order", .failed, 40),
-        ]
-        for (id, type, status, offset) in rows {
-            let result = try await store.commit(SagaCommit(
-                saga: .insert(Self.state(id, type: type, status: status, created: Self.t0.addingTimeInterval(offset))), sagaID: id,
-                history: [.started(sequence: 1, requestID: "r-\(id)", phase: .forward, stepIndex: 0, stepName: "first", attempt: 1,
-                                   at: Self.t0.addingTimeInterval(offset))]))
-            #expect(result == .committed(version: 0))
-        }
-        func ids(_ filter: SagaFilter) async throws -> [String] { try await store.sagas(matching: filter).map(\.sagaID) }
-        #expect(try await ids(SagaFilter()) == ["e", "d", "c", "b", "a"])
-        #expect(try await ids(SagaFilter(type: "order")) == ["e", "b", "a"])
-        #expect(try await ids(SagaFilter(states: [.completed, .compensated])) == ["d", "c", "a"])
-        #expect(try await ids(SagaFilter(type: "transfer", states: [.completed])) == ["d"])
-        #expect(try await ids(SagaFilter(since: Self.t0.addingTimeInterval(20))) == ["e", "d", "c"])
-        #expect(try await ids(SagaFilter(limit: 2)) == ["e", "d"])
-        #expect(try await ids(SagaFilter(limit: 0)) == ["e"], "a limit below 1 is 1")
-        #expect(try await ids(SagaFilter(type: "nope")) == [])
+    @Test(arguments: StoreKind.underTest) func theFilterSelectsInSQLNewestFirst(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            let store = harness.store
+            let rows: [(String, String, SagaStatus, Double)] = [
+                ("a", "order", .completed, 0), ("b", "order", .running, 10), ("c", "transfer", .compensated, 20),
+                ("d", "transfer", .completed, 30), ("e", "order", .failed, 40),
+            ]
+            for (id, type, status, offset) in rows {
+                let result = try await store.commit(SagaCommit(
+                    saga: .insert(Self.state(id, type: type, status: status, created: Self.t0.addingTimeInterval(offset))), sagaID: id,
+                    history: [.started(sequence: 1, requestID: "r-\(id)", phase: .forward, stepIndex: 0, stepName: "first", attempt: 1,
+                                       at: Self.t0.addingTimeInterval(offset))]))
+                #expect(result == .committed(version: 0))
+            }
+            func ids(_ filter: SagaFilter) async throws -> [String] { try await store.sagas(matching: filter).map(\.sagaID) }
+            #expect(try await ids(SagaFilter()) == ["e", "d", "c", "b", "a"])
+            #expect(try await ids(SagaFilter(type: "order")) == ["e", "b", "a"])
+            #expect(try await ids(SagaFilter(states: [.completed, .compensated])) == ["d", "c", "a"])
+            #expect(try await ids(SagaFilter(type: "transfer", states: [.completed])) == ["d"])
+            #expect(try await ids(SagaFilter(since: Self.t0.addingTimeInterval(20))) == ["e", "d", "c"])
+            #expect(try await ids(SagaFilter(limit: 2)) == ["e", "d"])
+            #expect(try await ids(SagaFilter(limit: 0)) == ["e"], "a limit below 1 is 1")
+            #expect(try await ids(SagaFilter(type: "nope")) == [])
 
-        let reports = try await store.reports(matching: SagaFilter(type: "transfer"))
-        #expect(reports.map { $0.history.map(\.requestID) } == [["r-d"], ["r-c"]])
-        let report = try #require(try await store.report(sagaID: "c"))
-        #expect(report.currentStep == "first" && report.json["data"] == .object([("n", .integer(1))]))
-        #expect(try await store.report(sagaID: "zzz") == nil)
+            let reports = try await store.reports(matching: SagaFilter(type: "transfer"))
+            #expect(reports.map { $0.history.map(\.requestID) } == [["r-d"], ["r-c"]])
+            let report = try #require(try await store.report(sagaID: "c"))
+            #expect(report.currentStep == "first" && report.json["data"] == .object([("n", .integer(1))]))
+            #expect(try await store.report(sagaID: "zzz") == nil)
+        }
     }
 
     @Test func statesAndTimesParse() throws {
