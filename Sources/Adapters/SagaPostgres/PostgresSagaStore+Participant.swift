@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import PostgresNIO
 import SagaCore
 
@@ -19,6 +20,8 @@ extension PostgresSagaStore: ParticipantStore {
             throw SagaStoreError.database(operation: operation, underlying: error.description)
         } catch is CancellationError {
             throw SagaStoreError.cancelled(operation: operation)
+        } catch let error as NIOThreadPoolError.ThreadPoolInactive {
+            throw SagaStoreError.database(operation: operation, underlying: "the store is closed (\(error))")
         }
     }
 }

@@ -64,7 +64,12 @@ public final class PostgresSagaStore: SagaStore, Service {
                     logger.info("migrated the saga store", metadata: ["schema": "\(configuration.schema)", "migrations": "\(applied)"])
                 }
             } catch {
-                try? await connection.close()  // the migration's error is the one to report
+                // The migration's error is the one to report; a failed close is only logged.
+                do {
+                    try await connection.close()
+                } catch let closing {
+                    logger.warning("closing the migration connection failed", metadata: ["error": "\(PostgresFailure.detail(closing))"])
+                }
                 throw error
             }
         } catch {
