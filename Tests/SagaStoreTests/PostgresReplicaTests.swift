@@ -77,6 +77,12 @@ struct PostgresReplicaTests {
                 let bNext = try #require(try await b.nextDeadline())
                 #expect(bNext > Date().addingTimeInterval(configuration.claimLease - 5))
                 #expect(try await a.nextDeadline() == base)
+                // a's commit of the saga's next state ends its claim: the next deadline is anyone's.
+                var next = state
+                next.deadline = base.addingTimeInterval(1)
+                _ = try await a.commit(SagaCommit(saga: .update(next), sagaID: "timer-1"))
+                #expect(try await b.nextDeadline() == next.deadline)
+                #expect(try await b.dueSagas(now: base.addingTimeInterval(1), limit: 10).map(\.sagaID) == ["timer-1"])
             }
         }
     }

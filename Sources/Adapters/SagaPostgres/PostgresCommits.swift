@@ -48,7 +48,11 @@ enum PostgresCommits {
             binds.append(state.version)
             let assignments = PostgresRows.columns.indices.map { "\(PostgresRows.columns[$0]) = \(PostgresRows.placeholder($0))" }
                 .joined(separator: ", ")
-            let sql = "UPDATE saga_instance SET \(assignments), version = $\(count + 1) WHERE saga_id = $\(count + 2) AND version = $\(count + 3)"
+            // A committed change ends any replica's timer claim: the saga's (new) deadline is free for whoever sees it due.
+            let sql = """
+                UPDATE saga_instance SET \(assignments), version = $\(count + 1), timer_claimed_by = NULL, timer_claimed_until = NULL
+                WHERE saga_id = $\(count + 2) AND version = $\(count + 3)
+                """
             if try transaction.query(PostgresQuery(unsafeSQL: sql, binds: binds)).changed == 0 {
                 throw SagaStoreError.versionConflict(sagaID: state.sagaID, expected: state.version)
             }

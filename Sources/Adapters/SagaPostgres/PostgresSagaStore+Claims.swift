@@ -6,7 +6,8 @@ import SagaCore
 ///
 /// A replica that reads pending outbox rows or due sagas claims them until now + the claim
 /// lease; the others skip rows claimed by someone else until the lease ends (the claimer crashed
-/// or stalls), so a row is normally published, and a timer fired, by one replica only.
+/// or stalls), so a row is normally published, and a timer fired, by one replica only. A claim
+/// ends early when its rows are marked published, or when a commit changes the claimed saga.
 extension PostgresSagaStore {
     /// Claims and returns up to `limit` unpublished outbox rows, in write order.
     ///

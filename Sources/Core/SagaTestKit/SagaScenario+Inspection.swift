@@ -8,9 +8,11 @@ extension SagaScenario {
         sentCommands.filter { $0.step == step && (phase == nil || $0.phase == phase) && (item == nil || $0.item == item) }
     }
 
-    /// For a step over a list: the items whose reply is awaited now, by index.
+    /// For a step over a list: the items whose reply is awaited now, by index (none while the saga
+    /// is parked or ended: replies are then not acted on).
     public var awaitedItems: [Int] {
-        state.listProgress?.items.indices.filter { state.listProgress?.items[$0].status == .awaiting } ?? []
+        guard state.status == .running || state.status == .compensating else { return [] }
+        return state.listProgress?.items.indices.filter { state.listProgress?.items[$0].status == .awaiting } ?? []
     }
 
     /// For a step over a list: the items of the current phase that are done (succeeded, or undone when compensating).

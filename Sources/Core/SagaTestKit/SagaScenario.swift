@@ -182,7 +182,9 @@ public struct SagaScenario<SagaData: SagaPayloadCodable>: Sendable {
     public mutating func replyToEveryItem(of step: String, with reply: TestReply) throws -> [SagaTransition] {
         var transitions: [SagaTransition] = []
         while currentStep == step, let item = awaitedItems.first {
-            transitions.append(try self.reply(to: step, item: item, with: reply))
+            let transition = try self.reply(to: step, item: item, with: reply)
+            transitions.append(transition)
+            if transition.ignored != nil { break }  // the machine did not act on it: answering again would change nothing
         }
         return transitions
     }
