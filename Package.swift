@@ -3,7 +3,7 @@ import PackageDescription
 
 // The package in layers (docs/architecture.md):
 //   Core          SagaCore (the engine, no I/O), SagaTestKit (tests of definitions on it), Avro
-//   Adapters      Kafka (librdkafka), SagaKafka, SagaSQLite, SagaAvro, SagaObservability
+//   Adapters      Kafka (librdkafka), SagaKafka, SagaSQLite, SagaPostgres, SagaAvro, SagaObservability
 //   Sagas         the sagas we ship: SagaContracts, the participant services, SagaCatalog
 //   Applications  SagaAPI, SagaSystem, SagaDev, SagaCLI, saga-server, sagactl
 // A module depends only on its own layer and the ones above it in this list.
@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "SagaTestKit", targets: ["SagaTestKit"]),
         .library(name: "SagaKafka", targets: ["SagaKafka"]),
         .library(name: "SagaSQLite", targets: ["SagaSQLite"]),
+        .library(name: "SagaPostgres", targets: ["SagaPostgres"]),
         .library(name: "SagaAvro", targets: ["SagaAvro"]),
         .library(name: "SagaObservability", targets: ["SagaObservability"]),
         .library(name: "Kafka", targets: ["Kafka"]),
@@ -64,6 +65,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         // Standard streams read and written with EINTR retried (Foundation's FileHandle traps on it).
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // The PostgreSQL store (SagaPostgres): several orchestrator replicas on one database.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // MARK: Core — no I/O dependencies
@@ -109,6 +112,12 @@ let package = Package(
             name: "SagaSQLite",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "SagaCore"],
             path: "Sources/Adapters/SagaSQLite"
+        ),
+        // The engine's store on PostgreSQL (postgres-nio), for several orchestrator replicas on one database.
+        .target(
+            name: "SagaPostgres",
+            dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "PostgresNIO", package: "postgres-nio"), "SagaCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Sources/Adapters/SagaPostgres"
         ),
         // Avro-generated types as engine payloads; saga reports as JSON.
         .target(
@@ -199,7 +208,7 @@ let package = Package(
         // The running system: settings, roles as services, the HTTP server, topics, demo data.
         .target(
             name: "SagaSystem",
-            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "NotificationService", "OrderService", "PaymentService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaAPI", "SagaCatalog", "SagaContracts", "SagaCore", "SagaKafka", "SagaObservability", "SagaSQLite", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "UnixSignals", package: "swift-service-lifecycle"), "Avro", "SagaAvro", "SchemaRegistry"],
+            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "NotificationService", "OrderService", "PaymentService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaAPI", "SagaCatalog", "SagaContracts", "SagaCore", "SagaKafka", "SagaObservability", "SagaPostgres", "SagaSQLite", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "UnixSignals", package: "swift-service-lifecycle"), "Avro", "SagaAvro", "SchemaRegistry"],
             path: "Sources/Applications/SagaSystem"
         ),
         // Local development: the Tansu broker as a child process, the multi-process topology, the demo workload.
@@ -211,13 +220,13 @@ let package = Package(
         // sagactl: schema tools, publish/tail, saga status, DLQ operations, doctor, dev.
         .target(
             name: "SagaCLI",
-            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), "Avro", "Kafka", .product(name: "Logging", package: "swift-log"), "SagaAvro", "SagaContracts", "SagaCore", "SagaDev", "SagaKafka", "SagaObservability", "SagaSQLite", "SagaSystem", "SchemaRegistry", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), swiftSystem, .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), "Avro", "Kafka", .product(name: "Logging", package: "swift-log"), "SagaAvro", "SagaContracts", "SagaCore", "SagaDev", "SagaKafka", "SagaObservability", "SagaPostgres", "SagaSQLite", "SagaSystem", "SchemaRegistry", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), swiftSystem, .product(name: "UnixSignals", package: "swift-service-lifecycle")],
             path: "Sources/Applications/SagaCLI"
         ),
         // The server executable: one role (or all) per process.
         .executableTarget(
             name: "saga-server",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"), "Kafka", .product(name: "Logging", package: "swift-log"), "SagaContracts", "SagaCore", "SagaObservability", "SagaSystem", swiftSystem],
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"), "Kafka", .product(name: "Logging", package: "swift-log"), "SagaContracts", "SagaCore", "SagaObservability", "SagaPostgres", "SagaSystem", swiftSystem],
             path: "Sources/Applications/saga-server",
             linkerSettings: developmentRuntimeLibraryPath
         ),
@@ -296,7 +305,7 @@ let package = Package(
         // The whole system beside the broker's bare ceiling, in the same run (scripts/bench-system).
         .executableTarget(
             name: "system-bench",
-            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Histogram", package: "hdrhistogram-swift"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "OrderService", "SagaContracts", "SagaCore", "SagaSystem", "SagaTestSupport", "ServiceKit", swiftSystem],
+            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Histogram", package: "hdrhistogram-swift"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "OrderService", "SagaContracts", "SagaCore", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", swiftSystem],
             path: "Benchmarks/system-bench",
             linkerSettings: developmentRuntimeLibraryPath
         ),
@@ -345,10 +354,11 @@ let package = Package(
             dependencies: ["SagaCore", "SagaTestKit"],
             path: "Tests/SagaTestKitTests"
         ),
+        // One conformance suite over every store (SQLite, and PostgreSQL at SAGA_TEST_DATABASE_URL).
         .testTarget(
-            name: "SagaSQLiteTests",
-            dependencies: ["Avro", "SagaAvro", "SagaCore", "SagaSQLite", "SagaTestSupport"],
-            path: "Tests/SagaSQLiteTests",
+            name: "SagaStoreTests",
+            dependencies: ["Avro", .product(name: "GRDB", package: "GRDB.swift"), "SagaAvro", "SagaCore", "SagaPostgres", "SagaSQLite", "SagaTestSupport"],
+            path: "Tests/SagaStoreTests",
             linkerSettings: developmentRuntimeLibraryPath
         ),
         .testTarget(
@@ -384,7 +394,7 @@ let package = Package(
         // Settings, topics, demo data, and saga-server run as a child process against the real broker.
         .testTarget(
             name: "SagaSystemTests",
-            dependencies: ["Avro", "AccountService", "BillSettlement", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", "NotificationService", "OrderService", "PaymentService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaContracts", "SagaCore", "SagaDev", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), subprocess, swiftSystem, "saga-server", "SagaAvro", "SchemaRegistry", "SagaKafka", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["Avro", "AccountService", "BillSettlement", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", "NotificationService", "OrderService", "PaymentService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaContracts", "SagaCore", "SagaDev", "SagaPostgres", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), subprocess, swiftSystem, "saga-server", "SagaAvro", "SchemaRegistry", "SagaKafka", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/SagaSystemTests",
             exclude: ["Python"],
             linkerSettings: developmentRuntimeLibraryPath

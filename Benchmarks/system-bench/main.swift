@@ -18,6 +18,7 @@ import Logging
 import OrderService
 import SagaContracts
 import SagaCore
+import SagaSQLite
 import SagaSystem
 import ServiceKit
 
@@ -103,7 +104,8 @@ func runBenchmark() async throws {
     /// Every message the system has written (all outboxes; each row is one Kafka record).
     func messagesWritten() async throws -> Int {
         var total = 0
-        for (_, store) in components.stores {
+        // The benchmark runs every role on its SQLite file (no SAGA_DATABASE_URL).
+        for case let (_, store as SQLiteSagaStore) in components.stores {
             total += try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
         }
         return total
@@ -118,7 +120,7 @@ func runBenchmark() async throws {
     // The baseline's records are shaped like the system's: the mean key and value size of what the
     // outboxes hold, and the four headers every saga record carries.
     var (keyBytes, valueBytes) = (36, 200)
-    if let store = components.orchestratorStore {
+    if let store = components.orchestratorStore as? SQLiteSagaStore {
         (keyBytes, valueBytes) = try await store.pool.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT AVG(LENGTH(key)), AVG(LENGTH(value)) FROM outbox")
             return (Int((row?[0] as Double?) ?? 36), Int((row?[1] as Double?) ?? 200))

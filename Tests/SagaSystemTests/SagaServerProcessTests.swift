@@ -237,7 +237,7 @@ import Testing
 
     /// Waits until saga `id` has ended; on a timeout the error says where the saga stood and
     /// shows the end of `server`'s output.
-    func waitForEnd(of id: UUID, in store: SQLiteSagaStore, server: ServerProcess? = nil) async throws {
+    func waitForEnd(of id: UUID, in store: any SagaStore, server: ServerProcess? = nil) async throws {
         do {
             try await eventually("saga \(id) to end", within: 180) {
                 guard let state = try await store.load(sagaID: text(id)) else { return false }

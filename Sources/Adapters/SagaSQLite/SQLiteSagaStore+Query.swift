@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import SagaCore
 
-extension SQLiteSagaStore {
+extension SQLiteSagaStore: SagaReportStore {
     /// The sagas `filter` selects, newest first (by creation time, then id), filtered in SQL.
     public func sagas(matching filter: SagaFilter) async throws(SagaStoreError) -> [SagaState] {
         try await read("list sagas") { db in try Self.states(matching: filter, in: db) }

@@ -3,12 +3,12 @@ import SagaCore
 import SagaSQLite
 import SagaAvro
 
-/// Reads sagas in process from the orchestrator's ``SQLiteSagaStore`` (the `orchestrator` role, or `all`).
+/// Reads sagas in process from the orchestrator's store, SQLite or PostgreSQL (the `orchestrator` role, or `all`).
 public struct LocalSagaQuerying: SagaQuerying {
-    private let store: SQLiteSagaStore
+    private let store: any SagaReportStore
 
     /// Reads from `store`.
-    public init(store: SQLiteSagaStore) {
+    public init(store: any SagaReportStore) {
         self.store = store
     }
 

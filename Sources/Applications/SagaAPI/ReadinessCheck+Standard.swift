@@ -14,7 +14,7 @@ extension ReadinessCheck {
     }
 
     /// A saga store (the orchestrator's or a service's) can be read.
-    public static func store(_ name: String, _ store: SQLiteSagaStore) -> ReadinessCheck {
+    public static func store(_ name: String, _ store: any SagaStore) -> ReadinessCheck {
         ReadinessCheck(name) { _ = try await store.countByStatus() }
     }
 

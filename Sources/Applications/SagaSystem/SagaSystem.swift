@@ -154,6 +154,8 @@ public struct SagaSystem: Sendable {
         onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
     ) throws -> ServiceGroup {
         var services = extraServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        // The PostgreSQL store's connection pool starts before and stops after every service using it.
+        if let store = components.postgresStore { services.append(.init(service: store, serviceName: "postgres-store")) }
         if let producer = components.producer {
             services.append(.init(service: ProducerService(producer: producer, flushTimeout: .seconds(10), logger: logger)))
         }

@@ -9,6 +9,7 @@ import OrderService
 import PaymentService
 import SagaContracts
 import SagaCore
+import SagaPostgres
 import SagaSQLite
 import SagaCatalog
 import ServiceKit
@@ -20,8 +21,11 @@ public struct SagaSystemComponents: Sendable {
     public let settings: SagaServerSettings
     /// The topic names (with the prefix).
     public var topics: SagaTopics { settings.topics }
-    /// orchestrator: the saga store (saga states, step history, outbox, inbox).
-    public let orchestratorStore: SQLiteSagaStore?
+    /// orchestrator: the saga store (saga states, step history, outbox, inbox): its SQLite file,
+    /// or ``postgresStore`` when `SAGA_DATABASE_URL` is set.
+    public let orchestratorStore: (any SagaReportStore)?
+    /// orchestrator on PostgreSQL: the store, whose connection pool runs as a service of the group.
+    public let postgresStore: PostgresSagaStore?
     /// orchestrator: the processing core running both sagas.
     public let orchestrator: SagaOrchestrator?
     /// order: the order service (`placeOrder` writes the order and its `OrderPlaced` event).
@@ -41,7 +45,11 @@ public struct SagaSystemComponents: Sendable {
     public let idempotencyLedger: IdempotencyLedger?
 
     /// Opens the parts `settings.role` runs: creates the data directory, opens (migrating) each
-    /// role's SQLite database and, with `seedDemoData`, seeds the demo products and accounts.
+    /// role's SQLite database (the orchestrator's PostgreSQL store instead, when configured) and,
+    /// with `seedDemoData`, seeds the demo products and accounts.
+    ///
+    /// - Throws: ``PostgresStoreError`` when the orchestrator's PostgreSQL store cannot be opened
+    ///   (unreachable, refused, missing database); the store's or service's error otherwise.
     public init(settings: SagaServerSettings, logger: Logger) async throws {
         self.settings = settings
         let roles = Set(settings.role.members)
@@ -50,7 +58,16 @@ public struct SagaSystemComponents: Sendable {
         }
         let topics = settings.topics
         if roles.contains(.orchestrator) {
-            let store = try SQLiteSagaStore(path: settings.databasePath(for: .orchestrator))
+            let store: any SagaReportStore
+            if let database = settings.orchestratorDatabase {
+                let postgres = try await PostgresSagaStore.open(database, logger: logger)
+                logger.info("orchestrator store on PostgreSQL", metadata: ["database": "\(database)"])
+                postgresStore = postgres
+                store = postgres
+            } else {
+                store = try SQLiteSagaStore(path: settings.databasePath(for: .orchestrator))
+                postgresStore = nil
+            }
             orchestratorStore = store
             orchestrator = SagaOrchestrator(
                 registry: try SagaRegistry(SagaCatalog.registrations(settings.catalogOptions)),
@@ -58,6 +75,7 @@ public struct SagaSystemComponents: Sendable {
             )
         } else {
             orchestratorStore = nil
+            postgresStore = nil
             orchestrator = nil
         }
         orders = roles.contains(.order)
@@ -92,8 +110,8 @@ public struct SagaSystemComponents: Sendable {
     }
 
     /// The opened stores by role, for the readiness checks.
-    public var stores: [(role: Role, store: SQLiteSagaStore)] {
-        let all: [(Role, SQLiteSagaStore?)] = [
+    public var stores: [(role: Role, store: any SagaStore)] {
+        let all: [(Role, (any SagaStore)?)] = [
             (.orchestrator, orchestratorStore), (.order, orders?.store), (.inventory, inventory?.store),
             (.payment, payments?.store), (.account, accounts?.store), (.notification, notifications?.store),
         ]

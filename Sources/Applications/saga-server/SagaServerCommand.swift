@@ -5,6 +5,7 @@ import SystemPackage
 import Kafka
 import Logging
 import SagaObservability
+import SagaPostgres
 import SagaContracts
 import SagaSystem
 
@@ -82,6 +83,10 @@ struct SagaServerCommand: AsyncParsableCommand {
                     "host": "\(host)", "port": "\(port)",
                 ])
             })
+        } catch let error as PostgresStoreError {
+            // The database cannot be used as configured (wrong URL, password, database, host): a configuration error.
+            logger.critical("saga-server cannot open its database", metadata: ["error": "\(error)"])
+            throw ExitCode(78)  // EX_CONFIG
         } catch {
             logger.critical("saga-server failed", metadata: ["error": "\(error)", "librdkafka": "\(LibrdkafkaVersion.string)"])
             throw ExitCode.failure

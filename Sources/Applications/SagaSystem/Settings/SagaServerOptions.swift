@@ -19,6 +19,10 @@ public struct SagaServerOptions: ParsableArguments {
     var dataDir: String?
     @Option(name: .customLong("database-path"), help: Self.help("SAGA_DATABASE_PATH"))
     var databasePath: String?
+    @Option(name: .customLong("database-url"), help: Self.help("SAGA_DATABASE_URL", note: "prefer the environment: a command line is visible to other users"))
+    var databaseURL: String?
+    @Option(name: .customLong("database-schema"), help: Self.help("SAGA_DATABASE_SCHEMA"))
+    var databaseSchema: String?
     @Option(name: .customLong("topic-prefix"), help: Self.help("SAGA_TOPIC_PREFIX"))
     var topicPrefix: String?
     @Option(name: .customLong("consumer-group-prefix"), help: Self.help("SAGA_CONSUMER_GROUP_PREFIX"))
@@ -91,6 +95,8 @@ public struct SagaServerOptions: ParsableArguments {
             ("SAGA_ROLE", role),
             ("SAGA_DATA_DIR", dataDir),
             ("SAGA_DATABASE_PATH", databasePath),
+            ("SAGA_DATABASE_URL", databaseURL),
+            ("SAGA_DATABASE_SCHEMA", databaseSchema),
             ("SAGA_TOPIC_PREFIX", topicPrefix),
             ("SAGA_CONSUMER_GROUP_PREFIX", consumerGroupPrefix),
             ("SAGA_HTTP_HOST", httpHost),

@@ -5,6 +5,7 @@ import Kafka
 import Logging
 import SchemaRegistry
 import SagaObservability
+import SagaPostgres
 import ServiceKit
 
 /// Everything a `saga-server` process is configured with, read from environment variables
@@ -23,6 +24,8 @@ public struct SagaServerSettings: Sendable {
     public var dataDirectory: String
     /// This role's database file, overriding the data directory (single roles only).
     public var databasePath: String?
+    /// orchestrator: its store on PostgreSQL (`SAGA_DATABASE_URL`, `SAGA_DATABASE_SCHEMA`); `nil` = its SQLite file.
+    public var orchestratorDatabase: PostgresStoreConfiguration?
     /// Prefix of every topic name.
     public var topicPrefix: String
     /// Consumer group = prefix + role.
@@ -86,6 +89,7 @@ public struct SagaServerSettings: Sendable {
         if databasePath != nil, role == .all || role == .api {
             throw .conflict("SAGA_DATABASE_PATH names one role's database; role \(role) uses SAGA_DATA_DIR")
         }
+        orchestratorDatabase = try Self.orchestratorDatabase(reader, role: role, databasePath: databasePath)
         topicPrefix = values["SAGA_TOPIC_PREFIX"] ?? ""
         consumerGroupPrefix = values["SAGA_CONSUMER_GROUP_PREFIX"] ?? "saga-"
         httpHost = reader.text("SAGA_HTTP_HOST") ?? "0.0.0.0"
@@ -130,6 +134,39 @@ public struct SagaServerSettings: Sendable {
         self.values = values
     }
 
+    /// The orchestrator's PostgreSQL store, if `SAGA_DATABASE_URL` is set; a URL that does not
+    /// parse is reported without its password.
+    private static func orchestratorDatabase(
+        _ reader: Reader, role: Role, databasePath: String?
+    ) throws(SagaServerSettingsError) -> PostgresStoreConfiguration? {
+        guard let raw = reader.text("SAGA_DATABASE_URL") else {
+            if reader.text("SAGA_DATABASE_SCHEMA") != nil {
+                throw .conflict("SAGA_DATABASE_SCHEMA names a PostgreSQL schema; set SAGA_DATABASE_URL too")
+            }
+            return nil
+        }
+        guard role == .orchestrator || role == .all else {
+            throw .conflict("SAGA_DATABASE_URL is the orchestrator's PostgreSQL store; role \(role) keeps its SQLite file")
+        }
+        if databasePath != nil {
+            throw .conflict("SAGA_DATABASE_URL and SAGA_DATABASE_PATH both name the orchestrator's store; set one")
+        }
+        let url: PostgresDatabaseURL
+        do {
+            url = try PostgresDatabaseURL(parsing: raw)
+        } catch {
+            let reason = if case .invalidURL(_, let reason) = error { reason } else { error.description }
+            throw .invalid(
+                name: "SAGA_DATABASE_URL", flag: reader.flag("SAGA_DATABASE_URL"), value: PostgresDatabaseURL.redacting(raw),
+                expected: "postgres://user:password@host:port/database (\(reason))")
+        }
+        let schema = reader.text("SAGA_DATABASE_SCHEMA") ?? Role.orchestrator.rawValue
+        guard PostgresStoreConfiguration.isValidSchemaName(schema) else {
+            throw reader.invalid("SAGA_DATABASE_SCHEMA", schema, expected: "a lower-case SQL identifier (letters, digits, _)")
+        }
+        return PostgresStoreConfiguration(url: url, schema: schema)
+    }
+
     /// The topic names under ``topicPrefix``.
     public var topics: SagaTopics { SagaTopics(prefix: topicPrefix) }
 
@@ -148,6 +185,8 @@ public struct SagaServerSettings: Sendable {
             guard var value = values[descriptor.name] else { return nil }
             // A registry URL may carry user information: show the configuration's base URL, which has none.
             if descriptor.name == SchemaRegistryConfiguration.urlVariable, let registry = schemaRegistry { value = registry.baseURL }
+            // The database URL carries the password: show it without.
+            if descriptor.name == "SAGA_DATABASE_URL" { value = orchestratorDatabase?.url.description ?? PostgresDatabaseURL.redacting(value) }
             return "\(descriptor.name)=\(descriptor.isSecret ? KafkaConfiguration.redactedValue : value)"
         }.joined(separator: " ")
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SagaDev
+import SagaSQLite
 import SagaObservability
 import SagaSystem
 import ServiceLifecycle
@@ -57,7 +58,7 @@ struct DevInProcess {
         _ = await signalTask.value
         _ = await workloadTask?.value
         _ = await summaryTask.value
-        if let store = system.components.orchestratorStore {
+        if let store = system.components.orchestratorStore as? SQLiteSagaStore {
             do {
                 StandardStreams.writeLine("final: \(try await SagaTally.read(store).summary)")
             } catch {

@@ -10,7 +10,7 @@ struct DoctorCommand: AsyncParsableCommand {
         discussion: """
             Prints one line per check: OK, WARN (works, but fix it), FAIL, or SKIP (not run because \
             a check it needs failed), with what to do. Exits 1 when any check fails. Secrets \
-            (SASL and key passwords) are never printed. Stores are opened read-only.
+            (SASL, key and database passwords) are never printed. Stores are opened read-only.
             """
     )
 
@@ -24,6 +24,13 @@ struct DoctorCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("data-dir"), help: "Check every *.sqlite in this directory (the services' SAGA_DATA_DIR).")
     var dataDirectory: String?
+
+    @Option(name: .customLong("database-url"),
+        help: "The orchestrator's PostgreSQL store to check (default: env SAGA_DATABASE_URL; prefer the variable: a command line is visible to other users).")
+    var databaseURL: String?
+
+    @Option(name: .customLong("database-schema"), help: "Its schema (default: env SAGA_DATABASE_SCHEMA, else orchestrator).")
+    var databaseSchema: String?
 
     @Option(name: .customLong("schemas"), help: "The contracts' .avsc folder (default: env SAGA_SCHEMAS, else ./schemas).")
     var schemaDirectory: String?
@@ -75,6 +82,9 @@ struct DoctorCommand: AsyncParsableCommand {
         let (paths, problem) = LocalDoctor.storePaths(stores: stores, dataDirectory: dataDirectory)
         if let problem { checks.append(problem) }
         checks += paths.map { LocalDoctor.store(at: $0) }
+        if let url = databaseURL ?? environment["SAGA_DATABASE_URL"], !url.isEmpty {
+            checks.append(await PostgresDoctor.store(url: url, schema: databaseSchema ?? environment["SAGA_DATABASE_SCHEMA"] ?? "orchestrator"))
+        }
         checks.append(LocalDoctor.schemas(directory: schemaDirectory ?? environment["SAGA_SCHEMAS"] ?? "schemas"))
         return checks
     }

@@ -1,0 +1,79 @@
+import Foundation
+import NIOCore
+import PostgresNIO
+import SagaCore
+
+/// Applies a ``SagaCommit`` inside an open transaction: the orchestrator's commits and a
+/// participant's inbox entries and outbox rows go through this one path.
+///
+/// Under PostgreSQL's default `READ COMMITTED`, two replicas writing the same row meet as they
+/// should: a second insert of the same inbox entry or saga waits for the first to commit and
+/// then inserts nothing; a second update of the same saga version waits, re-reads the row and
+/// matches nothing (a version conflict).
+enum PostgresCommits {
+    /// Applies `commit`; a thrown error rolls the whole transaction back.
+    ///
+    /// - Throws: ``SagaExists`` for an insert whose saga id is taken (roll back, report
+    ///   ``CommitResult/sagaExists``); ``SagaStoreError/versionConflict(sagaID:expected:)`` for a
+    ///   stale update; postgres-nio's errors.
+    static func apply(_ commit: SagaCommit, in transaction: PostgresTransaction) throws -> CommitResult {
+        let now = Date().timeIntervalSince1970
+        if let entry = commit.inbox {
+            let inserted = try transaction.query("""
+                INSERT INTO inbox (consumer, message_id, topic, partition, "offset", processed_at)
+                VALUES (\(entry.consumer), \(entry.messageID), \(entry.topic), \(entry.partition), \(entry.offset), \(now))
+                ON CONFLICT DO NOTHING
+                """).changed
+            if inserted == 0 { return .duplicateMessage }
+        }
+        var newVersion: Int64?
+        switch commit.saga {
+        case .insert(let state):
+            var binds = PostgresBindings()
+            try PostgresRows.bind(state, to: &binds)
+            binds.append(state.version)
+            let marks = (PostgresRows.columns.indices.map { PostgresRows.placeholder($0) } + ["$\(binds.count)"]).joined(separator: ", ")
+            let sql = "INSERT INTO saga_instance (\(PostgresRows.columns.joined(separator: ", ")), version) VALUES (\(marks)) ON CONFLICT DO NOTHING"
+            if try transaction.query(PostgresQuery(unsafeSQL: sql, binds: binds)).changed == 0 {
+                // Idempotent start: the saga exists. Keep nothing of this commit, not even the inbox row.
+                throw SagaExists()
+            }
+            newVersion = state.version
+        case .update(let state):
+            var binds = PostgresBindings()
+            try PostgresRows.bind(state, to: &binds)
+            let count = binds.count
+            binds.append(state.version + 1)
+            binds.append(state.sagaID)
+            binds.append(state.version)
+            let assignments = PostgresRows.columns.indices.map { "\(PostgresRows.columns[$0]) = \(PostgresRows.placeholder($0))" }
+                .joined(separator: ", ")
+            // A committed change ends any replica's timer claim: the saga's (new) deadline is free for whoever sees it due.
+            let sql = """
+                UPDATE saga_instance SET \(assignments), version = $\(count + 1), timer_claimed_by = NULL, timer_claimed_until = NULL
+                WHERE saga_id = $\(count + 2) AND version = $\(count + 3)
+                """
+            if try transaction.query(PostgresQuery(unsafeSQL: sql, binds: binds)).changed == 0 {
+                throw SagaStoreError.versionConflict(sagaID: state.sagaID, expected: state.version)
+            }
+            newVersion = state.version + 1
+        case nil:
+            break
+        }
+        if let sagaID = commit.sagaID {
+            for change in commit.history { try PostgresRows.write(change, sagaID: sagaID, in: transaction) }
+        }
+        for message in commit.outbox {
+            let keys = message.headers.map(\.key)
+            let values = message.headers.map { ByteBuffer(bytes: $0.value) }
+            try transaction.query("""
+                INSERT INTO outbox (topic, key, value, header_keys, header_values, created_at)
+                VALUES (\(message.topic), \(Data(message.key)), \(Data(message.value)), \(keys), \(values), \(now))
+                """)
+        }
+        return .committed(version: newVersion)
+    }
+}
+
+/// Thrown inside a transaction to roll back an insert whose saga id exists already.
+struct SagaExists: Error {}

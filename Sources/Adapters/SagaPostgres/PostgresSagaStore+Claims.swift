@@ -1,0 +1,104 @@
+import Foundation
+import PostgresNIO
+import SagaCore
+
+/// The outbox and the timers, shared by several replicas through claims.
+///
+/// A replica that reads pending outbox rows or due sagas claims them until now + the claim
+/// lease; the others skip rows claimed by someone else until the lease ends (the claimer crashed
+/// or stalls), so a row is normally published, and a timer fired, by one replica only. A claim
+/// ends early when its rows are marked published, or when a commit changes the claimed saga.
+extension PostgresSagaStore {
+    /// Claims and returns up to `limit` unpublished outbox rows, in write order.
+    ///
+    /// A row is skipped while another replica holds it, and so is every later row with the same
+    /// topic and key (one saga's messages): a saga's messages leave in the order they were
+    /// written even when replicas share the outbox. Claims are taken one replica at a time (a
+    /// transaction-level advisory lock), so two replicas never split one key between them; the
+    /// rows a replica claimed stay its own until it marks them published or its lease ends.
+    public func pendingOutbox(limit: Int) async throws(SagaStoreError) -> [OutboxRecord] {
+        let me = instanceID
+        let lease = configuration.claimLease
+        return try await operation("pending outbox") { transaction in
+            let now = Date().timeIntervalSince1970
+            try transaction.execute("SELECT pg_advisory_xact_lock(hashtext('saga-outbox-claim:' || current_schema()))")
+            return try transaction.query("""
+                WITH candidates AS (
+                    SELECT o.id FROM outbox o
+                    WHERE o.published_at IS NULL
+                      AND (o.claimed_by IS NULL OR o.claimed_by = \(me) OR o.claimed_until < \(now))
+                      AND NOT EXISTS (
+                          SELECT 1 FROM outbox e
+                          WHERE e.published_at IS NULL AND e.topic = o.topic AND e.key = o.key AND e.id < o.id
+                            AND e.claimed_by <> \(me) AND e.claimed_until >= \(now))
+                    ORDER BY o.id LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE outbox SET claimed_by = \(me), claimed_until = \(now + lease)
+                FROM candidates WHERE outbox.id = candidates.id
+                RETURNING outbox.*
+                """).rows.map(PostgresRows.outbox).sorted { $0.id < $1.id }
+        }
+    }
+
+    /// Marks outbox rows published (after their delivery reports).
+    public func markPublished(_ ids: [Int64], at date: Date) async throws(SagaStoreError) {
+        guard !ids.isEmpty else { return }
+        _ = try await operation("mark \(ids.count) outbox rows published", transactional: false) { transaction in
+            try transaction.query("""
+                UPDATE outbox SET published_at = \(date.timeIntervalSince1970), claimed_by = NULL, claimed_until = NULL
+                WHERE id = ANY(\(ids))
+                """)
+        }
+    }
+
+    /// Deletes published outbox rows, inbox entries and participants' stored replies older than `date`.
+    public func purge(before date: Date) async throws(SagaStoreError) -> Int {
+        let cutoff = date.timeIntervalSince1970
+        return try await operation("purge") { transaction in
+            let outbox = try transaction.query("DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < \(cutoff)").changed
+            let inbox = try transaction.query("DELETE FROM inbox WHERE processed_at < \(cutoff)").changed
+            let replies = try transaction.query("DELETE FROM participant_reply WHERE created_at < \(cutoff)").changed
+            return outbox + inbox + replies
+        }
+    }
+
+    // MARK: Timers
+
+    /// The earliest time a timer may fire here: the earliest deadline, where a deadline another
+    /// replica holds a claim on counts from the end of that claim.
+    public func nextDeadline() async throws(SagaStoreError) -> Date? {
+        let me = instanceID
+        return try await operation("next deadline", transactional: false) { transaction in
+            let now = Date().timeIntervalSince1970
+            let row = try transaction.query("""
+                SELECT MIN(CASE WHEN timer_claimed_by <> \(me) AND timer_claimed_until >= \(now)
+                                THEN GREATEST(deadline, timer_claimed_until) ELSE deadline END) AS next
+                FROM saga_instance WHERE deadline IS NOT NULL
+                """).rows.first
+            return try row.flatMap { try PostgresRowReader(row: $0, table: "saga_instance", key: "next deadline")("next", Double?.self) }
+                .map { Date(timeIntervalSince1970: $0) }
+        }
+    }
+
+    /// Claims and returns instances whose deadline is at or before `now`, earliest first; sagas
+    /// another replica holds, or is changing right now, are left to it.
+    public func dueSagas(now: Date, limit: Int) async throws(SagaStoreError) -> [SagaState] {
+        let me = instanceID
+        let lease = configuration.claimLease
+        return try await operation("due sagas") { transaction in
+            let wall = Date().timeIntervalSince1970
+            return try transaction.query("""
+                WITH due AS (
+                    SELECT saga_id FROM saga_instance
+                    WHERE deadline IS NOT NULL AND deadline <= \(now.timeIntervalSince1970)
+                      AND (timer_claimed_by IS NULL OR timer_claimed_by = \(me) OR timer_claimed_until < \(wall))
+                    ORDER BY deadline LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE saga_instance s SET timer_claimed_by = \(me), timer_claimed_until = \(wall + lease)
+                FROM due WHERE s.saga_id = due.saga_id
+                RETURNING s.*
+                """).rows.map(PostgresRows.state)
+                .sorted { ($0.deadline ?? .distantPast, $0.sagaID) < ($1.deadline ?? .distantPast, $1.sagaID) }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import PostgresNIO
+import SagaCore
+
+extension PostgresSagaStore: SagaReportStore {
+    /// The sagas `filter` selects, newest first (by creation time, then id), filtered in SQL.
+    public func sagas(matching filter: SagaFilter) async throws(SagaStoreError) -> [SagaState] {
+        try await operation("list sagas", transactional: false) { transaction in try Self.states(matching: filter, in: transaction) }
+    }
+
+    /// The sagas `filter` selects, newest first, each with its step history (one snapshot).
+    public func reports(matching filter: SagaFilter) async throws(SagaStoreError) -> [SagaReport] {
+        try await operation("list sagas with history") { transaction in
+            try transaction.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            return try Self.states(matching: filter, in: transaction).map { state in
+                SagaReport(state: state, history: try Self.history(sagaID: state.sagaID, in: transaction))
+            }
+        }
+    }
+
+    /// The saga `sagaID` with its step history, or nil when there is none.
+    public func report(sagaID: String) async throws(SagaStoreError) -> SagaReport? {
+        try await operation("report of saga \(sagaID)") { transaction in
+            try transaction.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            guard let row = try transaction.query("SELECT * FROM saga_instance WHERE saga_id = \(sagaID)").rows.first else { return nil }
+            return SagaReport(state: try PostgresRows.state(row), history: try Self.history(sagaID: sagaID, in: transaction))
+        }
+    }
+
+    static func states(matching filter: SagaFilter, in transaction: PostgresTransaction) throws -> [SagaState] {
+        var conditions: [String] = []
+        var binds = PostgresBindings()
+        if !filter.states.isEmpty {
+            binds.append(filter.states.map(\.rawValue))
+            conditions.append("status = ANY($\(binds.count))")
+        }
+        if let type = filter.type {
+            binds.append(type)
+            conditions.append("saga_type = $\(binds.count)")
+        }
+        if let since = filter.since {
+            binds.append(since.timeIntervalSince1970)
+            conditions.append("created_at >= $\(binds.count)")
+        }
+        binds.append(filter.limit)
+        let condition = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let sql = "SELECT * FROM saga_instance\(condition) ORDER BY created_at DESC, saga_id DESC LIMIT $\(binds.count)"
+        return try transaction.query(PostgresQuery(unsafeSQL: sql, binds: binds)).rows.map(PostgresRows.state)
+    }
+}

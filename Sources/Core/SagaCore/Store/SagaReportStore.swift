@@ -1,0 +1,10 @@
+/// A store operators read sagas from (`sagactl sagas`, `sagactl status`, `GET /sagas`): by
+/// ``SagaFilter``, newest first, with their step history.
+public protocol SagaReportStore: SagaStore {
+    /// The sagas `filter` selects, newest first (by creation time, then id).
+    func sagas(matching filter: SagaFilter) async throws(SagaStoreError) -> [SagaState]
+    /// The sagas `filter` selects, newest first, each with its step history (read together).
+    func reports(matching filter: SagaFilter) async throws(SagaStoreError) -> [SagaReport]
+    /// The saga `sagaID` with its step history, or nil when there is none.
+    func report(sagaID: String) async throws(SagaStoreError) -> SagaReport?
+}

@@ -1,0 +1,83 @@
+import Foundation
+import SagaAvro
+import SagaCore
+import SagaPostgres
+import SagaTestSupport
+import Testing
+
+/// A participant on the PostgreSQL store: its own table, inbox entry and reply in one transaction.
+@Suite(.enabled(if: TestDatabase.url != nil, Comment(rawValue: TestDatabase.missing)))
+struct PostgresParticipantTests {
+    struct Broken: Error {}
+
+    private func command(_ orderID: String, id: String? = nil, key: String? = nil) throws -> InboundMessage {
+        InboundMessage(
+            topic: "inventory.commands", partition: 0, offset: 1, timestampMilliseconds: nil, key: Array("saga-\(orderID)".utf8),
+            value: try StepCommand(action: "reserve", orderID: orderID).encodePayload(),
+            headers: [
+                SagaHeader(SagaHeaders.messageID, id ?? "cmd-\(orderID)"), SagaHeader(SagaHeaders.messageType, StepCommand.messageType),
+                SagaHeader(SagaHeaders.sagaID, "saga-\(orderID)"), SagaHeader(SagaHeaders.replyTo, "order.replies"),
+                SagaHeader(SagaHeaders.sagaType, "order"),
+            ] + (key.map { [SagaHeader(SagaHeaders.idempotencyKey, $0)] } ?? [])
+        )
+    }
+
+    private func withParticipant(_ body: (PostgresSagaStore, SagaParticipant<PostgresSagaStore>) async throws -> Void) async throws {
+        try await PostgresTesting.withStore(try PostgresTesting.configuration()) { store in
+            _ = try await store.transaction("create reservation") { transaction in
+                try transaction.query("CREATE TABLE reservation (order_id text PRIMARY KEY, reservation_id text NOT NULL)")
+            }
+            let participant = SagaParticipant(store: store, consumerName: "inventory") { command, transaction in
+                let body = try command.decode(StepCommand.self)
+                if body.orderID == "broken" { throw Broken() }
+                try transaction.query("INSERT INTO reservation VALUES (\(body.orderID), \("res-\(body.orderID)"))")
+                if body.orderID == "fails-after-write" { throw Broken() }
+                return try .succeeded(TestReservation(reservationID: "res-\(body.orderID)"))
+            }
+            try await body(store, participant)
+        }
+    }
+
+    private func reservations(_ store: PostgresSagaStore) async throws -> Int {
+        try await store.transaction("count") { transaction in
+            try transaction.query("SELECT COUNT(*) AS n FROM reservation").rows.first?["n"].decode(Int.self) ?? -1
+        }
+    }
+
+    @Test func handlerRunsOnceAndItsReplyGoesToTheOutbox() async throws {
+        try await withParticipant { (store: PostgresSagaStore, participant: SagaParticipant<PostgresSagaStore>) async throws -> Void in
+            #expect(try await participant.process(command("o1")) == .replied(.succeeded))
+            #expect(try await participant.process(command("o1")) == .duplicate)
+            #expect(try await reservations(store) == 1)
+            let outbox = try await store.pendingOutbox(limit: 10).map(\.message)
+            #expect(outbox.count == 1 && outbox.first?.topic == "order.replies")
+            #expect(outbox.first?.headers.string(SagaHeaders.causationID) == "cmd-o1")
+        }
+    }
+
+    @Test func newAttemptOfASucceededStepGetsTheStoredReply() async throws {
+        try await withParticipant { (store: PostgresSagaStore, participant: SagaParticipant<PostgresSagaStore>) async throws -> Void in
+            #expect(try await participant.process(command("o3", id: "attempt-1", key: "k3")) == .replied(.succeeded))
+            #expect(try await participant.process(command("o3", id: "attempt-2", key: "k3")) == .repeated)
+            #expect(try await reservations(store) == 1)
+            let replies = try await store.pendingOutbox(limit: 10).map(\.message)
+            #expect(replies.count == 2 && replies[0].value == replies[1].value && !replies[0].value.isEmpty)
+        }
+    }
+
+    @Test func throwingHandlerLeavesNothingBehind() async throws {
+        try await withParticipant { (store: PostgresSagaStore, participant: SagaParticipant<PostgresSagaStore>) async throws -> Void in
+            for orderID in ["broken", "fails-after-write"] {
+                do {
+                    let result = try await participant.process(try command(orderID))
+                    Issue.record("\(orderID) was processed: \(result)")
+                } catch {
+                    guard let failure = error as? ParticipantError, case .handlerFailed = failure else { throw error }
+                }
+                #expect(try await !store.isProcessed(consumer: "inventory", messageID: "cmd-\(orderID)"))
+            }
+            #expect(try await reservations(store) == 0)
+            #expect(try await store.pendingOutbox(limit: 10).isEmpty)
+        }
+    }
+}

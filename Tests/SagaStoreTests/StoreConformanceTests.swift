@@ -1,0 +1,209 @@
+import Foundation
+import SagaCore
+import SagaSQLite
+import SagaAvro
+import SagaTestSupport
+import Testing
+
+/// Every store test, run against each store of ``StoreKind/underTest``: SQLite, and PostgreSQL
+/// when `SAGA_TEST_DATABASE_URL` names the test database.
+@Suite struct StoreConformanceTests {
+    private func started(_ id: String = "saga-1") throws -> SagaTransition {
+        try Fixtures.orderSaga().start(
+            sagaID: id, data: OrderData(orderID: "o-\(id)", amount: 5), causationID: "start-\(id)",
+            environment: TransitionEnvironment(now: Date(timeIntervalSince1970: 1_000_000.25), random: 0.5)
+        )
+    }
+
+    private func commitStart(_ t: SagaTransition, inbox: InboxEntry? = nil, in store: any SagaStore) async throws -> CommitResult {
+        try await store.commit(SagaCommit(
+            inbox: inbox, saga: .insert(t.state), sagaID: t.state.sagaID, history: t.history, outbox: t.commands
+        ))
+    }
+
+    private func entry(_ id: String, offset: Int64 = 0) -> InboxEntry {
+        InboxEntry(consumer: "orchestrator", messageID: id, topic: "order.replies", partition: 0, offset: offset)
+    }
+
+    @Test(arguments: StoreKind.underTest) func insertedStateReadsBackUnchanged(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            let store = harness.store
+            let t = try started()
+            #expect(try await commitStart(t, in: store) == .committed(version: 0))
+            let loaded = try #require(try await store.load(sagaID: "saga-1"))
+            #expect(loaded == t.state)
+            #expect(try await store.load(sagaID: "nope") == nil)
+            #expect(try await store.countByStatus() == [.running: 1])
+        }
+    }
+
+    @Test(arguments: StoreKind.underTest) func secondStartWithTheSameSagaIDIsIdempotent(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            let store = harness.store
+            #expect(try await commitStart(try started(), inbox: entry("start-a"), in: store) == .committed(version: 0))
+            #expect(try await commitStart(try started(), inbox: entry("start-b"), in: store) == .sagaExists)
+            #expect(try await store.pendingOutbox(limit: 10).count == 1)
+            #expect(try await store.history(sagaID: "saga-1").count == 1)
+            // The rejected start left nothing behind, not even its inbox row.
+            #expect(try await !store.isProcessed(consumer: "orchestrator", messageID: "start-b"))
+        }
+    }
+
+    @Test(arguments: StoreKind.underTest) func staleUpdateIsRejectedAndRollsBackEverything(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            let store = harness.store
+            let t = try started()
+            _ = try await commitStart(t, in: store)
+            var next = try Fixtures.orderSaga().apply(
+                .reply(StepReply(messageID: "r1", causationID: t.state.pendingRequestID ?? "", sagaID: "saga-1", status: .succeeded,
+                    messageType: TestReservation.messageType, payload: try TestReservation(reservationID: "x").encodePayload())),
+                to: t.state, environment: .live()
+            )
+            #expect(try await store.commit(SagaCommit(inbox: entry("r1"), saga: .update(next.state), sagaID: "saga-1",
+                history: next.history, outbox: next.commands)) == .committed(version: 1))
+            // A second writer that read version 0 loses.
+            next.state.status = .failed
+            await #expect(throws: SagaStoreError.self) {
+                try await store.commit(SagaCommit(inbox: entry("r2"), saga: .update(next.state), sagaID: "saga-1",
+                    history: [.finished(sequence: 2, outcome: .succeeded, error: nil, at: Date())],
+                    outbox: [OutgoingMessage(topic: "x", key: [], value: [], headers: [])]))
+        }
+        #expect(try await !store.isProcessed(consumer: "orchestrator", messageID: "r2"))
+        #expect(try await store.pendingOutbox(limit: 10).map(\.message.topic) == ["inventory.commands", "payments.commands"])
+        #expect(try await store.load(sagaID: "saga-1")?.status == .running)
+        #expect(try await store.load(sagaID: "saga-1")?.version == 1)
+        #expect(try await store.history(sagaID: "saga-1").last?.outcome == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.underTest) func inboxDeduplicatesPerConsumer(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            let store = harness.store
+            let message = OutgoingMessage(topic: "t", key: [1], value: [2], headers: [SagaHeader("a", "b")])
+            #expect(try await store.commit(SagaCommit(inbox: entry("m1"), outbox: [message])) == .committed(version: nil))
+            #expect(try await store.commit(SagaCommit(inbox: entry("m1", offset: 9), outbox: [message])) == .duplicateMessage)
+            var other = entry("m1")
+            other.consumer = "inventory-service"
+            #expect(try await store.commit(SagaCommit(inbox: other)) == .committed(version: nil))
+            #expect(try await store.pendingOutbox(limit: 10).count == 1)
+            #expect(try await store.isProcessed(consumer: "orchestrator", messageID: "m1"))
+        }
+    }
+
+    @Test(arguments: StoreKind.underTest) func outboxKeepsOrderAndBytesUntilMarkedPublished(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            let store = harness.store
+            let messages = (0..<5).map { i in
+                OutgoingMessage(topic: "t\(i % 2)", key: Array("k\(i)".utf8), value: [UInt8(i), 0, 255],
+                    headers: [SagaHeader("message-id", "m\(i)"), SagaHeader(key: "bin", value: [0, 1, 2]), SagaHeader("empty", "")])
+        }
+        _ = try await store.commit(SagaCommit(outbox: Array(messages[0..<3])))
+        _ = try await store.commit(SagaCommit(outbox: Array(messages[3...])))
+        let pending = try await store.pendingOutbox(limit: 10)
+        #expect(pending.map(\.message) == messages)
+        #expect(pending.map(\.id) == pending.map(\.id).sorted())
+        try await store.markPublished(Array(pending.prefix(2).map(\.id)), at: Date())
+        #expect(try await store.pendingOutbox(limit: 10).map(\.message) == Array(messages[2...]))
+        #expect(try await store.pendingOutbox(limit: 1).map(\.message) == [messages[2]])
+        #expect(try await store.purge(before: Date().addingTimeInterval(60)) == 2)
+        #expect(try await store.pendingOutbox(limit: 10).count == 3)
+        }
+    }
+
+    @Test(arguments: StoreKind.underTest) func historyRecordsAttemptsOutcomesAndLateReplies(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            let store = harness.store
+            let definition = try Fixtures.orderSaga()
+            let t0 = try started()
+            _ = try await commitStart(t0, in: store)
+            let timedOutRequest = try #require(t0.state.pendingRequestID)
+            var state = try #require(try await store.load(sagaID: "saga-1"))
+            var env = TransitionEnvironment(now: try #require(state.deadline), random: 0)
+            for event in [SagaEvent.deadlineReached, .deadlineReached] {  // time out, then back off and resend
+                let t = try definition.apply(event, to: state, environment: env)
+                _ = try await store.commit(SagaCommit(saga: .update(t.state), sagaID: "saga-1", history: t.history, outbox: t.commands))
+                state = try #require(try await store.load(sagaID: "saga-1"))
+                env.now = state.deadline ?? env.now
+        }
+        let late = try definition.apply(
+            .reply(StepReply(messageID: "late-1", causationID: timedOutRequest, sagaID: "saga-1", status: .succeeded)),
+            to: state, environment: env
+        )
+        #expect(late.ignored == .lateReply)
+        _ = try await store.commit(SagaCommit(inbox: entry("late-1"), sagaID: "saga-1", history: late.history))
+        let history = try await store.history(sagaID: "saga-1")
+        #expect(history.map(\.attempt) == [1, 2])
+        #expect(history.map(\.stepName) == ["reserveStock", "reserveStock"])
+        #expect(history[0].outcome == .timedOut && history[0].error?.contains("no reply within") == true)
+        #expect(history[0].finishedAt != nil && history[1].finishedAt == nil)
+        #expect(history[0].lateReply?.replyID == "late-1" && history[0].lateReply?.status == .succeeded)
+        #expect(history[1].lateReply == nil)
+        #expect(history[1].requestID == state.pendingRequestID)
+        }
+    }
+
+    @Test(arguments: StoreKind.underTest) func timersSurviveReopeningTheStore(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            let base = Date(timeIntervalSince1970: 2_000_000)
+            for (i, offset) in [30.0, 10.0, 20.0].enumerated() {
+                var t = try started("s\(i)")
+                t.state.deadline = base.addingTimeInterval(offset)
+                _ = try await harness.store.commit(SagaCommit(saga: .insert(t.state), sagaID: t.state.sagaID))
+        }
+        try await harness.reopened { (reopened: any SagaReportStore) async throws -> Void in
+            #expect(try await reopened.nextDeadline() == base.addingTimeInterval(10))
+            #expect(try await reopened.dueSagas(now: base.addingTimeInterval(25), limit: 10).map(\.sagaID) == ["s1", "s2"])
+            #expect(try await reopened.dueSagas(now: base, limit: 10).isEmpty)
+        }
+        }
+    }
+
+    @Test(arguments: StoreKind.underTest) func dlqRecordIsReplayedOnceUnlessForced(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            let store = harness.store
+            let request = ReplayRequest(replayID: "rp-1", dlqTopic: "payment.commands.dlq", dlqPartition: 2, dlqOffset: 7,
+                originalTopic: "payment.commands", requestedAt: Date(timeIntervalSince1970: 5))
+            #expect(try await store.beginReplay(request, force: false).outcome == .pending)
+            var again = request
+            again.replayID = "rp-2"
+            await #expect(throws: SagaStoreError.self) { try await store.beginReplay(again, force: false) }
+            #expect(try await store.beginReplay(again, force: true).forced)
+            try await store.finishReplay(replayID: "rp-1", outcome: .deadLetteredAgain, detail: "still bad", at: Date(timeIntervalSince1970: 9))
+            let record = try #require(try await store.replay(id: "rp-1"))
+            #expect(record.outcome == .deadLetteredAgain && record.detail == "still bad")
+            #expect(record.outcomeAt == Date(timeIntervalSince1970: 9) && record.request == request)
+            #expect(try await store.replay(id: "rp-2")?.outcome == .pending)
+            // A replay that never reached the broker does not block the next one.
+            var other = request
+            other.dlqOffset = 8
+            other.replayID = "rp-3"
+            _ = try await store.beginReplay(other, force: false)
+            try await store.finishReplay(replayID: "rp-3", outcome: .notPublished, detail: "broker down", at: Date())
+            other.replayID = "rp-4"
+            #expect(try await store.beginReplay(other, force: false).outcome == .pending)
+        }
+    }
+
+    @Test(arguments: StoreKind.underTest) func listProgressAndItemsReadBack(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            var t = try started()
+            let at = Date(timeIntervalSince1970: 1_000_010.5)
+            t.state.listProgress = ListProgress(items: [
+                ListItemProgress(status: .done, attempt: 1, sequence: 2),
+                ListItemProgress(status: .awaiting, attempt: 2, sequence: 3, deadline: at, uncertain: true),
+                ListItemProgress(),
+            ])
+            let history: [StepHistoryChange] = [
+                .started(sequence: 2, requestID: "r-2", phase: .forward, stepIndex: 1, stepName: "collect", attempt: 1, at: at,
+                    uncertain: false, item: 0),
+                .started(sequence: 3, requestID: "r-3", phase: .forward, stepIndex: 1, stepName: "collect", attempt: 2, at: at,
+                    uncertain: true, item: 1),
+            ]
+            _ = try await harness.store.commit(SagaCommit(saga: .insert(t.state), sagaID: "saga-1", history: history))
+            #expect(try await harness.store.load(sagaID: "saga-1") == t.state)
+            let attempts = try await harness.store.history(sagaID: "saga-1")
+            #expect(attempts.map(\.item) == [0, 1])
+            #expect(attempts.map(\.compensatesUncertainStep) == [false, true])
+        }
+    }
+}
