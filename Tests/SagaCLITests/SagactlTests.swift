@@ -129,7 +129,7 @@ import Testing
     @Test func checkPassesTheProjectSchemas() async throws {
         let result = try await SagactlProcess.run(["schema", "check"])
         #expect(result.status == 0, "\(result.text)\(result.error)")
-        #expect(result.text.contains("35 schema(s) checked, 0 failed"))
+        #expect(result.text.contains("39 schema(s) checked, 0 failed"))
     }
 
     @Test func checkComparesWithThePreviousGitVersion() async throws {

@@ -42,7 +42,7 @@ import Testing
     @Test func sharedTopicsHaveRecordSubjectsAndNoValueSubject() throws {
         let registry = try RegistryFixtures.contracts()
         #expect(registry.entry(subject: "account.commands-value") == nil)
-        #expect(registry.sharedTopic(ofValueSubject: "account.commands-value")?.types.count == 4)
+        #expect(registry.sharedTopic(ofValueSubject: "account.commands-value")?.types.count == 5)
         #expect(registry.entry(subject: "account.commands-\(DebitPayer.messageType)")?.fullName == DebitPayer.messageType)
         #expect(registry.entry(subject: DebitPayer.messageType)?.fullName == DebitPayer.messageType)
         #expect(registry.subjects(of: ContractRegistry.id(of: DebitPayer.avroSchema))
@@ -85,6 +85,6 @@ import Testing
         }
         // Every start event, command, reply and lifecycle event is on some topic.
         let onTopics = Set(SagaTopics().messageTypes.values.flatMap { $0 })
-        #expect(onTopics.count == 29)
+        #expect(onTopics.count == 32)
     }
 }
