@@ -1,4 +1,5 @@
 import Foundation
+import SagaAPI
 import Kafka
 import ServiceKit
 import SagaDev
@@ -123,8 +124,11 @@ struct SagactlDevProcessesTests {
                 .split(separator: " ").dropFirst().first.flatMap { URL(string: String($0)) })
             #expect(try (await HTTPProbe.status(of: api.appendingPathComponent("readyz"))).get() == 200)
 
-            // Through the api role's POST /transfers, as a client would.
-            let transfer = try await HTTPSagaStarter(baseURL: api)
+            // Through the api role's POST /transfers, as a client would, with the banner's producer token.
+            let tokenLine = try #require(output().split(separator: "\n").first { $0.hasPrefix("  token") && $0.contains("(producer") })
+            let token = String(try #require(tokenLine.split(separator: " ").dropFirst().first))
+            #expect(token.hasPrefix(AccessToken.tokenPrefix))
+            let transfer = try await HTTPSagaStarter(baseURL: api, token: token)
                 .requestTransfer(WorkloadTransfer(payer: "alice@okbank", payee: "bob@okbank", amountMinor: 500))
             let store = try SQLiteSagaStore(path: directory.file("data/orchestrator.sqlite").path)
             try await eventually("the transfer to complete", within: 120) {

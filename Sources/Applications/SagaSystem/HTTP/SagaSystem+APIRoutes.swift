@@ -12,22 +12,29 @@ extension SagaSystem {
     /// | `order` | in process | | |
     /// | `orchestrator` | | | in process |
     ///
+    /// `/sagas/{id}/retry`, `/sagas/{id}/resolve` and `/audit` go where `/sagas` goes.
+    ///
     /// The api role and `all` also serve `/registry` (the contracts as a read-only schema registry).
-    /// Every role serves `/healthz`, `/readyz` (``readinessChecks``) and `/metrics` (``metricsRegistry``).
+    /// Every role serves `/healthz`, `/readyz` (``readinessChecks``) and `/metrics` (``metricsRegistry``);
+    /// every other route needs a bearer token of ``SagaServerSettings/authentication`` (the api role
+    /// forwards the caller's token to the role it forwards to, which checks it again).
     ///
     /// - Throws: `Upstream.InvalidURL` for an api role whose upstream URL is not absolute http(s).
     public func apiRoutes() throws -> APIRouterBuilder {
-        var builder = APIRouterBuilder(operations: OperationsRoutes(checks: readinessChecks, registry: metricsRegistry))
+        var builder = APIRouterBuilder(authentication: settings.authentication, operations: OperationsRoutes(checks: readinessChecks, registry: metricsRegistry))
         let components = self.components
         if let orders = components.orders {
             builder.orders = LocalOrderPlacing(service: orders)
         } else if let url = settings.orderURL {
             builder.orders = RemoteOrderPlacing(upstream: try Upstream(name: "order", baseURL: url.absoluteString, client: .shared))
         }
-        if let store = components.orchestratorStore {
+        if let store = components.orchestratorStore, let orchestrator = components.orchestrator {
             builder.sagas = LocalSagaQuerying(store: store)
+            builder.operating = LocalSagaOperating(orchestrator: orchestrator, trail: store, auditTopic: settings.topics.audit, logger: logger)
         } else if let url = settings.orchestratorURL {
-            builder.sagas = RemoteSagaQuerying(upstream: try Upstream(name: "orchestrator", baseURL: url.absoluteString, client: .shared))
+            let upstream = try Upstream(name: "orchestrator", baseURL: url.absoluteString, client: .shared)
+            builder.sagas = RemoteSagaQuerying(upstream: upstream)
+            builder.operating = RemoteSagaOperating(upstream: upstream)
         }
         if let producer = components.producer, let ledger = components.idempotencyLedger {
             let schemas = self.schemas
