@@ -2,11 +2,11 @@ import Hummingbird
 
 /// Composes the API's router from whichever capabilities this process has:
 ///
-/// - `all` role: `APIRouterBuilder(orders: LocalOrderPlacing(…), transfers: KafkaTransferRequester(…),
-///   sagas: LocalSagaQuerying(…), operations: …)`
-/// - `api` role: ``RemoteOrderPlacing``, ``KafkaTransferRequester``, ``RemoteSagaQuerying``
-/// - `order` role: ``LocalOrderPlacing`` only; `orchestrator` role: ``LocalSagaQuerying`` only;
-///   other roles: operations only.
+/// - `all` role: `APIRouterBuilder(authentication: .required(tokens), orders: LocalOrderPlacing(…),
+///   transfers: KafkaTransferRequester(…), sagas: LocalSagaQuerying(…), operating: LocalSagaOperating(…), operations: …)`
+/// - `api` role: ``RemoteOrderPlacing``, ``KafkaTransferRequester``, ``RemoteSagaQuerying``, ``RemoteSagaOperating``
+/// - `order` role: ``LocalOrderPlacing`` only; `orchestrator` role: ``LocalSagaQuerying`` and
+///   ``LocalSagaOperating`` only; other roles: operations only.
 ///
 /// Every route but `/healthz`, `/readyz` and `/metrics` needs a bearer token of a role that
 /// allows it (``AuthenticationMiddleware``, ``APIRole``) unless ``authentication`` is
