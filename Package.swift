@@ -67,6 +67,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         // The PostgreSQL store (SagaPostgres): several orchestrator replicas on one database.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // SHA-256 of API bearer tokens (already in the graph through swift-certificates).
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // MARK: Core — no I/O dependencies
@@ -202,7 +204,7 @@ let package = Package(
         // The HTTP API (Hummingbird): route groups over capability protocols, problem+json, idempotency.
         .target(
             name: "SagaAPI",
-            dependencies: ["AccountService", .product(name: "AsyncHTTPClient", package: "async-http-client"), "Avro", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"), "Kafka", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"), "OrderService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaAvro", "SagaContracts", "SagaCore", "SagaSQLite", "ServiceKit", "SchemaRegistry"],
+            dependencies: ["AccountService", .product(name: "AsyncHTTPClient", package: "async-http-client"), "Avro", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"), "Kafka", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"), "OrderService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaAvro", "SagaContracts", "SagaCore", "SagaSQLite", "ServiceKit", "SchemaRegistry"],
             path: "Sources/Applications/SagaAPI"
         ),
         // The running system: settings, roles as services, the HTTP server, topics, demo data.
@@ -220,7 +222,7 @@ let package = Package(
         // sagactl: schema tools, publish/tail, saga status, DLQ operations, doctor, dev.
         .target(
             name: "SagaCLI",
-            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), "Avro", "Kafka", .product(name: "Logging", package: "swift-log"), "SagaAvro", "SagaContracts", "SagaCore", "SagaDev", "SagaKafka", "SagaObservability", "SagaPostgres", "SagaSQLite", "SagaSystem", "SchemaRegistry", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), swiftSystem, .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "AsyncHTTPClient", package: "async-http-client"), "Avro", "Kafka", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), "SagaAPI", "SagaAvro", "SagaContracts", "SagaCore", "SagaDev", "SagaKafka", "SagaObservability", "SagaPostgres", "SagaSQLite", "SagaSystem", "SchemaRegistry", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), swiftSystem, .product(name: "UnixSignals", package: "swift-service-lifecycle")],
             path: "Sources/Applications/SagaCLI"
         ),
         // The server executable: one role (or all) per process.
@@ -394,7 +396,7 @@ let package = Package(
         // Settings, topics, demo data, and saga-server run as a child process against the real broker.
         .testTarget(
             name: "SagaSystemTests",
-            dependencies: ["Avro", "AccountService", "BillSettlement", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", "NotificationService", "OrderService", "PaymentService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaContracts", "SagaCore", "SagaDev", "SagaPostgres", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), subprocess, swiftSystem, "saga-server", "SagaAvro", "SchemaRegistry", "SagaKafka", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["Avro", "AccountService", "BillSettlement", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", "NotificationService", "OrderService", "PaymentService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaAPI", "SagaContracts", "SagaCore", "SagaDev", "SagaPostgres", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), subprocess, swiftSystem, "saga-server", "SagaAvro", "SchemaRegistry", "SagaKafka", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/SagaSystemTests",
             exclude: ["Python"],
             linkerSettings: developmentRuntimeLibraryPath
@@ -402,14 +404,14 @@ let package = Package(
         // Runs the built sagactl (a dependency so it is built first) and tests its logic directly.
         .testTarget(
             name: "SagaCLITests",
-            dependencies: ["Avro", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"), "Kafka", .product(name: "Logging", package: "swift-log"), "SagaCLI", "SagaContracts", "SagaCore", "SagaDev", "SagaSQLite", "SchemaRegistry", subprocess, swiftSystem, "sagactl"],
+            dependencies: ["Avro", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"), "Kafka", .product(name: "Logging", package: "swift-log"), "SagaAPI", "SagaCLI", "SagaContracts", "SagaCore", "SagaDev", "SagaSQLite", "SagaTestSupport", "SchemaRegistry", subprocess, swiftSystem, "sagactl"],
             path: "Tests/SagaCLITests",
             linkerSettings: developmentRuntimeLibraryPath
         ),
         // sagactl dev as a child process, and the multi-process topology end to end.
         .testTarget(
             name: "SagaDevTests",
-            dependencies: ["AccountService", .product(name: "GRDB", package: "GRDB.swift"), "Kafka", "OrderService", "PaymentService", "SagaContracts", "SagaCore", "SagaDev", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", subprocess, swiftSystem, "sagactl", "saga-server"],
+            dependencies: ["AccountService", .product(name: "GRDB", package: "GRDB.swift"), "Kafka", "OrderService", "PaymentService", "SagaAPI", "SagaContracts", "SagaCore", "SagaDev", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", subprocess, swiftSystem, "sagactl", "saga-server"],
             path: "Tests/SagaDevTests",
             linkerSettings: developmentRuntimeLibraryPath
         ),

@@ -40,17 +40,21 @@ struct JSONReply: Sendable {
 }
 
 extension TestClientProtocol {
-    /// `POST uri` with `body` (JSON text) and optional idempotency key.
-    func post(_ uri: String, _ body: String, key: String? = nil, contentType: String? = "application/json") async throws -> JSONReply {
+    /// `POST uri` with `body` (JSON text), optional idempotency key, and `token` as the bearer token (a producer's unless said).
+    func post(_ uri: String, _ body: String, key: String? = nil, contentType: String? = "application/json",
+              token: String? = TestTokens.producer) async throws -> JSONReply {
         var headers = HTTPFields()
+        if let token { headers[.authorization] = "Bearer " + token }
         if let contentType { headers[.contentType] = contentType }
         if let key { headers[IdempotencyKey.headerName] = key }
         return try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body)) { JSONReply($0) }
     }
 
-    /// `GET uri`.
-    func get(_ uri: String) async throws -> JSONReply {
-        try await execute(uri: uri, method: .get) { JSONReply($0) }
+    /// `GET uri` with `token` as the bearer token (a viewer's unless said).
+    func get(_ uri: String, token: String? = TestTokens.viewer) async throws -> JSONReply {
+        var headers = HTTPFields()
+        if let token { headers[.authorization] = "Bearer " + token }
+        return try await execute(uri: uri, method: .get, headers: headers) { JSONReply($0) }
     }
 }
 

@@ -21,6 +21,7 @@ struct APIWorld: Sendable {
     /// The `all` role's capabilities.
     var builder: APIRouterBuilder {
         APIRouterBuilder(
+            authentication: TestTokens.authentication,
             orders: LocalOrderPlacing(service: services.orders),
             transfers: KafkaTransferRequester(producer: services.producer, topic: services.topics.transferRequested, ledger: ledger),
             bills: KafkaBillSettler(producer: services.producer, topic: services.topics.billSettlementRequested, ledger: ledger),

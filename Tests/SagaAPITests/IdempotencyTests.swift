@@ -22,6 +22,7 @@ struct IdempotencyTests {
         let orders = try await OrderService(path: directory.file("orders.sqlite"), orderPlacedTopic: prefix + "order.placed")
         let producer = try KafkaProducer(configuration: kafka, logger: Broker.logger)
         let builder = APIRouterBuilder(
+            authentication: TestTokens.authentication,
             orders: LocalOrderPlacing(service: orders),
             transfers: KafkaTransferRequester(producer: producer, topic: prefix + "transfer.requested",
                 ledger: try IdempotencyLedger(path: directory.file("api.sqlite")))

@@ -39,11 +39,17 @@ import Yams
         let directory = try TemporaryDirectory()
         let orders = try await OrderService(path: directory.file("orders.sqlite"))
         let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: ["127.0.0.1:1"]), logger: Broker.logger)
+        let store = try SQLiteSagaStore(path: directory.file("orchestrator.sqlite"))
         let builder = APIRouterBuilder(
+            authentication: TestTokens.authentication,
             orders: LocalOrderPlacing(service: orders),
             transfers: KafkaTransferRequester(producer: producer, ledger: try IdempotencyLedger(path: directory.file("api.sqlite"))),
             bills: KafkaBillSettler(producer: producer, ledger: try IdempotencyLedger(path: directory.file("api.sqlite"))),
-            sagas: LocalSagaQuerying(store: try SQLiteSagaStore(path: directory.file("orchestrator.sqlite"))),
+            sagas: LocalSagaQuerying(store: store),
+            operating: LocalSagaOperating(
+                orchestrator: SagaOrchestrator(registry: try SagaRegistry(definitions: [Fixtures.orderSaga()]), store: store,
+                    lifecycleEncoder: JSONLifecycleEncoder()),
+                trail: store, auditTopic: nil),
             operations: OperationsRoutes(registry: PrometheusCollectorRegistry()),
             registry: RegistryRoutes(registry: ContractRegistryRoutes(registry: try ContractRegistry(
                 schemas: AvroGeneratedTypes.all.map { $0.avroSchema }, topics: SagaTopics().messageTypes)))
@@ -52,7 +58,7 @@ import Yams
         let (documented, document) = try Self.operations()
         #expect(document["openapi"] as? String == "3.1.0")
         #expect(Set(builder.routes.map(\.description)) == documented)
-        #expect(builder.routes.count == 8 + ContractRegistryRoutes.operations.count)
+        #expect(builder.routes.count == 12 + ContractRegistryRoutes.operations.count)
         await producer.shutdown(timeout: .seconds(1))
     }
 

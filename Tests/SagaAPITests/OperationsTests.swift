@@ -23,7 +23,7 @@ struct OperationsTests {
         let directory = try TemporaryDirectory()
         let store = try SQLiteSagaStore(path: directory.file("orchestrator.sqlite"))
         let storeCheck = ReadinessCheck("saga-store") { _ = try await store.countByStatus() }
-        let ready = APIRouterBuilder(operations: OperationsRoutes(checks: [storeCheck]))
+        let ready = APIRouterBuilder(authentication: TestTokens.authentication, operations: OperationsRoutes(checks: [storeCheck]))
         try await application(ready.router()).test(.router) { client in
             let health = try await client.get("/healthz")
             #expect(health.status == .ok && health.string("status") == "ok")
@@ -34,7 +34,7 @@ struct OperationsTests {
             #expect(metrics.isProblem(.notFound, type: .noRoute), "no registry, no /metrics")
         }
 
-        let failing = APIRouterBuilder(operations: OperationsRoutes(
+        let failing = APIRouterBuilder(authentication: TestTokens.authentication, operations: OperationsRoutes(
             checks: [storeCheck, ReadinessCheck("kafka") { throw Unreachable() },
                      ReadinessCheck("slow") { try await Task.sleep(for: .seconds(60)) }],
             // Long enough for the store read on a loaded machine, far short of the slow check's minute.
@@ -59,7 +59,7 @@ struct OperationsTests {
             descriptor: MetricNameDescriptor(metricName: "saga_started", unitName: "total", helpText: "Sagas started."),
             labels: [("saga_type", "transfer")])
         counter.increment(by: Int64(3))
-        let builder = APIRouterBuilder(operations: OperationsRoutes(registry: registry))
+        let builder = APIRouterBuilder(authentication: TestTokens.authentication, operations: OperationsRoutes(registry: registry))
         try await application(builder.router()).test(.router) { client in
             let metrics = try await client.get("/metrics")
             #expect(metrics.status == .ok)

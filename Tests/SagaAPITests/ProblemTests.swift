@@ -23,6 +23,7 @@ struct ProblemTests {
         let orders = try await OrderService(path: directory.file("orders.sqlite"), orderPlacedTopic: "api-tests.order.placed")
         let producer = try KafkaProducer(configuration: try Broker.configuration(), logger: Broker.logger)
         let builder = APIRouterBuilder(
+            authentication: TestTokens.authentication,
             orders: LocalOrderPlacing(service: orders),
             transfers: KafkaTransferRequester(producer: producer, topic: "api-tests.transfer.requested",
                 ledger: try IdempotencyLedger(path: directory.file("api.sqlite"))),

@@ -18,13 +18,14 @@ struct RemoteForwardingTests {
         try await APIWorld.with { world in
             let widget = UUID()
             try await world.services.inventory.addStock(productID: widget, sku: "WIDGET", units: 5)
-            let orderRole = APIRouterBuilder(orders: LocalOrderPlacing(service: world.services.orders))
-            let orchestratorRole = APIRouterBuilder(sagas: LocalSagaQuerying(store: world.services.orchestratorStore))
+            let orderRole = APIRouterBuilder(authentication: TestTokens.authentication, orders: LocalOrderPlacing(service: world.services.orders))
+            let orchestratorRole = APIRouterBuilder(authentication: TestTokens.authentication, sagas: LocalSagaQuerying(store: world.services.orchestratorStore))
             try await application(orderRole.router()).test(.live) { orderClient in
                 try await application(orchestratorRole.router()).test(.live) { orchestratorClient in
                     let orderURL = "http://127.0.0.1:\(try #require(orderClient.port))"
                     let orchestratorURL = "http://127.0.0.1:\(try #require(orchestratorClient.port))/"
                     let api = APIRouterBuilder(
+            authentication: TestTokens.authentication,
                         orders: RemoteOrderPlacing(upstream: try Upstream(name: "order", baseURL: orderURL, client: .shared)),
                         sagas: RemoteSagaQuerying(upstream: try Upstream(name: "orchestrator", baseURL: orchestratorURL, client: .shared))
                     )
@@ -61,6 +62,7 @@ struct RemoteForwardingTests {
 
     @Test func anUnreachableUpstreamIsA503NamingIt() async throws {
         let api = APIRouterBuilder(
+            authentication: TestTokens.authentication,
             orders: RemoteOrderPlacing(upstream: try Upstream(name: "order", baseURL: "http://127.0.0.1:1", client: .shared, timeout: .seconds(2))),
             sagas: RemoteSagaQuerying(upstream: try Upstream(name: "orchestrator", baseURL: "http://127.0.0.1:1", client: .shared, timeout: .seconds(2)))
         )
@@ -83,7 +85,7 @@ struct RemoteForwardingTests {
         nonsense.get("/sagas") { _, _ in #"{"unexpected":true}"# }
         try await application(nonsense).test(.live) { upstreamClient in
             let upstream = try Upstream(name: "orchestrator", baseURL: "http://127.0.0.1:\(try #require(upstreamClient.port))", client: .shared)
-            let api = APIRouterBuilder(sagas: RemoteSagaQuerying(upstream: upstream))
+            let api = APIRouterBuilder(authentication: TestTokens.authentication, sagas: RemoteSagaQuerying(upstream: upstream))
             try await application(api.router()).test(.router) { client in
                 let saga = try await client.get("/sagas/\(UUID().uuidString)")
                 #expect(saga.isProblem(.badGateway, type: .upstreamUnavailable), "\(saga.text)")
@@ -92,9 +94,10 @@ struct RemoteForwardingTests {
             }
         }
         // An upstream URL naming a role without the routes (here: operations only) is a 502, not a 404 for the caller.
-        try await application(APIRouterBuilder().router()).test(.live) { wrongRole in
+        try await application(APIRouterBuilder(authentication: TestTokens.authentication).router()).test(.live) { wrongRole in
             let upstream = try Upstream(name: "orchestrator", baseURL: "http://127.0.0.1:\(try #require(wrongRole.port))", client: .shared)
             let api = APIRouterBuilder(
+            authentication: TestTokens.authentication,
                 orders: RemoteOrderPlacing(upstream: try Upstream(name: "order", baseURL: upstream.baseURL, client: .shared)),
                 sagas: RemoteSagaQuerying(upstream: upstream))
             try await application(api.router()).test(.router) { client in

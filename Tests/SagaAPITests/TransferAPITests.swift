@@ -79,6 +79,7 @@ struct TransferAPITests {
                 var headers = HTTPFields()
                 headers[.contentType] = "application/json"
                 headers[HTTPField.Name("traceparent")!] = traceparent
+                headers[.authorization] = "Bearer " + TestTokens.producer
                 let traced = try await client.execute(uri: "/transfers", method: .post, headers: headers,
                     body: ByteBuffer(string: transferBody(from: "tara@okbank", to: "uma@upibank", amount: 2_500))) { JSONReply($0) }
                 #expect(traced.status == .accepted, "\(traced.text)")

@@ -108,9 +108,12 @@ import Testing
         #expect(again.status == 1)
         #expect(again.text.contains("refused \(position): already replayed as \(replayID)"))
 
-        let forced = try await SagactlProcess.run(["dlq", "replay", fixture.topic, "--offset", position, "--force", "--store", fixture.store])
+        let forced = try await SagactlProcess.run(["dlq", "replay", fixture.topic, "--offset", position, "--force", "--store", fixture.store,
+            "--json"])
         #expect(forced.status == 0, "\(forced.error)")
-        #expect(forced.text.contains("(forced)"))
+        let forcedResult = try #require(try TestKafka.lines(forced.text).first)
+        #expect(forcedResult["outcome"] as? String == "replayed" && forcedResult["forced"] as? Bool == true, "\(forced.text)")
+        #expect(forcedResult["position"] as? String == position)
 
         // The group of three: one was replayed before, so two go and one is refused.
         let groupID = try #require(try TestKafka.lines(try await SagactlProcess.run(["dlq", "summary", fixture.topic, "--json"]).text).first?["group"] as? String)

@@ -25,9 +25,15 @@ struct SagactlProcess {
     /// Runs sagactl with `input` on its standard input. swift-subprocess collects standard output
     /// and error concurrently (a child filling one pipe cannot block) with non-blocking reads, so
     /// signals (SIGCHLD from the many children the tests start) cannot break them.
-    static func run(_ arguments: [String], input: [UInt8] = [], in directory: URL = packageDirectory) async throws -> Result {
+    /// `environment` is added to the inherited one (e.g. `SAGA_URL`, `SAGA_TOKEN`).
+    static func run(_ arguments: [String], input: [UInt8] = [], in directory: URL = packageDirectory,
+                    environment: [String: String] = [:]) async throws -> Result {
         let result = try await Subprocess.run(
-            .path(FilePath(executable.path)), arguments: Arguments(arguments), workingDirectory: FilePath(directory.path),
+            .path(FilePath(executable.path)), arguments: Arguments(arguments),
+            environment: .inherit.updating(Dictionary(uniqueKeysWithValues: environment.compactMap { name, value in
+                Environment.Key(rawValue: name).map { ($0, Optional(value)) }
+            })),
+            workingDirectory: FilePath(directory.path),
             input: .array(input), output: .bytes(limit: outputLimit), error: .string(limit: outputLimit)
         )
         return Result(status: result.terminationStatus.code, output: result.standardOutput, error: result.standardError)

@@ -44,10 +44,16 @@ let packageDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent
 /// Runs a short command to completion in the package directory (sagactl reads ./schemas).
 /// swift-subprocess collects standard output and error concurrently with non-blocking reads: no
 /// thread blocks, a full pipe cannot stall the child, and signals cannot break the reads.
-func runToCompletion(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
+func runToCompletion(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws
+    -> (status: Int32, output: String, error: String)
+{
     let limit = 64 << 20
+    let added = Dictionary(uniqueKeysWithValues: environment.compactMap { name, value in
+        Environment.Key(rawValue: name).map { ($0, Optional(value)) }
+    })
     let result = try await Subprocess.run(
-        .path(FilePath(executable)), arguments: Arguments(arguments), workingDirectory: FilePath(packageDirectory.path),
+        .path(FilePath(executable)), arguments: Arguments(arguments), environment: .inherit.updating(added),
+        workingDirectory: FilePath(packageDirectory.path),
         input: .none, output: .string(limit: limit), error: .string(limit: limit)
     )
     let status: Int32 = switch result.terminationStatus {

@@ -1,6 +1,7 @@
 import SagaContracts
 import AccountService
 import Foundation
+import SagaAPI
 import GRDB
 import Kafka
 import OrderService
@@ -18,6 +19,9 @@ import Testing
 /// are placed, and the account role SIGKILLed in the middle of a batch of transfers.
 @Suite(.serialized, .timeLimit(.minutes(10)))
 struct LocalTopologyTests {
+    /// The token the workload starts sagas with.
+    static let producer = AccessToken.generate(name: "topology-producer", role: .producer)
+
     @Test func bothSagasSurviveAStoppedPaymentRoleAndAKilledAccountRole() async throws {
         let kafka = try Broker.configuration()
         let prefix = "topo\(UUID().uuidString.prefix(6).lowercased())."
@@ -32,6 +36,8 @@ struct LocalTopologyTests {
                 // Attempts time out after 5 s and are retried for minutes: a role down for a while only delays sagas.
                 "SAGA_STEP_TIMEOUT_SECONDS": "5", "SAGA_STEP_MAX_ATTEMPTS": "60",
                 "SAGA_LOG_FORMAT": "text", "SAGA_LOG_LEVEL": "info", "SAGA_SHUTDOWN_TIMEOUT_SECONDS": "20",
+                // Every role checks the same tokens; the api role forwards the caller's to the order role.
+                "SAGA_AUTH_TOKENS": Self.producer.entry.entry,
             ]
         ))
         // The refusing payee (credits rejected → the payer is refunded) opened before the account role starts.
@@ -59,7 +65,7 @@ struct LocalTopologyTests {
         let sagas = try SQLiteSagaStore(path: topology.databasePath(of: .orchestrator))
         // Every saga starts through the api role, as a client's request would: it publishes
         // transfers itself and forwards orders to the order role.
-        let starter = HTTPSagaStarter(baseURL: try #require(await topology.url(of: .api)))
+        let starter = HTTPSagaStarter(baseURL: try #require(await topology.url(of: .api)), token: Self.producer.token)
         func status(_ id: UUID) async throws -> SagaStatus? { try await sagas.load(sagaID: text(id))?.status }
 
         // 1. A transfer through every process.

@@ -1,4 +1,5 @@
 import Foundation
+import SagaAPI
 import Kafka
 import ServiceKit
 import SagaDev
@@ -57,6 +58,17 @@ struct SagactlDevTests {
                 let report = try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]
                 return report?["state"] as? String == "completed"
             }
+            // The same over the HTTP API, with the banner's operator token: no database file needed.
+            let operatorLine = try #require(banner.split(separator: "\n").first { $0.hasPrefix("  token") && $0.contains("(operator") })
+            let operatorToken = String(try #require(operatorLine.split(separator: " ").dropFirst().first))
+            let overHTTP = try await runToCompletion(sagactl, ["status", transferID, "--url", httpURL.absoluteString, "--json"],
+                environment: ["SAGA_TOKEN": operatorToken])
+            #expect(overHTTP.status == 0, "\(overHTTP.error)")
+            let remote = try JSONSerialization.jsonObject(with: Data(overHTTP.output.utf8)) as? [String: Any]
+            #expect(remote?["state"] as? String == "completed", "\(overHTTP.output)")
+            let withoutToken = try await runToCompletion(sagactl, ["status", transferID, "--url", httpURL.absoluteString],
+                environment: ["SAGA_TOKEN": ""])
+            #expect(withoutToken.status == 1 && withoutToken.error.contains("401"), "\(withoutToken.error)")
 
             // The demo workload's orders go both ways: some complete, some are compensated.
             let sagas = try SQLiteSagaStore(path: store)
@@ -124,8 +136,11 @@ struct SagactlDevProcessesTests {
                 .split(separator: " ").dropFirst().first.flatMap { URL(string: String($0)) })
             #expect(try (await HTTPProbe.status(of: api.appendingPathComponent("readyz"))).get() == 200)
 
-            // Through the api role's POST /transfers, as a client would.
-            let transfer = try await HTTPSagaStarter(baseURL: api)
+            // Through the api role's POST /transfers, as a client would, with the banner's producer token.
+            let tokenLine = try #require(output().split(separator: "\n").first { $0.hasPrefix("  token") && $0.contains("(producer") })
+            let token = String(try #require(tokenLine.split(separator: " ").dropFirst().first))
+            #expect(token.hasPrefix(AccessToken.tokenPrefix))
+            let transfer = try await HTTPSagaStarter(baseURL: api, token: token)
                 .requestTransfer(WorkloadTransfer(payer: "alice@okbank", payee: "bob@okbank", amountMinor: 500))
             let store = try SQLiteSagaStore(path: directory.file("data/orchestrator.sqlite").path)
             try await eventually("the transfer to complete", within: 120) {

@@ -36,7 +36,7 @@ import Testing
         let path = [deps.appendingPathComponent("python").path, deps.appendingPathComponent("python-registry").path].joined(separator: ":")
         let result = try await Subprocess.run(
             .name("python3"), arguments: Arguments([script.path] + arguments),
-            environment: .inherit.updating(["PYTHONPATH": path]),
+            environment: .inherit.updating(["PYTHONPATH": path, "SAGA_TOKEN": SystemTokens.producer.token]),
             output: .string(limit: 16 << 20), error: .string(limit: 16 << 20)
         )
         let output = result.standardOutput
@@ -72,6 +72,7 @@ import Testing
             "SAGA_ROLE": "all", "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers.joined(separator: ","),
             "SAGA_DATA_DIR": directory.path, "SAGA_TOPIC_PREFIX": prefix, "SAGA_CONSUMER_GROUP_PREFIX": prefix,
             "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0", "SAGA_SEED_DEMO_DATA": "true", "SAGA_WIRE_FORMAT": wireFormat,
+            "SAGA_AUTH_TOKENS": SystemTokens.entries,
         ].merging(environment) { _, given in given })
         settings.kafka.sessionTimeout = kafka.sessionTimeout
         try await TopicProvisioner(kafka: settings.kafka, topics: settings.topics, partitions: 2, logger: Broker.logger).createTopics()

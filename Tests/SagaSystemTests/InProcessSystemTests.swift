@@ -23,6 +23,7 @@ import Testing
             "SAGA_ROLE": "all", "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers.joined(separator: ","),
             "SAGA_DATA_DIR": directory.path, "SAGA_TOPIC_PREFIX": prefix, "SAGA_CONSUMER_GROUP_PREFIX": prefix,
             "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0", "SAGA_SEED_DEMO_DATA": "true",
+            "SAGA_AUTH_TOKENS": SystemTokens.entries,
         ])
         settings.kafka.sessionTimeout = kafka.sessionTimeout
         try await TopicProvisioner(kafka: settings.kafka, topics: settings.topics, partitions: 2, logger: Broker.logger).createTopics()

@@ -36,6 +36,7 @@ import Testing
                 "SAGA_ROLE": role.rawValue, "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers.joined(separator: ","),
                 "SAGA_DATA_DIR": directory.path, "SAGA_TOPIC_PREFIX": prefix, "SAGA_CONSUMER_GROUP_PREFIX": prefix,
                 "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0", "SAGA_LOG_FORMAT": "text", "SAGA_SHUTDOWN_TIMEOUT_SECONDS": "20",
+                "SAGA_AUTH_TOKENS": SystemTokens.entries,
             ].merging(extra) { $1 }
         }
 

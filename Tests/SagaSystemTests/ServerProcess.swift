@@ -79,10 +79,11 @@ final class ServerProcess: Sendable {
     }
 }
 
-/// GET `http://127.0.0.1:port/path`: the status code and body.
-func httpGet(port: Int, _ path: String) async throws -> (status: Int, body: String) {
-    let url = try #require(URL(string: "http://127.0.0.1:\(port)\(path)"))
-    let (data, response) = try await URLSession.shared.data(from: url)
+/// GET `http://127.0.0.1:port/path` with `token` as the bearer token (the viewer's unless said): the status code and body.
+func httpGet(port: Int, _ path: String, token: String? = SystemTokens.viewer.token) async throws -> (status: Int, body: String) {
+    var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
+    if let token { request.setValue("Bearer " + token, forHTTPHeaderField: "Authorization") }
+    let (data, response) = try await URLSession.shared.data(for: request)
     let status = try #require(response as? HTTPURLResponse).statusCode
     return (status, String(decoding: data, as: UTF8.self))
 }

@@ -1,11 +1,14 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import SagaAPI
 import SagaSystem
 import Testing
 
 @Suite struct SettingsTests {
-    static let minimal = ["SAGA_ROLE": "payment", "KAFKA_BOOTSTRAP_SERVERS": "k1:9092, k2:9092"]
+    /// A real token entry (only its hash is configured).
+    static let token = AccessToken.generate(name: "ops", role: .operator)
+    static let minimal = ["SAGA_ROLE": "payment", "KAFKA_BOOTSTRAP_SERVERS": "k1:9092, k2:9092", "SAGA_AUTH_TOKENS": token.entry.entry]
 
     @Test func defaultsApplyWhenOnlyTheRequiredSettingsAreGiven() throws {
         let settings = try SagaServerSettings(environment: Self.minimal)
@@ -37,8 +40,9 @@ import Testing
             "SAGA_STEP_TIMEOUT_SECONDS": "7", "SAGA_STEP_MAX_ATTEMPTS": "9", "SAGA_PAYMENT_LIMIT_MINOR": "123",
             "SAGA_NOTIFICATION_WEBHOOK_URL": "http://hooks:9000/n", "SAGA_SEED_DEMO_DATA": "yes",
             "SAGA_SHUTDOWN_TIMEOUT_SECONDS": "4", "SAGA_LOG_LEVEL": "DEBUG", "SAGA_LOG_FORMAT": "text",
-            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel:4317", "OTEL_SERVICE_NAME": "gateway",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel:4317", "OTEL_SERVICE_NAME": "gateway", "SAGA_AUTH_DISABLED": "true",
         ])
+        #expect(settings.authentication == .disabled)
         #expect(settings.role == .api)
         #expect(settings.databasePath(for: .order) == "/var/saga/order.sqlite")
         #expect(settings.topics.transferRequested == "dev.transfer.requested")
@@ -99,6 +103,10 @@ import Testing
         (["SAGA_ROLE": "api"], .missing(name: "SAGA_ORDER_URL", flag: "order-url", hint: "the api role forwards orders to it")),
         (["SAGA_ROLE": "api", "SAGA_ORDER_URL": "http://o:1"], .missing(name: "SAGA_ORCHESTRATOR_URL", flag: "orchestrator-url",
             hint: "the api role forwards saga queries to it")),
+        (["SAGA_AUTH_TOKENS": " "], .missing(name: "SAGA_AUTH_TOKENS", flag: "auth-tokens",
+            hint: "the HTTP API needs bearer tokens: comma-separated name:role:sha256-hex entries (`sagactl auth token --role operator` makes one); "
+                + "SAGA_AUTH_DISABLED=true (--auth-disabled) serves it without, for local experiments only")),
+        (["SAGA_AUTH_DISABLED": "sure"], .invalid(name: "SAGA_AUTH_DISABLED", flag: "auth-disabled", value: "sure", expected: "true or false")),
         (["SAGA_ROLE": "all", "SAGA_DATABASE_PATH": "x.sqlite"],
             .conflict("SAGA_DATABASE_PATH names one role's database; role all uses SAGA_DATA_DIR")),
     ] as [([String: String], SagaServerSettingsError)])
@@ -139,6 +147,30 @@ import Testing
         }
         #expect(throws: SagaServerSettingsError.self) {
             try SagaServerSettings(environment: Self.minimal.merging(["KAFKA_SECURITY_PROTOCOL": "tls"]) { $1 })
+        }
+    }
+
+    @Test func theTokensAreRequiredUnlessAuthenticationIsDisabledExplicitlyAndNeverShown() throws {
+        let settings = try SagaServerSettings(environment: Self.minimal)
+        #expect(settings.authentication == .required(try AccessTokens([Self.token.entry])))
+        #expect(!settings.redactedDescription.contains(Self.token.entry.entry))
+        #expect(settings.redactedDescription.contains("SAGA_AUTH_TOKENS=\(KafkaConfiguration.redactedValue)"))
+
+        var disabled = Self.minimal
+        disabled["SAGA_AUTH_TOKENS"] = nil
+        disabled["SAGA_AUTH_DISABLED"] = "true"
+        #expect(try SagaServerSettings(environment: disabled).authentication == .disabled)
+        #expect(throws: SagaServerSettingsError.conflict("SAGA_AUTH_TOKENS is set and SAGA_AUTH_DISABLED=true; unset one of them")) {
+            try SagaServerSettings(environment: Self.minimal, overrides: ["SAGA_AUTH_DISABLED": "true"])
+        }
+        // A token pasted where its entry belongs: refused, and the message does not repeat it.
+        do {
+            _ = try SagaServerSettings(environment: Self.minimal, overrides: ["SAGA_AUTH_TOKENS": "ops:operator:\(Self.token.token)"])
+            Issue.record("a token in place of its hash was accepted")
+        } catch {
+            guard case .invalid(let name, _, let value, let expected) = error else { throw error }
+            #expect(name == "SAGA_AUTH_TOKENS" && value == KafkaConfiguration.redactedValue)
+            #expect(!expected.contains(Self.token.token) && !error.description.contains(Self.token.token), "\(error)")
         }
     }
 

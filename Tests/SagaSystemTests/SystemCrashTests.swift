@@ -50,6 +50,7 @@ struct SystemCrashTests {
             "SAGA_ROLE": "all", "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers.joined(separator: ","),
             "SAGA_DATA_DIR": directory.path, "SAGA_TOPIC_PREFIX": prefix, "SAGA_CONSUMER_GROUP_PREFIX": prefix,
             "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0", "SAGA_LOG_LEVEL": "warning", "SAGA_LOG_FORMAT": "text",
+            "SAGA_AUTH_TOKENS": SystemTokens.entries,
             // A slow reply (a loaded machine, a restart) is re-requested, never given up on:
             // no step may run out of attempts because of the kills.
             "SAGA_STEP_TIMEOUT_SECONDS": "60", "SAGA_STEP_MAX_ATTEMPTS": "10", "SAGA_SHUTDOWN_TIMEOUT_SECONDS": "20",

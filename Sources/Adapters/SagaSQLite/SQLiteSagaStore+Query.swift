@@ -42,11 +42,49 @@ extension SQLiteSagaStore: SagaReportStore {
             conditions.append("created_at >= ?")
             arguments += [since.timeIntervalSince1970]
         }
+        if let until = filter.until {
+            conditions.append("created_at < ?")
+            arguments += [until.timeIntervalSince1970]
+        }
+        if let prefix = filter.idPrefix {
+            conditions.append("substr(saga_id, 1, ?) = ?")
+            arguments += [prefix.count, prefix]
+        }
+        if let code = filter.failureCode {
+            conditions.append("instr(failure_reason, ?) > 0")
+            arguments += [code]
+        }
+        if let step = filter.step {
+            // The step a saga is at: the name of the latest request in its current phase and step index.
+            conditions.append("""
+                (SELECT h.step_name FROM saga_step_history h WHERE h.saga_id = saga_instance.saga_id AND h.phase = saga_instance.phase
+                 AND h.step_index = saga_instance.step_index ORDER BY h.sequence DESC LIMIT 1) = ?
+                """)
+            arguments += [step]
+        }
+        if let after = filter.after {
+            conditions.append("(created_at < ? OR (created_at = ? AND saga_id < ?))")
+            arguments += [after.createdAt.timeIntervalSince1970, after.createdAt.timeIntervalSince1970, after.sagaID]
+        }
         arguments += [filter.limit]
         let condition = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         return try db.cachedRows(
             sql: "SELECT * FROM saga_instance\(condition) ORDER BY created_at DESC, saga_id DESC LIMIT ?", arguments: arguments
         ).map(SQLiteRows.state)
+    }
+
+    /// The number of sagas of each type in each state.
+    public func counts() async throws(SagaStoreError) -> [(type: String, status: SagaStatus, count: Int)] {
+        try await read("count sagas by type and state") { db in
+            try db.cachedRows(sql: "SELECT saga_type, status, COUNT(*) AS n FROM saga_instance GROUP BY saga_type, status ORDER BY saga_type, status")
+                .map { row throws(SagaStoreError) -> (type: String, status: SagaStatus, count: Int) in
+                    let type: String = row["saga_type"], text: String = row["status"]
+                    guard let status = SagaStatus(rawValue: text) else {
+                        throw .corruptRow(table: "saga_instance", key: type, detail: "unknown status \(text)")
+                    }
+                    return (type, status, row["n"])
+                }
+        }
     }
 
     static func history(sagaID: String, in db: Database) throws -> [StepAttemptRecord] {

@@ -116,6 +116,23 @@ enum SQLiteSchema {
                 ALTER TABLE saga_step_history ADD COLUMN item INTEGER;
                 """)
         }
+        migrator.registerMigration("v6: audit trail") { db in
+            try db.execute(sql: """
+                CREATE TABLE audit_trail (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    at REAL NOT NULL,
+                    actor TEXT NOT NULL,
+                    role TEXT,
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    note TEXT,
+                    outcome TEXT NOT NULL,
+                    detail TEXT
+                );
+                CREATE INDEX audit_trail_target ON audit_trail(target, sequence);
+                """)
+        }
         return migrator
     }
 }

@@ -8,11 +8,14 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
     public var method: HTTPRequest.Method
     /// The path template.
     public var path: String
+    /// What the caller's token must allow (``RouteAccess``); any valid token unless said otherwise.
+    public var access: RouteAccess
 
     /// Creates a route.
-    public init(_ method: HTTPRequest.Method, _ path: String) {
+    public init(_ method: HTTPRequest.Method, _ path: String, access: RouteAccess = .authenticated) {
         self.method = method
         self.path = path
+        self.access = access
     }
 
     /// `GET /sagas/{id}`.
@@ -26,6 +29,17 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
         return zip(template, actual).allSatisfy { pattern, segment in
             (pattern.hasPrefix("{") && pattern.hasSuffix("}")) || pattern == segment
         }
+    }
+
+    /// The number of `{name}` segments: of two routes that fit a path, the one with fewer is
+    /// meant (`/sagas/counts` before `/sagas/{id}`), as the router chooses.
+    var parameterCount: Int {
+        path.split(separator: "/").filter { $0.hasPrefix("{") && $0.hasSuffix("}") }.count
+    }
+
+    /// The route among `routes` that serves `method` on `path`, the most literal first.
+    static func route(in routes: [APIRoute], method: HTTPRequest.Method, path: String) -> APIRoute? {
+        routes.filter { $0.method == method && $0.matches(path: path) }.min { $0.parameterCount < $1.parameterCount }
     }
 
     /// Registers `handler` for this route on `router`.

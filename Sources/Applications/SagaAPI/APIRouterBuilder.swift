@@ -2,14 +2,21 @@ import Hummingbird
 
 /// Composes the API's router from whichever capabilities this process has:
 ///
-/// - `all` role: `APIRouterBuilder(orders: LocalOrderPlacing(…), transfers: KafkaTransferRequester(…),
-///   bills: KafkaBillSettler(…), sagas: LocalSagaQuerying(…), operations: …)`
-/// - `api` role: ``RemoteOrderPlacing``, ``KafkaTransferRequester``, ``KafkaBillSettler``, ``RemoteSagaQuerying``
-/// - `order` role: ``LocalOrderPlacing`` only; `orchestrator` role: ``LocalSagaQuerying`` only;
-///   other roles: operations only.
+/// - `all` role: `APIRouterBuilder(authentication: .required(tokens), orders: LocalOrderPlacing(…),
+///   transfers: KafkaTransferRequester(…), bills: KafkaBillSettler(…), sagas: LocalSagaQuerying(…),
+///   operating: LocalSagaOperating(…), operations: …)`
+/// - `api` role: ``RemoteOrderPlacing``, ``KafkaTransferRequester``, ``KafkaBillSettler``, ``RemoteSagaQuerying``,
+///   ``RemoteSagaOperating``
+/// - `order` role: ``LocalOrderPlacing`` only; `orchestrator` role: ``LocalSagaQuerying`` and
+///   ``LocalSagaOperating`` only; other roles: operations only.
 ///
-/// Every error becomes an `application/problem+json` response (``ProblemMiddleware``).
+/// Every route but `/healthz`, `/readyz` and `/metrics` needs a bearer token of a role that
+/// allows it (``AuthenticationMiddleware``, ``APIRole``) unless ``authentication`` is
+/// ``APIAuthentication/disabled``. Every error becomes an `application/problem+json` response
+/// (``ProblemMiddleware``).
 public struct APIRouterBuilder: Sendable {
+    /// The tokens every non-public route checks, or ``APIAuthentication/disabled``.
+    public var authentication: APIAuthentication
     /// `POST /orders`, when set.
     public var orders: (any OrderPlacing)?
     /// `POST /transfers`, when set.
@@ -18,6 +25,8 @@ public struct APIRouterBuilder: Sendable {
     public var bills: (any BillSettling)?
     /// `GET /sagas…`, when set.
     public var sagas: (any SagaQuerying)?
+    /// `POST /sagas/{id}/retry|resolve` and `GET /audit`, when set.
+    public var operating: (any SagaOperating)?
     /// `/registry/…` (the api role and `all`), when set.
     public var registry: RegistryRoutes?
     /// `/healthz`, `/readyz`, `/metrics`.
@@ -25,10 +34,14 @@ public struct APIRouterBuilder: Sendable {
 
     /// Creates a builder.
     public init(
+        authentication: APIAuthentication,
         orders: (any OrderPlacing)? = nil, transfers: (any TransferRequesting)? = nil, bills: (any BillSettling)? = nil,
-        sagas: (any SagaQuerying)? = nil, operations: OperationsRoutes = OperationsRoutes(), registry: RegistryRoutes? = nil
+        sagas: (any SagaQuerying)? = nil, operating: (any SagaOperating)? = nil, operations: OperationsRoutes = OperationsRoutes(),
+        registry: RegistryRoutes? = nil
     ) {
         self.bills = bills
+        self.operating = operating
+        self.authentication = authentication
         self.registry = registry
         self.orders = orders
         self.transfers = transfers
@@ -38,9 +51,14 @@ public struct APIRouterBuilder: Sendable {
 
     /// Every route the built router serves.
     public var routes: [APIRoute] {
-        (orders == nil ? [] : OrderRoutes.routes) + (transfers == nil ? [] : TransferRoutes.routes)
-            + (bills == nil ? [] : BillRoutes.routes)
-            + (sagas == nil ? [] : SagaRoutes.routes) + (registry == nil ? [] : RegistryRoutes.routes) + operations.routes
+        var routes: [APIRoute] = []
+        if orders != nil { routes += OrderRoutes.routes }
+        if transfers != nil { routes += TransferRoutes.routes }
+        if bills != nil { routes += BillRoutes.routes }
+        if sagas != nil { routes += SagaRoutes.routes }
+        if operating != nil { routes += OperatorRoutes.routes }
+        if registry != nil { routes += RegistryRoutes.routes }
+        return routes + operations.routes
     }
 
     /// A new router serving ``routes``.
@@ -50,14 +68,16 @@ public struct APIRouterBuilder: Sendable {
         return router
     }
 
-    /// Adds the problem middleware and ``routes`` to an existing router (whose own routes then
-    /// also answer errors as problems).
+    /// Adds the problem and authentication middleware and ``routes`` to an existing router (whose
+    /// own routes then also answer errors as problems, and need any valid token).
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.add(middleware: ProblemMiddleware(routes: routes))
+        router.add(middleware: AuthenticationMiddleware(authentication: authentication, routes: routes))
         if let orders { OrderRoutes(orders: orders).register(on: router) }
         if let transfers { TransferRoutes(transfers: transfers).register(on: router) }
         if let bills { BillRoutes(bills: bills).register(on: router) }
         if let sagas { SagaRoutes(sagas: sagas).register(on: router) }
+        if let operating { OperatorRoutes(operating: operating).register(on: router) }
         if let registry { registry.register(on: router) }
         operations.register(on: router)
     }

@@ -5,7 +5,7 @@ import Hummingbird
 /// through a ``BillSettling``.
 public struct BillRoutes: Sendable {
     /// The routes this group registers.
-    public static let routes = [APIRoute(.post, "/bills/{billId}/settlement")]
+    public static let routes = [APIRoute(.post, "/bills/{billId}/settlement", access: .startSagas)]
 
     private let bills: any BillSettling
 

@@ -31,6 +31,9 @@ public protocol BillSettling: Sendable {
 public protocol SagaQuerying: Sendable {
     /// The report of saga `id`, or nil when there is none.
     func saga(id: String) async throws(Problem) -> JSONValue?
-    /// The reports of the sagas `filter` selects, newest first.
-    func sagas(matching filter: SagaFilter) async throws(Problem) -> [JSONValue]
+    /// A page of the reports `filter` selects, newest first: `{sagas, count, next}` (`next`, the
+    /// cursor of the following page, is null on the last).
+    func sagas(matching filter: SagaFilter) async throws(Problem) -> JSONValue
+    /// How many sagas there are: `{total, byState: {state: n}, byType: {type: {state: n}}}`.
+    func counts() async throws(Problem) -> JSONValue
 }

@@ -21,12 +21,37 @@ public struct LocalSagaQuerying: SagaQuerying {
         }
     }
 
-    /// The reports of the sagas `filter` selects, newest first.
-    public func sagas(matching filter: SagaFilter) async throws(Problem) -> [JSONValue] {
+    /// A page of the reports `filter` selects, newest first, with the cursor of the next page.
+    public func sagas(matching filter: SagaFilter) async throws(Problem) -> JSONValue {
+        let reports: [SagaReport]
         do {
-            return try await store.reports(matching: filter).map(\.json)
+            reports = try await store.reports(matching: filter)
         } catch {
             throw Problem(.internalError, detail: "the saga store could not be read: \(error)")
         }
+        let next: JSONValue = reports.count == filter.limit
+            ? reports.last.map { .string(SagaFilter.Cursor(after: $0.state).token) } ?? .null : .null
+        return .object([("sagas", .array(reports.map(\.json))), ("count", .integer(Int64(reports.count))), ("next", next)])
+    }
+
+    /// The number of sagas per state and per type and state.
+    public func counts() async throws(Problem) -> JSONValue {
+        let rows: [(type: String, status: SagaStatus, count: Int)]
+        do {
+            rows = try await store.counts()
+        } catch {
+            throw Problem(.internalError, detail: "the saga store could not be read: \(error)")
+        }
+        let byState = SagaStatus.allCases.map { status in
+            (status.rawValue, JSONValue.integer(Int64(rows.filter { $0.status == status }.reduce(0) { $0 + $1.count })))
+        }
+        var types: [String] = []
+        for row in rows where !types.contains(row.type) { types.append(row.type) }
+        let byType = types.map { type in
+            (type, JSONValue.object(rows.filter { $0.type == type }.map { ($0.status.rawValue, .integer(Int64($0.count))) }))
+        }
+        return .object([
+            ("total", .integer(Int64(rows.reduce(0) { $0 + $1.count }))), ("byState", .object(byState)), ("byType", .object(byType)),
+        ])
     }
 }

@@ -23,7 +23,8 @@ public struct OperationsRoutes: Sendable {
 
     /// The routes this group registers.
     public var routes: [APIRoute] {
-        [APIRoute(.get, "/healthz"), APIRoute(.get, "/readyz")] + (registry == nil ? [] : [APIRoute(.get, "/metrics")])
+        [APIRoute(.get, "/healthz", access: .public), APIRoute(.get, "/readyz", access: .public)]
+            + (registry == nil ? [] : [APIRoute(.get, "/metrics", access: .public)])
     }
 
     /// Adds the routes to `router`.

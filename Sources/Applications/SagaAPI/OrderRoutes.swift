@@ -3,7 +3,7 @@ import Hummingbird
 /// `POST /orders`: places an order (which starts the order saga) through an ``OrderPlacing``.
 public struct OrderRoutes: Sendable {
     /// The routes this group registers.
-    public static let routes = [APIRoute(.post, "/orders")]
+    public static let routes = [APIRoute(.post, "/orders", access: .startSagas)]
 
     private let orders: any OrderPlacing
 

@@ -127,12 +127,18 @@ extension Problem {
     public enum Kind: String, Sendable, CaseIterable {
         /// 400: the body, a header or a query parameter is malformed or invalid (`errors` names them).
         case invalidRequest = "invalid-request"
+        /// 401: no bearer token, a malformed one, or one that is not configured (`WWW-Authenticate` says which).
+        case unauthorized = "unauthorized"
+        /// 403: the token's role does not allow this route (`role`, `requiredRoles`).
+        case forbidden = "forbidden"
         /// 404: no such saga.
         case notFound = "not-found"
         /// 404: no such route (method and path).
         case noRoute = "no-route"
         /// 405: the route exists with other methods.
         case methodNotAllowed = "method-not-allowed"
+        /// 409: retry or resolve of a saga that is not parked (`state` says where it stands).
+        case sagaNotParked = "saga-not-parked"
         /// 413: the body is too large.
         case bodyTooLarge = "body-too-large"
         /// 415: the body is not JSON.
@@ -155,9 +161,12 @@ extension Problem {
         public var title: String {
             switch self {
             case .invalidRequest: "Invalid request"
+            case .unauthorized: "Unauthorized"
+            case .forbidden: "Forbidden"
             case .notFound: "Not found"
             case .noRoute: "No such route"
             case .methodNotAllowed: "Method not allowed"
+            case .sagaNotParked: "Saga not parked"
             case .bodyTooLarge: "Request body too large"
             case .unsupportedMediaType: "Unsupported media type"
             case .idempotencyKeyReused: "Idempotency key reused with a different request"
@@ -172,8 +181,11 @@ extension Problem {
         public var status: HTTPResponse.Status {
             switch self {
             case .invalidRequest: .badRequest
+            case .unauthorized: .unauthorized
+            case .forbidden: .forbidden
             case .notFound, .noRoute: .notFound
             case .methodNotAllowed: .methodNotAllowed
+            case .sagaNotParked: .conflict
             case .bodyTooLarge: .contentTooLarge
             case .unsupportedMediaType: .unsupportedMediaType
             case .idempotencyKeyReused: .unprocessableContent

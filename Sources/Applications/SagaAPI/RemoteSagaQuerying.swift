@@ -19,17 +19,31 @@ public struct RemoteSagaQuerying: SagaQuerying {
         return status == 404 ? nil : body
     }
 
-    /// The orchestrator's reports of the sagas `filter` selects (`since` sent as an absolute time).
-    public func sagas(matching filter: SagaFilter) async throws(Problem) -> [JSONValue] {
+    /// The orchestrator's page of the sagas `filter` selects (times sent as absolute times).
+    public func sagas(matching filter: SagaFilter) async throws(Problem) -> JSONValue {
         var query: [(String, String)] = []
         if let type = filter.type { query.append(("type", type)) }
         if !filter.states.isEmpty { query.append(("state", filter.states.map(\.rawValue).joined(separator: ","))) }
         if let since = filter.since { query.append(("since", SagaReport.time(since))) }
+        if let until = filter.until { query.append(("until", SagaReport.time(until))) }
+        if let step = filter.step { query.append(("step", step)) }
+        if let code = filter.failureCode { query.append(("failureCode", code)) }
+        if let prefix = filter.idPrefix { query.append(("idPrefix", prefix)) }
+        if let after = filter.after { query.append(("cursor", after.token)) }
         query.append(("limit", String(filter.limit)))
         let (status, body) = try await upstream.get("/sagas", query: query)
-        guard status == 200, case .array(let sagas)? = body["sagas"] else {
+        guard status == 200, case .array? = body["sagas"] else {
             throw upstream.problem(.badGateway, "GET \(upstream.baseURL)/sagas answered \(status) without a sagas array")
         }
-        return sagas
+        return body
+    }
+
+    /// The orchestrator's counts.
+    public func counts() async throws(Problem) -> JSONValue {
+        let (status, body) = try await upstream.get("/sagas/counts")
+        guard status == 200, case .object? = body["byState"] else {
+            throw upstream.problem(.badGateway, "GET \(upstream.baseURL)/sagas/counts answered \(status) without byState")
+        }
+        return body
     }
 }

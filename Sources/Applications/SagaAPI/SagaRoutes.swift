@@ -4,10 +4,14 @@ import Hummingbird
 import SagaCore
 import SagaSQLite
 
-/// `GET /sagas/{id}` and `GET /sagas?type=&state=&since=&limit=`: saga status through a ``SagaQuerying``.
+/// `GET /sagas/{id}`, `GET /sagas?type=&state=&step=&failureCode=&idPrefix=&since=&until=&cursor=&limit=`
+/// and `GET /sagas/counts`: saga status through a ``SagaQuerying``.
 public struct SagaRoutes: Sendable {
     /// The routes this group registers.
-    public static let routes = [APIRoute(.get, "/sagas/{id}"), APIRoute(.get, "/sagas")]
+    public static let routes = [
+        APIRoute(.get, "/sagas/{id}", access: .readSagaStatus), APIRoute(.get, "/sagas", access: .read),
+        APIRoute(.get, "/sagas/counts", access: .read),
+    ]
     /// The largest `limit`.
     public static let maximumLimit = 1000
 
@@ -33,17 +37,38 @@ public struct SagaRoutes: Sendable {
             return JSONResponse.make(status: .ok, json: report)
         }
         Self.routes[1].register(on: router) { request, _ in
-            let found = try await sagas.sagas(matching: try Self.filter(request.uri.queryParameters, now: Date()))
-            return JSONResponse.make(status: .ok, json: .object([("sagas", .array(found)), ("count", .integer(Int64(found.count)))]))
+            JSONResponse.make(status: .ok, json: try await sagas.sagas(matching: try Self.filter(request.uri.queryParameters, now: Date())))
+        }
+        Self.routes[2].register(on: router) { _, _ in
+            JSONResponse.make(status: .ok, json: try await sagas.counts())
         }
     }
 
+    /// The query parameters of `GET /sagas`.
+    static let filterParameters = ["type", "state", "step", "failureCode", "idPrefix", "since", "until", "cursor", "limit"]
+
     /// Reads the list filter from query parameters (`state` repeatable or a comma list; `since`
-    /// ISO 8601 or an age like `30m`; `limit` 1–``maximumLimit``, default 100); unknown parameters are errors.
+    /// and `until` ISO 8601 or an age like `30m`; `cursor` a previous page's `next`; `limit`
+    /// 1–``maximumLimit``, default 100); unknown parameters are errors.
     static func filter(_ query: Parameters, now: Date) throws(Problem) -> SagaFilter {
         var reader = FieldReader()
-        for (name, _) in query where !["type", "state", "since", "limit"].contains(name) {
-            reader.fail(String(name), "is not a known query parameter (expected: type, state, since, limit)")
+        for (name, _) in query where !filterParameters.contains(String(name)) {
+            reader.fail(String(name), "is not a known query parameter (expected: \(filterParameters.joined(separator: ", ")))")
+        }
+        func text(_ name: String) -> String? {
+            guard let value = query[Substring(name)].map(String.init) else { return nil }
+            if value.isEmpty { reader.fail(name, "must not be empty") }
+            return value
+        }
+        let step = text("step"), failureCode = text("failureCode"), idPrefix = text("idPrefix")
+        var until: Date?
+        if let value = query["until"] {
+            do throws(SagaFilterError) { until = try SagaFilter.time(String(value), now: now) } catch { reader.fail("until", error.description) }
+        }
+        var cursor: SagaFilter.Cursor?
+        if let value = query["cursor"] {
+            cursor = SagaFilter.Cursor(token: String(value))
+            if cursor == nil { reader.fail("cursor", "is not a cursor of this list (use the `next` of a previous page)") }
         }
         let type = query["type"].map(String.init)
         if let type, type.isEmpty { reader.fail("type", "must not be empty") }
@@ -66,6 +91,7 @@ public struct SagaRoutes: Sendable {
             }
         }
         try reader.check()
-        return SagaFilter(type: type, states: states, since: since, limit: limit)
+        return SagaFilter(type: type, states: states, since: since, until: until, step: step, failureCode: failureCode,
+            idPrefix: idPrefix, after: cursor, limit: limit)
     }
 }

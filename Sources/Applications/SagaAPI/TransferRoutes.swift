@@ -3,7 +3,7 @@ import Hummingbird
 /// `POST /transfers`: requests a UPI transfer (which starts the transfer saga) through a ``TransferRequesting``.
 public struct TransferRoutes: Sendable {
     /// The routes this group registers.
-    public static let routes = [APIRoute(.post, "/transfers")]
+    public static let routes = [APIRoute(.post, "/transfers", access: .startSagas)]
 
     private let transfers: any TransferRequesting
 

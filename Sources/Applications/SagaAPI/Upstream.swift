@@ -7,6 +7,9 @@ import NIOCore
 /// Another role's HTTP API this process forwards to (the `order` role for `POST /orders`, the
 /// `orchestrator` role for `GET /sagas…`), through a shared async-http-client `HTTPClient`.
 ///
+/// The caller's `Authorization` header (``APICaller/current``) is forwarded, so the upstream
+/// role authenticates and authorizes the same token.
+///
 /// An upstream problem (a 4xx/5xx with a problem body) is thrown as that ``Problem``, status and
 /// members unchanged; an upstream that cannot be reached is a 503 ``Problem`` naming it, one that
 /// does not answer in time a 504, one that answers something unreadable a 502.
@@ -65,6 +68,9 @@ public struct Upstream: Sendable {
     }
 
     private func execute(_ request: HTTPClientRequest, path: String, allowNotFound: Bool) async throws(Problem) -> (status: Int, body: JSONValue) {
+        var request = request
+        // The caller's credentials go along: the upstream role checks the same tokens.
+        if let authorization = APICaller.current?.authorization { request.headers.replaceOrAdd(name: "Authorization", value: authorization) }
         let target = "\(request.method) \(baseURL)\(path)"
         let response: HTTPClientResponse
         let bytes: [UInt8]

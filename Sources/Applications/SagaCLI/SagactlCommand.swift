@@ -13,7 +13,7 @@ public struct SagactlCommand: AsyncParsableCommand {
         version: SagaVersion.current,
         subcommands: [
             SchemaCommand.self, PublishCommand.self, TailCommand.self, StatusCommand.self, SagasCommand.self, DLQCommand.self,
-            DoctorCommand.self, DevCommand.self,
+            SagaCommand.self, DoctorCommand.self, DevCommand.self, AuthCommand.self,
         ]
     )
 

@@ -39,7 +39,7 @@ public struct SagaSystem: Sendable {
     public let schemas: SchemaResolution
     private let registryClient: SchemaRegistryClient?
     private let admin: KafkaAdmin
-    private let logger: Logger
+    let logger: Logger
 
     /// Adds routes beyond the role's `SagaAPI` routes, given the process's components.
     public typealias RouteAdder = @Sendable (Router<SagaHTTPServer.Context>, SagaSystemComponents) -> Void
@@ -78,7 +78,7 @@ public struct SagaSystem: Sendable {
     /// `/readyz`: the broker answers a metadata request listing the role's topics, every store
     /// (and the api's idempotency ledger) answers a read.
     public var readinessChecks: [ReadinessCheck] {
-        var checks: [ReadinessCheck] = [.kafka(admin, topics: settings.topics.all)]
+        var checks: [ReadinessCheck] = [.kafka(admin, topics: settings.topics.provisioned)]
         for (role, store) in components.stores { checks.append(.store("store:\(role)", store)) }
         if let ledger = components.idempotencyLedger { checks.append(.ledger(ledger)) }
         if registryClient != nil { checks.append(schemas.readinessCheck) }

@@ -36,9 +36,9 @@ public struct TopicProvisioner: Sendable {
     /// Every topic name: the saga topics, then their dead-letter topics.
     public var topicNames: [String] { Self.topicNames(topics) }
 
-    /// Every topic name of `topics`: the saga topics, then their dead-letter topics.
+    /// Every topic name of `topics`: the saga topics and the audit topic, then their dead-letter topics.
     public static func topicNames(_ topics: SagaTopics) -> [String] {
-        topics.all + topics.all.map(DeadLetterRecord.topic(for:))
+        topics.provisioned + topics.provisioned.map(DeadLetterRecord.topic(for:))
     }
 
     /// The topic specifications created.

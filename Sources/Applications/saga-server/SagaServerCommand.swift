@@ -52,6 +52,8 @@ struct SagaServerCommand: AsyncParsableCommand {
         var overrides = options.overrides
         // Creating topics needs no role; any role reads the same broker and prefix settings.
         if createTopics, overrides["SAGA_ROLE"] == nil, environment["SAGA_ROLE"] == nil { overrides["SAGA_ROLE"] = Role.all.rawValue }
+        // Nor does it serve HTTP, so it needs no tokens.
+        if createTopics, overrides["SAGA_AUTH_TOKENS"] == nil, environment["SAGA_AUTH_TOKENS"] == nil { overrides["SAGA_AUTH_DISABLED"] = "true" }
         let settings: SagaServerSettings
         do {
             settings = try SagaServerSettings(environment: environment, overrides: overrides)
@@ -64,6 +66,9 @@ struct SagaServerCommand: AsyncParsableCommand {
         let registry = MetricsBootstrap.bootstrap()
         var logger = Logger(label: "saga-server")
         logger[metadataKey: "role"] = "\(settings.role)"
+        if case .disabled = settings.authentication, !createTopics {
+            logger.warning("HTTP API authentication is DISABLED (SAGA_AUTH_DISABLED=true): anyone who reaches the port can start and operate sagas")
+        }
         if createTopics {
             guard partitions > 0 else { throw ValidationError("--partitions must be positive") }
             let created = try await TopicProvisioner(kafka: settings.kafka, topics: settings.topics, partitions: partitions, logger: logger)

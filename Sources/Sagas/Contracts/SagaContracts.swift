@@ -51,7 +51,14 @@ public struct SagaTopics: Sendable, Hashable {
     /// `saga.events`: saga lifecycle events.
     public var events: String { prefix + "saga.events" }
 
-    /// Every topic above.
+    /// `saga.audit`: what operators did (retry, resolve), one JSON record per audit-trail entry,
+    /// keyed by its target. No saga reads it; it is for people and their tools (a SIEM).
+    public var audit: String { prefix + "saga.audit" }
+
+    /// Every topic the system writes: the sagas' topics (``all``) and ``audit``.
+    public var provisioned: [String] { all + [audit] }
+
+    /// Every topic of the sagas above (not ``audit``).
     public var all: [String] {
         [orderPlaced, transferRequested, billSettlementRequested, inventoryCommands, paymentCommands, orderCommands,
          accountCommands, notificationCommands, orderReplies, transferReplies, billReplies, events]

@@ -16,6 +16,7 @@ installs (.deps/python and .deps/python-registry). Prints one JSON object.
 
 import datetime
 import json
+import os
 import sys
 import time
 import uuid
@@ -40,10 +41,21 @@ def plain(value):
     return value
 
 
+def registry_client(registry_url):
+    """A registry client; with SAGA_TOKEN set, it sends it as its bearer token (confluent-kafka's
+    STATIC_TOKEN source also wants a logical cluster name, which the registry ignores)."""
+    conf = {"url": registry_url}
+    token = os.environ.get("SAGA_TOKEN")
+    if token:
+        conf.update({"bearer.auth.credentials.source": "STATIC_TOKEN", "bearer.auth.token": token,
+                     "bearer.auth.logical.cluster": "swift-saga"})
+    return SchemaRegistryClient(conf)
+
+
 def produce(bootstrap, topic, registry_url, schema_file, record, message_type, saga_id):
     """Serializes `record` with AvroSerializer (the schema looked up at `registry_url`, never
     registered) and publishes it with the contracts' headers; returns the framing's facts."""
-    client = SchemaRegistryClient({"url": registry_url})
+    client = registry_client(registry_url)
     schema_str = json.dumps(fastavro.schema.load_schema(schema_file, _write_hint=False), sort_keys=True)
     serializer = AvroSerializer(client, schema_str, conf={"auto.register.schemas": False, "use.latest.version": False})
     value = serializer(record, SerializationContext(topic, MessageField.VALUE))
@@ -106,7 +118,7 @@ def produce_order(bootstrap, topic, registry_url, schema_file, order_id, custome
 
 
 def read_events(bootstrap, topic, registry_url, saga_id, timeout):
-    deserializer = AvroDeserializer(SchemaRegistryClient({"url": registry_url}))
+    deserializer = AvroDeserializer(registry_client(registry_url))
     consumer = Consumer({
         "bootstrap.servers": bootstrap, "group.id": f"py-{uuid.uuid4()}",
         "auto.offset.reset": "earliest", "enable.auto.commit": False,

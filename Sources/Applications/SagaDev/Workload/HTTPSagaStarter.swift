@@ -16,10 +16,12 @@ public struct HTTPSagaStarter: SagaStarting {
     public let baseURL: URL
     private let client: HTTPClient
     private let timeout: TimeAmount
+    private let token: String?
 
-    /// Sends requests to `baseURL` through `client`.
-    public init(baseURL: URL, client: HTTPClient = .shared, timeout: Duration = .seconds(30)) {
+    /// Sends requests to `baseURL` through `client`, with `token` (a `producer` token) as the bearer token.
+    public init(baseURL: URL, token: String?, client: HTTPClient = .shared, timeout: Duration = .seconds(30)) {
         self.baseURL = baseURL
+        self.token = token
         self.client = client
         self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
     }
@@ -73,6 +75,7 @@ public struct HTTPSagaStarter: SagaStarting {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         if let key { request.headers.add(name: "Idempotency-Key", value: key.uuidString.lowercased()) }
+        if let token { request.headers.add(name: "Authorization", value: "Bearer " + token) }
         request.body = .bytes(ByteBuffer(string: body.serialized))
         let response = try await client.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 1 << 20)

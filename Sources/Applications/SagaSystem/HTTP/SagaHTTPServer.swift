@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// A swift-service-lifecycle `Service`: stops accepting and drains on graceful shutdown.
 ///
 /// ```swift
-/// let server = SagaHTTPServer(host: "127.0.0.1", port: 0, routes: APIRouterBuilder()) { router in
+/// let server = SagaHTTPServer(host: "127.0.0.1", port: 0, routes: APIRouterBuilder(authentication: .required(tokens))) { router in
 ///     router.get("/hello") { _, _ in "hello" }
 /// } onListening: { host, port in print("listening on \(host):\(port)") }
 /// ```
@@ -33,7 +33,7 @@ public struct SagaHTTPServer: Service {
 
     /// Creates the server.
     public init(
-        host: String, port: Int, routes: APIRouterBuilder = APIRouterBuilder(),
+        host: String, port: Int, routes: APIRouterBuilder,
         logger: Logger = Logger(label: "saga.http"),
         addRoutes: @escaping RouteAdder = { _ in },
         onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }

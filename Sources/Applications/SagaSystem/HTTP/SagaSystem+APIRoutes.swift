@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import SagaAPI
+import SagaCore
 import SchemaRegistry
 
 extension SagaSystem {
@@ -12,22 +13,35 @@ extension SagaSystem {
     /// | `order` | in process | | |
     /// | `orchestrator` | | | in process |
     ///
+    /// `/sagas/{id}/retry`, `/sagas/{id}/resolve` and `/audit` go where `/sagas` goes.
+    ///
     /// The api role and `all` also serve `/registry` (the contracts as a read-only schema registry).
-    /// Every role serves `/healthz`, `/readyz` (``readinessChecks``) and `/metrics` (``metricsRegistry``).
+    /// Every role serves `/healthz`, `/readyz` (``readinessChecks``) and `/metrics` (``metricsRegistry``);
+    /// every other route needs a bearer token of ``SagaServerSettings/authentication`` (the api role
+    /// forwards the caller's token to the role it forwards to, which checks it again).
     ///
     /// - Throws: `Upstream.InvalidURL` for an api role whose upstream URL is not absolute http(s).
     public func apiRoutes() throws -> APIRouterBuilder {
-        var builder = APIRouterBuilder(operations: OperationsRoutes(checks: readinessChecks, registry: metricsRegistry))
+        var builder = APIRouterBuilder(authentication: settings.authentication, operations: OperationsRoutes(checks: readinessChecks, registry: metricsRegistry))
         let components = self.components
         if let orders = components.orders {
             builder.orders = LocalOrderPlacing(service: orders)
         } else if let url = settings.orderURL {
             builder.orders = RemoteOrderPlacing(upstream: try Upstream(name: "order", baseURL: url.absoluteString, client: .shared))
         }
-        if let store = components.orchestratorStore {
+        if let store = components.orchestratorStore, let orchestrator = components.orchestrator {
             builder.sagas = LocalSagaQuerying(store: store)
+            // Retry and resolve are recorded in the audit trail; the PostgreSQL store has none yet, so
+            // an orchestrator on PostgreSQL serves no operator routes yet.
+            if let trail = store as? any AuditTrail {
+                builder.operating = LocalSagaOperating(orchestrator: orchestrator, trail: trail, auditTopic: settings.topics.audit, logger: logger)
+            } else {
+                logger.warning("the orchestrator's PostgreSQL store keeps no audit trail yet: /sagas/{id}/retry, /resolve and /audit are not served")
+            }
         } else if let url = settings.orchestratorURL {
-            builder.sagas = RemoteSagaQuerying(upstream: try Upstream(name: "orchestrator", baseURL: url.absoluteString, client: .shared))
+            let upstream = try Upstream(name: "orchestrator", baseURL: url.absoluteString, client: .shared)
+            builder.sagas = RemoteSagaQuerying(upstream: upstream)
+            builder.operating = RemoteSagaOperating(upstream: upstream)
         }
         if let producer = components.producer, let ledger = components.idempotencyLedger {
             let schemas = self.schemas

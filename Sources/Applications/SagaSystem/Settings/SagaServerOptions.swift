@@ -35,6 +35,10 @@ public struct SagaServerOptions: ParsableArguments {
     var orderURL: String?
     @Option(name: .customLong("orchestrator-url"), help: Self.help("SAGA_ORCHESTRATOR_URL"))
     var orchestratorURL: String?
+    @Option(name: .customLong("auth-tokens"), help: Self.help("SAGA_AUTH_TOKENS", note: "entries hold hashes only, but prefer the environment (a Secret)"))
+    var authTokens: String?
+    @Option(name: .customLong("auth-disabled"), help: Self.help("SAGA_AUTH_DISABLED"))
+    var authDisabled: String?
     @Option(name: .customLong("step-timeout-seconds"), help: Self.help("SAGA_STEP_TIMEOUT_SECONDS"))
     var stepTimeoutSeconds: String?
     @Option(name: .customLong("step-max-attempts"), help: Self.help("SAGA_STEP_MAX_ATTEMPTS"))
@@ -103,6 +107,8 @@ public struct SagaServerOptions: ParsableArguments {
             ("SAGA_HTTP_PORT", httpPort),
             ("SAGA_ORDER_URL", orderURL),
             ("SAGA_ORCHESTRATOR_URL", orchestratorURL),
+            ("SAGA_AUTH_TOKENS", authTokens),
+            ("SAGA_AUTH_DISABLED", authDisabled),
             ("SAGA_STEP_TIMEOUT_SECONDS", stepTimeoutSeconds),
             ("SAGA_STEP_MAX_ATTEMPTS", stepMaxAttempts),
             ("SAGA_PAYMENT_LIMIT_MINOR", paymentLimitMinor),

@@ -1,4 +1,5 @@
 import SagaContracts
+import SagaAPI
 import Avro
 import Foundation
 import Kafka
@@ -38,6 +39,8 @@ public struct SagaServerSettings: Sendable {
     public var orderURL: URL?
     /// api role: base URL of the orchestrator role.
     public var orchestratorURL: URL?
+    /// The bearer tokens of the HTTP API, or ``APIAuthentication/disabled`` when `SAGA_AUTH_DISABLED=true`.
+    public var authentication: APIAuthentication
     /// orchestrator: reply timeout per step attempt.
     public var stepTimeout: Duration
     /// orchestrator: attempts per step.
@@ -102,6 +105,7 @@ public struct SagaServerSettings: Sendable {
                 throw .missing(name: "SAGA_ORCHESTRATOR_URL", flag: "orchestrator-url", hint: "the api role forwards saga queries to it")
             }
         }
+        authentication = try Self.authentication(reader)
         stepTimeout = .seconds(try reader.integer("SAGA_STEP_TIMEOUT_SECONDS", default: 30, in: 1...86_400))
         stepMaxAttempts = try reader.integer("SAGA_STEP_MAX_ATTEMPTS", default: 5, in: 1...1_000)
         paymentLimitMinor = Int64(try reader.integer("SAGA_PAYMENT_LIMIT_MINOR", default: 500_000, in: 0...Int(Int64.max)))
@@ -165,6 +169,28 @@ public struct SagaServerSettings: Sendable {
             throw reader.invalid("SAGA_DATABASE_SCHEMA", schema, expected: "a lower-case SQL identifier (letters, digits, _)")
         }
         return PostgresStoreConfiguration(url: url, schema: schema)
+    }
+
+    /// Secure by default: `SAGA_AUTH_TOKENS` must list tokens unless `SAGA_AUTH_DISABLED=true`
+    /// says, explicitly, that the API is open (both set is a conflict: which one was meant?).
+    private static func authentication(_ reader: Reader) throws(SagaServerSettingsError) -> APIAuthentication {
+        let disabled = try reader.boolean("SAGA_AUTH_DISABLED", default: false)
+        let text = reader.text("SAGA_AUTH_TOKENS")
+        if disabled {
+            guard text == nil else { throw .conflict("SAGA_AUTH_TOKENS is set and SAGA_AUTH_DISABLED=true; unset one of them") }
+            return .disabled
+        }
+        guard let text else {
+            throw .missing(name: "SAGA_AUTH_TOKENS", flag: "auth-tokens",
+                hint: "the HTTP API needs bearer tokens: comma-separated name:role:sha256-hex entries (`sagactl auth token --role operator` makes one); "
+                    + "SAGA_AUTH_DISABLED=true (--auth-disabled) serves it without, for local experiments only")
+        }
+        do {
+            return .required(try AccessTokens(parsing: text))
+        } catch {
+            // The reason names the entry's position, never its text.
+            throw .invalid(name: "SAGA_AUTH_TOKENS", flag: "auth-tokens", value: KafkaConfiguration.redactedValue, expected: "name:role:sha256-hex entries (\(error))")
+        }
     }
 
     /// The topic names under ``topicPrefix``.

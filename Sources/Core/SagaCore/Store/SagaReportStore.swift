@@ -7,4 +7,6 @@ public protocol SagaReportStore: SagaStore {
     func reports(matching filter: SagaFilter) async throws(SagaStoreError) -> [SagaReport]
     /// The saga `sagaID` with its step history, or nil when there is none.
     func report(sagaID: String) async throws(SagaStoreError) -> SagaReport?
+    /// The number of sagas of each type in each state.
+    func counts() async throws(SagaStoreError) -> [(type: String, status: SagaStatus, count: Int)]
 }

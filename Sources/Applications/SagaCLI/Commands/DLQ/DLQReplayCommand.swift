@@ -25,6 +25,7 @@ struct DLQReplayCommand: AsyncParsableCommand {
     @Flag(help: "Every letter.") var all = false
     @Flag(help: "Show what would be replayed; publish and record nothing.") var dryRun = false
     @Flag(help: "Replay letters that were replayed before.") var force = false
+    @Flag(help: "Print JSON Lines: one object per letter (position, origin, outcome, replay id or reason).") var json = false
     @Option(help: "Replay the one selected letter with this corrected value (Avro JSON, validated against its message-type).")
     var edit: String?
     @OptionGroup var store: SagaStoreOption
@@ -41,15 +42,23 @@ struct DLQReplayCommand: AsyncParsableCommand {
                 letters = [try DeadLetterEditor(schemas: try schemas.load()).replacingValue(of: letter, with: edit)]
             }
             if dryRun {
-                for letter in letters { StandardStreams.writeLine("would replay \(letter.position) to \(letter.originText)" + (edit == nil ? "" : " (edited value)")) }
+                for letter in letters {
+                    StandardStreams.writeLine(json
+                        ? JSONValue.object([("position", .string(letter.position)), ("origin", .string(letter.originText)),
+                                            ("outcome", .string("dryRun")), ("edited", .bool(edit != nil))]).serialized
+                        : "would replay \(letter.position) to \(letter.originText)" + (edit == nil ? "" : " (edited value)"))
+                }
                 StandardStreams.writeError("sagactl: \(letters.count) letter(s) selected; nothing replayed (--dry-run)")
                 return
             }
             let producer = try KafkaClients.producer(try source.connection.configuration())
             let replayer = DeadLetterReplayer(producer: producer, store: try store.open())
-            let results = await DeadLetterReplays(replayer: replayer).replay(letters, force: force)
+            // Many letters: a progress bar on a terminal's standard error.
+            var bar = ProgressBar(total: letters.count, label: "replaying", threshold: 50)
+            let results = await DeadLetterReplays(replayer: replayer).replay(letters, force: force) { done in bar.update(done) }
+            bar.finish()
             await producer.shutdown()
-            for result in results { StandardStreams.writeLine(result.line) }
+            for result in results { StandardStreams.writeLine(json ? result.json.serialized : result.line) }
             let refused = results.filter(\.isRefused).count, failed = results.filter(\.isFailed).count
             StandardStreams.writeError("sagactl: \(results.count - refused - failed) replayed, \(refused) refused, \(failed) failed")
             if refused > 0 || failed > 0 {
@@ -70,6 +79,21 @@ struct DeadLetterReplays: Sendable {
         var isRefused: Bool { if case .refused = self { true } else { false } }
         var isFailed: Bool { if case .failed = self { true } else { false } }
 
+        /// The result as one JSON object.
+        var json: JSONValue {
+            switch self {
+            case .replayed(let letter, let record):
+                .object([("position", .string(letter.position)), ("origin", .string(letter.originText)), ("outcome", .string("replayed")),
+                         ("replayId", .string(record.request.replayID)), ("forced", .bool(record.forced))])
+            case .refused(let letter, let previous):
+                .object([("position", .string(letter.position)), ("origin", .string(letter.originText)), ("outcome", .string("refused")),
+                         ("previousReplayId", .string(previous))])
+            case .failed(let letter, let message):
+                .object([("position", .string(letter.position)), ("origin", .string(letter.originText)), ("outcome", .string("failed")),
+                         ("error", .string(message))])
+            }
+        }
+
         var line: String {
             switch self {
             case .replayed(let letter, let record):
@@ -84,9 +108,11 @@ struct DeadLetterReplays: Sendable {
 
     let replayer: DeadLetterReplayer
 
-    func replay(_ letters: [DeadLetter], force: Bool) async -> [Result] {
+    /// Replays `letters` in order, telling `progress` how many are done after each.
+    func replay(_ letters: [DeadLetter], force: Bool, progress: (Int) -> Void = { _ in }) async -> [Result] {
         var results: [Result] = []
         for letter in letters {
+            defer { progress(results.count) }
             do {
                 results.append(.replayed(letter, try await replayer.replay(letter.record, force: force)))
             } catch SagaStoreError.alreadyReplayed(_, _, _, let previous) {

@@ -20,6 +20,9 @@ struct DevBanner: Sendable {
             lines.append("  broker   \(servers)  (given)")
         }
         lines.append("  http     \(httpURL)  (/orders /transfers /sagas /healthz /readyz /metrics)")
+        // Development tokens, new each run: printing them is the point (only their hashes reach the roles).
+        lines.append("  token    \(context.tokens.producer.token)  (producer: POST /orders, /transfers, GET /sagas/{id})")
+        lines.append("  token    \(context.tokens.operator.token)  (operator: read everything, retry, resolve, replay)")
         lines.append("  data     \(data)" + (context.data.deletesOnFinish ? "  (removed on exit; --keep-data keeps it)" : ""))
         lines.append("  mode     \(mode)")
         if context.options.demo {
@@ -32,9 +35,12 @@ struct DevBanner: Sendable {
         lines += [
             "try (from the repository root, where ./schemas is):",
             "  sagactl publish \(topics.transferRequested) --schema TransferRequested --bootstrap-servers \(servers) --value '\(exampleTransfer())'",
-            "  sagactl sagas --store \(store)",
-            "  sagactl status <saga-id> --store \(store)",
+            "  export SAGA_URL=\(httpURL) SAGA_TOKEN=\(context.tokens.operator.token)",
+            "  sagactl sagas --state failed        (or --store \(store))",
+            "  sagactl status <saga-id>",
+            "  sagactl saga retry <saga-id>",
             "  sagactl dlq summary \(topics.accountCommands) --bootstrap-servers \(servers)",
+            "  curl -s \(httpURL)/sagas/counts -H \"Authorization: Bearer $SAGA_TOKEN\"",
             "  curl -s \(httpURL)/readyz",
             "Ctrl-C stops everything.",
         ]

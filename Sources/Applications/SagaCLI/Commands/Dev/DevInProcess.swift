@@ -33,7 +33,7 @@ struct DevInProcess {
         let workloadTask: Task<(sent: Int, failed: Int), Never>? = options.demo ? Task {
             var iterator = listening.stream.makeAsyncIterator()
             guard let api = await iterator.next() else { return (0, 0) }
-            return await DemoWorkload(starter: HTTPSagaStarter(baseURL: api), rate: rate).run()
+            return await DemoWorkload(starter: HTTPSagaStarter(baseURL: api, token: context.tokens.producer.token), rate: rate).run()
         } : nil
         let summaryTask = Task { await context.reportSummaries(storePath: storePath) }
         let signalTask = Task {

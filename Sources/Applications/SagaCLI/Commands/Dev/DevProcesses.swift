@@ -67,7 +67,7 @@ struct DevProcesses {
         if options.demo {
             // Through the api role, as a client would: it forwards orders to the order role.
             guard let api = await topology.url(of: .api) else { throw CLIError.failed("the api role has no URL") }
-            let workload = DemoWorkload(starter: HTTPSagaStarter(baseURL: api), rate: options.rate)
+            let workload = DemoWorkload(starter: HTTPSagaStarter(baseURL: api, token: context.tokens.producer.token), rate: options.rate)
             workloadTask = Task { await workload.run() }
         }
         let summaryTask = Task { await context.reportSummaries(storePath: topology.databasePath(of: .orchestrator)) }

@@ -1,5 +1,6 @@
 import SagaContracts
 import Foundation
+import SagaAPI
 import Kafka
 import Logging
 import SagaDev
@@ -42,7 +43,8 @@ struct DevSession {
         }
         var failure: (any Error)?
         do {
-            let context = DevContext(options: options, data: data, broker: broker, bootstrapServers: bootstrapServers, signals: signals)
+            let context = DevContext(options: options, data: data, broker: broker, bootstrapServers: bootstrapServers, signals: signals,
+                tokens: DevTokens())
             try await TopicProvisioner(kafka: try context.kafka(), topics: context.topics, partitions: options.partitions, logger: logger)
                 .createTopics()
             if options.processes {
@@ -79,6 +81,8 @@ struct DevContext: Sendable {
     let broker: TansuBroker?
     let bootstrapServers: String
     let signals: UnixSignalsSequence
+    /// The bearer tokens of this run's HTTP API.
+    let tokens: DevTokens
 
     var topics: SagaTopics { SagaTopics(prefix: options.topicPrefix) }
 
@@ -92,6 +96,7 @@ struct DevContext: Sendable {
             "SAGA_SEED_DEMO_DATA": "true",
             "SAGA_LOG_LEVEL": options.logLevel,
             "SAGA_LOG_FORMAT": "text",
+            "SAGA_AUTH_TOKENS": tokens.entries,
         ]
     }
 

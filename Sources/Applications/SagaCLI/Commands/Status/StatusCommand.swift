@@ -9,16 +9,24 @@ struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show a saga: type, state, current step, data and its step history.",
-        discussion: "Reads the orchestrator's SQLite store. Exit status 1 when no saga has the id."
+        discussion: """
+            Asks the HTTP API (--url or SAGA_URL, with a token in SAGA_TOKEN: any role) or reads the orchestrator's             SQLite store (--store or SAGA_STORE). Exit status 1 when no saga has the id.
+            """
     )
 
     @Argument(help: "The saga id.") var sagaID: String
     @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var api: APIOption
     @OptionGroup var store: SagaStoreOption
     @OptionGroup var schemas: SchemaDirectoryOption
 
     func run() async throws {
         try await runReportingErrors {
+            if case .api(let client) = try SagaSource.choose(api: api, store: store) {
+                let report = try await client.get("/sagas/" + sagaID)
+                StandardStreams.writeLine(json ? report.prettySerialized : SagaReportJSON.text(report))
+                return
+            }
             let report = try await SagaQueries(store: try store.open()).report(sagaID: sagaID)
             let contracts = schemas.loadIfPresent()
             StandardStreams.writeLine(json ? report.json(schemas: contracts).prettySerialized : report.text(schemas: contracts))
