@@ -40,6 +40,20 @@ import Testing
             #expect(try await ids(SagaFilter(limit: 2)) == ["e", "d"])
             #expect(try await ids(SagaFilter(limit: 0)) == ["e"], "a limit below 1 is 1")
             #expect(try await ids(SagaFilter(type: "nope")) == [])
+            var page = SagaFilter(limit: 2)
+            page.after = SagaFilter.Cursor(after: try #require(try await store.load(sagaID: "d")))
+            #expect(try await ids(page) == ["c", "b"], "the page after d")
+            var narrow = SagaFilter()
+            narrow.until = Self.t0.addingTimeInterval(20)
+            narrow.idPrefix = "b"
+            #expect(try await ids(narrow) == ["b"])
+            var atStep = SagaFilter()
+            atStep.step = "first"
+            #expect(try await ids(atStep).count == 5)
+            atStep.step = "second"
+            #expect(try await ids(atStep) == [])
+            let counts = try await store.counts().map { "\($0.type) \($0.status.rawValue) \($0.count)" }
+            #expect(counts == ["order completed 1", "order failed 1", "order running 1", "transfer compensated 1", "transfer completed 1"])
 
             let reports = try await store.reports(matching: SagaFilter(type: "transfer"))
             #expect(reports.map { $0.history.map(\.requestID) } == [["r-d"], ["r-c"]])

@@ -6,7 +6,7 @@ import Testing
 /// `SAGA_DATABASE_URL` / `SAGA_DATABASE_SCHEMA`: the orchestrator's PostgreSQL store, read and
 /// shown without its password.
 @Suite struct DatabaseSettingsTests {
-    static let orchestrator = ["SAGA_ROLE": "orchestrator", "KAFKA_BOOTSTRAP_SERVERS": "k1:9092"]
+    static let orchestrator = ["SAGA_ROLE": "orchestrator", "KAFKA_BOOTSTRAP_SERVERS": "k1:9092", "SAGA_AUTH_DISABLED": "true"]
     static let url = "postgres://saga:hunter2-secret@db.internal:6432/sagas?sslmode=require"
 
     @Test func theURLAndSchemaConfigureTheOrchestratorsStore() throws {

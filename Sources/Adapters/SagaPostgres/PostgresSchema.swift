@@ -124,7 +124,24 @@ enum PostgresSchema {
                 PRIMARY KEY (consumer, idempotency_key)
             )
             """,
-        ])
+        ]),
+        Migration(identifier: "v2: audit trail", statements: [
+            """
+            CREATE TABLE audit_trail (
+                sequence bigserial PRIMARY KEY,
+                id text NOT NULL UNIQUE,
+                at double precision NOT NULL,
+                actor text NOT NULL,
+                role text,
+                action text NOT NULL,
+                target text NOT NULL,
+                note text,
+                outcome text NOT NULL,
+                detail text
+            )
+            """,
+            "CREATE INDEX audit_trail_target ON audit_trail (target, sequence)",
+        ]),
     ]
 
     /// The identifiers of ``migrations``, in order.
