@@ -36,26 +36,7 @@ enum LocalDoctor {
         } catch {
             return .fail(name, "cannot be read as a SQLite store: \(error)", fix: "check the path and the file's permissions")
         }
-        var parts = ["schema \(inspection.appliedMigrations.count)/\(inspection.knownMigrations.count) migrations"]
-        parts.append("\(inspection.pendingOutbox) outbox row(s) pending" + (inspection.oldestPendingOutbox.map {
-            ", oldest \(Int(now.timeIntervalSince($0))) s old"
-        } ?? ""))
-        if !inspection.sagasByStatus.isEmpty {
-            parts.append("sagas " + inspection.sagasByStatus.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
-        }
-        let detail = parts.joined(separator: "; ")
-        if !inspection.unknownMigrations.isEmpty {
-            return .fail(name, detail + "; migrations unknown to this build: " + inspection.unknownMigrations.joined(separator: ", "),
-                         fix: "a newer version wrote this store: run that version (or a newer sagactl)")
-        }
-        if !inspection.missingMigrations.isEmpty {
-            return .warn(name, detail + "; not yet migrated: " + inspection.missingMigrations.joined(separator: ", "),
-                         fix: "start the service that owns it once: opening the store applies the migrations")
-        }
-        if let oldest = inspection.oldestPendingOutbox, now.timeIntervalSince(oldest) > 60 {
-            return .warn(name, detail, fix: "outbox rows older than a minute are not being published: is the service running and the broker reachable?")
-        }
-        return .ok(name, detail)
+        return .store(name, inspection, kind: "store", owner: "the service that owns it", now: now)
     }
 
     /// The schema directory: present, parses, and every schema in it is fully compatible with

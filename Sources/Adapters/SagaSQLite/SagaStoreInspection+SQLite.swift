@@ -2,25 +2,7 @@ import SagaCore
 import Foundation
 import GRDB
 
-/// What a saga or service SQLite file holds, read without changing it (no migration, no write):
-/// for `sagactl doctor` and operators.
-public struct SagaStoreInspection: Sendable, Hashable {
-    /// The engine's schema migrations this build knows, in order.
-    public var knownMigrations: [String]
-    /// The migrations recorded in the file.
-    public var appliedMigrations: [String]
-    /// Rows of the outbox not yet published to Kafka.
-    public var pendingOutbox: Int
-    /// When the oldest unpublished outbox row was written.
-    public var oldestPendingOutbox: Date?
-    /// Sagas by status (`running`, `completed`, …); empty for a service's own database.
-    public var sagasByStatus: [String: Int]
-
-    /// Known migrations the file has not had yet (opening it with this build applies them).
-    public var missingMigrations: [String] { knownMigrations.filter { !appliedMigrations.contains($0) } }
-    /// Migrations recorded in the file that this build does not know: a newer build wrote it.
-    public var unknownMigrations: [String] { appliedMigrations.filter { !knownMigrations.contains($0) } }
-
+extension SagaStoreInspection {
     /// Reads the store at `path` read-only.
     ///
     /// - Throws: GRDB's error when the file is not a SQLite database or cannot be opened.
