@@ -10,26 +10,12 @@ extension BillSettlementSaga {
         _ type: Reply.Type, undoing: Bool = false,
         onSuccess: @escaping @Sendable (Reply, Int?, inout BillSettlementData) -> Void = { _, _, _ in }
     ) -> ReplyInterpreter<BillSettlementData> {
-        { reply, data in
-            if undoing {
-                if reply.status == .succeeded { onSuccess(try reply.decode(Reply.self), reply.item, &data) }
-                return reply.defaultInterpretation
-            }
-            switch reply.status {
-            case .retriableFailure:
-                data.failureCode = "UNAVAILABLE"
-                data.failureMessage = reply.reason
-            case .succeeded, .businessFailure:
-                let body = try reply.decode(Reply.self)
-                if let failure = body.failure {
-                    data.failureCode = failure.code
-                    data.failureMessage = failure.message
-                    data.failedPayerVPA = reply.item.flatMap { data.shares.indices.contains($0) ? data.shares[$0].payerVPA : nil }
-                }
-                if reply.status == .succeeded { onSuccess(body, reply.item, &data) }
-            }
-            return reply.defaultInterpretation
-        }
+        contractReplyInterpreter(type, undoing: undoing, onFailure: { code, message, retriable, item, data in
+            data.failureCode = code
+            data.failureMessage = message
+            // The payer whose share failed for good (a retriable answer may still succeed).
+            if !retriable { data.failedPayerVPA = item.flatMap { data.shares.indices.contains($0) ? data.shares[$0].payerVPA : nil } }
+        }, onSuccess: onSuccess)
     }
 
     /// Records `value` on the share a list item's reply answers.

@@ -2,6 +2,7 @@ import Foundation
 import SagaContracts
 import SagaCore
 import SagaAvro
+import ServiceKit
 
 /// Saga data stored by the orchestrator as JSON (it never leaves the orchestrator's database,
 /// so it needs no contract schema).
@@ -27,23 +28,8 @@ extension JSONSagaData {
 func reading<Reply: SagaReply & SagaPayloadCodable, Data: JSONSagaData>(
     _ type: Reply.Type, undoing: Bool = false, onSuccess: @escaping @Sendable (Reply, inout Data) -> Void = { _, _ in }
 ) -> ReplyInterpreter<Data> {
-    { reply, data in
-        if undoing {
-            if reply.status == .succeeded { onSuccess(try reply.decode(Reply.self), &data) }
-            return reply.defaultInterpretation
-        }
-        switch reply.status {
-        case .retriableFailure:
-            data.failureCode = "UNAVAILABLE"
-            data.failureMessage = reply.reason
-        case .succeeded, .businessFailure:
-            let body = try reply.decode(Reply.self)
-            if let failure = body.failure {
-                data.failureCode = failure.code
-                data.failureMessage = failure.message
-            }
-            if reply.status == .succeeded { onSuccess(body, &data) }
-        }
-        return reply.defaultInterpretation
-    }
+    contractReplyInterpreter(type, undoing: undoing, onFailure: { code, message, _, _, data in
+        data.failureCode = code
+        data.failureMessage = message
+    }, onSuccess: { reply, _, data in onSuccess(reply, &data) })
 }

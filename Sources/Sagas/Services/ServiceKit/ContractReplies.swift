@@ -43,3 +43,31 @@ public enum StepResult: Sendable, Hashable {
         return nil
     }
 }
+
+/// Reads a step's contract reply into saga data, for a definition's `onReply`: a failure's code
+/// and message go to `onFailure` (`UNAVAILABLE` and the reason, if any, with `retriable` true for
+/// a retriable one), and on
+/// success `onSuccess` records the result ids; both are told ``StepReply/item`` for a step over a
+/// list. A compensation's reply (`undoing: true`) reports no failure, so it never replaces the
+/// failure being undone. The step then goes on as the reply's outcome says.
+public func contractReplyInterpreter<Reply: SagaReply & SagaPayloadCodable, Data: Sendable>(
+    _ type: Reply.Type, undoing: Bool,
+    onFailure: @escaping @Sendable (_ code: String, _ message: String?, _ retriable: Bool, _ item: Int?, inout Data) -> Void,
+    onSuccess: @escaping @Sendable (Reply, _ item: Int?, inout Data) -> Void
+) -> ReplyInterpreter<Data> {
+    { reply, data in
+        if undoing {
+            if reply.status == .succeeded { onSuccess(try reply.decode(Reply.self), reply.item, &data) }
+            return reply.defaultInterpretation
+        }
+        switch reply.status {
+        case .retriableFailure:
+            onFailure("UNAVAILABLE", reply.reason, true, reply.item, &data)
+        case .succeeded, .businessFailure:
+            let body = try reply.decode(Reply.self)
+            if let failure = body.failure { onFailure(failure.code, failure.message, false, reply.item, &data) }
+            if reply.status == .succeeded { onSuccess(body, reply.item, &data) }
+        }
+        return reply.defaultInterpretation
+    }
+}
