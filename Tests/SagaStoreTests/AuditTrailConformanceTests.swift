@@ -9,7 +9,7 @@ import Testing
 @Suite struct AuditTrailConformanceTests {
     @Test(arguments: StoreKind.underTest) func entriesAreKeptInOrderPagedAndTheirRecordIsInTheOutbox(_ kind: StoreKind) async throws {
         try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
-            let trail = try #require(harness.store as? any AuditTrail, "\(kind) keeps no audit trail")
+            let trail = harness.store
             var recorded: [AuditEntry] = []
             for (index, target) in ["saga-a", "saga-b", "saga-a"].enumerated() {
                 let entry = AuditEntry(actor: "ops-\(index)", role: "operator", action: index == 1 ? .sagaResolve : .sagaRetry,

@@ -31,13 +31,7 @@ extension SagaSystem {
         }
         if let store = components.orchestratorStore, let orchestrator = components.orchestrator {
             builder.sagas = LocalSagaQuerying(store: store)
-            // Retry and resolve are recorded in the store's audit trail (SQLite and PostgreSQL keep
-            // one); a store without one serves no operator routes rather than unaudited ones.
-            if let trail = store as? any AuditTrail {
-                builder.operating = LocalSagaOperating(orchestrator: orchestrator, trail: trail, auditTopic: settings.topics.audit, logger: logger)
-            } else {
-                logger.warning("the orchestrator's store keeps no audit trail: /sagas/{id}/retry, /resolve and /audit are not served")
-            }
+            builder.operating = LocalSagaOperating(orchestrator: orchestrator, trail: store, auditTopic: settings.topics.audit, logger: logger)
         } else if let url = settings.orchestratorURL {
             let upstream = try Upstream(name: "orchestrator", baseURL: url.absoluteString, client: .shared)
             builder.sagas = RemoteSagaQuerying(upstream: upstream)

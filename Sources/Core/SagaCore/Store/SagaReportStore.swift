@@ -1,6 +1,6 @@
 /// A store operators read sagas from (`sagactl sagas`, `sagactl status`, `GET /sagas`): by
-/// ``SagaFilter``, newest first, with their step history.
-public protocol SagaReportStore: SagaStore {
+/// ``SagaFilter``, newest first, with their step history; and the operators' audit trail.
+public protocol SagaReportStore: SagaStore, AuditTrail {
     /// The sagas `filter` selects, newest first (by creation time, then id).
     func sagas(matching filter: SagaFilter) async throws(SagaStoreError) -> [SagaState]
     /// The sagas `filter` selects, newest first, each with its step history (read together).
