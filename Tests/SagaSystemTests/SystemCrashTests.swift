@@ -62,7 +62,10 @@ struct SystemCrashTests {
         let firstWave = plan.transfers.prefix(Self.transferCount * 3 / 5)
         let secondWave = plan.transfers.dropFirst(firstWave.count)
         try await TransferPlan.publish(firstWave, topic: topics.transferRequested, producer: producer)
-        try await BillPlan.publish(billPlan.bills.prefix(Self.billCount / 2), topic: topics.billSettlementRequested, producer: producer)
+        // Bills in three waves: at the start, after the first kill, and after the last one (so work
+        // is still arriving when the last kill lands, however fast the rest ended).
+        let billWaves = [billPlan.bills.prefix(40), billPlan.bills.dropFirst(40).prefix(40), billPlan.bills.dropFirst(80)]
+        try await BillPlan.publish(billWaves[0], topic: topics.billSettlementRequested, producer: producer)
         try await TransferPlan.publish(firstWave.shuffled(using: &random).prefix(Self.resentPerRound),
             topic: topics.transferRequested, producer: producer)
 
@@ -83,11 +86,12 @@ struct SystemCrashTests {
             switch kill {
             case 1:  // the rest of the transfers arrive while the system restarts
                 try await TransferPlan.publish(secondWave, topic: topics.transferRequested, producer: producer)
-                try await BillPlan.publish(billPlan.bills.dropFirst(Self.billCount / 2), topic: topics.billSettlementRequested,
-                    producer: producer)
+                try await BillPlan.publish(billWaves[1], topic: topics.billSettlementRequested, producer: producer)
             case 2:  // resends of transfers of which many have ended
                 try await TransferPlan.publish(firstWave.shuffled(using: &random).prefix(Self.resentPerRound),
                     topic: topics.transferRequested, producer: producer)
+            case Self.kills:  // the last bills arrive after the last restart
+                try await BillPlan.publish(billWaves[2], topic: topics.billSettlementRequested, producer: producer)
             default: break
             }
         }
