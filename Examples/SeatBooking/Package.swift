@@ -2,7 +2,7 @@
 import PackageDescription
 
 // A package outside swift-saga that builds its own saga on the library products, as a user's
-// would. In a real project the dependency is `.package(url: "…/swift-saga", from: "0.9.0")`;
+// would. In a real project the dependency is `.package(url: "…/swift-saga", from: "0.10.0")`;
 // here it is the repository this example lives in.
 //
 // The test links librdkafka from the machine. swift-saga's own checkout keeps a current

@@ -2,5 +2,5 @@
 /// `saga-server --version` print it; the top entry of `CHANGELOG.md` must name it (a test checks).
 public enum SagaVersion {
     /// The current version (semantic versioning).
-    public static let current = "0.9.0"
+    public static let current = "0.10.0"
 }
