@@ -57,7 +57,10 @@ struct SagaTimelineCommand: AsyncParsableCommand {
             if case .integer(let item)? = entry["item"] { step += "[\(item)]" }
             let attempt = SagaReportJSON.string(entry, "attempt")
             if !attempt.isEmpty { step += "#" + attempt }
-            let type = SagaReportJSON.string(entry, "messageType").split(separator: ".").last.map(String.init) ?? ""
+            // A payload's Avro name without its namespace; an operator's action (`saga.retry`) whole.
+            let messageType = SagaReportJSON.string(entry, "messageType")
+            let type = SagaReportJSON.string(entry, "kind") == "operator"
+                ? messageType : messageType.split(separator: ".").last.map(String.init) ?? ""
             return [
                 SagaReportJSON.string(entry, "sequence"), SagaReportJSON.string(entry, "at"), SagaReportJSON.string(entry, "kind"),
                 step, type, SagaReportJSON.string(entry, "outcome"), summary(entry),
