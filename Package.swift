@@ -328,7 +328,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SagaContractsTests",
-            dependencies: ["Avro", "AvroTestSupport", "SagaContracts", "SagaCore"],
+            dependencies: ["Avro", "AvroTestSupport", "SagaAvro", "SagaContracts", "SagaCore"],
             path: "Tests/SagaContractsTests"
         ),
         .testTarget(

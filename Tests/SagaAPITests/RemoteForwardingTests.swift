@@ -54,6 +54,12 @@ struct RemoteForwardingTests {
                         #expect(try await ids(client, "/sagas?type=order&state=completed&since=10m") == [id])
                         let unknown = try await client.get("/sagas/\(UUID().uuidString)")
                         #expect(unknown.isProblem(.notFound, type: .notFound), "\(unknown.text)")
+                        // The timeline is the orchestrator's, passed through; an unknown saga's 404 too.
+                        let timeline = try await client.get("/sagas/\(id)/timeline")
+                        let directTimeline = try await orchestratorClient.get("/sagas/\(id)/timeline")
+                        #expect(timeline.status == .ok && timeline.json == directTimeline.json, "\(timeline.text)")
+                        let unknownTimeline = try await client.get("/sagas/\(UUID().uuidString)/timeline")
+                        #expect(unknownTimeline.isProblem(.notFound, type: .notFound), "\(unknownTimeline.text)")
                     }
                 }
             }

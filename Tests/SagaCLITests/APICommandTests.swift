@@ -93,6 +93,19 @@ struct APICommandTests {
             let again = try await SagactlProcess.run(["saga", "resolve", second, "--note", "twice"], environment: asOperator)
             #expect(again.status == 1 && again.error.contains("409") && again.error.contains("is completed"), "\(again.error)")
 
+            // The retried saga's timeline over HTTP: the operator's retry, then the command it sent again.
+            let timeline = try await SagactlProcess.run(["saga", "timeline", first, "--json"], environment: asViewer)
+            #expect(timeline.status == 0, "\(timeline.error)")
+            guard case .array(let steps)? = try JSONValue(parsing: timeline.output)["entries"] else {
+                Issue.record("no entries: \(timeline.text)")
+                return
+            }
+            let retry = try #require(steps.firstIndex { $0["kind"] == .string("operator") }, "\(timeline.text)")
+            #expect(steps[retry]["messageType"] == .string("saga.retry") && steps[retry]["outcome"] == .string("applied"))
+            #expect(steps[retry + 1]["kind"] == .string("command") && steps[retry + 1]["step"] == .string("shipOrder"), "\(timeline.text)")
+            let text = try await SagactlProcess.run(["saga", "timeline", first], environment: asViewer)
+            #expect(text.status == 0 && text.text.contains("saga.retry") && text.text.contains("shipOrder#"), "\(text.text)")
+
             let audit = try await SagactlProcess.run(["saga", "audit", "--limit", "1", "--all", "--json"], environment: asViewer)
             #expect(audit.status == 0, "\(audit.error)")
             let entries = audit.text.split(separator: "\n").map { try? JSONValue(parsing: Array($0.utf8)) }

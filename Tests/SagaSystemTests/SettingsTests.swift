@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import SagaAPI
+import SagaCore
 import SagaSystem
 import Testing
 
@@ -22,6 +23,7 @@ import Testing
         #expect(settings.httpPort == 8080)
         #expect(settings.stepTimeout == .seconds(30))
         #expect(settings.stepMaxAttempts == 5)
+        #expect(settings.timelineRetention == .all)
         #expect(settings.paymentLimitMinor == 500_000)
         #expect(settings.notificationWebhookURL == nil)
         #expect(settings.seedDemoData == false)
@@ -37,7 +39,7 @@ import Testing
             "SAGA_ROLE": "API", "KAFKA_BOOTSTRAP_SERVERS": "b:1", "SAGA_DATA_DIR": "/var/saga",
             "SAGA_TOPIC_PREFIX": "dev.", "SAGA_CONSUMER_GROUP_PREFIX": "g-", "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0",
             "SAGA_ORDER_URL": "http://order:8080", "SAGA_ORCHESTRATOR_URL": "https://orchestrator:8443/base",
-            "SAGA_STEP_TIMEOUT_SECONDS": "7", "SAGA_STEP_MAX_ATTEMPTS": "9", "SAGA_PAYMENT_LIMIT_MINOR": "123",
+            "SAGA_STEP_TIMEOUT_SECONDS": "7", "SAGA_STEP_MAX_ATTEMPTS": "9", "SAGA_PAYMENT_LIMIT_MINOR": "123", "SAGA_TIMELINE_MESSAGES": "None",
             "SAGA_NOTIFICATION_WEBHOOK_URL": "http://hooks:9000/n", "SAGA_SEED_DEMO_DATA": "yes",
             "SAGA_SHUTDOWN_TIMEOUT_SECONDS": "4", "SAGA_LOG_LEVEL": "DEBUG", "SAGA_LOG_FORMAT": "text",
             "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel:4317", "OTEL_SERVICE_NAME": "gateway", "SAGA_AUTH_DISABLED": "true",
@@ -56,6 +58,7 @@ import Testing
         #expect(settings.stepRetry.maxAttempts == 9)
         #expect(settings.afterPivotRetry.maxAttempts == 20)
         #expect(settings.paymentLimitMinor == 123)
+        #expect(settings.timelineRetention == SagaTimelineRetention.none)
         #expect(settings.notificationWebhookURL?.absoluteString == "http://hooks:9000/n")
         #expect(settings.seedDemoData)
         #expect(settings.shutdownTimeout == .seconds(4))
@@ -98,6 +101,8 @@ import Testing
         (["SAGA_SEED_DEMO_DATA": "maybe"], .invalid(name: "SAGA_SEED_DEMO_DATA", flag: "seed-demo-data", value: "maybe",
             expected: "true or false")),
         (["SAGA_LOG_FORMAT": "xml"], .invalid(name: "SAGA_LOG_FORMAT", flag: "log-format", value: "xml", expected: "json or text")),
+        (["SAGA_TIMELINE_MESSAGES": "some"],
+            .invalid(name: "SAGA_TIMELINE_MESSAGES", flag: "timeline-messages", value: "some", expected: "all or none")),
         (["SAGA_NOTIFICATION_WEBHOOK_URL": "hooks:9000"], .invalid(name: "SAGA_NOTIFICATION_WEBHOOK_URL",
             flag: "notification-webhook-url", value: "hooks:9000", expected: "an http(s) URL such as http://host:8080")),
         (["SAGA_ROLE": "api"], .missing(name: "SAGA_ORDER_URL", flag: "order-url", hint: "the api role forwards orders to it")),

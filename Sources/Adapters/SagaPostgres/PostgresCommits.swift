@@ -62,6 +62,7 @@ enum PostgresCommits {
         }
         if let sagaID = commit.sagaID {
             for change in commit.history { try PostgresRows.write(change, sagaID: sagaID, in: transaction) }
+            try PostgresTimeline.write(commit.timeline, sagaID: sagaID, in: transaction)
         }
         for message in commit.outbox {
             let keys = message.headers.map(\.key)

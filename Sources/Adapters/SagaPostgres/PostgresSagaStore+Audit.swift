@@ -28,16 +28,18 @@ extension PostgresSagaStore: AuditTrail {
                 SELECT * FROM audit_trail WHERE (\(before)::bigint IS NULL OR sequence < \(before))
                 AND (\(target)::text IS NULL OR target = \(target)) ORDER BY sequence DESC LIMIT \(limit)
                 """).rows
-            return try rows.map { row in
-                let id = try PostgresRowReader(row: row, table: "audit_trail", key: "?")("id", String.self)
-                let read = PostgresRowReader(row: row, table: "audit_trail", key: id)
-                return AuditEntry(
-                    id: id, at: Date(timeIntervalSince1970: try read("at", Double.self)), actor: try read("actor", String.self),
-                    role: try read("role", String?.self), action: try read.value("action", AuditAction.self),
-                    target: try read("target", String.self), note: try read("note", String?.self),
-                    outcome: try read.value("outcome", AuditOutcome.self), detail: try read("detail", String?.self),
-                    sequence: try read("sequence", Int64.self))
-            }
+            return try rows.map { try Self.auditEntry($0) }
         }
+    }
+
+    static func auditEntry(_ row: PostgresRandomAccessRow) throws -> AuditEntry {
+        let id = try PostgresRowReader(row: row, table: "audit_trail", key: "?")("id", String.self)
+        let read = PostgresRowReader(row: row, table: "audit_trail", key: id)
+        return AuditEntry(
+            id: id, at: Date(timeIntervalSince1970: try read("at", Double.self)), actor: try read("actor", String.self),
+            role: try read("role", String?.self), action: try read.value("action", AuditAction.self),
+            target: try read("target", String.self), note: try read("note", String?.self),
+            outcome: try read.value("outcome", AuditOutcome.self), detail: try read("detail", String?.self),
+            sequence: try read("sequence", Int64.self))
     }
 }

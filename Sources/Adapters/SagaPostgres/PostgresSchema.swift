@@ -142,6 +142,27 @@ enum PostgresSchema {
             """,
             "CREATE INDEX audit_trail_target ON audit_trail (target, sequence)",
         ]),
+        Migration(identifier: "v3: saga timeline", statements: [
+            """
+            CREATE TABLE saga_timeline (
+                id bigserial PRIMARY KEY,
+                saga_id text NOT NULL,
+                kind text NOT NULL,
+                at double precision NOT NULL,
+                step text,
+                attempt bigint,
+                item bigint,
+                topic text,
+                message_type text,
+                message_id text,
+                causation_id text,
+                payload bytea,
+                outcome text,
+                detail text
+            )
+            """,
+            "CREATE INDEX saga_timeline_saga ON saga_timeline (saga_id, id)",
+        ]),
     ]
 
     /// The identifiers of ``migrations``, in order.

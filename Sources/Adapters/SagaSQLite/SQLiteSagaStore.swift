@@ -93,6 +93,7 @@ public final class SQLiteSagaStore: SagaStore {
         }
         if let sagaID = commit.sagaID {
             for change in commit.history { try SQLiteRows.write(change, sagaID: sagaID, in: db) }
+            try SQLiteTimeline.write(commit.timeline, sagaID: sagaID, in: db)
         }
         for message in commit.outbox {
             try db.executeCached(

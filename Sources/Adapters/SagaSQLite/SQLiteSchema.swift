@@ -133,6 +133,27 @@ enum SQLiteSchema {
                 CREATE INDEX audit_trail_target ON audit_trail(target, sequence);
                 """)
         }
+        migrator.registerMigration("v7: saga timeline") { db in
+            try db.execute(sql: """
+                CREATE TABLE saga_timeline (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    saga_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    step TEXT,
+                    attempt INTEGER,
+                    item INTEGER,
+                    topic TEXT,
+                    message_type TEXT,
+                    message_id TEXT,
+                    causation_id TEXT,
+                    payload BLOB,
+                    outcome TEXT,
+                    detail TEXT
+                );
+                CREATE INDEX saga_timeline_saga ON saga_timeline(saga_id, id);
+                """)
+        }
         return migrator
     }
 }

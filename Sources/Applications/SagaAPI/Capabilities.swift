@@ -36,4 +36,7 @@ public protocol SagaQuerying: Sendable {
     func sagas(matching filter: SagaFilter) async throws(Problem) -> JSONValue
     /// How many sagas there are: `{total, byState: {state: n}, byType: {type: {state: n}}}`.
     func counts() async throws(Problem) -> JSONValue
+    /// The timeline of saga `id` (``SagaTimeline/json(payloads:)``: every command, reply, timer,
+    /// lifecycle event and operator action, payloads decoded), or nil when there is no such saga.
+    func timeline(id: String) async throws(Problem) -> JSONValue?
 }

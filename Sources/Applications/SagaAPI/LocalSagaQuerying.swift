@@ -2,14 +2,26 @@ import Avro
 import SagaCore
 import SagaSQLite
 import SagaAvro
+import SagaContracts
 
 /// Reads sagas in process from the orchestrator's store, SQLite or PostgreSQL (the `orchestrator` role, or `all`).
 public struct LocalSagaQuerying: SagaQuerying {
     private let store: any SagaReportStore
+    private let payloads: AvroPayloadJSON
 
-    /// Reads from `store`.
-    public init(store: any SagaReportStore) {
+    /// Reads from `store`; timeline payloads are decoded by `payloads`.
+    public init(store: any SagaReportStore, payloads: AvroPayloadJSON = .contracts) {
         self.store = store
+        self.payloads = payloads
+    }
+
+    /// The saga's timeline, or nil.
+    public func timeline(id: String) async throws(Problem) -> JSONValue? {
+        do {
+            return try await store.timeline(sagaID: id)?.json(payloads: payloads)
+        } catch {
+            throw Problem(.internalError, detail: "the saga store could not be read: \(error)")
+        }
     }
 
     /// The saga's report, or nil.

@@ -3,7 +3,7 @@ import SagaCore
 import SagaSQLite
 import SagaAvro
 
-/// Reads sagas by forwarding `GET /sagas/{id}` and `GET /sagas` to the orchestrator role
+/// Reads sagas by forwarding `GET /sagas/{id}`, `GET /sagas/{id}/timeline` and `GET /sagas` to the orchestrator role
 /// (`SAGA_ORCHESTRATOR_URL`). Upstream problems pass through.
 public struct RemoteSagaQuerying: SagaQuerying {
     private let upstream: Upstream
@@ -34,6 +34,16 @@ public struct RemoteSagaQuerying: SagaQuerying {
         let (status, body) = try await upstream.get("/sagas", query: query)
         guard status == 200, case .array? = body["sagas"] else {
             throw upstream.problem(.badGateway, "GET \(upstream.baseURL)/sagas answered \(status) without a sagas array")
+        }
+        return body
+    }
+
+    /// The orchestrator's timeline of saga `id`, or nil on its 404.
+    public func timeline(id: String) async throws(Problem) -> JSONValue? {
+        let (status, body) = try await upstream.get("/sagas/" + id + "/timeline")
+        if status == 404 { return nil }
+        guard status == 200, case .array? = body["entries"] else {
+            throw upstream.problem(.badGateway, "GET \(upstream.baseURL)/sagas/\(id)/timeline answered \(status) without an entries array")
         }
         return body
     }

@@ -5,12 +5,13 @@ import SagaCore
 import SagaSQLite
 
 /// `GET /sagas/{id}`, `GET /sagas?type=&state=&step=&failureCode=&idPrefix=&since=&until=&cursor=&limit=`
-/// and `GET /sagas/counts`: saga status through a ``SagaQuerying``.
+/// `GET /sagas/counts` and `GET /sagas/{id}/timeline` (viewer and operator: it carries the
+/// messages' payloads, which a producer may not read): saga status through a ``SagaQuerying``.
 public struct SagaRoutes: Sendable {
     /// The routes this group registers.
     public static let routes = [
         APIRoute(.get, "/sagas/{id}", access: .readSagaStatus), APIRoute(.get, "/sagas", access: .read),
-        APIRoute(.get, "/sagas/counts", access: .read),
+        APIRoute(.get, "/sagas/counts", access: .read), APIRoute(.get, "/sagas/{id}/timeline", access: .read),
     ]
     /// The largest `limit`.
     public static let maximumLimit = 1000
@@ -41,6 +42,13 @@ public struct SagaRoutes: Sendable {
         }
         Self.routes[2].register(on: router) { _, _ in
             JSONResponse.make(status: .ok, json: try await sagas.counts())
+        }
+        Self.routes[3].register(on: router) { _, context in
+            let sagaID = try OperatorRoutes.sagaID(context.parameters.get("id"))
+            guard let timeline = try await sagas.timeline(id: sagaID) else {
+                throw Problem(.notFound, detail: "no saga has id \(sagaID)")
+            }
+            return JSONResponse.make(status: .ok, json: timeline)
         }
     }
 

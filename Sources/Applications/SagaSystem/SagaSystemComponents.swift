@@ -71,7 +71,8 @@ public struct SagaSystemComponents: Sendable {
             orchestratorStore = store
             orchestrator = SagaOrchestrator(
                 registry: try SagaRegistry(SagaCatalog.registrations(settings.catalogOptions)),
-                store: store, lifecycleTopic: topics.events, lifecycleEncoder: SagaLifecycleAvroEncoder()
+                store: store, lifecycleTopic: topics.events, lifecycleEncoder: SagaLifecycleAvroEncoder(),
+                timelineRetention: settings.timelineRetention
             )
         } else {
             orchestratorStore = nil

@@ -1,4 +1,5 @@
 import Avro
+import Foundation
 import Logging
 import SagaCore
 import SagaSQLite
@@ -58,6 +59,9 @@ public struct LocalSagaOperating: SagaOperating {
     private func act(
         _ action: AuditAction, sagaID: String, note: String?, _ body: () async throws(SagaRuntimeError) -> SagaOrchestrator.EventResult
     ) async throws(Problem) -> JSONValue {
+        // The entry is dated when the operator acted, before the action's commit: a saga's timeline
+        // shows the action before the commands it caused.
+        let actedAt = Date()
         var outcome = AuditOutcome.failed
         var detail: String
         var problem: Problem?
@@ -92,7 +96,7 @@ public struct LocalSagaOperating: SagaOperating {
             }
         }
         let caller = APICaller.current
-        let entry = AuditEntry(actor: caller?.name ?? "unknown", role: caller?.role?.rawValue, action: action, target: sagaID,
+        let entry = AuditEntry(at: actedAt, actor: caller?.name ?? "unknown", role: caller?.role?.rawValue, action: action, target: sagaID,
             note: note, outcome: outcome, detail: detail)
         let recorded: AuditEntry
         do {

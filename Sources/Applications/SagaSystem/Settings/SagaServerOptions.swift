@@ -43,6 +43,8 @@ public struct SagaServerOptions: ParsableArguments {
     var stepTimeoutSeconds: String?
     @Option(name: .customLong("step-max-attempts"), help: Self.help("SAGA_STEP_MAX_ATTEMPTS"))
     var stepMaxAttempts: String?
+    @Option(name: .customLong("timeline-messages"), help: Self.help("SAGA_TIMELINE_MESSAGES"))
+    var timelineMessages: String?
     @Option(name: .customLong("payment-limit-minor"), help: Self.help("SAGA_PAYMENT_LIMIT_MINOR"))
     var paymentLimitMinor: String?
     @Option(name: .customLong("notification-webhook-url"), help: Self.help("SAGA_NOTIFICATION_WEBHOOK_URL"))
@@ -111,6 +113,7 @@ public struct SagaServerOptions: ParsableArguments {
             ("SAGA_AUTH_DISABLED", authDisabled),
             ("SAGA_STEP_TIMEOUT_SECONDS", stepTimeoutSeconds),
             ("SAGA_STEP_MAX_ATTEMPTS", stepMaxAttempts),
+            ("SAGA_TIMELINE_MESSAGES", timelineMessages),
             ("SAGA_PAYMENT_LIMIT_MINOR", paymentLimitMinor),
             ("SAGA_NOTIFICATION_WEBHOOK_URL", notificationWebhookURL),
             ("SAGA_SEED_DEMO_DATA", seedDemoData),

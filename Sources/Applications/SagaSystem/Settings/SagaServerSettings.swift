@@ -6,6 +6,7 @@ import Kafka
 import Logging
 import SchemaRegistry
 import SagaObservability
+import SagaCore
 import SagaPostgres
 import ServiceKit
 
@@ -45,6 +46,8 @@ public struct SagaServerSettings: Sendable {
     public var stepTimeout: Duration
     /// orchestrator: attempts per step.
     public var stepMaxAttempts: Int
+    /// orchestrator: which messages the sagas' timelines keep (`SAGA_TIMELINE_MESSAGES`).
+    public var timelineRetention: SagaTimelineRetention
     /// payment simulator: default per-customer limit in minor units.
     public var paymentLimitMinor: Int64
     /// notification role: webhook to deliver to (`nil` = the log channel).
@@ -108,6 +111,11 @@ public struct SagaServerSettings: Sendable {
         authentication = try Self.authentication(reader)
         stepTimeout = .seconds(try reader.integer("SAGA_STEP_TIMEOUT_SECONDS", default: 30, in: 1...86_400))
         stepMaxAttempts = try reader.integer("SAGA_STEP_MAX_ATTEMPTS", default: 5, in: 1...1_000)
+        let timelineText = reader.text("SAGA_TIMELINE_MESSAGES") ?? SagaTimelineRetention.all.rawValue
+        guard let timeline = SagaTimelineRetention(rawValue: timelineText.lowercased()) else {
+            throw reader.invalid("SAGA_TIMELINE_MESSAGES", timelineText, expected: "all or none")
+        }
+        timelineRetention = timeline
         paymentLimitMinor = Int64(try reader.integer("SAGA_PAYMENT_LIMIT_MINOR", default: 500_000, in: 0...Int(Int64.max)))
         notificationWebhookURL = try reader.url("SAGA_NOTIFICATION_WEBHOOK_URL")
         seedDemoData = try reader.boolean("SAGA_SEED_DEMO_DATA", default: false)

@@ -13,7 +13,7 @@ public struct SagaStatusReport: Sendable, Hashable {
 
 /// The orchestrator's processing core: turns start requests, replies, due timers and operator
 /// commands into state-machine transitions and writes each one — inbox entry, new state,
-/// history, commands and lifecycle events — in one store transaction.
+/// history, commands, lifecycle events and the saga's timeline entries — in one store transaction.
 ///
 /// It knows nothing of Kafka: ``SagaOrchestratorService`` feeds it consumed messages and the
 /// ``OutboxRelay`` publishes what it wrote. Safe to call concurrently; concurrent writes to one
@@ -39,6 +39,8 @@ public struct SagaOrchestrator: Sendable {
     public let metrics: SagaMetrics
     /// Records a span per step attempt.
     public let stepSpans: SagaStepSpans
+    /// Which messages each commit keeps in the saga's timeline (`SAGA_TIMELINE_MESSAGES`).
+    public let timelineRetention: SagaTimelineRetention
     private let environment: @Sendable () -> TransitionEnvironment
     private let maxConflictRetries = 16
 
@@ -48,8 +50,10 @@ public struct SagaOrchestrator: Sendable {
         lifecycleTopic: String = "saga.events", lifecycleEncoder: any SagaLifecycleEncoder,
         outboxDoorbell: Doorbell = Doorbell(), timers: TimerSchedule = TimerSchedule(),
         observer: (@Sendable (SagaState) -> Void)? = nil, metrics: SagaMetrics = SagaMetrics(), tracer: (any Tracer)? = nil,
+        timelineRetention: SagaTimelineRetention = .all,
         environment: @escaping @Sendable () -> TransitionEnvironment = { .live() }
     ) {
+        self.timelineRetention = timelineRetention
         self.observer = observer
         self.metrics = metrics
         self.stepSpans = SagaStepSpans(tracer: tracer)
@@ -96,9 +100,10 @@ public struct SagaOrchestrator: Sendable {
             return .alreadyExists
         }
         var transition: SagaTransition
+        let environment = environment()
         do {
             transition = try definition.start(
-                sagaID: sagaID, data: data, causationID: causationID ?? inbox?.messageID, environment: environment()
+                sagaID: sagaID, data: data, causationID: causationID ?? inbox?.messageID, environment: environment
             )
         } catch {
             throw .transition(error)
@@ -106,9 +111,14 @@ public struct SagaOrchestrator: Sendable {
         let trace = trace ?? TraceContext.random()
         transition.state.traceParent = trace.traceparent
         transition.state.traceState = trace.tracestate
+        let lifecycle = try lifecycleMessages(transition)
+        let timeline = SagaTimelineRecorder(retention: timelineRetention).entries(
+            for: transition, event: nil, before: nil, stepNames: definition.stepNames, lifecycle: lifecycle, inbox: inbox,
+            at: environment.now
+        )
         let result = try await commit(SagaCommit(
             inbox: inbox, saga: .insert(transition.state), sagaID: sagaID, history: transition.history,
-            outbox: traced(try transition.commands + lifecycleMessages(transition), transition.state)
+            outbox: traced(transition.commands + lifecycle, transition.state), timeline: timeline
         ), transition: transition, requestSentAt: nil)
         switch result {
         case .committed: return .started
@@ -190,14 +200,20 @@ public struct SagaOrchestrator: Sendable {
                 throw .unknownSagaType(state.sagaType, version: state.definitionVersion)
             }
             let transition: SagaTransition
+            let environment = environment()
             do {
-                transition = try definition.apply(event, to: state, environment: environment())
+                transition = try definition.apply(event, to: state, environment: environment)
             } catch {
                 throw .transition(error)
             }
+            let lifecycle = try lifecycleMessages(transition)
+            let timeline = SagaTimelineRecorder(retention: timelineRetention).entries(
+                for: transition, event: event, before: state, stepNames: definition.stepNames, lifecycle: lifecycle, inbox: inbox,
+                at: environment.now
+            )
             let write = SagaCommit(
                 inbox: inbox, saga: transition.changedState ? .update(transition.state) : nil, sagaID: sagaID,
-                history: transition.history, outbox: traced(try transition.commands + lifecycleMessages(transition), state)
+                history: transition.history, outbox: traced(transition.commands + lifecycle, state), timeline: timeline
             )
             // States written before v4 of the schema lack the send time; a first attempt was sent when its step started.
             let sentAt = state.requestSentAt ?? (state.attempt == 1 ? state.stepStartedAt : nil)

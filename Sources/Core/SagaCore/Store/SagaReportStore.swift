@@ -1,5 +1,5 @@
 /// A store operators read sagas from (`sagactl sagas`, `sagactl status`, `GET /sagas`): by
-/// ``SagaFilter``, newest first, with their step history; and the operators' audit trail.
+/// ``SagaFilter``, newest first, with their step history or their timeline; and the operators' audit trail.
 public protocol SagaReportStore: SagaStore, AuditTrail {
     /// The sagas `filter` selects, newest first (by creation time, then id).
     func sagas(matching filter: SagaFilter) async throws(SagaStoreError) -> [SagaState]
@@ -7,6 +7,9 @@ public protocol SagaReportStore: SagaStore, AuditTrail {
     func reports(matching filter: SagaFilter) async throws(SagaStoreError) -> [SagaReport]
     /// The saga `sagaID` with its step history, or nil when there is none.
     func report(sagaID: String) async throws(SagaStoreError) -> SagaReport?
+    /// The timeline of saga `sagaID`: its state, the messages kept for it and the operators'
+    /// actions on it, read together (``SagaTimeline/init(state:messages:audit:)``); nil when there is no such saga.
+    func timeline(sagaID: String) async throws(SagaStoreError) -> SagaTimeline?
     /// The number of sagas of each type in each state.
     func counts() async throws(SagaStoreError) -> [(type: String, status: SagaStatus, count: Int)]
 }

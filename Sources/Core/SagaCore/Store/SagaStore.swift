@@ -4,7 +4,7 @@ import Foundation
 /// the inbox that deduplicates consumed messages, durable timers and DLQ replay records.
 ///
 /// Every mutation of a saga goes through ``commit(_:)``, which writes the inbox entry, the new
-/// state (checked against its optimistic version), the history and the outbox rows in **one**
+/// state (checked against its optimistic version), the history, the timeline and the outbox rows in **one**
 /// local transaction: a rolled-back transaction leaves no outbox row, and a committed one keeps
 /// its outbox rows until the relay has a delivery report for them. ``SQLiteSagaStore`` is the
 /// embedded default; a PostgreSQL store can implement this protocol for several orchestrator
@@ -86,12 +86,16 @@ public struct SagaCommit: Sendable {
     public var history: [StepHistoryChange]
     /// Messages to publish after commit.
     public var outbox: [OutgoingMessage]
+    /// Entries of the saga's timeline (``SagaTimelineEntry``): the messages this change sent,
+    /// received or emitted, written in the same transaction (with ``sagaID``).
+    public var timeline: [SagaTimelineEntry]
 
     /// Creates a commit.
     public init(
         inbox: InboxEntry? = nil, saga: SagaWrite? = nil, sagaID: String? = nil,
-        history: [StepHistoryChange] = [], outbox: [OutgoingMessage] = []
+        history: [StepHistoryChange] = [], outbox: [OutgoingMessage] = [], timeline: [SagaTimelineEntry] = []
     ) {
+        self.timeline = timeline
         self.inbox = inbox
         self.saga = saga
         self.sagaID = sagaID

@@ -6,14 +6,14 @@ import Avro
 struct SagaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "saga",
-        abstract: "Retry or resolve parked sagas, and read the audit trail, over the HTTP API.",
+        abstract: "Retry or resolve parked sagas, read the audit trail and a saga's timeline, over the HTTP API.",
         discussion: """
             Talks to the HTTP API (--url or SAGA_URL) with the bearer token of SAGA_TOKEN: retry and resolve need \
-            an operator token, audit a viewer or operator token. Every retry and resolve is recorded in the audit \
+            an operator token, audit and timeline a viewer or operator token (timeline also reads a local store with --store). Every retry and resolve is recorded in the audit \
             trail under the token's name. Exit status 1 when the API refuses (a saga that is not parked, an \
             unknown saga, a token without the role).
             """,
-        subcommands: [SagaRetryCommand.self, SagaResolveCommand.self, SagaAuditCommand.self]
+        subcommands: [SagaRetryCommand.self, SagaResolveCommand.self, SagaAuditCommand.self, SagaTimelineCommand.self]
     )
 }
 
