@@ -181,4 +181,41 @@ struct DeadLetterRoutesTests {
             #expect(entries.first { $0.action == .dlqEditAndReplay }?.note == "OPS-9")
         }
     }
+
+    @Test func theAPIRoleForwardsDeadLetterRoutesToTheOrchestratorRoleWithTheCallersToken() async throws {
+        try await APIWorld.with { world in
+            let dlq = world.services.topics.transferRequested + ".dlq"
+            try await Self.publishBadStarts(world)
+            var orchestratorRole = try Self.builder(world)
+            orchestratorRole.orders = nil
+            orchestratorRole.transfers = nil
+            orchestratorRole.bills = nil
+            try await application(orchestratorRole.router()).test(.live) { upstreamClient in
+                let upstream = try Upstream(name: "orchestrator", baseURL: "http://127.0.0.1:\(try #require(upstreamClient.port))", client: .shared,
+                    timeout: .seconds(60))
+                let api = APIRouterBuilder(authentication: TestTokens.authentication, deadLetters: RemoteDeadLetterOperating(upstream: upstream))
+                try await application(api.router()).test(.router) { client in
+                    var letters: [JSONValue] = []
+                    try await eventually("4 dead letters on \(dlq)", within: 90) {
+                        letters = Self.array(try await client.get("/dead-letters/letters?topic=\(dlq)"), "letters")
+                        return letters.count == 4
+                    }
+                    #expect(try await client.get("/dead-letters/groups?topic=\(dlq)").json
+                        == (try await upstreamClient.get("/dead-letters/groups?topic=\(dlq)")).json)
+                    #expect(try await client.get("/dead-letters/letters/\(dlq):0:999").isProblem(.notFound, type: .notFound))
+                    let id = try #require(Self.string(letters.first?["id"]))
+                    #expect(try await client.get("/dead-letters/letters/\(id)").string("id") == id)
+                    let refused = try await client.post("/dead-letters/replays", #"{"topic":"\#(dlq)","letters":["\#(id)"]}"#, token: TestTokens.viewer)
+                    #expect(refused.isProblem(.forbidden, type: .forbidden), "\(refused.text)")
+                    let replayed = try await client.post("/dead-letters/replays", #"{"topic":"\#(dlq)","letters":["\#(id)"],"note":"via api"}"#,
+                        token: TestTokens.operator)
+                    #expect(replayed.json?["replayed"] == .integer(1), "\(replayed.text)")
+                    #expect(Self.array(replayed, "letters").first?["audit"]?["actor"] == .string("test-operator"), "\(replayed.text)")
+                    let badEdit = try await client.post("/dead-letters/letters/\(id)/edit-and-replay", #"{"value":{"transferId":1}}"#,
+                        token: TestTokens.operator)
+                    #expect(badEdit.isProblem(.unprocessableContent, type: .valueDoesNotFitSchema), "\(badEdit.text)")
+                }
+            }
+        }
+    }
 }
