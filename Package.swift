@@ -204,7 +204,7 @@ let package = Package(
         // The HTTP API (Hummingbird): route groups over capability protocols, problem+json, idempotency.
         .target(
             name: "SagaAPI",
-            dependencies: ["AccountService", .product(name: "AsyncHTTPClient", package: "async-http-client"), "Avro", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"), "Kafka", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"), "OrderService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaAvro", "SagaContracts", "SagaCore", "SagaSQLite", "ServiceKit", "SchemaRegistry"],
+            dependencies: ["AccountService", .product(name: "AsyncHTTPClient", package: "async-http-client"), "Avro", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"), "Kafka", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"), "OrderService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaAvro", "SagaContracts", "SagaCore", "SagaKafka", "SagaSQLite", "ServiceKit", "SchemaRegistry"],
             path: "Sources/Applications/SagaAPI"
         ),
         // The running system: settings, roles as services, the HTTP server, topics, demo data.
@@ -389,7 +389,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SagaAPITests",
-            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client"), "Avro", .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"), "Kafka", .product(name: "NIOCore", package: "swift-nio"), "OrderService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaAPI", "SagaAvro", "SagaCore", "SagaSQLite", "SagaServicesTestSupport", "SagaTestSupport", "ServiceKit", .product(name: "Yams", package: "Yams"), "SagaContracts", "SchemaRegistry"],
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client"), "Avro", .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"), "Kafka", .product(name: "NIOCore", package: "swift-nio"), "OrderService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaAPI", "SagaAvro", "SagaCore", "SagaSQLite", "SagaServicesTestSupport", "SagaTestSupport", "ServiceKit", .product(name: "Yams", package: "Yams"), "SagaContracts", "SchemaRegistry", "SagaKafka"],
             path: "Tests/SagaAPITests",
             linkerSettings: developmentRuntimeLibraryPath
         ),
@@ -404,7 +404,7 @@ let package = Package(
         // Runs the built sagactl (a dependency so it is built first) and tests its logic directly.
         .testTarget(
             name: "SagaCLITests",
-            dependencies: ["Avro", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"), "Kafka", .product(name: "Logging", package: "swift-log"), "SagaAPI", "SagaCLI", "SagaContracts", "SagaCore", "SagaDev", "SagaSQLite", "SagaTestSupport", "SchemaRegistry", subprocess, swiftSystem, "sagactl"],
+            dependencies: ["Avro", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"), "Kafka", .product(name: "Logging", package: "swift-log"), "SagaAPI", "SagaAvro", "SagaCLI", "SagaContracts", "SagaCore", "SagaDev", "SagaKafka", "SagaSQLite", "SagaTestSupport", "SchemaRegistry", subprocess, swiftSystem, "sagactl"],
             path: "Tests/SagaCLITests",
             linkerSettings: developmentRuntimeLibraryPath
         ),

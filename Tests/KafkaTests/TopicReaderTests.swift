@@ -50,6 +50,27 @@ struct TopicReaderTests {
         #expect(again.map(\.valueString) == ["p0-0", "p0-1", "p0-2", "p1-0", "p1-1", "p2-0", "p2-1", "p2-2"])
     }
 
+    @Test func committedOffsetsAreReadWithoutJoiningTheGroup() async throws {
+        let topic = try await TestBroker.createTopic("reader-committed", partitions: 1)
+        let group = TestBroker.unique("g")
+        try await TestBroker.produceValues(topic: topic, count: 5)
+        let reader = try Self.reader()
+        #expect(try await reader.committedOffsets(group: group, topic: topic, timeout: .seconds(60)).isEmpty)
+        try await withTimeout(60, "consumer") {
+            let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(group: group), logger: TestBroker.logger)
+            try consumer.subscribe(to: [topic])
+            for try await message in consumer.messages {
+                try consumer.markProcessed(message)
+                if message.valueString == "m2" { break }
+            }
+            try await withTimeout(30, "consumer close") { await consumer.close() }
+        }
+        // The next offset the group consumes: after m2 (offset 2).
+        #expect(try await reader.committedOffsets(group: group, topic: topic, timeout: .seconds(60)) == [0: 3])
+        // Reading them joined nothing: the group resumes where it was.
+        #expect(try await TestBroker.firstValue(topic: topic, group: group) == "m3")
+    }
+
     @Test func anEndThatIsNotReachedFailsNamingEachUnfinishedPartition() async throws {
         let topic = try await TestBroker.createTopic("reader-unreached", partitions: 2)
         try await Self.produce(topic, partitions: [0, 1], count: 2)

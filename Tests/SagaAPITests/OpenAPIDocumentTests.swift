@@ -5,6 +5,7 @@ import OrderService
 import Prometheus
 import SagaAPI
 import SagaCore
+import SagaKafka
 import SagaSQLite
 import SagaAvro
 import SagaContracts
@@ -52,13 +53,17 @@ import Yams
                 trail: store, auditTopic: nil),
             operations: OperationsRoutes(registry: PrometheusCollectorRegistry()),
             registry: RegistryRoutes(registry: ContractRegistryRoutes(registry: try ContractRegistry(
-                schemas: AvroGeneratedTypes.all.map { $0.avroSchema }, topics: SagaTopics().messageTypes)))
+                schemas: AvroGeneratedTypes.all.map { $0.avroSchema }, topics: SagaTopics().messageTypes))),
+            deadLetters: KafkaDeadLetterOperating(
+                queue: DeadLetterQueue(configuration: KafkaConfiguration(bootstrapServers: ["127.0.0.1:1"]), logger: Broker.logger),
+                admin: try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: ["127.0.0.1:1"]), logger: Broker.logger),
+                publisher: DeadLetterPublisher(producer: producer), codec: AvroValueCodec(schemas: []), trail: store, auditTopic: nil)
         )
         _ = builder.router()
         let (documented, document) = try Self.operations()
         #expect(document["openapi"] as? String == "3.1.0")
         #expect(Set(builder.routes.map(\.description)) == documented)
-        #expect(builder.routes.count == 13 + ContractRegistryRoutes.operations.count)
+        #expect(builder.routes.count == 13 + DeadLetterRoutes.routes.count + ContractRegistryRoutes.operations.count)
         await producer.shutdown(timeout: .seconds(1))
     }
 

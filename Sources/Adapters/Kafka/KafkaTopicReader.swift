@@ -87,6 +87,20 @@ public struct KafkaTopicReader: Sendable {
         return result.messages
     }
 
+    /// The offsets consumer group `group` has committed on the partitions of `topic` (the next
+    /// offset it will consume), by partition; a partition without a committed offset is absent.
+    /// The group is asked, never joined: no member is added and nothing is committed.
+    ///
+    /// - Throws: ``KafkaError`` with code `UNKNOWN_TOPIC_OR_PART` if the topic does not exist,
+    ///   `_TIMED_OUT` if the broker did not answer within `timeout`.
+    public func committedOffsets(group: String, topic: String, timeout: Duration = .seconds(30)) async throws(KafkaError) -> [Int32: Int64] {
+        let configuration = self.configuration, logger = self.logger
+        let milliseconds = max(Int64(KafkaConfiguration.milliseconds(timeout)) ?? Int64(Int32.max), 1)
+        return try await DedicatedThread.run(name: "kafka-committed") {
+            CommittedOffsetQuery.run(group: group, topic: topic, configuration: configuration, logger: logger, timeoutMilliseconds: milliseconds)
+        }.get()
+    }
+
     /// ``readToEnd(_:timeout:)`` aiming at the ends `adjustEnds` makes of the captured
     /// watermarks (tests aim past the real end to see a read that cannot finish).
     func readToEnd(

@@ -10,13 +10,13 @@ import Kafka
 /// record when it processes the replayed message.
 public struct DeadLetterReplayer: Sendable {
     /// Publishes replays.
-    public let producer: KafkaProducer
+    public let publisher: DeadLetterPublisher
     /// Records replays.
     public let store: any SagaStore
 
     /// Creates a replayer.
     public init(producer: KafkaProducer, store: any SagaStore) {
-        self.producer = producer
+        self.publisher = DeadLetterPublisher(producer: producer)
         self.store = store
     }
 
@@ -24,9 +24,7 @@ public struct DeadLetterReplayer: Sendable {
     public func replay(_ dlqRecord: InboundMessage, replayID: String = UUID().uuidString.lowercased(), force: Bool = false)
         async throws -> ReplayRecord
     {
-        guard let origin = DeadLetterRecord.origin(of: dlqRecord),
-            let message = DeadLetterRecord.replay(of: dlqRecord, replayID: replayID)
-        else {
+        guard let origin = DeadLetterRecord.origin(of: dlqRecord) else {
             throw DeadLetterReplayError.notADeadLetterRecord(coordinates: dlqRecord.coordinates)
         }
         let record = try await store.beginReplay(
@@ -35,12 +33,41 @@ public struct DeadLetterReplayer: Sendable {
             force: force
         )
         do {
-            _ = try await producer.send(KafkaMessage(message, partition: origin.partition))
+            _ = try await publisher.publish(dlqRecord, replayID: replayID)
         } catch {
             try await store.finishReplay(replayID: replayID, outcome: .notPublished, detail: String(describing: error), at: Date())
             throw error
         }
         return record
+    }
+}
+
+/// Publishes the replay of a dead letter (``DeadLetterRecord/replay(of:replayID:value:annotations:)``)
+/// to its original topic and partition, recording nothing: what a replay became is read back
+/// from Kafka (``DeadLetterQueue/replays(of:)``).
+public struct DeadLetterPublisher: Sendable {
+    /// Publishes replays.
+    public let producer: KafkaProducer
+    /// Applied to each replay before it is sent (the server's wire format), when set.
+    public let outgoing: (@Sendable (OutgoingMessage) -> OutgoingMessage)?
+
+    /// Creates a publisher.
+    public init(producer: KafkaProducer, outgoing: (@Sendable (OutgoingMessage) -> OutgoingMessage)? = nil) {
+        self.producer = producer
+        self.outgoing = outgoing
+    }
+
+    /// Publishes the replay of `dlqRecord` (with `value` instead of its own when given) and returns where it landed.
+    public func publish(
+        _ dlqRecord: InboundMessage, replayID: String, value: [UInt8]? = nil, annotations: [SagaHeader] = []
+    ) async throws -> KafkaDeliveryReport {
+        guard let origin = DeadLetterRecord.origin(of: dlqRecord),
+            var message = DeadLetterRecord.replay(of: dlqRecord, replayID: replayID, value: value, annotations: annotations)
+        else {
+            throw DeadLetterReplayError.notADeadLetterRecord(coordinates: dlqRecord.coordinates)
+        }
+        if let outgoing { message = outgoing(message) }
+        return try await producer.send(KafkaMessage(message, partition: origin.partition))
     }
 }
 

@@ -4,11 +4,11 @@ import Hummingbird
 ///
 /// - `all` role: `APIRouterBuilder(authentication: .required(tokens), orders: LocalOrderPlacing(…),
 ///   transfers: KafkaTransferRequester(…), bills: KafkaBillSettler(…), sagas: LocalSagaQuerying(…),
-///   operating: LocalSagaOperating(…), operations: …)`
+///   operating: LocalSagaOperating(…), deadLetters: KafkaDeadLetterOperating(…), operations: …)`
 /// - `api` role: ``RemoteOrderPlacing``, ``KafkaTransferRequester``, ``KafkaBillSettler``, ``RemoteSagaQuerying``,
-///   ``RemoteSagaOperating``
-/// - `order` role: ``LocalOrderPlacing`` only; `orchestrator` role: ``LocalSagaQuerying`` and
-///   ``LocalSagaOperating`` only; other roles: operations only.
+///   ``RemoteSagaOperating``, ``RemoteDeadLetterOperating``
+/// - `order` role: ``LocalOrderPlacing`` only; `orchestrator` role: ``LocalSagaQuerying``,
+///   ``LocalSagaOperating`` and ``KafkaDeadLetterOperating`` only; other roles: operations only.
 ///
 /// Every route but `/healthz`, `/readyz` and `/metrics` needs a bearer token of a role that
 /// allows it (``AuthenticationMiddleware``, ``APIRole``) unless ``authentication`` is
@@ -27,6 +27,8 @@ public struct APIRouterBuilder: Sendable {
     public var sagas: (any SagaQuerying)?
     /// `POST /sagas/{id}/retry|resolve` and `GET /audit`, when set.
     public var operating: (any SagaOperating)?
+    /// `/dead-letters/…`, when set.
+    public var deadLetters: (any DeadLetterOperating)?
     /// `/registry/…` (the api role and `all`), when set.
     public var registry: RegistryRoutes?
     /// `/healthz`, `/readyz`, `/metrics`.
@@ -37,8 +39,9 @@ public struct APIRouterBuilder: Sendable {
         authentication: APIAuthentication,
         orders: (any OrderPlacing)? = nil, transfers: (any TransferRequesting)? = nil, bills: (any BillSettling)? = nil,
         sagas: (any SagaQuerying)? = nil, operating: (any SagaOperating)? = nil, operations: OperationsRoutes = OperationsRoutes(),
-        registry: RegistryRoutes? = nil
+        registry: RegistryRoutes? = nil, deadLetters: (any DeadLetterOperating)? = nil
     ) {
+        self.deadLetters = deadLetters
         self.bills = bills
         self.operating = operating
         self.authentication = authentication
@@ -57,6 +60,7 @@ public struct APIRouterBuilder: Sendable {
         if bills != nil { routes += BillRoutes.routes }
         if sagas != nil { routes += SagaRoutes.routes }
         if operating != nil { routes += OperatorRoutes.routes }
+        if deadLetters != nil { routes += DeadLetterRoutes.routes }
         if registry != nil { routes += RegistryRoutes.routes }
         return routes + operations.routes
     }
@@ -78,6 +82,7 @@ public struct APIRouterBuilder: Sendable {
         if let bills { BillRoutes(bills: bills).register(on: router) }
         if let sagas { SagaRoutes(sagas: sagas).register(on: router) }
         if let operating { OperatorRoutes(operating: operating).register(on: router) }
+        if let deadLetters { DeadLetterRoutes(operating: deadLetters).register(on: router) }
         if let registry { registry.register(on: router) }
         operations.register(on: router)
     }

@@ -145,6 +145,8 @@ extension Problem {
         case unsupportedMediaType = "unsupported-media-type"
         /// 422: an idempotency key was reused with a different request.
         case idempotencyKeyReused = "idempotency-key-reused"
+        /// 422: an edited dead-letter value does not fit the letter's schema (`errors` names the field).
+        case valueDoesNotFitSchema = "value-does-not-fit-schema"
         /// 502/503/504: an upstream service (order, orchestrator) failed or is unreachable (`upstream` names it).
         case upstreamUnavailable = "upstream-unavailable"
         /// 503: the Kafka broker did not acknowledge the start event.
@@ -170,6 +172,7 @@ extension Problem {
             case .bodyTooLarge: "Request body too large"
             case .unsupportedMediaType: "Unsupported media type"
             case .idempotencyKeyReused: "Idempotency key reused with a different request"
+            case .valueDoesNotFitSchema: "Value does not fit the schema"
             case .upstreamUnavailable: "Upstream service unavailable"
             case .brokerUnavailable: "Message broker unavailable"
             case .notReady: "Not ready"
@@ -188,7 +191,7 @@ extension Problem {
             case .sagaNotParked: .conflict
             case .bodyTooLarge: .contentTooLarge
             case .unsupportedMediaType: .unsupportedMediaType
-            case .idempotencyKeyReused: .unprocessableContent
+            case .idempotencyKeyReused, .valueDoesNotFitSchema: .unprocessableContent
             case .upstreamUnavailable: .badGateway
             case .brokerUnavailable, .notReady: .serviceUnavailable
             case .internalError: .internalServerError

@@ -38,8 +38,8 @@ public struct SagaSystemComponents: Sendable {
     public let accounts: AccountService?
     /// notification: the notification service.
     public let notifications: NotificationService?
-    /// api (and all): a producer for messages the HTTP routes publish themselves (`TransferRequested`),
-    /// flushed on shutdown. Idempotent, acks=all.
+    /// api, orchestrator (and all): a producer for messages the HTTP routes publish themselves
+    /// (`TransferRequested`, dead-letter replays), flushed on shutdown. Idempotent, acks=all.
     public let producer: KafkaProducer?
     /// api (and all): the idempotency keys of `POST /transfers` (`<data dir>/api.sqlite`).
     public let idempotencyLedger: IdempotencyLedger?
@@ -88,16 +88,15 @@ public struct SagaSystemComponents: Sendable {
         accounts = roles.contains(.account) ? try await AccountService(path: settings.databasePath(for: .account)) : nil
         notifications = roles.contains(.notification)
             ? try await NotificationService(path: settings.databasePath(for: .notification)) : nil
-        if roles.contains(.api) {
+        if roles.contains(.api) || roles.contains(.orchestrator) {
             var configuration = settings.kafka
             configuration.idempotence = true
             configuration.acks = .all
             producer = try KafkaProducer(configuration: configuration, logger: logger)
-            idempotencyLedger = try IdempotencyLedger(path: settings.databasePath(for: .api))
         } else {
             producer = nil
-            idempotencyLedger = nil
         }
+        idempotencyLedger = roles.contains(.api) ? try IdempotencyLedger(path: settings.databasePath(for: .api)) : nil
         if settings.seedDemoData {
             if let inventory {
                 let added = try await DemoData.seed(inventory)

@@ -1,20 +1,21 @@
 import ArgumentParser
 import Avro
 import Foundation
+import SagaAvro
 
 /// The contracts' schemas (`schemas/*.avsc`), by full name and by fingerprint.
 struct ContractSchemas: Sendable {
+    /// Values as JSON and back with these schemas.
+    let codec: AvroValueCodec
     /// Each schema by its full name (`com.swiftsaga.order.OrderPlaced`), references expanded.
-    let byName: [String: AvroSchema]
+    var byName: [String: AvroSchema] { codec.byName }
     /// The full name of each schema's fingerprint.
-    let nameByFingerprint: [UInt64: String]
+    var nameByFingerprint: [UInt64: String] { codec.nameByFingerprint }
     /// Every schema, for single-object lookup.
-    let store: AvroSchemaStore
+    var store: AvroSchemaStore { codec.store }
 
     init(byName: [String: AvroSchema]) {
-        self.byName = byName
-        self.nameByFingerprint = Dictionary(byName.map { ($0.value.fingerprint, $0.key) }, uniquingKeysWith: { first, _ in first })
-        self.store = AvroSchemaStore(Array(byName.values))
+        self.codec = AvroValueCodec(byName: byName)
     }
 
     /// Loads every `.avsc` of `directory` (files named after their type's full name).

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import SagaAPI
+import SagaAvro
 import SagaCore
+import SagaKafka
 import SchemaRegistry
 
 extension SagaSystem {
@@ -13,7 +15,8 @@ extension SagaSystem {
     /// | `order` | in process | | |
     /// | `orchestrator` | | | in process |
     ///
-    /// `/sagas/{id}/retry`, `/sagas/{id}/resolve` and `/audit` go where `/sagas` goes.
+    /// `/sagas/{id}/retry`, `/sagas/{id}/resolve`, `/audit` and `/dead-letters/…` go where `/sagas` goes
+    /// (dead letters are read from and replayed to Kafka; their audit entries need the orchestrator's store).
     ///
     /// The api role and `all` also serve `/registry` (the contracts as a read-only schema registry).
     /// Every role serves `/healthz`, `/readyz` (``readinessChecks``) and `/metrics` (``metricsRegistry``);
@@ -32,10 +35,19 @@ extension SagaSystem {
         if let store = components.orchestratorStore, let orchestrator = components.orchestrator {
             builder.sagas = LocalSagaQuerying(store: store)
             builder.operating = LocalSagaOperating(orchestrator: orchestrator, trail: store, auditTopic: settings.topics.audit, logger: logger)
+            if let producer = components.producer {
+                let schemas = self.schemas
+                builder.deadLetters = KafkaDeadLetterOperating(
+                    queue: DeadLetterQueue(configuration: settings.kafka, logger: logger), admin: admin,
+                    publisher: DeadLetterPublisher(producer: producer, outgoing: { schemas.outgoing($0) }),
+                    codec: AvroValueCodec(schemas: schemas.contracts.byID.values.map(\.schema), confluentID: { schemas.contractID(of: $0) }),
+                    trail: store, auditTopic: settings.topics.audit, afterRecording: { await orchestrator.outboxDoorbell.ring() }, logger: logger)
+            }
         } else if let url = settings.orchestratorURL {
             let upstream = try Upstream(name: "orchestrator", baseURL: url.absoluteString, client: .shared)
             builder.sagas = RemoteSagaQuerying(upstream: upstream)
             builder.operating = RemoteSagaOperating(upstream: upstream)
+            builder.deadLetters = RemoteDeadLetterOperating(upstream: upstream)
         }
         if let producer = components.producer, let ledger = components.idempotencyLedger {
             let schemas = self.schemas

@@ -39,6 +39,15 @@ public enum DeadLetterHeaders {
     public static let failedAt = "saga-dlt-failed-at"
     /// Set on a record re-published from a DLQ: the replay's id.
     public static let replayID = "saga-replay-id"
+    /// Set on a record re-published from a DLQ by the API: the letter's id (``DeadLetterID``).
+    public static let replayOf = "saga-replay-of"
+    /// Set on a record re-published from a DLQ by the API: who asked for the replay.
+    public static let replayBy = "saga-replay-by"
+
+    /// Whether `name` is one of the headers a replay sets (a new replay replaces them).
+    public static func isReplayHeader(_ name: String) -> Bool {
+        name == replayID || name == replayOf || name == replayBy
+    }
 
     /// Whether `name` is one of the error headers a new dead-lettering replaces.
     public static func isDeadLetterHeader(_ name: String) -> Bool {

@@ -78,13 +78,18 @@ public enum DeadLetterRecord {
         )
     }
 
-    /// The record that re-publishes `dlqRecord` to its original topic, tagged with `replayID`.
-    /// The error headers stay off: if it fails again it gets fresh ones only.
-    public static func replay(of dlqRecord: InboundMessage, replayID: String) -> OutgoingMessage? {
+    /// The record that re-publishes `dlqRecord` to its original topic, tagged with `replayID`
+    /// and `annotations` (``DeadLetterHeaders/replayOf``, ``DeadLetterHeaders/replayBy``), with
+    /// `value` instead of the letter's when given (an edited value).
+    /// The error headers and an earlier replay's headers stay off: if it fails again it gets fresh ones only.
+    public static func replay(
+        of dlqRecord: InboundMessage, replayID: String, value: [UInt8]? = nil, annotations: [SagaHeader] = []
+    ) -> OutgoingMessage? {
         guard let origin = origin(of: dlqRecord) else { return nil }
-        var headers = dlqRecord.headers.removing { DeadLetterHeaders.isDeadLetterHeader($0) || $0 == DeadLetterHeaders.replayID }
+        var headers = dlqRecord.headers.removing { DeadLetterHeaders.isDeadLetterHeader($0) || DeadLetterHeaders.isReplayHeader($0) }
         headers.append(SagaHeader(DeadLetterHeaders.replayID, replayID))
-        return OutgoingMessage(topic: origin.topic, key: dlqRecord.key, value: dlqRecord.value, headers: headers)
+        headers += annotations
+        return OutgoingMessage(topic: origin.topic, key: dlqRecord.key, value: value ?? dlqRecord.value, headers: headers)
     }
 
     /// Cuts `text` to at most `limit` UTF-8 bytes on a character boundary, marking the cut with `…`.

@@ -15,7 +15,7 @@ public struct AuditEntry: Sendable, Hashable {
     public var role: String?
     /// What was done (``AuditAction``).
     public var action: AuditAction
-    /// What it was done to: a saga id (later: a dead letter, `topic/partition@offset`).
+    /// What it was done to: a saga id, or a dead letter's id (`<dlq topic>:<partition>:<offset>`).
     public var target: String
     /// Why, in the operator's words (required for resolve).
     public var note: String?
@@ -48,6 +48,10 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case sagaRetry = "saga.retry"
     /// Declared a parked saga's stuck step done by hand.
     case sagaResolve = "saga.resolve"
+    /// Re-published a dead letter to its original topic.
+    case dlqReplay = "dlq.replay"
+    /// Re-published a dead letter with a corrected value.
+    case dlqEditAndReplay = "dlq.edit-and-replay"
 }
 
 /// How an operator's action ended.

@@ -15,6 +15,10 @@ struct DLQCommand: AsyncParsableCommand {
             without joining a consumer group or committing anything. If that end is not reached \
             within --timeout seconds the command fails (exit 1), naming each partition not read \
             to its end: it never shows a partial list.
+
+            With --url (or SAGA_URL) the commands talk to the HTTP API instead (token from SAGA_TOKEN: \
+            a viewer token reads, an operator token replays), so no broker access or store file is \
+            needed; every replay is then recorded in the API's audit trail.
             """,
         subcommands: [DLQListCommand.self, DLQSummaryCommand.self, DLQReplayCommand.self, DLQReplaysCommand.self]
     )
@@ -25,12 +29,16 @@ struct DLQSource: ParsableArguments {
     @Argument(help: "The topic (its .dlq is read) or the .dlq topic.") var topic: String
     @Option(help: "Seconds to read the DLQ to its end before failing.") var timeout: Double = DLQSource.defaultTimeout
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var api: APIOption
 
     /// The default of `--timeout`: generous, since a timeout fails the command.
     static let defaultTimeout: Double = 30
 
     /// The DLQ topic.
     var dlqTopic: String { topic.hasSuffix(".dlq") ? topic : DeadLetterRecord.topic(for: topic) }
+
+    /// The API's dead-letter client when `--url` or `SAGA_URL` is set.
+    func apiClient() throws -> DeadLetterAPIClient? { try api.client().map(DeadLetterAPIClient.init) }
 
     /// Every dead letter of the DLQ topic, in partition and offset order.
     func read() async throws -> [DeadLetter] {
@@ -50,6 +58,16 @@ struct DLQListCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
+            if let api = try source.apiClient() {
+                let letters = try await api.letters(topic: source.dlqTopic)
+                if json {
+                    for letter in letters { StandardStreams.writeLine(letter.serialized) }
+                } else {
+                    for line in DLQFormat.list(api: letters) { StandardStreams.writeLine(line) }
+                    StandardStreams.writeError("sagactl: \(letters.count) dead letter(s) on \(source.dlqTopic)")
+                }
+                return
+            }
             let letters = try await source.read()
             if json {
                 let renderer = schemas.loadIfPresent().map(RecordRenderer.init)
@@ -73,6 +91,15 @@ struct DLQSummaryCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
+            if let api = try source.apiClient() {
+                let groups = try await api.groups(topic: source.dlqTopic)
+                if json {
+                    for group in groups { StandardStreams.writeLine(group.serialized) }
+                } else {
+                    for line in DLQFormat.summary(api: groups) { StandardStreams.writeLine(line) }
+                }
+                return
+            }
             let groups = DeadLetterGroup.grouping(try await source.read())
             if json {
                 for group in groups { StandardStreams.writeLine(DLQFormat.json(group).serialized) }

@@ -1,4 +1,5 @@
 import Avro
+import SagaCore
 
 /// The text and JSON output of the `dlq` commands.
 enum DLQFormat {
@@ -48,5 +49,38 @@ enum DLQFormat {
             ("firstFailedAt", times.first.map(JSONValue.string) ?? .null), ("lastFailedAt", times.last.map(JSONValue.string) ?? .null),
             ("positions", .array(group.letters.map { .string($0.position) })),
         ])
+    }
+
+    /// One row per letter of the API.
+    static func list(api letters: [JSONValue]) -> [String] {
+        TextTable.render(
+            header: ["ID", "ORIGINAL", "GROUP", "KIND", "FAILED AT", "ERROR"],
+            rows: letters.map { letter in
+                let origin = [text(letter["sourceTopic"]), text(letter["sourcePartition"]), text(letter["sourceOffset"])]
+                let type = text(letter["errorType"]), cause = text(letter["cause"])
+                return [text(letter["id"]), "\(origin[0])/\(origin[1])@\(origin[2])", text(letter["group"]), text(letter["errorKind"]),
+                        text(letter["at"]), type.isEmpty || type == "-" ? cause : "\(type): \(cause)"]
+            })
+    }
+
+    /// One row per group of the API, largest first.
+    static func summary(api groups: [JSONValue]) -> [String] {
+        TextTable.render(
+            header: ["GROUP", "COUNT", "ORIGINAL TOPIC", "KIND", "FIRST", "LAST", "MESSAGE"],
+            rows: groups.map { group in
+                [text(group["id"]), text(group["count"]), text(group["sourceTopic"]), text(group["errorKind"]),
+                 text(group["firstAt"]), text(group["lastAt"]), text(group["cause"])]
+            })
+    }
+
+    /// A member as table text ("-" when missing or null).
+    static func text(_ value: JSONValue?) -> String {
+        switch value {
+        case .string(let text)?: text
+        case .integer(let number)?: String(number)
+        case .bool(let flag)?: String(flag)
+        case nil, .null?: "-"
+        case let other?: other.serialized
+        }
     }
 }

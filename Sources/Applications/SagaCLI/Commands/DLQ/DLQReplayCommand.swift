@@ -14,6 +14,10 @@ struct DLQReplayCommand: AsyncParsableCommand {
             topic (--store, env SAGA_STORE), which later records whether it succeeded or was \
             dead-lettered again. A letter already replayed is refused unless --force. The replayed \
             record keeps its key and headers, loses the error headers and gains saga-replay-id.
+
+            With --url (or SAGA_URL; an operator token in SAGA_TOKEN) the replay goes through the HTTP \
+            API instead: no store is needed, --force does not apply (the API replays every letter \
+            asked for), --note goes into the audit trail, and outcomes are read with dlq replays.
             """
     )
 
@@ -28,13 +32,23 @@ struct DLQReplayCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON Lines: one object per letter (position, origin, outcome, replay id or reason).") var json = false
     @Option(help: "Replay the one selected letter with this corrected value (Avro JSON, validated against its message-type).")
     var edit: String?
+    @Option(help: "Why (over the API: recorded in the audit trail with each replay).") var note: String?
     @OptionGroup var store: SagaStoreOption
     @OptionGroup var schemas: SchemaDirectoryOption
 
     func run() async throws {
         try await runReportingErrors {
             let selection = DeadLetterSelection(offsets: offsets, messageIDs: messageIDs, ranges: ranges, groups: groups, all: all)
-            var letters = try selection.select(from: try await source.read())
+            if let api = try source.apiClient() {
+                try await replay(selection, through: api)
+                return
+            }
+            var letters: [DeadLetter]
+            do {
+                letters = try selection.select(from: try await source.read())
+            } catch let error as DeadLetterSelectionError {
+                throw CLIError.input(error.description)
+            }
             if let edit {
                 guard letters.count == 1, let letter = letters.first else {
                     throw CLIError.input("--edit needs exactly one selected letter; \(letters.count) selected")
@@ -65,6 +79,46 @@ struct DLQReplayCommand: AsyncParsableCommand {
                 throw CLIError.failed(refused > 0 ? "some letters were replayed before; --force replays them again" : "some replays failed")
             }
         }
+    }
+}
+
+extension DLQReplayCommand {
+    /// The replay over the HTTP API: the selection resolved against the API's letters, then
+    /// replayed in batches (progress on standard error) or, with --edit, the one letter edited.
+    func replay(_ selection: DeadLetterSelection, through api: DeadLetterAPIClient) async throws {
+        let ids = try DeadLetterAPIClient.select(selection, from: try await api.letters(topic: source.dlqTopic))
+        if let edit {
+            guard ids.count == 1, let id = ids.first else { throw CLIError.input("--edit needs exactly one selected letter; \(ids.count) selected") }
+            if dryRun {
+                StandardStreams.writeLine(json ? JSONValue.object([("id", .string(id)), ("outcome", .string("dryRun")), ("edited", .bool(true))]).serialized
+                    : "would replay \(id) (edited value)")
+                return
+            }
+            let result = try await api.editAndReplay(id: id, value: edit, note: note)
+            StandardStreams.writeLine(json ? result.serialized : Self.line(result))
+            return
+        }
+        if dryRun {
+            for id in ids {
+                StandardStreams.writeLine(json ? JSONValue.object([("id", .string(id)), ("outcome", .string("dryRun"))]).serialized : "would replay \(id)")
+            }
+            StandardStreams.writeError("sagactl: \(ids.count) letter(s) selected; nothing replayed (--dry-run)")
+            return
+        }
+        var bar = ProgressBar(total: ids.count, label: "replaying", threshold: 50)
+        let results = try await api.replay(topic: source.dlqTopic, ids: ids, note: note) { done in bar.update(done) }
+        bar.finish()
+        for result in results { StandardStreams.writeLine(json ? result.serialized : Self.line(result)) }
+        let failed = results.filter { $0["outcome"] != .string("pending") }.count
+        StandardStreams.writeError("sagactl: \(results.count - failed) replayed, \(failed) failed")
+        if failed > 0 { throw CLIError.failed("some replays were not published") }
+    }
+
+    /// `replayed <id> replay-id <replayId> (pending)`.
+    static func line(_ result: JSONValue) -> String {
+        let outcome = DLQFormat.text(result["outcome"])
+        return (outcome == "pending" ? "replayed " : "failed ") + "\(DLQFormat.text(result["id"])) replay-id \(DLQFormat.text(result["replayId"])) (\(outcome))"
+            + (result["error"].map { ": " + DLQFormat.text($0) } ?? "")
     }
 }
 

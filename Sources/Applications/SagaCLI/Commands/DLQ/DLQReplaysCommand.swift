@@ -14,6 +14,10 @@ struct DLQReplaysCommand: AsyncParsableCommand {
             from the beginning to the end it had when reading started; if that end is not \
             reached within --timeout seconds the command fails, naming the unfinished partitions); each replay's outcome is what the consuming service recorded in \
             its store (--store, env SAGA_STORE): pending, succeeded, deadLetteredAgain or notPublished.
+
+            With --url (or SAGA_URL) the API answers instead, from Kafka alone: a replay is \
+            deadLetteredAgain when the DLQ holds a record with its replay id, succeeded when the \
+            consuming group committed past it, else pending. No store is needed.
             """
     )
 
@@ -22,10 +26,20 @@ struct DLQReplaysCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON Lines.") var json = false
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var store: SagaStoreOption
+    @OptionGroup var api: APIOption
 
     func run() async throws {
         try await runReportingErrors {
             let original = topic.hasSuffix(".dlq") ? String(topic.dropLast(".dlq".count)) : topic
+            if let client = try api.client() {
+                let replays = try await DeadLetterAPIClient(client: client).replays(topic: original)
+                if json {
+                    for replay in replays { StandardStreams.writeLine(replay.serialized) }
+                } else {
+                    for line in Self.table(api: replays) { StandardStreams.writeLine(line) }
+                }
+                return
+            }
             let records = try await connection.readWhole(original, timeoutSeconds: timeout)
             let replays = try await ReplayLookup(store: try store.open()).replays(in: records)
             if json {
@@ -34,6 +48,19 @@ struct DLQReplaysCommand: AsyncParsableCommand {
                 for line in ReplayLookup.table(replays) { StandardStreams.writeLine(line) }
             }
         }
+    }
+}
+
+extension DLQReplaysCommand {
+    /// One row per replay of the API.
+    static func table(api replays: [JSONValue]) -> [String] {
+        TextTable.render(
+            header: ["REPLAY ID", "LETTER", "AT P:OFFSET", "REQUESTED", "BY", "OUTCOME"],
+            rows: replays.map { replay in
+                [DLQFormat.text(replay["replayId"]), DLQFormat.text(replay["letterId"]),
+                 "\(DLQFormat.text(replay["partition"])):\(DLQFormat.text(replay["offset"]))", DLQFormat.text(replay["at"]),
+                 DLQFormat.text(replay["actor"]), DLQFormat.text(replay["outcome"])]
+            })
     }
 }
 

@@ -12,21 +12,7 @@ struct RecordRenderer: Sendable {
 
     /// The decoded value of `bytes`: the schema's full name and the value as JSON.
     func decode(_ bytes: [UInt8]) -> Result<(type: String, json: JSONValue), RenderError> {
-        let fingerprint: UInt64
-        do {
-            fingerprint = try AvroSingleObject.fingerprint(of: bytes)
-        } catch {
-            return .failure(RenderError(message: "not an Avro single-object value: \(error)"))
-        }
-        guard let name = schemas.nameByFingerprint[fingerprint], let schema = schemas.byName[name] else {
-            return .failure(RenderError(message: "unknown schema fingerprint \(String(format: "%016llx", fingerprint)) (no schema of the schemas folder has it)"))
-        }
-        do {
-            let value = try AvroSingleObject.decode(bytes, store: schemas.store, readerSchema: schema)
-            return .success((name, try AvroJSONCoder(schema: schema).encodeJSON(value)))
-        } catch {
-            return .failure(RenderError(message: "cannot decode as \(name): \(error)"))
-        }
+        schemas.codec.decode(bytes).mapError { RenderError(message: $0.message) }
     }
 
     /// The JSON object of `message`.

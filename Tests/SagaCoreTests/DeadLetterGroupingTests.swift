@@ -1,6 +1,6 @@
 import Testing
 
-@testable import SagaCLI
+import SagaCore
 
 /// `dlq summary` groups letters of one cause even when their messages name different records.
 @Suite struct DeadLetterGroupingTests {
