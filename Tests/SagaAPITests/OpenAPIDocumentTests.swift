@@ -52,13 +52,14 @@ import Yams
                 trail: store, auditTopic: nil),
             operations: OperationsRoutes(registry: PrometheusCollectorRegistry()),
             registry: RegistryRoutes(registry: ContractRegistryRoutes(registry: try ContractRegistry(
-                schemas: AvroGeneratedTypes.all.map { $0.avroSchema }, topics: SagaTopics().messageTypes)))
+                schemas: AvroGeneratedTypes.all.map { $0.avroSchema }, topics: SagaTopics().messageTypes))),
+            console: ConsoleRoutes()
         )
         _ = builder.router()
         let (documented, document) = try Self.operations()
         #expect(document["openapi"] as? String == "3.1.0")
         #expect(Set(builder.routes.map(\.description)) == documented)
-        #expect(builder.routes.count == 12 + ContractRegistryRoutes.operations.count)
+        #expect(builder.routes.count == 14 + ContractRegistryRoutes.operations.count)
         await producer.shutdown(timeout: .seconds(1))
     }
 

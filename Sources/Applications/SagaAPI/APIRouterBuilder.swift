@@ -31,14 +31,17 @@ public struct APIRouterBuilder: Sendable {
     public var registry: RegistryRoutes?
     /// `/healthz`, `/readyz`, `/metrics`.
     public var operations: OperationsRoutes
+    /// The web console at `/console` (the api role and `all`), when set.
+    public var console: ConsoleRoutes?
 
     /// Creates a builder.
     public init(
         authentication: APIAuthentication,
         orders: (any OrderPlacing)? = nil, transfers: (any TransferRequesting)? = nil, bills: (any BillSettling)? = nil,
         sagas: (any SagaQuerying)? = nil, operating: (any SagaOperating)? = nil, operations: OperationsRoutes = OperationsRoutes(),
-        registry: RegistryRoutes? = nil
+        registry: RegistryRoutes? = nil, console: ConsoleRoutes? = nil
     ) {
+        self.console = console
         self.bills = bills
         self.operating = operating
         self.authentication = authentication
@@ -58,6 +61,7 @@ public struct APIRouterBuilder: Sendable {
         if sagas != nil { routes += SagaRoutes.routes }
         if operating != nil { routes += OperatorRoutes.routes }
         if registry != nil { routes += RegistryRoutes.routes }
+        if console != nil { routes += ConsoleRoutes.routes }
         return routes + operations.routes
     }
 
@@ -79,6 +83,7 @@ public struct APIRouterBuilder: Sendable {
         if let sagas { SagaRoutes(sagas: sagas).register(on: router) }
         if let operating { OperatorRoutes(operating: operating).register(on: router) }
         if let registry { registry.register(on: router) }
+        if let console { console.register(on: router) }
         operations.register(on: router)
     }
 }
