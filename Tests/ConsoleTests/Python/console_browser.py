@@ -111,6 +111,7 @@ def run(console, token):
     console.text_appears("#login-error", "refused the token")
     console.shot("01-sign-in-refused")
     field = console.find("#token")
+    field.clear()
     field.send_keys(token, Keys.ENTER)
     console.find("#nav")
     console.text_appears("#view h2", "Sagas")

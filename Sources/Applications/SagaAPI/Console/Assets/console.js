@@ -21,7 +21,9 @@ function showLogin(error) {
   signOut.hidden = true;
   login.hidden = false;
   showError(loginError, error);
-  document.getElementById("token").focus();
+  const input = document.getElementById("token");
+  input.focus();
+  input.select();   // a refused token is replaced by what is typed next
 }
 
 function route() {

@@ -10,12 +10,13 @@ export function sagaView(container, id) {
   const timeline = h("section", { "aria-labelledby": "timeline-title" });
   replace(container, h("p", {}, h("a", { href: "#/sagas" }, "← All sagas")), h("h2", {}, "Saga ", h("code", {}, id)), error, report, timeline);
 
-  async function load() {
+  // After an action the status line keeps what the action did.
+  async function load({ announce = true } = {}) {
     try {
       const saga = await request(`/sagas/${encodeURIComponent(id)}`);
       showError(error, null);
-      replace(report, reportSection(saga, load));
-      status(`Saga ${id}: ${saga.state}.`);
+      replace(report, reportSection(saga, () => load({ announce: false })));
+      if (announce) status(`Saga ${id}: ${saga.state}.`);
     } catch (failure) {
       showError(error, failure);
     }

@@ -94,7 +94,7 @@ export function sagaTable(sagas, caption, actions) {
 /** #/parked: sagas in state failed, each with retry and resolve. */
 export function parkedView(container, query) {
   const error = errorArea();
-  const results = h("div", {});
+  const results = h("div", { class: "results" });
   const typeInput = h("input", { id: "parked-type", name: "type", value: query.get("type") ?? "", placeholder: "any type" });
   const form = h("form", { class: "filters", role: "search", "aria-label": "Filter parked sagas" },
     field("Type", typeInput), h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Apply filter")));
@@ -102,15 +102,16 @@ export function parkedView(container, query) {
     event.preventDefault();
     location.hash = withQuery("#/parked", { type: typeInput.value.trim() });
   });
-  async function load() {
+  // After an action the status line keeps what the action did.
+  async function load({ announce = true } = {}) {
     try {
       const page = await request(withQuery("/sagas", { state: "failed", type: query.get("type"), limit: 200 }));
       showError(error, null);
       replace(results, sagaTable(page.sagas, "Parked sagas (state failed): they wait for an operator", (saga) =>
         h("div", { class: "row-actions" },
-          h("button", { type: "button", onclick: () => retrySaga(saga.sagaId).then((done) => done && load()) }, "Retry…"),
-          h("button", { type: "button", onclick: () => resolveSaga(saga.sagaId).then((done) => done && load()) }, "Resolve…"))));
-      status(`${page.sagas.length} parked saga(s).`);
+          h("button", { type: "button", onclick: () => retrySaga(saga.sagaId).then((done) => done && load({ announce: false })) }, "Retry…"),
+          h("button", { type: "button", onclick: () => resolveSaga(saga.sagaId).then((done) => done && load({ announce: false })) }, "Resolve…"))));
+      if (announce) status(`${page.sagas.length} parked saga(s).`);
     } catch (failure) {
       showError(error, failure);
     }

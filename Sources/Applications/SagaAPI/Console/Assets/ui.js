@@ -14,7 +14,7 @@ export function h(tag, attributes = {}, ...children) {
 }
 
 function append(element, children) {
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     element.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -29,11 +29,15 @@ export function table(caption, headings, rows, { empty = "None." } = {}) {
     h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((cell) => h("td", {}, cell))))));
 }
 
-/** A time as the reader's local date and time, with the ISO text kept in a <time>. */
+/** A time as the reader's local `2026-11-21 07:50:01.120`, with the ISO text kept in a <time>. */
 export function time(iso) {
   if (!iso) return "—";
   const date = new Date(iso);
-  return h("time", { datetime: iso, title: iso }, Number.isNaN(date.getTime()) ? iso : date.toLocaleString());
+  if (Number.isNaN(date.getTime())) return iso;
+  const two = (n) => String(n).padStart(2, "0");
+  const text = `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} `
+    + `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}.${String(date.getMilliseconds()).padStart(3, "0")}`;
+  return h("time", { datetime: iso, title: iso }, text);
 }
 
 /** A state badge (`failed` is shown as parked). */
