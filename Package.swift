@@ -205,7 +205,9 @@ let package = Package(
         .target(
             name: "SagaAPI",
             dependencies: ["AccountService", .product(name: "AsyncHTTPClient", package: "async-http-client"), "Avro", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"), "Kafka", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"), "OrderService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaAvro", "SagaContracts", "SagaCore", "SagaKafka", "SagaSQLite", "ServiceKit", "SchemaRegistry"],
-            path: "Sources/Applications/SagaAPI"
+            path: "Sources/Applications/SagaAPI",
+            // The web console's HTML, CSS and JavaScript, served at /console (ConsoleAssets).
+            resources: [.copy("Console/Assets")]
         ),
         // The running system: settings, roles as services, the HTTP server, topics, demo data.
         .target(
@@ -413,6 +415,14 @@ let package = Package(
             name: "SagaDevTests",
             dependencies: ["AccountService", .product(name: "GRDB", package: "GRDB.swift"), "Kafka", "OrderService", "PaymentService", "SagaAPI", "SagaContracts", "SagaCore", "SagaDev", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", subprocess, swiftSystem, "sagactl", "saga-server"],
             path: "Tests/SagaDevTests",
+            linkerSettings: developmentRuntimeLibraryPath
+        ),
+        // The web console: its routes in process, and a real browser (headless chromium, Selenium) driving it against a running system.
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: ["AccountService", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"), "Kafka", "SagaAPI", "SagaContracts", "SagaCore", "SagaKafka", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), subprocess],
+            path: "Tests/ConsoleTests",
+            exclude: ["Python"],
             linkerSettings: developmentRuntimeLibraryPath
         ),
         .plugin(name: "AvroCodegenPlugin", capability: .buildTool(), dependencies: ["avro-codegen"]),

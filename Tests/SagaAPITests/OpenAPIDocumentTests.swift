@@ -57,13 +57,14 @@ import Yams
             deadLetters: KafkaDeadLetterOperating(
                 queue: DeadLetterQueue(configuration: KafkaConfiguration(bootstrapServers: ["127.0.0.1:1"]), logger: Broker.logger),
                 admin: try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: ["127.0.0.1:1"]), logger: Broker.logger),
-                publisher: DeadLetterPublisher(producer: producer), codec: AvroValueCodec(schemas: []), trail: store, auditTopic: nil)
+                publisher: DeadLetterPublisher(producer: producer), codec: AvroValueCodec(schemas: []), trail: store, auditTopic: nil),
+            console: ConsoleRoutes()
         )
         _ = builder.router()
         let (documented, document) = try Self.operations()
         #expect(document["openapi"] as? String == "3.1.0")
         #expect(Set(builder.routes.map(\.description)) == documented)
-        #expect(builder.routes.count == 13 + DeadLetterRoutes.routes.count + ContractRegistryRoutes.operations.count)
+        #expect(builder.routes.count == 14 + DeadLetterRoutes.routes.count + ContractRegistryRoutes.operations.count)
         await producer.shutdown(timeout: .seconds(1))
     }
 

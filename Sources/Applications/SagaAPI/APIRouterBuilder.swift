@@ -33,15 +33,18 @@ public struct APIRouterBuilder: Sendable {
     public var registry: RegistryRoutes?
     /// `/healthz`, `/readyz`, `/metrics`.
     public var operations: OperationsRoutes
+    /// The web console at `/console` (the api role and `all`), when set.
+    public var console: ConsoleRoutes?
 
     /// Creates a builder.
     public init(
         authentication: APIAuthentication,
         orders: (any OrderPlacing)? = nil, transfers: (any TransferRequesting)? = nil, bills: (any BillSettling)? = nil,
         sagas: (any SagaQuerying)? = nil, operating: (any SagaOperating)? = nil, operations: OperationsRoutes = OperationsRoutes(),
-        registry: RegistryRoutes? = nil, deadLetters: (any DeadLetterOperating)? = nil
+        registry: RegistryRoutes? = nil, deadLetters: (any DeadLetterOperating)? = nil, console: ConsoleRoutes? = nil
     ) {
         self.deadLetters = deadLetters
+        self.console = console
         self.bills = bills
         self.operating = operating
         self.authentication = authentication
@@ -62,6 +65,7 @@ public struct APIRouterBuilder: Sendable {
         if operating != nil { routes += OperatorRoutes.routes }
         if deadLetters != nil { routes += DeadLetterRoutes.routes }
         if registry != nil { routes += RegistryRoutes.routes }
+        if console != nil { routes += ConsoleRoutes.routes }
         return routes + operations.routes
     }
 
@@ -84,6 +88,7 @@ public struct APIRouterBuilder: Sendable {
         if let operating { OperatorRoutes(operating: operating).register(on: router) }
         if let deadLetters { DeadLetterRoutes(operating: deadLetters).register(on: router) }
         if let registry { registry.register(on: router) }
+        if let console { console.register(on: router) }
         operations.register(on: router)
     }
 }

@@ -18,7 +18,8 @@ extension SagaSystem {
     /// `/sagas/{id}/retry`, `/sagas/{id}/resolve`, `/audit` and `/dead-letters/…` go where `/sagas` goes
     /// (dead letters are read from and replayed to Kafka; their audit entries need the orchestrator's store).
     ///
-    /// The api role and `all` also serve `/registry` (the contracts as a read-only schema registry).
+    /// The api role and `all` also serve `/registry` (the contracts as a read-only schema registry)
+    /// and the web console at `/console` (``ConsoleRoutes``, no token for its files).
     /// Every role serves `/healthz`, `/readyz` (``readinessChecks``) and `/metrics` (``metricsRegistry``);
     /// every other route needs a bearer token of ``SagaServerSettings/authentication`` (the api role
     /// forwards the caller's token to the role it forwards to, which checks it again).
@@ -60,6 +61,9 @@ extension SagaSystem {
         }
         if settings.role == .api || settings.role == .all {
             builder.registry = RegistryRoutes(registry: ContractRegistryRoutes(registry: schemas.contracts))
+            let console = ConsoleRoutes()
+            if let problem = console.loadError { logger.warning("the web console is not served: \(problem)") }
+            builder.console = console
         }
         return builder
     }
