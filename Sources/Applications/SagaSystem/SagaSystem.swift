@@ -38,7 +38,7 @@ public struct SagaSystem: Sendable {
     /// `all`), the external registry when configured, and the consumers' prefetch hook.
     public let schemas: SchemaResolution
     private let registryClient: SchemaRegistryClient?
-    private let admin: KafkaAdmin
+    let admin: KafkaAdmin
     let logger: Logger
 
     /// Adds routes beyond the role's `SagaAPI` routes, given the process's components.
@@ -166,6 +166,7 @@ public struct SagaSystem: Sendable {
             }, serviceName: "schema-registry-client"))
         }
         for (name, service) in consumingServices() { services.append(.init(service: service, serviceName: name)) }
+        for (name, service) in gaugeServices() { services.append(.init(service: service, serviceName: name)) }
         services.append(.init(
             service: try httpServer(addRoutes: addRoutes, onListening: onListening), serviceName: "http"
         ))
