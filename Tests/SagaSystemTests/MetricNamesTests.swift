@@ -23,6 +23,8 @@ struct MetricNamesTests {
 
     /// Series Prometheus makes itself rather than scraping them.
     static let prometheusOwn: Set<String> = ["up", "scrape_duration_seconds", "scrape_samples_scraped"]
+    /// Labels Prometheus adds to every scraped series (deployments/prometheus/prometheus.yml: `role`).
+    static let targetLabels: Set<String> = ["job", "instance", "role"]
 
     @Test("metric names are what remains of a query without functions, matchers, ranges, grouping and numbers")
     func parsing() {
@@ -33,7 +35,10 @@ struct MetricNamesTests {
         #expect(PromQLMetricNames.names(in: "sum(rate(c_sum[5m])) without (instance) / on (x) group_left (y) sum(rate(c_count[5m]))")
             == ["c_sum", "c_count"])
         #expect(PromQLMetricNames.names(in: "max(d offset 1h) * 1e3") == ["d"])
-        #expect(PromQLMetricNames.exposed(in: "# TYPE e histogram\ne_bucket{le=\"1\"} 1\ne_count 1\nf 2\n") == ["e_bucket", "e_count", "f"])
+        #expect(PromQLMetricNames.exposed(in: "# TYPE e histogram\ne_bucket{le=\"1\",step=\"a,b\"} 1\ne_count 1\nf 2\n")
+            == ["e_bucket": ["le", "step"], "e_count": [], "f": []])
+        #expect(PromQLMetricNames.labels(in: #"sum by (le, saga_type) (rate(a_bucket{outcome="x,y", step=~"s.*"}[5m])) / on (x) b"#)
+            == ["le", "saga_type", "outcome", "step", "x"])
     }
 
     @Test("every query of the Grafana dashboard and of the Prometheus rules reads a metric saga-server exposes")
@@ -67,19 +72,24 @@ struct MetricNamesTests {
         }
 
         let needed = Set(queries.flatMap(\.names)).subtracting(Self.prometheusOwn).subtracting(defined)
-        var exposed: Set<String> = []
+        var exposed: [String: Set<String>] = [:]
         do {
             // The gauges are recorded at their intervals (consumer lag every 5 s, the dead-letter depth every 30 s).
             try await eventually("/metrics to expose \(needed.sorted())", within: 120) {
                 exposed = PromQLMetricNames.exposed(in: try await httpGet(port: port, "/metrics", token: nil).body)
-                return needed.isSubset(of: exposed)
+                return needed.isSubset(of: exposed.keys)
             }
         } catch {
             Issue.record("not every metric appeared (each query below says which): \(error)")
         }
         for query in queries {
-            let missing = query.names.filter { !exposed.contains($0) && !Self.prometheusOwn.contains($0) && !defined.contains($0) }
+            let missing = query.names.filter { exposed[$0] == nil && !Self.prometheusOwn.contains($0) && !defined.contains($0) }
             #expect(missing.isEmpty, "\(query.place) reads \(missing), which saga-server does not expose; query: \(query.expression)")
+            // A label the query matches or groups on must be on one of the series it reads (or a target label).
+            let carried = query.names.reduce(into: Self.targetLabels) { $0.formUnion(exposed[$1] ?? []) }
+            let unknown = PromQLMetricNames.labels(in: query.expression).subtracting(carried)
+            #expect(!missing.isEmpty || unknown.isEmpty,
+                    "\(query.place) uses labels \(unknown.sorted()) that none of \(query.names) carries; query: \(query.expression)")
         }
         #expect(try await server.terminate(within: 30) == 0, "exit status after SIGTERM; output:\n\(server.text)")
     }

@@ -35,12 +35,40 @@ enum PromQLMetricNames {
         return names
     }
 
-    /// The sample names of a Prometheus text exposition (`name{labels} value` and `name value` lines).
-    static func exposed(in exposition: String) -> Set<String> {
-        var names = Set<String>()
+    /// The label names `expression` matches on or groups by: those in `{…}` matchers and in
+    /// `by`/`without`/`on`/`ignoring`/`group_left`/`group_right` clauses.
+    static func labels(in expression: String) -> Set<String> {
+        var text = expression.replacingOccurrences(of: #""(?:[^"\\]|\\.)*""#, with: "\"\"", options: .regularExpression)
+        text = text.replacingOccurrences(of: #"\[[^\]]*\]"#, with: " ", options: .regularExpression)
+        var labels = Set<String>()
+        for match in text.matches(of: #/\{([^}]*)\}/#) {
+            for part in match.output.1.split(separator: ",") {
+                let name = part.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == " " }.trimmingCharacters(in: .whitespaces)
+                if !name.isEmpty { labels.insert(name) }
+            }
+        }
+        for match in text.matches(of: #/\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/#) {
+            for part in match.output.1.split(separator: ",") {
+                let name = part.trimmingCharacters(in: .whitespaces)
+                if !name.isEmpty { labels.insert(name) }
+            }
+        }
+        return labels
+    }
+
+    /// The sample names of a Prometheus text exposition (`name{labels} value` and `name value`
+    /// lines), each with the label names its samples carry.
+    static func exposed(in exposition: String) -> [String: Set<String>] {
+        var names: [String: Set<String>] = [:]
         for line in exposition.split(separator: "\n") where !line.hasPrefix("#") {
-            let name = line.prefix { $0 != "{" && $0 != " " }
-            if !name.isEmpty { names.insert(String(name)) }
+            let name = String(line.prefix { $0 != "{" && $0 != " " })
+            guard !name.isEmpty else { continue }
+            var labels = names[name] ?? []
+            if let open = line.firstIndex(of: "{"), let close = line.lastIndex(of: "}"), open < close {
+                let body = String(line[line.index(after: open)..<close])
+                for match in body.matches(of: #/([A-Za-z_][A-Za-z0-9_]*)="/#) { labels.insert(String(match.output.1)) }
+            }
+            names[name] = labels
         }
         return names
     }
