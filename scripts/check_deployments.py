@@ -12,11 +12,18 @@
      OpenAPI schemas of kubernetes-validate (an unknown kind or apiVersion is an error, not the
      CLI's warning), except Strimzi's custom resources, which kubernetes-validate cannot know:
      those validate against scripts/strimzi-v1beta2.schema.json, a strict schema of the fields
-     we use. Cross references: Strimzi resources name the Kafka cluster, the KafkaUser's password
-     Secret and key exist; kustomization.yaml lists every manifest and only existing ones.
-  3. Roles: each SQLite role runs one replica with `strategy: Recreate` and a PersistentVolumeClaim,
-     the api role has a HorizontalPodAutoscaler and a PodDisruptionBudget, every Deployment
-     has /readyz, /healthz and startup probes, and Prometheus scrapes every compose role.
+     we use, and CloudNativePG's `Cluster` against scripts/cnpg-cluster-v1.schema.json (made by
+     scripts/extract_cnpg_schema.py from CloudNativePG's CRD). Cross references: Strimzi resources
+     name the Kafka cluster, the KafkaUser's password Secret and key exist, a `<cluster>-app`
+     Secret a role reads is one CloudNativePG generates; kustomization.yaml lists every manifest.
+  3. Roles: every stateful role (all seven) keeps its state in PostgreSQL (SAGA_DATABASE_URL from
+     the `uri` of a CloudNativePG cluster's app Secret, no PersistentVolumeClaim), runs at least 2
+     replicas (or an autoscaler's minReplicas), has a PodDisruptionBudget selecting its pods
+     (minAvailable 1 or maxUnavailable 1), preferred anti-affinity on the node, /readyz, /healthz
+     and startup probes; every Deployment or StatefulSet has 2+ replicas and a budget.
+  4. Compose and Grafana (scripts/check_compose.py): PostgreSQL, the replicas, the roles' database
+     URL, Prometheus scraping every role, Grafana provisioned with the dashboard, whose panels
+     each query the provisioned datasource.
 Exit status 0 when all hold, 1 with one line per problem otherwise. Needs PyYAML, jsonschema,
 kubernetes-validate.
 """
@@ -32,9 +39,11 @@ import jsonschema
 import yaml
 from kubernetes_validate import utils as kv
 
+from check_compose import check_compose, check_grafana
+
 ROLES = ["orchestrator", "order", "inventory", "payment", "account", "notification", "api"]
-STATELESS_ROLES = {"api"}
 STRIMZI_GROUP = "kafka.strimzi.io/"
+CNPG_GROUP = "postgresql.cnpg.io/"
 
 
 def swift_topics(root: pathlib.Path) -> tuple[list[str], str]:
@@ -152,9 +161,23 @@ def check_kubernetes(root: pathlib.Path, k8s: list[tuple[str, dict]], version: s
     # One validator per kind, so that every error of a document is reported (oneOf reports one).
     strimzi = {kind: jsonschema.Draft202012Validator({**schema, "oneOf": [{"$ref": f"#/$defs/{kind}"}]})
                for kind in schema["$defs"] if kind[0].isupper()}
-    counts = {"core": 0, "strimzi": 0}
+    cnpg_schema = json.loads((root / "scripts/cnpg-cluster-v1.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(cnpg_schema)
+    cnpg = {"Cluster": jsonschema.Draft202012Validator(cnpg_schema)}
+    counts = {"core": 0, "strimzi": 0, "cnpg": 0}
     for file, doc in k8s:
         what = f"{file}: {doc.get('kind')}/{(doc.get('metadata') or {}).get('name')}"
+        if str(doc.get("apiVersion", "")).startswith(CNPG_GROUP):
+            validator = cnpg.get(str(doc.get("kind")))
+            if validator is None:
+                problems.append(f"{what}: CloudNativePG kind {doc.get('kind')!r} has no schema in scripts/")
+                continue
+            for error in validator.iter_errors(doc):
+                path = "/".join(str(p) for p in error.absolute_path)
+                hint = " (a field new here: run scripts/extract_cnpg_schema.py)" if error.validator == "additionalProperties" else ""
+                problems.append(f"{what}: {path}: {error.message}{hint}")
+            counts["cnpg"] += 1
+            continue
         if str(doc.get("apiVersion", "")).startswith(STRIMZI_GROUP):
             validator = strimzi.get(str(doc.get("kind")))
             if validator is None:
@@ -206,7 +229,46 @@ def check_kubernetes(root: pathlib.Path, k8s: list[tuple[str, dict]], version: s
         if relative != "kustomization.yaml" and relative not in listed:
             problems.append(f"deployments/k8s/kustomization.yaml: does not list {relative}")
     print(f"check_deployments: kubernetes: {counts['core']} core documents strict against Kubernetes {version}, "
-          f"{counts['strimzi']} Strimzi documents against scripts/strimzi-v1beta2.schema.json")
+          f"{counts['strimzi']} Strimzi documents against scripts/strimzi-v1beta2.schema.json, "
+          f"{counts['cnpg']} CloudNativePG documents against scripts/cnpg-cluster-v1.schema.json")
+
+
+def selects(selector: dict, labels: dict) -> bool:
+    """Whether a label selector (matchLabels only) selects pods with `labels`."""
+    match = selector.get("matchLabels") or {}
+    return bool(match) and not selector.get("matchExpressions") and all(labels.get(k) == v for k, v in match.items())
+
+
+def database_url_source(container: dict) -> tuple[str, str] | None:
+    """The (Secret, key) SAGA_DATABASE_URL comes from, if it comes from a Secret."""
+    for entry in container.get("env") or []:
+        if entry.get("name") == "SAGA_DATABASE_URL":
+            ref = (entry.get("valueFrom") or {}).get("secretKeyRef") or {}
+            return (ref.get("name"), ref.get("key")) if ref else ("(a literal value)", "")
+    return None
+
+
+def check_replicas_and_budgets(by_kind: dict[str, dict[str, dict]], problems: list[str]) -> None:
+    """Every Deployment and StatefulSet: 2+ replicas (or an autoscaler's minReplicas) and a
+    PodDisruptionBudget selecting its pods that lets one go and keeps one."""
+    autoscaled = {h["spec"]["scaleTargetRef"]["name"]: h["spec"].get("minReplicas", 1)
+                  for h in by_kind.get("HorizontalPodAutoscaler", {}).values()}
+    budgets = list(by_kind.get("PodDisruptionBudget", {}).values())
+    for kind in ("Deployment", "StatefulSet"):
+        for name, workload in by_kind.get(kind, {}).items():
+            spec = workload["spec"]
+            replicas = autoscaled.get(name, spec.get("replicas", 1))
+            if replicas < 2:
+                problems.append(f"deployments/k8s: {kind} {name} runs {replicas} replica(s); every role runs at least 2")
+            labels = spec["template"]["metadata"].get("labels") or {}
+            matching = [b for b in budgets if selects(b["spec"].get("selector") or {}, labels)]
+            if not matching:
+                problems.append(f"deployments/k8s: no PodDisruptionBudget selects the pods of {kind} {name}")
+            for budget in matching:
+                bspec = budget["spec"]
+                if bspec.get("minAvailable") != 1 and bspec.get("maxUnavailable") != 1:
+                    problems.append(f"deployments/k8s: PodDisruptionBudget {budget['metadata']['name']} of {name} must set "
+                                    f"minAvailable: 1 or maxUnavailable: 1 (has {bspec})")
 
 
 def check_roles(root: pathlib.Path, k8s: list[tuple[str, dict]], problems: list[str]) -> None:
@@ -214,6 +276,7 @@ def check_roles(root: pathlib.Path, k8s: list[tuple[str, dict]], problems: list[
     for _, doc in k8s:
         by_kind.setdefault(doc.get("kind", ""), {})[doc["metadata"]["name"]] = doc
     deployments = by_kind.get("Deployment", {})
+    clusters = set(by_kind.get("Cluster", {}))
     for role in ROLES:
         name = f"saga-{role}"
         deployment = deployments.get(name)
@@ -233,35 +296,26 @@ def check_roles(root: pathlib.Path, k8s: list[tuple[str, dict]], problems: list[
             problems.append(f"deployments/k8s: {name} does not require runAsNonRoot")
         if name not in by_kind.get("Service", {}):
             problems.append(f"deployments/k8s: no Service {name}")
-        if name not in by_kind.get("PodDisruptionBudget", {}):
-            problems.append(f"deployments/k8s: no PodDisruptionBudget {name}")
         claims = [v["persistentVolumeClaim"]["claimName"] for v in pod.get("volumes", []) if "persistentVolumeClaim" in v]
-        if role in STATELESS_ROLES:
-            if name not in by_kind.get("HorizontalPodAutoscaler", {}):
-                problems.append(f"deployments/k8s: stateless {name} has no HorizontalPodAutoscaler")
-            if claims:
-                problems.append(f"deployments/k8s: stateless {name} mounts PersistentVolumeClaims {claims}")
-        else:
-            if spec.get("replicas") != 1 or spec.get("strategy", {}).get("type") != "Recreate":
-                problems.append(f"deployments/k8s: {name} keeps its state in SQLite: it must run replicas: 1 "
-                                f"with strategy Recreate (has {spec.get('replicas')}, {spec.get('strategy')})")
-            if name in by_kind.get("HorizontalPodAutoscaler", {}):
-                problems.append(f"deployments/k8s: {name} keeps its state in SQLite and cannot be autoscaled")
-            for claim in claims or ["(none)"]:
-                if claim not in by_kind.get("PersistentVolumeClaim", {}):
-                    problems.append(f"deployments/k8s: {name} needs its own PersistentVolumeClaim (has {claim})")
-
-    compose = yaml.safe_load((root / "docker-compose.yml").read_text())
-    prometheus = yaml.safe_load((root / "deployments/prometheus/prometheus.yml").read_text())
-    targets = {t for job in prometheus.get("scrape_configs", []) for sc in job.get("static_configs", [])
-               for t in sc.get("targets", [])}
-    for name, service in compose["services"].items():
-        role = (service.get("environment") or {}).get("SAGA_ROLE") if isinstance(service.get("environment"), dict) else None
-        if role and f"{name}:8080" not in targets:
-            problems.append(f"deployments/prometheus/prometheus.yml: does not scrape compose service {name} ({name}:8080)")
-        if role and not service.get("healthcheck"):
-            problems.append(f"docker-compose.yml: service {name} has no healthcheck")
-    print(f"check_deployments: roles: {len(ROLES)} Deployments, compose services and Prometheus targets checked")
+        if claims:
+            problems.append(f"deployments/k8s: {name} mounts PersistentVolumeClaims {claims}: its state belongs in PostgreSQL")
+        if spec.get("strategy", {}).get("type") == "Recreate":
+            problems.append(f"deployments/k8s: {name} uses strategy Recreate: replicas on PostgreSQL roll one at a time")
+        source = database_url_source(container)
+        if source is None or source[0] not in {f"{c}-app" for c in clusters} or source[1] != "uri":
+            problems.append(f"deployments/k8s: {name} must read SAGA_DATABASE_URL from the `uri` of a CloudNativePG "
+                            f"app Secret (one of {sorted(f'{c}-app' for c in clusters)}), not {source}")
+        schema = next((e.get("value") for e in container.get("env") or [] if e.get("name") == "SAGA_DATABASE_SCHEMA"), role)
+        if schema != role:
+            problems.append(f"deployments/k8s: {name} keeps its tables in schema {schema!r}; each role has its own, {role!r}")
+        terms = (((pod.get("affinity") or {}).get("podAntiAffinity") or {})
+                 .get("preferredDuringSchedulingIgnoredDuringExecution") or [])
+        labels = spec["template"]["metadata"].get("labels") or {}
+        if not any(t["podAffinityTerm"].get("topologyKey") == "kubernetes.io/hostname"
+                   and selects(t["podAffinityTerm"].get("labelSelector") or {}, labels) for t in terms):
+            problems.append(f"deployments/k8s: {name} has no preferred pod anti-affinity on kubernetes.io/hostname for its own pods")
+    check_replicas_and_budgets(by_kind, problems)
+    print(f"check_deployments: roles: {len(ROLES)} Deployments on PostgreSQL with replicas, budgets and anti-affinity checked")
 
 
 def main() -> int:
@@ -277,6 +331,8 @@ def main() -> int:
     check_create_topics(args.root, problems)
     check_kubernetes(args.root, k8s, args.kubernetes_version, problems)
     check_roles(args.root, k8s, problems)
+    check_compose(args.root, problems)
+    check_grafana(args.root, problems)
     for problem in problems:
         print(f"check_deployments: {problem}", file=sys.stderr)
     return 1 if problems else 0

@@ -34,6 +34,8 @@ final class ObservedWorld: Sendable {
     let prefix: String
     let kafka: KafkaConfiguration
     let registry = PrometheusCollectorRegistry()
+    /// The engine's metrics, recorded into ``registry``.
+    let metrics: SagaMetrics
     let tracer = InMemoryTracer()
     let logs = LogLines()
     let orchestratorStore: SQLiteSagaStore
@@ -59,6 +61,7 @@ final class ObservedWorld: Sendable {
             KafkaTopicSpecification(name: $0, partitions: 2)
         })
         let metrics = SagaMetrics(factory: MetricsBootstrap.makeFactory(registry: registry), lagReportInterval: .milliseconds(200))
+        self.metrics = metrics
         orchestratorStore = try SQLiteSagaStore(path: directory.appendingPathComponent("orchestrator.sqlite").path)
         let participantStore = try SQLiteSagaStore(path: directory.appendingPathComponent("participants.sqlite").path)
         try await participantStore.pool.write { db in try TestParticipants.migrate(db) }

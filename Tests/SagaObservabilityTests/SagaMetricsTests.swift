@@ -22,6 +22,11 @@ struct SagaMetricsTests {
                     && world.sample("saga_ended_total", [("saga_type", "order"), ("outcome", "completed")]) == 1
             }
             #expect(world.sample("saga_started_total", [("saga_type", "order")]) == 2)
+            for outcome in ["completed", "compensated"] {
+                #expect(world.sample("saga_duration_seconds_count", [("saga_type", "order"), ("outcome", outcome)]) == 1)
+                let total = try #require(world.sample("saga_duration_seconds_sum", [("saga_type", "order"), ("outcome", outcome)]))
+                #expect(total > 0 && total < 60)
+            }
             #expect(world.sample("saga_ended_total", [("saga_type", "order"), ("outcome", "failed")]) == nil)
             func steps(_ step: String, _ outcome: String) -> Double? {
                 world.sample("saga_step_duration_seconds_count", [("saga_type", "order"), ("step", step), ("outcome", outcome)])

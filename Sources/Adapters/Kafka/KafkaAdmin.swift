@@ -37,7 +37,7 @@ public struct KafkaTopicMetadata: Sendable, Hashable {
 /// let topics = try await admin.listTopics()
 /// ```
 public final class KafkaAdmin: Sendable {
-    private let client: RdClient
+    let client: RdClient
 
     /// Creates an admin client; throws a ``KafkaError`` naming the property if the configuration is invalid.
     public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.admin")) throws(KafkaError) {

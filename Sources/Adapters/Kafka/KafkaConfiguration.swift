@@ -191,7 +191,9 @@ extension KafkaConfiguration {
             // a second at a time. 100 ms keeps the queue fed. Overridable through `properties`.
             list.append(("fetch.queue.backoff.ms", "100"))
         case .admin:
-            break
+            // The admin is a producer-type client, whose metadata requests librdkafka lets create a
+            // missing topic by default: asking for a topic's watermarks must not create it.
+            list.append(("allow.auto.create.topics", "false"))
         }
         for name in properties.keys.sorted() { list.append((name, properties[name] ?? "")) }
         return list

@@ -166,6 +166,7 @@ public struct SagaSystem: Sendable {
             }, serviceName: "schema-registry-client"))
         }
         for (name, service) in consumingServices() { services.append(.init(service: service, serviceName: name)) }
+        for (name, service) in gaugeServices() { services.append(.init(service: service, serviceName: name)) }
         services.append(.init(
             service: try httpServer(addRoutes: addRoutes, onListening: onListening), serviceName: "http"
         ))

@@ -5,10 +5,14 @@ import Metrics
 ///
 /// - `saga_started_total{saga_type}`
 /// - `saga_ended_total{saga_type, outcome}` (`completed`, `compensated`, `failed` = parked for a person)
+/// - `saga_duration_seconds{saga_type, outcome}` (created → ended or parked, per end)
 /// - `saga_step_duration_seconds{saga_type, step, outcome}` (request sent → reply applied;
 ///   `success`, `failure` or `timeout`; a compensation's step label is `<step>:compensate`)
 /// - `saga_dead_letters_total{service, topic, error_kind}`
 /// - `saga_messages_processed_total{service, topic}`
+/// - `saga_instances{saga_type, status}` (gauge, from the store: ``SagaInstanceGauges``)
+/// - `saga_dead_letter_depth{topic}` (gauge, records retained in `topic`'s dead-letter topic;
+///   recorded by SagaKafka's `DeadLetterDepthGauges`)
 ///
 /// Each is counted once per committed transition or handled message, never for a redelivered
 /// duplicate. Pass `MetricsSystem.factory` (the default) in a server, or a private factory in tests.
@@ -22,12 +26,18 @@ public struct SagaMetrics: Sendable {
         public static let started = "saga_started_total"
         /// Sagas that ended (or were parked).
         public static let ended = "saga_ended_total"
+        /// Saga latency: created → completed, compensated or parked.
+        public static let duration = "saga_duration_seconds"
         /// Step request latency.
         public static let stepDuration = "saga_step_duration_seconds"
         /// Dead-lettered messages.
         public static let deadLetters = "saga_dead_letters_total"
         /// Messages processed by a service.
         public static let messagesProcessed = "saga_messages_processed_total"
+        /// Sagas in the store by type and status (a gauge).
+        public static let instances = "saga_instances"
+        /// Records retained in a topic's dead-letter topic (a gauge).
+        public static let deadLetterDepth = "saga_dead_letter_depth"
     }
 
     /// How often the services record their consumer's lag (`kafka_consumer_lag`).
@@ -49,6 +59,8 @@ public struct SagaMetrics: Sendable {
             case .completed, .compensated, .failed:
                 Counter(label: Name.ended, dimensions: [("saga_type", type), ("outcome", event.kind.rawValue)], factory: factory)
                     .increment()
+                Timer(label: Name.duration, dimensions: [("saga_type", type), ("outcome", event.kind.rawValue)], factory: factory)
+                    .recordNanoseconds(Int64(max(0, event.at.timeIntervalSince(transition.state.createdAt)) * 1e9))
             case .stepCompleted, .stepFailed:
                 guard let outcome = event.outcome.flatMap(Self.stepOutcome), let name = event.step, let requestSentAt else { continue }
                 let step = event.phase == .compensation ? name + ":compensate" : name
@@ -78,6 +90,11 @@ public struct SagaMetrics: Sendable {
             label: Name.deadLetters, dimensions: [("service", service), ("topic", topic), ("error_kind", kind.rawValue)],
             factory: factory
         ).increment()
+    }
+
+    /// Records how many records `topic`'s dead-letter topic retains (`saga_dead_letter_depth`).
+    public func deadLetterDepth(_ records: Int64, topic: String) {
+        Gauge(label: Name.deadLetterDepth, dimensions: [("topic", topic)], factory: factory).record(records)
     }
 
     /// Counts a processed message.
