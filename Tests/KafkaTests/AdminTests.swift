@@ -27,4 +27,15 @@ struct AdminTests {
         #expect(error?.topic == name)
         #expect(error?.message.contains("num_partitions") == true, "\(String(describing: error))")
     }
+
+    @Test func shutdownReleasesTheClientAndRefusesLaterCalls() async throws {
+        let admin = try KafkaAdmin(configuration: TestBroker.configuration(), logger: TestBroker.logger)
+        let name = TestBroker.unique("admin-shutdown")
+        try await admin.createTopics([KafkaTopicSpecification(name: name, partitions: 2)])
+        #expect(try await admin.watermarks(of: name).map(\.partition.partition) == [0, 1])
+        await admin.shutdown()
+        await admin.shutdown()  // a second shutdown does nothing
+        let error = await #expect(throws: KafkaError.self) { try await admin.listTopics() }
+        #expect(error?.code == .destroyed, "\(String(describing: error))")
+    }
 }

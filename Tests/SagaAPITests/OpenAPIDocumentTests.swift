@@ -64,7 +64,7 @@ import Yams
         let (documented, document) = try Self.operations()
         #expect(document["openapi"] as? String == "3.1.0")
         #expect(Set(builder.routes.map(\.description)) == documented)
-        #expect(builder.routes.count == 14 + DeadLetterRoutes.routes.count + ContractRegistryRoutes.operations.count)
+        #expect(builder.routes.count == 15 + DeadLetterRoutes.routes.count + ContractRegistryRoutes.operations.count)
         await producer.shutdown(timeout: .seconds(1))
     }
 

@@ -7,11 +7,10 @@ extension KafkaAdmin {
     ///   does not exist, `_TIMED_OUT` (with the topic and, once known, the partition) if the
     ///   broker did not answer within `timeout`, `_INTR` if the task was cancelled.
     public func watermarks(of topic: String, timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaPartitionWatermarks] {
-        let client = self.client
         let milliseconds = max(Int64(KafkaConfiguration.milliseconds(timeout)) ?? Int64(Int32.max), 1)
         let cancelled = ConditionLock(false)
         let isCancelled = { @Sendable in cancelled.withLock { $0 } }
-        let result = await withTaskCancellationHandler {
+        return try await withClient("query watermarks") { client in await withTaskCancellationHandler {
             await DedicatedThread.run(name: "kafka-admin") { () -> Result<[KafkaPartitionWatermarks], KafkaError> in
                 let deadline = Deadline(milliseconds: milliseconds)
                 return Result { () throws(KafkaError) -> [KafkaPartitionWatermarks] in
@@ -27,7 +26,6 @@ extension KafkaAdmin {
             }
         } onCancel: {
             cancelled.withLock { $0 = true }
-        }
-        return try result.get()
+        } }
     }
 }

@@ -38,6 +38,8 @@ public struct KafkaTopicMetadata: Sendable, Hashable {
 /// ```
 public final class KafkaAdmin: Sendable {
     let client: RdClient
+    /// Which calls use the handle, and whether it was destroyed.
+    private let lifecycle = ConditionLock(AdminLifecycle())
 
     /// Creates an admin client; throws a ``KafkaError`` naming the property if the configuration is invalid.
     public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.admin")) throws(KafkaError) {
@@ -46,8 +48,33 @@ public final class KafkaAdmin: Sendable {
 
     deinit {
         // No operation can be running: each holds a reference to self until it returns.
+        guard lifecycle.withLock({ $0.needsDestroying }) else { return }
         let client = self.client
         DedicatedThread.start(name: "kafka-admin-close") { client.destroy() }
+    }
+
+    /// Refuses new calls, waits for the running ones, and releases the client. A process should
+    /// await it before it exits: a client destroyed in the background while the process exits
+    /// can crash librdkafka's threads. Calling it again does nothing.
+    public func shutdown() async {
+        guard lifecycle.withLock({ $0.shutdown() }) == .destroyWhenIdle else { return }
+        let client = self.client
+        let lifecycle = self.lifecycle
+        await DedicatedThread.run(name: "kafka-admin-close") {
+            lifecycle.wait(until: { $0.isIdle }) { _ in }
+            client.destroy()
+            lifecycle.withLock { $0.handleDestroyed() }
+        }
+    }
+
+    /// Runs `body` with the handle while no shutdown can destroy it.
+    func withClient<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (RdClient) async -> Result<T, KafkaError>
+    ) async throws(KafkaError) -> T {
+        guard lifecycle.withLock({ $0.beginCall() }) == .proceed else { throw KafkaError.closed(operation) }
+        let result = await body(client)
+        lifecycle.withLockThenSignal { $0.endCall() }
+        return try result.get()
     }
 
     /// Creates topics; a topic that already exists counts as created (its settings are not changed).
@@ -56,19 +83,19 @@ public final class KafkaAdmin: Sendable {
     ///   `_TIMED_OUT` if the broker did not answer within `timeout`.
     public func createTopics(_ topics: [KafkaTopicSpecification], timeout: Duration = .seconds(30)) async throws(KafkaError) {
         guard !topics.isEmpty else { return }
-        let client = self.client
         let milliseconds = Int32(clamping: Int(KafkaConfiguration.milliseconds(timeout)) ?? Int(Int32.max))
-        let result = await DedicatedThread.run(name: "kafka-admin") {
-            Self.createTopicsBlocking(client.handle, topics, timeoutMilliseconds: milliseconds)
+        try await withClient("create topics") { client in
+            let error = await DedicatedThread.run(name: "kafka-admin") {
+                Self.createTopicsBlocking(client.handle, topics, timeoutMilliseconds: milliseconds)
+            }
+            return error.map { .failure($0) } ?? .success(())
         }
-        if let result { throw result }
     }
 
     /// Lists the cluster's topics (without internal ones such as `__consumer_offsets`), by name.
     public func listTopics(timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaTopicMetadata] {
-        let client = self.client
         let milliseconds = Int32(clamping: Int(KafkaConfiguration.milliseconds(timeout)) ?? Int(Int32.max))
-        let result = await DedicatedThread.run(name: "kafka-admin") { () -> Result<[KafkaTopicMetadata], KafkaError> in
+        return try await withClient("list topics") { client in await DedicatedThread.run(name: "kafka-admin") { () -> Result<[KafkaTopicMetadata], KafkaError> in
             var metadata: UnsafePointer<rd_kafka_metadata_t>? = nil
             let err = rd_kafka_metadata(client.handle, 1, nil, &metadata, milliseconds)
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
@@ -84,8 +111,7 @@ public final class KafkaAdmin: Sendable {
                 topics.append(KafkaTopicMetadata(name: name, partitions: partitions))
             }
             return .success(topics.sorted { $0.name < $1.name })
-        }
-        return try result.get()
+        } }
     }
 
     private static func createTopicsBlocking(

@@ -154,6 +154,13 @@ public struct SagaSystem: Sendable {
         onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
     ) throws -> ServiceGroup {
         var services = extraServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        // The admin client (readiness, gauges, dead letters) is released after every service that
+        // uses it has stopped, and before the process exits.
+        let admin = self.admin
+        services.append(.init(service: ConsumingService(name: "kafka-admin") {
+            try? await gracefulShutdown()
+            await admin.shutdown()
+        }, serviceName: "kafka-admin"))
         // The PostgreSQL store's connection pool starts before and stops after every service using it.
         if let store = components.postgresStore { services.append(.init(service: store, serviceName: "postgres-store")) }
         if let producer = components.producer {
