@@ -26,12 +26,13 @@ async function topics(body) {
   status(`${answer.topics.length} dead-letter topic(s).`);
 }
 
-async function groups(body, topic, error) {
+// A reload after an action keeps the action's answer in the status line instead of the count.
+async function groups(body, topic, error, announce = true) {
   const [answer, replays] = await Promise.all([
     request(withQuery("/dead-letters/groups", { topic })),
     request(withQuery("/dead-letters/replays", { topic })).catch((failure) => failure),
   ]);
-  const reload = () => groups(body, topic, error).catch((failure) => showError(error, failure));
+  const reload = () => groups(body, topic, error, false).catch((failure) => showError(error, failure));
   replace(body,
     h("div", { class: "row-actions" },
       h("button", { type: "button", onclick: () => confirmReplay(`Replay every letter of ${topic}?`, { topic, all: true }).then((d) => d && reload()) },
@@ -42,7 +43,7 @@ async function groups(body, topic, error) {
         "Replay group…"),
     ]), { empty: "no letters." }),
     replays instanceof Error ? h("p", { class: "error-text" }, replays.message) : replayTable(replays.replays));
-  status(`${answer.groups.length} group(s) in ${topic}.`);
+  if (announce) status(`${answer.groups.length} group(s) in ${topic}.`);
 }
 
 function replayTable(replays) {
@@ -51,9 +52,9 @@ function replayTable(replays) {
   ]), { empty: "none yet." });
 }
 
-async function letters(body, topic, group, error, cursor = null) {
+async function letters(body, topic, group, error, cursor = null, announce = true) {
   const answer = await request(withQuery("/dead-letters/letters", { topic, group, limit: 50, cursor }));
-  const reload = () => letters(body, topic, group, error, cursor).catch((failure) => showError(error, failure));
+  const reload = () => letters(body, topic, group, error, cursor, false).catch((failure) => showError(error, failure));
   const more = answer.next
     ? h("button", { type: "button", onclick: () => letters(body, topic, group, error, answer.next).catch((f) => showError(error, f)) }, "Next page")
     : null;
@@ -73,7 +74,7 @@ async function letters(body, topic, group, error, cursor = null) {
         h("button", { type: "button", onclick: () => confirmReplay(`Replay letter ${letter.id}?`, { topic, letters: [letter.id] }).then((d) => d && reload()) }, "Replay…"),
         h("button", { type: "button", onclick: () => editAndReplay(letter).then((d) => d && reload()) }, "Edit and replay…"))))),
     h("div", { class: "pager" }, more));
-  status(`${answer.letters.length} letter(s) shown.`);
+  if (announce) status(`${answer.letters.length} letter(s) shown.`);
 }
 
 function confirmReplay(title, selection) {
