@@ -167,6 +167,14 @@ public struct SagaSystem: Sendable {
         for store in components.postgresStores {
             services.append(.init(service: store, serviceName: "postgres-store:\(store.configuration.schema)"))
         }
+        if settings.seedDemoData, !components.postgresStores.isEmpty {
+            let components = self.components
+            let logger = self.logger
+            services.append(.init(service: ConsumingService(name: "demo-data") {
+                try await components.seedDemoData(logger: logger)
+                try? await gracefulShutdown()
+            }, serviceName: "demo-data"))
+        }
         if let producer = components.producer {
             services.append(.init(service: ProducerService(producer: producer, flushTimeout: .seconds(10), logger: logger)))
         }

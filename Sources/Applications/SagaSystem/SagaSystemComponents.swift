@@ -49,7 +49,7 @@ public struct SagaSystemComponents: Sendable {
     /// Opens the parts `settings.role` runs: creates the data directory, opens (migrating) each
     /// role's database — its SQLite file, or its schema of the PostgreSQL database when
     /// `SAGA_DATABASE_URL` is set — and, with `seedDemoData`, seeds the demo products and accounts
-    /// (idempotent, also when replicas seed at once).
+    /// (on PostgreSQL the service group does, once the stores' pools run: ``seedDemoData(logger:)``).
     ///
     /// - Throws: ``PostgresStoreError`` when a PostgreSQL store cannot be opened (unreachable,
     ///   refused, missing database), never with the password; the store's or service's error otherwise.
@@ -123,15 +123,20 @@ public struct SagaSystemComponents: Sendable {
             idempotencyLedger = nil
         }
         postgresStores = opened
-        if settings.seedDemoData {
-            if let inventory {
-                let added = try await DemoData.seed(inventory)
-                logger.info("demo products seeded", metadata: ["added": "\(added)"])
-            }
-            if let accounts {
-                let opened = try await DemoData.seed(accounts)
-                logger.info("demo accounts seeded", metadata: ["opened": "\(opened)"])
-            }
+        // On PostgreSQL the stores work once their pools run: the service group seeds first thing.
+        if settings.seedDemoData, opened.isEmpty { try await seedDemoData(logger: logger) }
+    }
+
+    /// Seeds the demo products and accounts into the inventory and account roles this process
+    /// runs: idempotent, also when replicas seed at once (each seeding takes a lock).
+    public func seedDemoData(logger: Logger) async throws {
+        if let inventory {
+            let added = try await DemoData.seed(inventory)
+            logger.info("demo products seeded", metadata: ["added": "\(added)"])
+        }
+        if let accounts {
+            let opened = try await DemoData.seed(accounts)
+            logger.info("demo accounts seeded", metadata: ["opened": "\(opened)"])
         }
     }
 
