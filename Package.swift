@@ -383,7 +383,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SagaCatalogTests",
-            dependencies: ["AccountService", "Avro", "BillSettlement", .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "NotificationService", "OrderService", "PaymentService", "SagaAvro", "SagaCatalog", "SagaContracts", "SagaCore", "SagaSQLite", "SagaServicesTestSupport", "SagaTestKit", "SagaTestSupport", "ServiceKit"],
+            dependencies: ["AccountService", "Avro", "BillSettlement", .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "NotificationService", "OrderService", "PaymentService", "SagaAvro", "SagaCatalog", "SagaContracts", "SagaCore", "SagaPostgres", "SagaSQLite", "SagaServicesTestSupport", "SagaTestKit", "SagaTestSupport", "ServiceKit"],
             path: "Tests/SagaCatalogTests",
             linkerSettings: developmentRuntimeLibraryPath
         ),

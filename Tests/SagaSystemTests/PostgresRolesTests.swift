@@ -154,7 +154,7 @@ struct PostgresRolesTests {
     /// away" when it stops, and "returns" when it starts again.
     private static func proxy(from port: Int, to target: (host: String, port: Int)) throws -> ChildProcess {
         let script = """
-            import asyncio
+            asyncio = __import__('asyncio')
             async def pipe(r, w):
                 try:
                     while data := await r.read(65536):
