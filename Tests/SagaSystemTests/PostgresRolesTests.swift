@@ -93,6 +93,7 @@ struct PostgresRolesTests {
         let target = (host: url.host, port: url.port)
         let proxyPort = try Self.freePort()
         let proxy = try Self.proxy(from: proxyPort, to: target)
+        defer { if proxy.isRunning { proxy.signal(SIGKILL) } }  // a failing test leaves no proxy behind
         try await Self.waitUntilListening(proxyPort)
         url.port = proxyPort
         let server = try ServerProcess("saga-server --role account behind a proxy", environment: deployment.environment(role: .account, [
@@ -109,6 +110,7 @@ struct PostgresRolesTests {
         #expect(!readiness.contains(password), "\(readiness)")
 
         let returned = try Self.proxy(from: proxyPort, to: target)
+        defer { if returned.isRunning { returned.signal(SIGKILL) } }
         try await Self.waitUntilListening(proxyPort)
         try await eventually("/readyz to answer 200 again", within: 60) { try await httpGet(port: port, "/readyz").status == 200 }
         _ = await returned.terminate(timeout: .seconds(5))
