@@ -153,37 +153,37 @@ let package = Package(
         // What the shipped participant services share (contract replies, envelopes, databases).
         .target(
             name: "ServiceKit",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "SagaAvro", "SagaContracts", "SagaCore", "SagaSQLite"],
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"), .product(name: "PostgresNIO", package: "postgres-nio"), "SagaAvro", "SagaContracts", "SagaCore", "SagaPostgres", "SagaSQLite"],
             path: "Sources/Sagas/Services/ServiceKit"
         ),
         // The order service.
         .target(
             name: "OrderService",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "SagaContracts", "SagaCore", "SagaKafka", "SagaSQLite", "ServiceKit"],
+            dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"), "SagaContracts", "SagaCore", "SagaKafka", "SagaSQLite", "SagaPostgres", "ServiceKit"],
             path: "Sources/Sagas/Services/OrderService"
         ),
         // The inventory service.
         .target(
             name: "InventoryService",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "SagaContracts", "SagaCore", "SagaSQLite", "ServiceKit"],
+            dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"), "SagaContracts", "SagaCore", "SagaSQLite", "SagaPostgres", "ServiceKit"],
             path: "Sources/Sagas/Services/InventoryService"
         ),
         // The payment service.
         .target(
             name: "PaymentService",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "SagaContracts", "SagaCore", "SagaSQLite", "ServiceKit"],
+            dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"), "SagaContracts", "SagaCore", "SagaSQLite", "SagaPostgres", "ServiceKit"],
             path: "Sources/Sagas/Services/PaymentService"
         ),
         // The UPI account service.
         .target(
             name: "AccountService",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "SagaContracts", "SagaCore", "SagaSQLite", "ServiceKit"],
+            dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"), "SagaContracts", "SagaCore", "SagaSQLite", "SagaPostgres", "ServiceKit"],
             path: "Sources/Sagas/Services/AccountService"
         ),
         // The notification service.
         .target(
             name: "NotificationService",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"), "SagaContracts", "SagaCore", "SagaSQLite", "ServiceKit"],
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"), "SagaContracts", "SagaCore", "SagaSQLite", "SagaPostgres", "ServiceKit"],
             path: "Sources/Sagas/Services/NotificationService"
         ),
         // The bill-settlement saga, written as a user writes theirs: the public API of the engine
@@ -204,7 +204,7 @@ let package = Package(
         // The HTTP API (Hummingbird): route groups over capability protocols, problem+json, idempotency.
         .target(
             name: "SagaAPI",
-            dependencies: ["AccountService", .product(name: "AsyncHTTPClient", package: "async-http-client"), "Avro", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"), "Kafka", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"), "OrderService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaAvro", "SagaContracts", "SagaCore", "SagaKafka", "SagaSQLite", "ServiceKit", "SchemaRegistry"],
+            dependencies: ["AccountService", .product(name: "AsyncHTTPClient", package: "async-http-client"), "Avro", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"), "Kafka", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"), "OrderService", .product(name: "Prometheus", package: "swift-prometheus"), "SagaAvro", "SagaContracts", "SagaCore", "SagaKafka", "SagaPostgres", "SagaSQLite", "ServiceKit", "SchemaRegistry"],
             path: "Sources/Applications/SagaAPI",
             // The web console's HTML, CSS and JavaScript, served at /console (ConsoleAssets).
             resources: [.copy("Console/Assets")]
@@ -273,7 +273,7 @@ let package = Package(
         // The orchestrator and the five services wired in one process on the test broker (tests only).
         .target(
             name: "SagaServicesTestSupport",
-            dependencies: ["AccountService", .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", "NotificationService", "OrderService", "PaymentService", "SagaCatalog", "SagaContracts", "SagaCore", "SagaKafka", "SagaSQLite", "SagaTestSupport", "ServiceKit"],
+            dependencies: ["AccountService", .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", "NotificationService", "OrderService", "PaymentService", "SagaCatalog", "SagaContracts", "SagaCore", "SagaKafka", .product(name: "Logging", package: "swift-log"), "SagaPostgres", "SagaSQLite", "SagaTestSupport", "ServiceKit"],
             path: "Tests/Support/SagaServicesTestSupport"
         ),
         // The process the crash test starts, SIGKILLs and restarts.
@@ -385,7 +385,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SagaCatalogTests",
-            dependencies: ["AccountService", "Avro", "BillSettlement", .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "NotificationService", "OrderService", "PaymentService", "SagaAvro", "SagaCatalog", "SagaContracts", "SagaCore", "SagaSQLite", "SagaServicesTestSupport", "SagaTestKit", "SagaTestSupport", "ServiceKit"],
+            dependencies: ["AccountService", "Avro", "BillSettlement", .product(name: "GRDB", package: "GRDB.swift"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "NotificationService", "OrderService", "PaymentService", "SagaAvro", "SagaCatalog", "SagaContracts", "SagaCore", "SagaPostgres", "SagaSQLite", "SagaServicesTestSupport", "SagaTestKit", "SagaTestSupport", "ServiceKit"],
             path: "Tests/SagaCatalogTests",
             linkerSettings: developmentRuntimeLibraryPath
         ),

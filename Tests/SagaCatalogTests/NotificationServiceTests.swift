@@ -38,7 +38,7 @@ actor FlakyChannel: NotificationChannel {
 
     func record(_ kind: String, to recipient: String) async throws -> String {
         let subject = text(self.subject)
-        return try await service.store.pool.write { db in
+        return try await service.store.write("test") { db in
             try NotificationStore.record(subjectID: subject, kind: kind, recipient: recipient, parameters: ["k": "v"], in: db)
         }
     }

@@ -58,7 +58,7 @@ import Testing
         for id in [confirmed, cancelled] {
             _ = try await service.placeOrder(orderID: id, customerID: UUID(), lines: [line], currency: "INR", paymentToken: "tok")
         }
-        let results = try await service.store.pool.write { db in
+        let results = try await service.store.write("test") { db in
             [try OrderStore.confirm(orderID: text(confirmed), reservationID: "r", authorizationID: "a", in: db),
              try OrderStore.confirm(orderID: text(confirmed), reservationID: "r", authorizationID: "a", in: db),
              try OrderStore.cancel(orderID: text(confirmed), code: "X", message: "x", in: db),

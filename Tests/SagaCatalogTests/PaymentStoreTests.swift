@@ -8,23 +8,36 @@ import SagaServicesTestSupport
 import ServiceKit
 import Testing
 
-/// The payment simulator and the payment store against real SQLite.
+/// The payment simulator and the payment store on SQLite and PostgreSQL (one body, both stores).
 @Suite struct PaymentStoreTests {
-    let directory: TemporaryDirectory
-    let store: SQLiteSagaStore
     let simulator = PaymentSimulator(defaultLimitMinor: 10_000)
 
-    init() async throws {
-        directory = try TemporaryDirectory()
-        store = try await scratchStore(directory, PaymentStore.migrate)
-    }
+    /// A fresh store of one kind with the suite's data.
+    struct Fixture: Sendable {
+        let scratch: ScratchServiceStore
+        var store: ServiceStore { scratch.store }
+        let simulator = PaymentSimulator(defaultLimitMinor: 10_000)
 
-    func authorize(_ order: String, customer: String = "c1", amount: Int64, token: String = "tok_visa") async throws -> StepResult {
-        let simulator = self.simulator
-        return try await store.pool.write { db in
-            try PaymentStore.authorize(orderID: order, customerID: customer, amountMinor: amount, currency: "INR", token: token,
-                simulator: simulator, in: db)
+        init(scratch: ScratchServiceStore) async throws {
+            self.scratch = scratch
+            let store = scratch.store
         }
+
+        func authorize(_ order: String, customer: String = "c1", amount: Int64, token: String = "tok_visa") async throws -> StepResult {
+            let simulator = self.simulator
+            return try await store.write("test") { db in
+                try PaymentStore.authorize(orderID: order, customerID: customer, amountMinor: amount, currency: "INR", token: token,
+                    simulator: simulator, in: db)
+            }
+        }
+
+        /// A fresh fixture on `kind`'s database; ``close()`` it at the end.
+        static func open(_ kind: ServiceDatabaseKind) async throws -> Fixture {
+            try await Fixture(scratch: try await kind.open(sqlite: PaymentStore.migrate, postgres: PaymentStore.postgresMigrations))
+        }
+
+        /// Stops the store's connection pool (PostgreSQL) and removes its files (SQLite).
+        func close() { scratch.close() }
     }
 
     @Test func simulatorRules() {
@@ -45,40 +58,46 @@ import Testing
         #expect(invalid == "INVALID_AMOUNT")
     }
 
-    @Test func everyDecisionIsRecordedOncePerOrder() async throws {
-        let approved = try await authorize("o1", amount: 5_000)
-        #expect(try await authorize("o1", amount: 5_000) == approved)
-        let declined = try await authorize("o2", amount: 5_000, token: PaymentSimulator.declineToken)
+    @Test(arguments: ServiceDatabaseKind.available) func everyDecisionIsRecordedOncePerOrder(_ kind: ServiceDatabaseKind) async throws {
+        let t = try await Fixture.open(kind)
+        defer { t.close() }
+        let approved = try await t.authorize("o1", amount: 5_000)
+        #expect(try await t.authorize("o1", amount: 5_000) == approved)
+        let declined = try await t.authorize("o2", amount: 5_000, token: PaymentSimulator.declineToken)
         #expect(declined.failure?.code == "PAYMENT_DECLINED")
         // A repeat gets the first answer, even with another token.
-        #expect(try await authorize("o2", amount: 5_000, token: "tok_visa") == declined)
-        let overLimit = try await authorize("o3", amount: 20_000)
+        #expect(try await t.authorize("o2", amount: 5_000, token: "tok_visa") == declined)
+        let overLimit = try await t.authorize("o3", amount: 20_000)
         #expect(overLimit.failure?.code == "PAYMENT_DECLINED")
-        let payments = try await store.pool.read { db in try PaymentStore.all(in: db) }
+        let payments = try await t.store.read("test") { db in try PaymentStore.all(in: db) }
         #expect(payments.map(\.status).sorted() == ["AUTHORIZED", "DECLINED", "DECLINED"])
         #expect(payments.first { $0.orderID == "o1" }?.authorizationID == approved.resultID)
     }
 
-    @Test func aCustomerLimitReplacesTheDefault() async throws {
-        try await store.pool.write { db in
+    @Test(arguments: ServiceDatabaseKind.available) func aCustomerLimitReplacesTheDefault(_ kind: ServiceDatabaseKind) async throws {
+        let t = try await Fixture.open(kind)
+        defer { t.close() }
+        try await t.store.write("test") { db in
             try PaymentStore.setLimit(customerID: "big", limitMinor: 50_000, in: db)
             try PaymentStore.setLimit(customerID: "small", limitMinor: 1_000, in: db)
         }
-        #expect(try await authorize("o4", customer: "big", amount: 40_000).resultID != nil)
-        #expect(try await authorize("o5", customer: "small", amount: 2_000).failure?.code == "PAYMENT_DECLINED")
+        #expect(try await t.authorize("o4", customer: "big", amount: 40_000).resultID != nil)
+        #expect(try await t.authorize("o5", customer: "small", amount: 2_000).failure?.code == "PAYMENT_DECLINED")
     }
 
-    @Test func voidAndRefundChangeOnlyAnAuthorizedPaymentOnce() async throws {
-        _ = try await authorize("o6", amount: 100)
-        _ = try await authorize("o7", amount: 100, token: PaymentSimulator.declineToken)
-        _ = try await authorize("o8", amount: 100)
-        let changes = try await store.pool.write { db in
+    @Test(arguments: ServiceDatabaseKind.available) func voidAndRefundChangeOnlyAnAuthorizedPaymentOnce(_ kind: ServiceDatabaseKind) async throws {
+        let t = try await Fixture.open(kind)
+        defer { t.close() }
+        _ = try await t.authorize("o6", amount: 100)
+        _ = try await t.authorize("o7", amount: 100, token: PaymentSimulator.declineToken)
+        _ = try await t.authorize("o8", amount: 100)
+        let changes = try await t.store.write("test") { db in
             [try PaymentStore.cancel(orderID: "o6", refund: false, in: db), try PaymentStore.cancel(orderID: "o6", refund: true, in: db),
              try PaymentStore.cancel(orderID: "o7", refund: false, in: db), try PaymentStore.cancel(orderID: "none", refund: false, in: db),
              try PaymentStore.cancel(orderID: "o8", refund: true, in: db)]
         }
         #expect(changes == [true, false, false, false, true])
-        let statuses = try await store.pool.read { db in try PaymentStore.all(in: db).map { "\($0.orderID) \($0.status)" } }
+        let statuses = try await t.store.read("test") { db in try PaymentStore.all(in: db).map { "\($0.orderID) \($0.status)" } }
         #expect(Set(statuses) == ["o6 VOIDED", "o7 DECLINED", "o8 REFUNDED"])
     }
 }

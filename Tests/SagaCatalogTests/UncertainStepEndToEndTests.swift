@@ -58,7 +58,7 @@ struct UncertainStepEndToEndTests {
         #expect(try await accounts.postings(transferID: neverDebited).isEmpty)
         let failedNotices = try await world.deliveredNotifications(about: neverDebited, count: 1)
         #expect(failedNotices.map(\.notification.kind) == ["TRANSFER_FAILED"])
-        let late = try await accounts.store.pool.write { db in
+        let late = try await accounts.store.write("test") { db in
             try AccountStore.debit(transferID: text(neverDebited), payer: ghost, amountMinor: 4_000, currency: "INR", in: db)
         }
         #expect(late.failure?.code == "ALREADY_REFUNDED")

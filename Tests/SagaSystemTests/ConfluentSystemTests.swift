@@ -160,7 +160,7 @@ import Testing
         let orderID = UUID()
         let customerID = DemoData.customers[0]
         let line = OrderLine(productID: product.productID, sku: product.sku, quantity: 1, unitPriceMinor: product.unitPriceMinor)
-        let inserted = try await orders.store.pool.write { db in
+        let inserted = try await orders.store.write("test") { db in
             try OrderStore.insert(orderID: orderID, customerID: customerID, lines: [line], currency: DemoData.currency,
                 paymentToken: "tok_visa", in: db)
         }

@@ -3,15 +3,15 @@ import SagaPostgres
 import SagaSystem
 import Testing
 
-/// `SAGA_DATABASE_URL` / `SAGA_DATABASE_SCHEMA`: the orchestrator's PostgreSQL store, read and
-/// shown without its password.
+/// `SAGA_DATABASE_URL` / `SAGA_DATABASE_SCHEMA`: every role's PostgreSQL database, read and
+/// shown without its password; each role in its own schema.
 @Suite struct DatabaseSettingsTests {
     static let orchestrator = ["SAGA_ROLE": "orchestrator", "KAFKA_BOOTSTRAP_SERVERS": "k1:9092", "SAGA_AUTH_DISABLED": "true"]
     static let url = "postgres://saga:hunter2-secret@db.internal:6432/sagas?sslmode=require"
 
     @Test func theURLAndSchemaConfigureTheOrchestratorsStore() throws {
         let settings = try SagaServerSettings(environment: Self.orchestrator.merging(["SAGA_DATABASE_URL": Self.url]) { $1 })
-        let database = try #require(settings.orchestratorDatabase)
+        let database = try #require(settings.postgres(for: .orchestrator))
         #expect(database.url.host == "db.internal" && database.url.port == 6432 && database.url.database == "sagas")
         #expect(database.url.sslMode == .require && database.schema == "orchestrator")
         #expect(!settings.redactedDescription.contains("hunter2-secret"), "\(settings.redactedDescription)")
@@ -20,15 +20,30 @@ import Testing
 
         let flagged = try SagaServerSettings(environment: Self.orchestrator,
             overrides: ["SAGA_DATABASE_URL": Self.url, "SAGA_DATABASE_SCHEMA": "sagas_eu"])
-        #expect(flagged.orchestratorDatabase?.schema == "sagas_eu")
-        #expect(try SagaServerSettings(environment: Self.orchestrator).orchestratorDatabase == nil, "unset: SQLite")
+        #expect(flagged.postgres(for: .orchestrator)?.schema == "sagas_eu")
+        #expect(try SagaServerSettings(environment: Self.orchestrator).postgres(for: .orchestrator) == nil, "unset: SQLite")
+    }
+
+    @Test func everyRoleKeepsItsTablesInASchemaNamedAfterIt() throws {
+        for role in Role.allCases where role != .all {
+            var environment = Self.orchestrator.merging(["SAGA_DATABASE_URL": Self.url, "SAGA_ROLE": role.rawValue]) { $1 }
+            if role == .api { environment.merge(["SAGA_ORDER_URL": "http://o:1", "SAGA_ORCHESTRATOR_URL": "http://o:2"]) { $1 } }
+            let settings = try SagaServerSettings(environment: environment)
+            #expect(settings.postgres(for: role)?.schema == role.rawValue)
+            let named = try SagaServerSettings(environment: environment.merging(["SAGA_DATABASE_SCHEMA": "eu_\(role.rawValue)"]) { $1 })
+            #expect(named.postgres(for: role)?.schema == "eu_\(role.rawValue)")
+        }
+        let all = try SagaServerSettings(environment: Self.orchestrator.merging(["SAGA_DATABASE_URL": Self.url, "SAGA_ROLE": "all"]) { $1 })
+        #expect(Role.all.members.map { all.postgres(for: $0)?.schema } == Role.all.members.map(\.rawValue))
+        let prefixed = try SagaServerSettings(environment: Self.orchestrator.merging(
+            ["SAGA_DATABASE_URL": Self.url, "SAGA_ROLE": "all", "SAGA_DATABASE_SCHEMA": "eu"]) { $1 })
+        #expect(prefixed.postgres(for: .account)?.schema == "eu_account" && prefixed.postgres(for: .orchestrator)?.schema == "eu_orchestrator")
     }
 
     @Test(arguments: [
         ["SAGA_DATABASE_URL": "mysql://saga:hunter2-secret@db/sagas"],
         ["SAGA_DATABASE_URL": "postgres://saga:hunter2-secret@db/sagas?sslmode=sometimes"],
         ["SAGA_DATABASE_URL": url, "SAGA_DATABASE_SCHEMA": "Bad-Schema"],
-        ["SAGA_DATABASE_URL": url, "SAGA_ROLE": "payment"],
         ["SAGA_DATABASE_URL": url, "SAGA_DATABASE_PATH": "o.sqlite"],
         ["SAGA_DATABASE_SCHEMA": "sagas"],
     ])

@@ -35,7 +35,7 @@ struct PostgresOrchestratorTests {
         let producer = try KafkaProducer(configuration: deployment.kafka, logger: Broker.logger)
         try await SagaServerProcessTests().requestTransfer(
             transfer, from: DemoData.accounts[0].vpa, to: DemoData.accounts[1].vpa, amountMinor: 1_200, topics: deployment.topics, producer)
-        let store = try await PostgresSagaStore.open(PostgresStoreConfiguration(url: url, schema: schema))
+        let store = try await PostgresSagaStore.open(PostgresStoreConfiguration(url: url, schema: schema + "_orchestrator"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await store.run() }
             defer { group.cancelAll() }

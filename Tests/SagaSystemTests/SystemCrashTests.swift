@@ -124,9 +124,10 @@ struct SystemCrashTests {
 
         // The ledger: at most one posting of each kind per transfer (debit and credit of the
         // amount for a completed one, debit and refund to the payer for a refunded one).
-        let postings = try await accounts.store.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT transfer_id, kind, vpa, amount_minor FROM postings").map { row in
-                LedgerPosting(transferID: row["transfer_id"], kind: row["kind"], vpa: row["vpa"], amountMinor: row["amount_minor"])
+        let postings = try await accounts.store.read("postings") { db in
+            try db.rows("SELECT transfer_id, kind, vpa, amount_minor FROM postings").map { row in
+                LedgerPosting(transferID: try row.text("transfer_id"), kind: try row.text("kind"), vpa: try row.text("vpa"),
+                    amountMinor: try row.integer("amount_minor"))
             }
         }
         let byTransfer = Dictionary(grouping: postings, by: \.transferID)

@@ -38,12 +38,14 @@ public final class PostgresSagaStore: SagaStore, Service {
     }
 
     /// Connects to the database `configuration` names, creates its schema if needed and applies
-    /// pending migrations (safely when several replicas start at once).
+    /// pending migrations (safely when several replicas start at once): the store's own, then
+    /// `migrations` (the tables of the participant service using the store, in the same schema).
     ///
     /// - Throws: ``PostgresStoreError``: unreachable server, refused role or password, missing
     ///   database, a newer schema, a failed migration. The password appears in none of them.
     public static func open(
-        _ configuration: PostgresStoreConfiguration, logger: Logger = Logger(label: "saga.postgres")
+        _ configuration: PostgresStoreConfiguration, migrations: [PostgresMigration] = [],
+        logger: Logger = Logger(label: "saga.postgres")
     ) async throws(PostgresStoreError) -> PostgresSagaStore {
         guard PostgresSchema.isValidName(configuration.schema) else { throw .invalidSchema(configuration.schema) }
         let connectionConfiguration = try configuration.connectionConfiguration()
@@ -56,7 +58,7 @@ public final class PostgresSagaStore: SagaStore, Service {
             do {
                 let applied = try await threads.runIfActive {
                     try Self.inTransaction(PostgresTransaction(connection: connection, logger: logger)) { transaction in
-                        try PostgresSchema.migrate(transaction, schema: configuration.schema)
+                        try PostgresSchema.migrate(transaction, schema: configuration.schema, extra: migrations)
                     }
                 }
                 try await connection.close()

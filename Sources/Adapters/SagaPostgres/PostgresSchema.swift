@@ -9,11 +9,7 @@ import PostgresNIO
 /// by the schema's name, so replicas starting at once apply each migration exactly once: the
 /// second waits for the first to commit, then finds nothing left to do.
 enum PostgresSchema {
-    /// A migration: its identifier (recorded in `saga_migrations`) and its statements.
-    struct Migration {
-        let identifier: String
-        let statements: [String]
-    }
+    typealias Migration = PostgresMigration
 
     static let migrations: [Migration] = [
         Migration(identifier: "v1: instances, history, outbox, inbox, replays, participant replies, claims", statements: [
@@ -182,7 +178,10 @@ enum PostgresSchema {
     ///
     /// - Throws: ``PostgresStoreError/newerSchema(schema:unknown:)`` when the schema holds
     ///   migrations this build does not know; postgres-nio's error when a statement fails.
-    static func migrate(_ transaction: PostgresTransaction, schema: String) throws -> [String] {
+    ///
+    /// `extra` are the migrations of the tables a participant service keeps beside the store's
+    /// (``PostgresSagaStore/open(_:migrations:logger:)``), applied after the store's own under the same lock.
+    static func migrate(_ transaction: PostgresTransaction, schema: String, extra: [Migration] = []) throws -> [String] {
         try transaction.query("SELECT pg_advisory_xact_lock(hashtext(\("saga-store-migrations:" + schema)))")
         try transaction.execute("CREATE SCHEMA IF NOT EXISTS \(schema)")
         try transaction.execute("SET LOCAL search_path TO \(schema)")
@@ -193,10 +192,11 @@ enum PostgresSchema {
         let applied = try transaction.execute("SELECT identifier FROM \(schema).saga_migrations").rows.map {
             try PostgresRowReader(row: $0, table: "saga_migrations", key: "?")("identifier", String.self)
         }
-        let unknown = applied.filter { !identifiers.contains($0) }
+        let all = migrations + extra
+        let unknown = applied.filter { identifier in !all.contains { $0.identifier == identifier } }
         guard unknown.isEmpty else { throw PostgresStoreError.newerSchema(schema: schema, unknown: unknown) }
         var done: [String] = []
-        for migration in migrations where !applied.contains(migration.identifier) {
+        for migration in all where !applied.contains(migration.identifier) {
             for statement in migration.statements { try transaction.execute(statement) }
             try transaction.query("""
                 INSERT INTO saga_migrations (identifier, applied_at)
@@ -205,5 +205,21 @@ enum PostgresSchema {
             done.append(migration.identifier)
         }
         return done
+    }
+}
+
+/// A versioned change of a PostgreSQL schema: its identifier (recorded in the schema's
+/// `saga_migrations` table, so it runs once) and its statements, applied in one transaction
+/// under the schema's migration lock. Never edit a shipped one: add one.
+public struct PostgresMigration: Sendable, Hashable {
+    /// Its name, unique within the schema (e.g. `account v1: accounts, clearing, postings`).
+    public let identifier: String
+    /// Its SQL statements, in order.
+    public let statements: [String]
+
+    /// Creates a migration.
+    public init(identifier: String, statements: [String]) {
+        self.identifier = identifier
+        self.statements = statements
     }
 }

@@ -13,14 +13,15 @@ extension ReadinessCheck {
         }
     }
 
-    /// A saga store (the orchestrator's or a service's) can be read.
-    public static func store(_ name: String, _ store: any SagaStore) -> ReadinessCheck {
-        ReadinessCheck(name) { _ = try await store.countByStatus() }
+    /// A saga store (the orchestrator's or a service's) can be read; `subject` (where it lives,
+    /// without secrets) leads its failures.
+    public static func store(_ name: String, _ store: any SagaStore, subject: String? = nil) -> ReadinessCheck {
+        ReadinessCheck(name, subject: subject) { _ = try await store.countByStatus() }
     }
 
-    /// The idempotency ledger can be read.
+    /// The idempotency ledger can be read; a ledger on PostgreSQL names its database in its failures.
     public static func ledger(_ ledger: IdempotencyLedger) -> ReadinessCheck {
-        ReadinessCheck("idempotency-ledger") { try await ledger.check() }
+        ReadinessCheck("idempotency-ledger", subject: ledger.postgres.map { "PostgreSQL \($0.configuration)" }) { try await ledger.check() }
     }
 
     /// Topics a ``kafka(_:topics:timeout:)`` check needs are not on the broker.

@@ -5,10 +5,14 @@ public struct ReadinessCheck: Sendable {
     public var name: String
     /// Returns when ready; throws why not.
     public var check: @Sendable () async throws -> Void
+    /// What the check talks to, put before every failure (a timeout's too), e.g. the database's
+    /// host: `PostgreSQL postgres://saga@db:5432/sagas schema account`. Never a secret.
+    public var subject: String?
 
     /// Creates a check.
-    public init(_ name: String, _ check: @escaping @Sendable () async throws -> Void) {
+    public init(_ name: String, subject: String? = nil, _ check: @escaping @Sendable () async throws -> Void) {
         self.name = name
+        self.subject = subject
         self.check = check
     }
 
@@ -38,8 +42,13 @@ public struct ReadinessCheck: Sendable {
         }
     }
 
-    /// Nil when the check passes within `timeout`, else the reason.
+    /// Nil when the check passes within `timeout`, else the reason (after ``subject``).
     func failure(timeout: Duration) async -> String? {
+        guard let failure = await bareFailure(timeout: timeout) else { return nil }
+        return subject.map { "\($0): \(failure)" } ?? failure
+    }
+
+    private func bareFailure(timeout: Duration) async -> String? {
         await withTaskGroup(of: String?.self) { group in
             group.addTask {
                 do {

@@ -60,7 +60,9 @@ public enum DemoData {
     /// Adds the demo products that `inventory` does not have yet; returns how many it added.
     @discardableResult
     public static func seed(_ inventory: InventoryService) async throws -> Int {
-        try await inventory.store.pool.write { db in
+        try await inventory.store.write("seed demo products") { db in
+            // Replicas seeding at once: the first takes the lock and adds, the others find the products.
+            try db.lock("demo-data/products")
             var added = 0
             for product in products where try InventoryStore.available(productID: text(product.productID), in: db) == nil {
                 try InventoryStore.addStock(productID: text(product.productID), sku: product.sku, units: product.stock, in: db)
@@ -76,7 +78,9 @@ public enum DemoData {
     /// leave an empty account that a later seeding skips. Returns how many it opened.
     @discardableResult
     public static func seed(_ service: AccountService) async throws -> Int {
-        try await service.store.pool.write { db in
+        try await service.store.write("seed demo accounts") { db in
+            // Replicas seeding at once: the first takes the lock and opens, the others find the accounts.
+            try db.lock("demo-data/accounts")
             var opened = 0
             for account in accounts where try AccountStore.account(account.vpa, in: db) == nil {
                 _ = try AccountStore.open(vpa: account.vpa, holder: account.holder, currency: currency,

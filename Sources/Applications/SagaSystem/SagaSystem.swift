@@ -7,6 +7,7 @@ import Prometheus
 import SagaAPI
 import SagaCore
 import SagaKafka
+import SagaPostgres
 import SagaSQLite
 import SagaAvro
 import SchemaRegistry
@@ -79,7 +80,15 @@ public struct SagaSystem: Sendable {
     /// (and the api's idempotency ledger) answers a read.
     public var readinessChecks: [ReadinessCheck] {
         var checks: [ReadinessCheck] = [.kafka(admin, topics: settings.topics.provisioned)]
-        for (role, store) in components.stores { checks.append(.store("store:\(role)", store)) }
+        for (role, store) in components.stores {
+            // A store on PostgreSQL names its server (never the password) when it cannot be read.
+            let subject: String? = switch store {
+            case let postgres as PostgresSagaStore: "PostgreSQL \(postgres.configuration)"
+            case let service as ServiceStore: service.postgres.map { "PostgreSQL \($0.configuration)" }
+            default: nil
+            }
+            checks.append(.store("store:\(role)", store, subject: subject))
+        }
         if let ledger = components.idempotencyLedger { checks.append(.ledger(ledger)) }
         if registryClient != nil { checks.append(schemas.readinessCheck) }
         return checks
@@ -103,7 +112,7 @@ public struct SagaSystem: Sendable {
             )
             services.append(("orchestrator-consumer", service))
         }
-        let participants: [(Role, SagaParticipant<SQLiteSagaStore>?, String)] = [
+        let participants: [(Role, SagaParticipant<ServiceStore>?, String)] = [
             (.order, components.orders?.participant, topics.orderCommands),
             (.inventory, components.inventory?.participant, topics.inventoryCommands),
             (.payment, components.payments?.participant, topics.paymentCommands),
@@ -161,8 +170,18 @@ public struct SagaSystem: Sendable {
             try? await gracefulShutdown()
             await admin.shutdown()
         }, serviceName: "kafka-admin"))
-        // The PostgreSQL store's connection pool starts before and stops after every service using it.
-        if let store = components.postgresStore { services.append(.init(service: store, serviceName: "postgres-store")) }
+        // The PostgreSQL stores' connection pools start before and stop after every service using them.
+        for store in components.postgresStores {
+            services.append(.init(service: store, serviceName: "postgres-store:\(store.configuration.schema)"))
+        }
+        if settings.seedDemoData, !components.postgresStores.isEmpty {
+            let components = self.components
+            let logger = self.logger
+            services.append(.init(service: ConsumingService(name: "demo-data") {
+                try await components.seedDemoData(logger: logger)
+                try? await gracefulShutdown()
+            }, serviceName: "demo-data"))
+        }
         if let producer = components.producer {
             services.append(.init(service: ProducerService(producer: producer, flushTimeout: .seconds(10), logger: logger)))
         }

@@ -1,5 +1,6 @@
 import AccountService
 import Foundation
+import GRDB
 import InventoryService
 import Kafka
 import Logging
@@ -22,10 +23,11 @@ public struct SagaSystemComponents: Sendable {
     /// The topic names (with the prefix).
     public var topics: SagaTopics { settings.topics }
     /// orchestrator: the saga store (saga states, step history, outbox, inbox): its SQLite file,
-    /// or ``postgresStore`` when `SAGA_DATABASE_URL` is set.
+    /// or its PostgreSQL schema when `SAGA_DATABASE_URL` is set.
     public let orchestratorStore: (any SagaReportStore)?
-    /// orchestrator on PostgreSQL: the store, whose connection pool runs as a service of the group.
-    public let postgresStore: PostgresSagaStore?
+    /// The PostgreSQL stores the parts opened (one per role, in its schema), whose connection
+    /// pools run as services of the group; empty on SQLite.
+    public let postgresStores: [PostgresSagaStore]
     /// orchestrator: the processing core running both sagas.
     public let orchestrator: SagaOrchestrator?
     /// order: the order service (`placeOrder` writes the order and its `OrderPlaced` event).
@@ -45,28 +47,41 @@ public struct SagaSystemComponents: Sendable {
     public let idempotencyLedger: IdempotencyLedger?
 
     /// Opens the parts `settings.role` runs: creates the data directory, opens (migrating) each
-    /// role's SQLite database (the orchestrator's PostgreSQL store instead, when configured) and,
-    /// with `seedDemoData`, seeds the demo products and accounts.
+    /// role's database — its SQLite file, or its schema of the PostgreSQL database when
+    /// `SAGA_DATABASE_URL` is set — and, with `seedDemoData`, seeds the demo products and accounts
+    /// (on PostgreSQL the service group does, once the stores' pools run: ``seedDemoData(logger:)``).
     ///
-    /// - Throws: ``PostgresStoreError`` when the orchestrator's PostgreSQL store cannot be opened
-    ///   (unreachable, refused, missing database); the store's or service's error otherwise.
+    /// - Throws: ``PostgresStoreError`` when a PostgreSQL store cannot be opened (unreachable,
+    ///   refused, missing database), never with the password; the store's or service's error otherwise.
     public init(settings: SagaServerSettings, logger: Logger) async throws {
         self.settings = settings
         let roles = Set(settings.role.members)
-        if settings.role == .all || settings.databasePath == nil {
+        if settings.database == nil, settings.role == .all || settings.databasePath == nil {
             try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
         }
         let topics = settings.topics
+        var opened: [PostgresSagaStore] = []
+        /// The store of a participant `role`: its schema on PostgreSQL, else its SQLite file.
+        func serviceStore(_ role: Role, _ migrations: [PostgresMigration], sqlite: @escaping @Sendable (Database) throws -> Void)
+            async throws -> ServiceStore
+        {
+            guard let database = settings.postgres(for: role) else {
+                return try await ServiceStore.sqlite(path: settings.databasePath(for: role), migrate: sqlite)
+            }
+            let store = try await ServiceStore.postgres(database, migrations: migrations, logger: logger)
+            logger.info("\(role) store on PostgreSQL", metadata: ["database": "\(database)"])
+            if let postgres = store.postgres { opened.append(postgres) }
+            return store
+        }
         if roles.contains(.orchestrator) {
             let store: any SagaReportStore
-            if let database = settings.orchestratorDatabase {
+            if let database = settings.postgres(for: .orchestrator) {
                 let postgres = try await PostgresSagaStore.open(database, logger: logger)
                 logger.info("orchestrator store on PostgreSQL", metadata: ["database": "\(database)"])
-                postgresStore = postgres
+                opened.append(postgres)
                 store = postgres
             } else {
                 store = try SQLiteSagaStore(path: settings.databasePath(for: .orchestrator))
-                postgresStore = nil
             }
             orchestratorStore = store
             orchestrator = SagaOrchestrator(
@@ -76,18 +91,23 @@ public struct SagaSystemComponents: Sendable {
             )
         } else {
             orchestratorStore = nil
-            postgresStore = nil
             orchestrator = nil
         }
         orders = roles.contains(.order)
-            ? try await OrderService(path: settings.databasePath(for: .order), orderPlacedTopic: topics.orderPlaced) : nil
-        inventory = roles.contains(.inventory) ? try await InventoryService(path: settings.databasePath(for: .inventory)) : nil
+            ? OrderService(store: try await serviceStore(.order, OrderStore.postgresMigrations, sqlite: OrderStore.migrate),
+                orderPlacedTopic: topics.orderPlaced) : nil
+        inventory = roles.contains(.inventory)
+            ? InventoryService(store: try await serviceStore(.inventory, InventoryStore.postgresMigrations, sqlite: InventoryStore.migrate))
+            : nil
         payments = roles.contains(.payment)
-            ? try await PaymentService(path: settings.databasePath(for: .payment),
+            ? PaymentService(store: try await serviceStore(.payment, PaymentStore.postgresMigrations, sqlite: PaymentStore.migrate),
                 simulator: PaymentSimulator(defaultLimitMinor: settings.paymentLimitMinor)) : nil
-        accounts = roles.contains(.account) ? try await AccountService(path: settings.databasePath(for: .account)) : nil
+        accounts = roles.contains(.account)
+            ? AccountService(store: try await serviceStore(.account, AccountStore.postgresMigrations, sqlite: AccountStore.migrate)) : nil
         notifications = roles.contains(.notification)
-            ? try await NotificationService(path: settings.databasePath(for: .notification)) : nil
+            ? NotificationService(store: try await serviceStore(
+                .notification, NotificationStore.postgresMigrations, sqlite: NotificationStore.migrate)) : nil
+        // The API publishes commands; the orchestrator role replays dead letters.
         if roles.contains(.api) || roles.contains(.orchestrator) {
             var configuration = settings.kafka
             configuration.idempotence = true
@@ -96,16 +116,32 @@ public struct SagaSystemComponents: Sendable {
         } else {
             producer = nil
         }
-        idempotencyLedger = roles.contains(.api) ? try IdempotencyLedger(path: settings.databasePath(for: .api)) : nil
-        if settings.seedDemoData {
-            if let inventory {
-                let added = try await DemoData.seed(inventory)
-                logger.info("demo products seeded", metadata: ["added": "\(added)"])
+        if roles.contains(.api) {
+            if let database = settings.postgres(for: .api) {
+                let ledger = try await IdempotencyLedger.open(database, logger: logger)
+                if let postgres = ledger.postgres { opened.append(postgres) }
+                idempotencyLedger = ledger
+            } else {
+                idempotencyLedger = try IdempotencyLedger(path: settings.databasePath(for: .api))
             }
-            if let accounts {
-                let opened = try await DemoData.seed(accounts)
-                logger.info("demo accounts seeded", metadata: ["opened": "\(opened)"])
-            }
+        } else {
+            idempotencyLedger = nil
+        }
+        postgresStores = opened
+        // On PostgreSQL the stores work once their pools run: the service group seeds first thing.
+        if settings.seedDemoData, opened.isEmpty { try await seedDemoData(logger: logger) }
+    }
+
+    /// Seeds the demo products and accounts into the inventory and account roles this process
+    /// runs: idempotent, also when replicas seed at once (each seeding takes a lock).
+    public func seedDemoData(logger: Logger) async throws {
+        if let inventory {
+            let added = try await DemoData.seed(inventory)
+            logger.info("demo products seeded", metadata: ["added": "\(added)"])
+        }
+        if let accounts {
+            let opened = try await DemoData.seed(accounts)
+            logger.info("demo accounts seeded", metadata: ["opened": "\(opened)"])
         }
     }
 

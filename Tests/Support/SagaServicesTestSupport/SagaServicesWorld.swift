@@ -34,8 +34,8 @@ public final class SagaServicesWorld: Sendable {
 
     public init(
         partitions: Int32 = 2,
-        accountHandler: @escaping SagaParticipant<SQLiteSagaStore>.Handler = AccountService.handle,
-        inventoryHandler: @escaping SagaParticipant<SQLiteSagaStore>.Handler = InventoryService.handle
+        accountHandler: @escaping SagaParticipant<ServiceStore>.Handler = AccountService.handle,
+        inventoryHandler: @escaping SagaParticipant<ServiceStore>.Handler = InventoryService.handle
     ) async throws {
         let prefix = "s\(UUID().uuidString.prefix(8).lowercased())."
         topics = SagaTopics(prefix: prefix)
@@ -66,7 +66,7 @@ public final class SagaServicesWorld: Sendable {
             orchestrator: orchestrator, kafka: kafka, groupID: prefix + "orchestrator",
             retry: consumerRetry, logger: Broker.logger
         )
-        let participants: [(SagaParticipant<SQLiteSagaStore>, String)] = [
+        let participants: [(SagaParticipant<ServiceStore>, String)] = [
             (orders.participant, topics.orderCommands),
             (SagaParticipant(store: inventory.store, consumerName: InventoryService.name, handler: inventoryHandler), topics.inventoryCommands),
             (payments.participant, topics.paymentCommands),

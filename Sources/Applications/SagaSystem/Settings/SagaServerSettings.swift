@@ -26,8 +26,12 @@ public struct SagaServerSettings: Sendable {
     public var dataDirectory: String
     /// This role's database file, overriding the data directory (single roles only).
     public var databasePath: String?
-    /// orchestrator: its store on PostgreSQL (`SAGA_DATABASE_URL`, `SAGA_DATABASE_SCHEMA`); `nil` = its SQLite file.
-    public var orchestratorDatabase: PostgresStoreConfiguration?
+    /// Every role's database on PostgreSQL (`SAGA_DATABASE_URL`); `nil` = each role's SQLite file.
+    /// Each role keeps its tables in its own schema (``databaseSchema(for:)``).
+    public var database: PostgresDatabaseURL?
+    /// `SAGA_DATABASE_SCHEMA`: the schema of a single role's tables (default: the role's name);
+    /// for role `all`, the prefix of every role's schema (`<prefix>_<role>`).
+    public var databaseSchema: String?
     /// Prefix of every topic name.
     public var topicPrefix: String
     /// Consumer group = prefix + role.
@@ -95,7 +99,7 @@ public struct SagaServerSettings: Sendable {
         if databasePath != nil, role == .all || role == .api {
             throw .conflict("SAGA_DATABASE_PATH names one role's database; role \(role) uses SAGA_DATA_DIR")
         }
-        orchestratorDatabase = try Self.orchestratorDatabase(reader, role: role, databasePath: databasePath)
+        (database, databaseSchema) = try Self.database(reader, role: role, databasePath: databasePath)
         topicPrefix = values["SAGA_TOPIC_PREFIX"] ?? ""
         consumerGroupPrefix = values["SAGA_CONSUMER_GROUP_PREFIX"] ?? "saga-"
         httpHost = reader.text("SAGA_HTTP_HOST") ?? "0.0.0.0"
@@ -146,22 +150,18 @@ public struct SagaServerSettings: Sendable {
         self.values = values
     }
 
-    /// The orchestrator's PostgreSQL store, if `SAGA_DATABASE_URL` is set; a URL that does not
-    /// parse is reported without its password.
-    private static func orchestratorDatabase(
+    /// The PostgreSQL database of every role, if `SAGA_DATABASE_URL` is set, and the schema
+    /// override; a URL that does not parse is reported without its password.
+    private static func database(
         _ reader: Reader, role: Role, databasePath: String?
-    ) throws(SagaServerSettingsError) -> PostgresStoreConfiguration? {
+    ) throws(SagaServerSettingsError) -> (PostgresDatabaseURL?, String?) {
+        let schema = reader.text("SAGA_DATABASE_SCHEMA")
         guard let raw = reader.text("SAGA_DATABASE_URL") else {
-            if reader.text("SAGA_DATABASE_SCHEMA") != nil {
-                throw .conflict("SAGA_DATABASE_SCHEMA names a PostgreSQL schema; set SAGA_DATABASE_URL too")
-            }
-            return nil
-        }
-        guard role == .orchestrator || role == .all else {
-            throw .conflict("SAGA_DATABASE_URL is the orchestrator's PostgreSQL store; role \(role) keeps its SQLite file")
+            if schema != nil { throw .conflict("SAGA_DATABASE_SCHEMA names a PostgreSQL schema; set SAGA_DATABASE_URL too") }
+            return (nil, nil)
         }
         if databasePath != nil {
-            throw .conflict("SAGA_DATABASE_URL and SAGA_DATABASE_PATH both name the orchestrator's store; set one")
+            throw .conflict("SAGA_DATABASE_URL and SAGA_DATABASE_PATH both name the role's database; set one")
         }
         let url: PostgresDatabaseURL
         do {
@@ -172,11 +172,27 @@ public struct SagaServerSettings: Sendable {
                 name: "SAGA_DATABASE_URL", flag: reader.flag("SAGA_DATABASE_URL"), value: PostgresDatabaseURL.redacting(raw),
                 expected: "postgres://user:password@host:port/database (\(reason))")
         }
-        let schema = reader.text("SAGA_DATABASE_SCHEMA") ?? Role.orchestrator.rawValue
-        guard PostgresStoreConfiguration.isValidSchemaName(schema) else {
-            throw reader.invalid("SAGA_DATABASE_SCHEMA", schema, expected: "a lower-case SQL identifier (letters, digits, _)")
+        if let schema {
+            // Role `all` appends `_<role>`: the longest role name must still fit.
+            let longest = role == .all ? schema + "_" + (Role.allCases.map(\.rawValue).max { $0.count < $1.count } ?? "") : schema
+            guard PostgresStoreConfiguration.isValidSchemaName(schema), PostgresStoreConfiguration.isValidSchemaName(longest) else {
+                throw reader.invalid("SAGA_DATABASE_SCHEMA", schema, expected: "a lower-case SQL identifier (letters, digits, _)")
+            }
         }
-        return PostgresStoreConfiguration(url: url, schema: schema)
+        return (url, schema)
+    }
+
+    /// The PostgreSQL schema of `role`'s tables: ``databaseSchema`` or the role's name for a
+    /// single role; `<databaseSchema>_<role>` (or the role's name) under role `all`.
+    public func databaseSchema(for role: Role) -> String {
+        guard let databaseSchema else { return role.rawValue }
+        return self.role == .all ? "\(databaseSchema)_\(role.rawValue)" : databaseSchema
+    }
+
+    /// Where `role` (a single role) keeps its tables on PostgreSQL; `nil` when `SAGA_DATABASE_URL`
+    /// is unset (its SQLite file).
+    public func postgres(for role: Role) -> PostgresStoreConfiguration? {
+        database.map { PostgresStoreConfiguration(url: $0, schema: databaseSchema(for: role)) }
     }
 
     /// Secure by default: `SAGA_AUTH_TOKENS` must list tokens unless `SAGA_AUTH_DISABLED=true`
@@ -220,7 +236,7 @@ public struct SagaServerSettings: Sendable {
             // A registry URL may carry user information: show the configuration's base URL, which has none.
             if descriptor.name == SchemaRegistryConfiguration.urlVariable, let registry = schemaRegistry { value = registry.baseURL }
             // The database URL carries the password: show it without.
-            if descriptor.name == "SAGA_DATABASE_URL" { value = orchestratorDatabase?.url.description ?? PostgresDatabaseURL.redacting(value) }
+            if descriptor.name == "SAGA_DATABASE_URL" { value = database?.description ?? PostgresDatabaseURL.redacting(value) }
             return "\(descriptor.name)=\(descriptor.isSecret ? KafkaConfiguration.redactedValue : value)"
         }.joined(separator: " ")
     }

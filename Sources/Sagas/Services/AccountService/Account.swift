@@ -1,4 +1,4 @@
-import GRDB
+import ServiceKit
 
 /// An account as stored.
 public struct Account: Sendable, Hashable {
@@ -20,7 +20,7 @@ public struct Account: Sendable, Hashable {
     public var rejectsCredits: Bool
 
     /// An account's state.
-    public enum Status: String, Sendable, Hashable, DatabaseValueConvertible {
+    public enum Status: String, Sendable, Hashable {
         /// Can send and receive.
         case active = "ACTIVE"
         /// Can do neither until unfrozen.
@@ -29,15 +29,19 @@ public struct Account: Sendable, Hashable {
         case closed = "CLOSED"
     }
 
-    init(row: Row) {
-        vpa = row["vpa"]
-        holder = row["holder"]
-        balanceMinor = row["balance_minor"]
-        currency = row["currency"]
-        perTransactionLimitMinor = row["per_txn_limit_minor"]
-        dailyLimitMinor = row["daily_limit_minor"]
-        status = row["status"]
-        rejectsCredits = row["rejects_credits"]
+    init(row: SQLRow) throws {
+        vpa = try row.text("vpa")
+        holder = try row.text("holder")
+        balanceMinor = try row.integer("balance_minor")
+        currency = try row.text("currency")
+        perTransactionLimitMinor = try row.integer("per_txn_limit_minor")
+        dailyLimitMinor = try row.integer("daily_limit_minor")
+        let statusText = try row.text("status")
+        guard let status = Status(rawValue: statusText) else {
+            throw ServiceSQLError.column("status", table: row.source, expected: "ACTIVE, FROZEN or CLOSED", found: statusText)
+        }
+        self.status = status
+        rejectsCredits = try row.boolean("rejects_credits")
     }
 }
 

@@ -1,7 +1,8 @@
 import Foundation
-import GRDB
+import Logging
 import SagaContracts
 import SagaCore
+import SagaPostgres
 import SagaSQLite
 import ServiceKit
 
@@ -13,13 +14,24 @@ public struct AccountService: Sendable {
     /// The name replies are sent under and inbox entries recorded with.
     public static let name = "account-service"
     /// The service's database.
-    public let store: SQLiteSagaStore
+    public let store: ServiceStore
     /// The command processor.
-    public let participant: SagaParticipant<SQLiteSagaStore>
+    public let participant: SagaParticipant<ServiceStore>
 
     /// Opens (creating if needed) the service's database at `path`.
     public init(path: String) async throws {
-        store = try await ServiceDatabase.open(path: path, migrate: AccountStore.migrate)
+        self.init(store: try await ServiceStore.sqlite(path: path, migrate: AccountStore.migrate))
+    }
+
+    /// Opens the service's tables in `database`'s schema on PostgreSQL (migrating them, safely when
+    /// several replicas start at once); run the store's ``ServiceStore/postgres`` while it is used.
+    public init(database: PostgresStoreConfiguration, logger: Logger = Logger(label: "saga.postgres")) async throws {
+        try await self.init(store: try await ServiceStore.postgres(database, migrations: AccountStore.postgresMigrations, logger: logger))
+    }
+
+    /// The service on an opened store holding its tables.
+    public init(store: ServiceStore) {
+        self.store = store
         participant = SagaParticipant(store: store, consumerName: Self.name, handler: Self.handle)
     }
 
@@ -28,7 +40,7 @@ public struct AccountService: Sendable {
     public func open(vpa: String, holder: String, currency: String = "INR", perTransactionLimitMinor: Int64 = 10_000_000,
         dailyLimitMinor: Int64 = 100_000_000) async throws -> VPA
     {
-        try await store.pool.write { db in
+        try await store.write("account") { db in
             try AccountStore.open(vpa: vpa, holder: holder, currency: currency, perTransactionLimitMinor: perTransactionLimitMinor,
                 dailyLimitMinor: dailyLimitMinor, in: db)
         }
@@ -36,45 +48,45 @@ public struct AccountService: Sendable {
 
     /// Adds money from outside.
     public func deposit(vpa: String, amountMinor: Int64) async throws {
-        try await store.pool.write { db in try AccountStore.deposit(vpa: vpa, amountMinor: amountMinor, in: db) }
+        try await store.write("account") { db in try AccountStore.deposit(vpa: vpa, amountMinor: amountMinor, in: db) }
     }
 
     /// Takes money out.
     public func withdraw(vpa: String, amountMinor: Int64) async throws {
-        try await store.pool.write { db in try AccountStore.withdraw(vpa: vpa, amountMinor: amountMinor, in: db) }
+        try await store.write("account") { db in try AccountStore.withdraw(vpa: vpa, amountMinor: amountMinor, in: db) }
     }
 
     /// Freezes, unfreezes or closes an account.
     public func setStatus(vpa: String, _ status: Account.Status) async throws {
-        try await store.pool.write { db in try AccountStore.setStatus(vpa: vpa, status, in: db) }
+        try await store.write("account") { db in try AccountStore.setStatus(vpa: vpa, status, in: db) }
     }
 
     /// Makes credits to `vpa` fail (for tests of the refund path), or succeed again.
     public func setRejectsCredits(vpa: String, _ rejects: Bool) async throws {
-        try await store.pool.write { db in try AccountStore.setRejectsCredits(vpa: vpa, rejects, in: db) }
+        try await store.write("account") { db in try AccountStore.setRejectsCredits(vpa: vpa, rejects, in: db) }
     }
 
     /// The account of `vpa`, if any.
     public func account(_ vpa: String) async throws -> Account? {
-        try await store.pool.read { db in try AccountStore.account(vpa, in: db) }
+        try await store.read("account") { db in try AccountStore.account(vpa, in: db) }
     }
 
     /// The postings of a transfer.
     public func postings(transferID: UUID) async throws -> [Posting] {
-        try await store.pool.read { db in try AccountStore.postings(transferID: text(transferID), in: db) }
+        try await store.read("account") { db in try AccountStore.postings(transferID: text(transferID), in: db) }
     }
 
     /// Customer balances, money in clearing, and net deposits, read in one snapshot.
     /// Conservation means `balances + clearing == netDeposits` always.
     public func totals() async throws -> (balances: Int64, clearing: Int64, netDeposits: Int64) {
-        try await store.pool.read { db in
+        try await store.read("account") { db in
             (try AccountStore.customerBalances(in: db), try AccountStore.inClearing(in: db), try AccountStore.netDeposits(in: db))
         }
     }
 
     /// The account service's command handler (what ``participant`` runs), for a participant built
     /// around it, e.g. one that wraps it to inject faults in tests.
-    @Sendable public static func handle(_ command: ParticipantCommand, _ db: Database) throws -> ParticipantReply {
+    @Sendable public static func handle(_ command: ParticipantCommand, _ db: ServiceTransaction) throws -> ParticipantReply {
         let metadata = try MessageMetadata.reply(to: command, source: name)
         switch command.messageType {
         case ValidateTransfer.messageType:

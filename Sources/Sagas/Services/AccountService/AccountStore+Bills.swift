@@ -14,32 +14,32 @@ extension AccountStore {
     /// Idempotent per bill: a repeat finds every credit posted and returns the same settlement id.
     public static func settle(
         billID: String, owner: String, shareTransferIDs: [String], amountMinor: Int64, currency: String, now: Date = Date(),
-        in db: Database
+        in db: ServiceTransaction
     ) throws -> StepResult {
         guard !shareTransferIDs.isEmpty, Set(shareTransferIDs).count == shareTransferIDs.count else {
             return .refused(.code("CREDIT_REJECTED", "bill \(billID) names no shares, or a share twice"))
         }
         var result = StepResult.done(DeterministicUUID.make("settlement/\(billID)"))
-        try db.inSavepoint {
+        try db.savepoint {
             var credited: Int64 = 0
             for transferID in shareTransferIDs {
                 if case .refused(let failure) = try credit(transferID: transferID, payee: owner, now: now, in: db) {
                     result = .refused(.code("CREDIT_REJECTED", "share \(transferID) of bill \(billID): \(failure.message)"))
-                    return .rollback
+                    return false
                 }
                 guard let posting = try postings(transferID: transferID, in: db).first(where: { $0.kind == "CREDIT" }),
                     posting.currency == currency
                 else {
                     result = .refused(.code("CREDIT_REJECTED", "share \(transferID) of bill \(billID) is not in \(currency)"))
-                    return .rollback
+                    return false
                 }
                 credited += posting.amountMinor
             }
             guard credited == amountMinor else {
                 result = .refused(.code("CREDIT_REJECTED", "bill \(billID): the shares add up to \(credited), not \(amountMinor)"))
-                return .rollback
+                return false
             }
-            return .commit
+            return true
         }
         return result
     }

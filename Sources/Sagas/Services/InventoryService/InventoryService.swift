@@ -1,7 +1,8 @@
 import Foundation
-import GRDB
+import Logging
 import SagaContracts
 import SagaCore
+import SagaPostgres
 import SagaSQLite
 import ServiceKit
 
@@ -12,45 +13,56 @@ public struct InventoryService: Sendable {
     /// The name replies are sent under and inbox entries recorded with.
     public static let name = "inventory-service"
     /// The service's database (its tables, inbox and outbox).
-    public let store: SQLiteSagaStore
+    public let store: ServiceStore
     /// The command processor.
-    public let participant: SagaParticipant<SQLiteSagaStore>
+    public let participant: SagaParticipant<ServiceStore>
 
     /// Opens (creating if needed) the service's database at `path`.
     public init(path: String) async throws {
-        store = try await ServiceDatabase.open(path: path, migrate: InventoryStore.migrate)
+        self.init(store: try await ServiceStore.sqlite(path: path, migrate: InventoryStore.migrate))
+    }
+
+    /// Opens the service's tables in `database`'s schema on PostgreSQL (migrating them, safely when
+    /// several replicas start at once); run the store's ``ServiceStore/postgres`` while it is used.
+    public init(database: PostgresStoreConfiguration, logger: Logger = Logger(label: "saga.postgres")) async throws {
+        try await self.init(store: try await ServiceStore.postgres(database, migrations: InventoryStore.postgresMigrations, logger: logger))
+    }
+
+    /// The service on an opened store holding its tables.
+    public init(store: ServiceStore) {
+        self.store = store
         participant = SagaParticipant(store: store, consumerName: Self.name, handler: Self.handle)
     }
 
     /// Adds `units` of a product (creating it).
     public func addStock(productID: UUID, sku: String, units: Int64) async throws {
-        try await store.pool.write { db in try InventoryStore.addStock(productID: text(productID), sku: sku, units: units, in: db) }
+        try await store.write("inventory") { db in try InventoryStore.addStock(productID: text(productID), sku: sku, units: units, in: db) }
     }
 
     /// Units of `productID` available to reserve (nil for an unknown product).
     public func available(_ productID: UUID) async throws -> Int64? {
-        try await store.pool.read { db in try InventoryStore.available(productID: text(productID), in: db) }
+        try await store.read("inventory") { db in try InventoryStore.available(productID: text(productID), in: db) }
     }
 
     /// The reservation of an order, if any.
     public func reservation(orderID: UUID) async throws -> Reservation? {
-        try await store.pool.read { db in try InventoryStore.reservation(orderID: text(orderID), in: db) }
+        try await store.read("inventory") { db in try InventoryStore.reservation(orderID: text(orderID), in: db) }
     }
 
     /// Reserves stock for an order outside a saga (the same rules as the command).
     public func reserve(orderID: UUID, lines: [StockLine]) async throws -> StepResult {
-        try await store.pool.write { db in try InventoryStore.reserve(orderID: text(orderID), lines: lines, in: db) }
+        try await store.write("inventory") { db in try InventoryStore.reserve(orderID: text(orderID), lines: lines, in: db) }
     }
 
     /// Releases a reservation outside a saga (the same rules as the command).
     public func release(reservationID: String) async throws -> StepResult {
-        try await store.pool.write { db in try InventoryStore.release(reservationID: reservationID, in: db) }
+        try await store.write("inventory") { db in try InventoryStore.release(reservationID: reservationID, in: db) }
     }
 
     /// Handles one command inside the participant's transaction.
     /// The inventory service's command handler (what ``participant`` runs), for a participant built
     /// around it, e.g. one that wraps it to inject faults in tests.
-    @Sendable public static func handle(_ command: ParticipantCommand, _ db: Database) throws -> ParticipantReply {
+    @Sendable public static func handle(_ command: ParticipantCommand, _ db: ServiceTransaction) throws -> ParticipantReply {
         switch command.messageType {
         case ReserveStock.messageType:
             let body = try command.decode(ReserveStock.self)

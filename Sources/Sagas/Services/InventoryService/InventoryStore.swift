@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SagaPostgres
 import SagaCore
 import ServiceKit
 
@@ -31,9 +32,10 @@ public struct Reservation: Sendable, Hashable {
 
 /// The inventory's rules over its tables: stock never goes negative (a `CHECK` constraint backs
 /// the code), one reservation per order, and a release gives back exactly what its reservation
-/// took, once.
+/// took, once. On PostgreSQL, where replicas serve one order's commands concurrently, each command
+/// takes the order's lock (``ServiceTransaction/lock(_:)``) and reads the stock it takes `FOR UPDATE`.
 public enum InventoryStore {
-    /// Creates the tables.
+    /// Creates the tables (SQLite).
     public static func migrate(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE IF NOT EXISTS products (
@@ -47,26 +49,49 @@ public enum InventoryStore {
             """)
     }
 
+    /// The tables on PostgreSQL, in the inventory role's schema.
+    public static let postgresMigrations: [PostgresMigration] = [
+        PostgresMigration(identifier: "inventory v1: products, reservations, reservation lines", statements: [
+            "CREATE TABLE products (product_id text PRIMARY KEY, sku text NOT NULL UNIQUE, available bigint NOT NULL CHECK (available >= 0))",
+            """
+            CREATE TABLE reservations (
+                reservation_id text PRIMARY KEY, order_id text NOT NULL UNIQUE,
+                status text NOT NULL CHECK (status IN ('RESERVED', 'RELEASED')))
+            """,
+            """
+            CREATE TABLE reservation_lines (
+                reservation_id text NOT NULL REFERENCES reservations(reservation_id), product_id text NOT NULL,
+                quantity bigint NOT NULL CHECK (quantity > 0), PRIMARY KEY (reservation_id, product_id))
+            """,
+        ])
+    ]
+
     /// The reservation id of `orderID` (stable, so a repeated reserve finds the first one).
     public static func reservationID(orderID: String) -> String { DeterministicUUID.make("reservation/\(orderID)") }
 
     /// Adds a product with `units` units, or adds `units` to an existing one.
-    public static func addStock(productID: String, sku: String, units: Int64, in db: Database) throws {
+    public static func addStock(productID: String, sku: String, units: Int64, in db: ServiceTransaction) throws {
         guard units >= 0 else { throw DomainError("INVALID_QUANTITY", "cannot add \(units) units of \(sku)") }
-        try db.execute(sql: """
+        try db.execute("""
             INSERT INTO products (product_id, sku, available) VALUES (?, ?, ?)
-            ON CONFLICT (product_id) DO UPDATE SET available = available + excluded.available
-            """, arguments: [productID, sku, units])
+            ON CONFLICT (product_id) DO UPDATE SET available = products.available + excluded.available
+            """, [productID, sku, units])
     }
 
     /// Units of `productID` available (nil for an unknown product).
-    public static func available(productID: String, in db: Database) throws -> Int64? {
-        try Int64.fetchOne(db, sql: "SELECT available FROM products WHERE product_id = ?", arguments: [productID])
+    public static func available(productID: String, in db: ServiceTransaction) throws -> Int64? {
+        try available(productID: productID, forUpdate: false, in: db)
+    }
+
+    private static func available(productID: String, forUpdate: Bool, in db: ServiceTransaction) throws -> Int64? {
+        try db.row("SELECT available FROM products WHERE product_id = ?" + (forUpdate ? db.forUpdate : ""), [productID], source: "products")?
+            .integer("available")
     }
 
     /// Reserves `lines` for `orderID`, all or nothing. A repeated reserve of the same order
     /// returns the first reservation without taking stock again.
-    public static func reserve(orderID: String, lines: [StockLine], in db: Database) throws -> StepResult {
+    public static func reserve(orderID: String, lines: [StockLine], in db: ServiceTransaction) throws -> StepResult {
+        try db.lock("order/\(orderID)")
         if let existing = try reservation(orderID: orderID, in: db) {
             guard existing.status == "RESERVED" else {
                 return .refused(.code("RESERVATION_RELEASED", "order \(orderID)'s reservation was already released"))
@@ -83,33 +108,32 @@ public enum InventoryStore {
         }
         let ordered = wanted.sorted { $0.key < $1.key }
         for (product, quantity) in ordered {
-            let available = try available(productID: product, in: db)
+            let available = try available(productID: product, forUpdate: true, in: db)
             guard let available, available >= quantity else {
                 return .refused(.code("OUT_OF_STOCK", "product \(product): \(quantity) wanted, \(available ?? 0) available"))
             }
         }
         let id = reservationID(orderID: orderID)
-        try db.execute(sql: "INSERT INTO reservations (reservation_id, order_id, status) VALUES (?, ?, 'RESERVED')",
-            arguments: [id, orderID])
+        try db.execute("INSERT INTO reservations (reservation_id, order_id, status) VALUES (?, ?, 'RESERVED')", [id, orderID])
         for (product, quantity) in ordered {
-            try db.execute(sql: "UPDATE products SET available = available - ? WHERE product_id = ?", arguments: [quantity, product])
-            try db.execute(sql: "INSERT INTO reservation_lines (reservation_id, product_id, quantity) VALUES (?, ?, ?)",
-                arguments: [id, product, quantity])
+            try db.execute("UPDATE products SET available = available - ? WHERE product_id = ?", [quantity, product])
+            try db.execute("INSERT INTO reservation_lines (reservation_id, product_id, quantity) VALUES (?, ?, ?)", [id, product, quantity])
         }
         return .done(id)
     }
 
     /// Gives back what `reservationID` took. Releasing an unknown or already released
     /// reservation changes nothing and succeeds.
-    public static func release(reservationID: String, in db: Database) throws -> StepResult {
-        let status = try String.fetchOne(db, sql: "SELECT status FROM reservations WHERE reservation_id = ?", arguments: [reservationID])
-        guard status == "RESERVED" else { return .done(nil) }
-        try db.execute(sql: """
+    public static func release(reservationID: String, in db: ServiceTransaction) throws -> StepResult {
+        // Only the transaction that moves the reservation out of RESERVED gives its stock back.
+        let released = try db.execute(
+            "UPDATE reservations SET status = 'RELEASED' WHERE reservation_id = ? AND status = 'RESERVED'", [reservationID])
+        guard released == 1 else { return .done(nil) }
+        try db.execute("""
             UPDATE products SET available = available + (
                 SELECT quantity FROM reservation_lines l WHERE l.reservation_id = ? AND l.product_id = products.product_id)
             WHERE product_id IN (SELECT product_id FROM reservation_lines WHERE reservation_id = ?)
-            """, arguments: [reservationID, reservationID])
-        try db.execute(sql: "UPDATE reservations SET status = 'RELEASED' WHERE reservation_id = ?", arguments: [reservationID])
+            """, [reservationID, reservationID])
         return .done(nil)
     }
 
@@ -117,22 +141,23 @@ public enum InventoryStore {
     /// works without the reservation id a timed-out reserve never returned). An order with no
     /// reservation gets a released, empty one as a tombstone, so a reserve arriving after its
     /// release is refused (`RESERVATION_RELEASED`) instead of taking stock nobody gives back.
-    public static func release(orderID: String, in db: Database) throws -> StepResult {
+    public static func release(orderID: String, in db: ServiceTransaction) throws -> StepResult {
+        try db.lock("order/\(orderID)")
         guard let existing = try reservation(orderID: orderID, in: db) else {
-            try db.execute(sql: "INSERT INTO reservations (reservation_id, order_id, status) VALUES (?, ?, 'RELEASED')",
-                arguments: [reservationID(orderID: orderID), orderID])
+            try db.execute("INSERT INTO reservations (reservation_id, order_id, status) VALUES (?, ?, 'RELEASED')",
+                [reservationID(orderID: orderID), orderID])
             return .done(nil)
         }
         return try release(reservationID: existing.reservationID, in: db)
     }
 
     /// The reservation of `orderID`, if any.
-    public static func reservation(orderID: String, in db: Database) throws -> Reservation? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT reservation_id, status FROM reservations WHERE order_id = ?",
-            arguments: [orderID]) else { return nil }
-        let id: String = row["reservation_id"]
-        let lines = try Row.fetchAll(db, sql: "SELECT product_id, quantity FROM reservation_lines WHERE reservation_id = ? ORDER BY product_id",
-            arguments: [id]).map { StockLine(productID: $0["product_id"], quantity: $0["quantity"]) }
-        return Reservation(reservationID: id, orderID: orderID, status: row["status"], lines: lines)
+    public static func reservation(orderID: String, in db: ServiceTransaction) throws -> Reservation? {
+        guard let row = try db.row("SELECT reservation_id, status FROM reservations WHERE order_id = ?", [orderID], source: "reservations")
+        else { return nil }
+        let id = try row.text("reservation_id")
+        let lines = try db.rows("SELECT product_id, quantity FROM reservation_lines WHERE reservation_id = ? ORDER BY product_id",
+            [id], source: "reservation_lines").map { StockLine(productID: try $0.text("product_id"), quantity: try $0.integer("quantity")) }
+        return Reservation(reservationID: id, orderID: orderID, status: try row.text("status"), lines: lines)
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
-import GRDB
+import Logging
 import Logging
 import SagaContracts
 import SagaCore
+import SagaPostgres
 import SagaSQLite
 import ServiceKit
 
@@ -13,13 +14,24 @@ public struct NotificationService: Sendable {
     /// The name replies are sent under and inbox entries recorded with.
     public static let name = "notification-service"
     /// The service's database.
-    public let store: SQLiteSagaStore
+    public let store: ServiceStore
     /// The command processor.
-    public let participant: SagaParticipant<SQLiteSagaStore>
+    public let participant: SagaParticipant<ServiceStore>
 
     /// Opens (creating if needed) the service's database at `path`.
     public init(path: String) async throws {
-        store = try await ServiceDatabase.open(path: path, migrate: NotificationStore.migrate)
+        self.init(store: try await ServiceStore.sqlite(path: path, migrate: NotificationStore.migrate))
+    }
+
+    /// Opens the service's tables in `database`'s schema on PostgreSQL (migrating them, safely when
+    /// several replicas start at once); run the store's ``ServiceStore/postgres`` while it is used.
+    public init(database: PostgresStoreConfiguration, logger: Logger = Logger(label: "saga.postgres")) async throws {
+        try await self.init(store: try await ServiceStore.postgres(database, migrations: NotificationStore.postgresMigrations, logger: logger))
+    }
+
+    /// The service on an opened store holding its tables.
+    public init(store: ServiceStore) {
+        self.store = store
         participant = SagaParticipant(store: store, consumerName: Self.name, handler: Self.handle)
     }
 
@@ -33,10 +45,10 @@ public struct NotificationService: Sendable {
 
     /// Every notification about an order or transfer.
     public func notifications(about subjectID: UUID) async throws -> [NotificationRecord] {
-        try await store.pool.read { db in try NotificationStore.about(subjectID: text(subjectID), in: db) }
+        try await store.read("notification") { db in try NotificationStore.about(subjectID: text(subjectID), in: db) }
     }
 
-    @Sendable static func handle(_ command: ParticipantCommand, _ db: Database) throws -> ParticipantReply {
+    @Sendable static func handle(_ command: ParticipantCommand, _ db: ServiceTransaction) throws -> ParticipantReply {
         guard command.messageType == SendNotification.messageType else {
             throw UnexpectedCommandError(service: name, command: command)
         }

@@ -1,8 +1,9 @@
 import Foundation
-import GRDB
+import Logging
 import SagaContracts
 import SagaCore
 import SagaKafka
+import SagaPostgres
 import SagaSQLite
 import ServiceKit
 
@@ -17,15 +18,26 @@ public struct OrderService: Sendable {
     /// The name replies and events are sent under and inbox entries recorded with.
     public static let name = "order-service"
     /// The service's database.
-    public let store: SQLiteSagaStore
+    public let store: ServiceStore
     /// The command processor.
-    public let participant: SagaParticipant<SQLiteSagaStore>
+    public let participant: SagaParticipant<ServiceStore>
     /// Where `OrderPlaced` events go.
     public let orderPlacedTopic: String
 
     /// Opens (creating if needed) the service's database at `path`; events go to `orderPlacedTopic`.
     public init(path: String, orderPlacedTopic: String = SagaTopics().orderPlaced) async throws {
-        store = try await ServiceDatabase.open(path: path, migrate: OrderStore.migrate)
+        self.init(store: try await ServiceStore.sqlite(path: path, migrate: OrderStore.migrate), orderPlacedTopic: orderPlacedTopic)
+    }
+
+    /// Opens the service's tables in `database`'s schema on PostgreSQL (migrating them, safely when
+    /// several replicas start at once); run the store's ``ServiceStore/postgres`` while it is used.
+    public init(database: PostgresStoreConfiguration, orderPlacedTopic: String = SagaTopics().orderPlaced, logger: Logger = Logger(label: "saga.postgres")) async throws {
+        try await self.init(store: try await ServiceStore.postgres(database, migrations: OrderStore.postgresMigrations, logger: logger), orderPlacedTopic: orderPlacedTopic)
+    }
+
+    /// The service on an opened store holding its tables; events go to `orderPlacedTopic`.
+    public init(store: ServiceStore, orderPlacedTopic: String = SagaTopics().orderPlaced) {
+        self.store = store
         participant = SagaParticipant(store: store, consumerName: Self.name, handler: Self.handle)
         self.orderPlacedTopic = orderPlacedTopic
     }
@@ -55,7 +67,7 @@ public struct OrderService: Sendable {
             currency: currency, paymentToken: paymentToken
         )
         let message = try StartEvent.message(event, topic: orderPlacedTopic, trace: trace)
-        let placed = try await store.pool.write { db -> Bool in
+        let placed = try await store.write("order") { db -> Bool in
             guard try OrderStore.insert(orderID: orderID, customerID: customerID, lines: lines, currency: currency,
                 paymentToken: paymentToken, in: db) else { return false }
             try db.enqueue([message])
@@ -67,10 +79,10 @@ public struct OrderService: Sendable {
 
     /// The order, if any.
     public func order(_ orderID: UUID) async throws -> Order? {
-        try await store.pool.read { db in try OrderStore.order(orderID: orderID, in: db) }
+        try await store.read("order") { db in try OrderStore.order(orderID: orderID, in: db) }
     }
 
-    @Sendable static func handle(_ command: ParticipantCommand, _ db: Database) throws -> ParticipantReply {
+    @Sendable static func handle(_ command: ParticipantCommand, _ db: ServiceTransaction) throws -> ParticipantReply {
         switch command.messageType {
         case ConfirmOrder.messageType:
             let body = try command.decode(ConfirmOrder.self)
