@@ -26,7 +26,7 @@ struct DeadLetterRoutesTests {
             admin: try KafkaAdmin(configuration: services.kafka, logger: Broker.logger),
             publisher: DeadLetterPublisher(producer: services.producer),
             codec: AvroValueCodec(schemas: AvroGeneratedTypes.all.map { $0.avroSchema }),
-            trail: services.orchestratorStore, auditTopic: services.topics.audit)
+            trail: services.orchestratorStore, auditTopic: services.topics.audit, sourceTopics: services.topics.all)
         return builder
     }
 
@@ -86,6 +86,9 @@ struct DeadLetterRoutesTests {
                 #expect(topics.status == .ok, "\(topics.text)")
                 let entry = Self.array(topics, "topics").first { $0["topic"] == .string(dlq) }
                 #expect(entry?["count"] == .integer(4) && entry?["source"] == .string(services.topics.transferRequested), "\(topics.text)")
+                // Only this system's dead-letter topics, not those of the other tests sharing the broker.
+                let ours = Set(services.topics.all.map { DeadLetterRecord.topic(for: $0) })
+                #expect(Self.array(topics, "topics").allSatisfy { ours.contains(Self.string($0["topic"]) ?? "") }, "\(topics.text)")
                 let groups = Self.array(try await client.get("/dead-letters/groups?topic=\(dlq)"), "groups")
                 #expect(groups.count == 2, "\(groups)")
                 #expect(groups.first?["count"] == .integer(3) && groups.last?["count"] == .integer(1), "\(groups)")

@@ -21,15 +21,19 @@ public struct KafkaDeadLetterOperating: DeadLetterOperating {
     let codec: AvroValueCodec
     let trail: any AuditTrail
     let auditTopic: String?
+    let sourceTopics: Set<String>?
     let afterRecording: @Sendable () async -> Void
     let logger: Logger
 
     /// Reads through `queue` and `admin` (topic names), replays through `publisher`, decodes and
     /// encodes values with `codec`, records in `trail` and publishes entries to `auditTopic`
     /// (nil: not published); `afterRecording` runs after each entry is recorded (ring the outbox).
+    /// ``topics()`` lists the dead-letter topics of `sourceTopics` (the topics the system consumes)
+    /// that exist; nil lists every `.dlq` topic on the broker, also other systems' sharing it.
     public init(
         queue: DeadLetterQueue, admin: KafkaAdmin, publisher: DeadLetterPublisher, codec: AvroValueCodec,
-        trail: any AuditTrail, auditTopic: String?, afterRecording: @escaping @Sendable () async -> Void = {},
+        trail: any AuditTrail, auditTopic: String?, sourceTopics: [String]? = nil,
+        afterRecording: @escaping @Sendable () async -> Void = {},
         logger: Logger = Logger(label: "saga.dead-letters")
     ) {
         self.queue = queue
@@ -38,6 +42,7 @@ public struct KafkaDeadLetterOperating: DeadLetterOperating {
         self.codec = codec
         self.trail = trail
         self.auditTopic = auditTopic
+        self.sourceTopics = sourceTopics.map(Set.init)
         self.afterRecording = afterRecording
         self.logger = logger
     }
@@ -45,7 +50,11 @@ public struct KafkaDeadLetterOperating: DeadLetterOperating {
     public func topics() async throws(Problem) -> JSONValue {
         let names: [String]
         do {
-            names = try await admin.listTopics().map(\.name).filter { $0.hasSuffix(".dlq") }.sorted()
+            let sources = sourceTopics
+            names = try await admin.listTopics().map(\.name).filter { name in
+                guard name.hasSuffix(".dlq") else { return false }
+                return sources?.contains(String(name.dropLast(".dlq".count))) ?? true
+            }.sorted()
         } catch {
             throw Self.problem(error, "listing the topics")
         }

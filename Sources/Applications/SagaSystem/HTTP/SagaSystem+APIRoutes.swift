@@ -42,7 +42,7 @@ extension SagaSystem {
                     queue: DeadLetterQueue(configuration: settings.kafka, logger: logger), admin: admin,
                     publisher: DeadLetterPublisher(producer: producer, outgoing: { schemas.outgoing($0) }),
                     codec: AvroValueCodec(schemas: schemas.contracts.byID.values.map(\.schema), confluentID: { schemas.contractID(of: $0) }),
-                    trail: store, auditTopic: settings.topics.audit, afterRecording: { await orchestrator.outboxDoorbell.ring() }, logger: logger)
+                    trail: store, auditTopic: settings.topics.audit, sourceTopics: deadLetterSources, afterRecording: { await orchestrator.outboxDoorbell.ring() }, logger: logger)
             }
         } else if let url = settings.orchestratorURL {
             let upstream = try Upstream(name: "orchestrator", baseURL: url.absoluteString, client: .shared)
