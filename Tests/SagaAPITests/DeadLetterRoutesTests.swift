@@ -94,6 +94,15 @@ struct DeadLetterRoutesTests {
                 #expect(groups.first?["count"] == .integer(3) && groups.last?["count"] == .integer(1), "\(groups)")
                 let malformedGroup = try #require(Self.string(groups.first?["id"]))
                 let wrongGroup = try #require(Self.string(groups.last?["id"]))
+                #expect(try await client.get("/dead-letters/groups?topic=\(dlq)").json?["next"] == .null)
+                // Groups page too: one per page, largest first, then no next; a bad cursor is a 400.
+                let firstGroup = try await client.get("/dead-letters/groups?topic=\(dlq)&limit=1")
+                let groupCursor = try #require(firstGroup.string("next"), "\(firstGroup.text)")
+                #expect(Self.array(firstGroup, "groups").map { $0["id"] } == [.string(malformedGroup)], "\(firstGroup.text)")
+                let secondGroup = try await client.get("/dead-letters/groups?topic=\(dlq)&limit=1&cursor=\(groupCursor)")
+                #expect(Self.array(secondGroup, "groups").map { $0["id"] } == [.string(wrongGroup)] && secondGroup.json?["next"] == .null,
+                    "\(secondGroup.text)")
+                #expect(try await client.get("/dead-letters/groups?topic=\(dlq)&cursor=-1").isProblem(.badRequest, type: .invalidRequest))
 
                 // Decoding: the malformed ones say why not; the wrong-schema one decodes as what it is.
                 let malformed = letters.filter { $0["group"] == .string(malformedGroup) }

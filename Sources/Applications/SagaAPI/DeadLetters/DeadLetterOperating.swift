@@ -8,9 +8,9 @@ import SagaCore
 public protocol DeadLetterOperating: Sendable {
     /// Every DLQ topic with how many records it holds: `{topics: [{topic, source, count}]}`.
     func topics() async throws(Problem) -> JSONValue
-    /// The letters of `topic` (a DLQ topic) grouped by cause, largest first:
-    /// `{groups: [{id, topic, cause, errorType, errorKind, sourceTopic, count, firstAt, lastAt}]}`.
-    func groups(topic: String) async throws(Problem) -> JSONValue
+    /// A page of the letters of a DLQ topic grouped by cause, largest first:
+    /// `{groups: [{id, topic, cause, errorType, errorKind, sourceTopic, count, firstAt, lastAt}], next}`.
+    func groups(_ page: DeadLetterPageRequest) async throws(Problem) -> JSONValue
     /// A page of letters of a DLQ topic in partition and offset order: `{letters, next}`.
     func letters(_ page: DeadLetterPageRequest) async throws(Problem) -> JSONValue
     /// One letter, or a 404.

@@ -4,7 +4,7 @@ import Hummingbird
 import SagaCore
 
 /// The dead-letter routes through a ``DeadLetterOperating``: reading (`viewer`, `operator`) —
-/// `GET /dead-letters/topics`, `/dead-letters/groups?topic=`, `/dead-letters/letters?topic=&group=&limit=&cursor=`,
+/// `GET /dead-letters/topics`, `/dead-letters/groups?topic=&limit=&cursor=`, `/dead-letters/letters?topic=&group=&limit=&cursor=`,
 /// `/dead-letters/letters/{id}`, `/dead-letters/replays?topic=&limit=&cursor=` — and replaying
 /// (`operator`): `POST /dead-letters/replays`, `POST /dead-letters/letters/{id}/edit-and-replay`.
 public struct DeadLetterRoutes: Sendable {
@@ -34,9 +34,7 @@ public struct DeadLetterRoutes: Sendable {
             return JSONResponse.make(status: .ok, json: try await operating.topics())
         }
         Self.routes[1].register(on: router) { request, _ in
-            let query = request.uri.queryParameters
-            try Self.checkQuery(query, allowed: ["topic"])
-            return JSONResponse.make(status: .ok, json: try await operating.groups(topic: try Self.topic(query)))
+            JSONResponse.make(status: .ok, json: try await operating.groups(try Self.page(request.uri.queryParameters, group: false)))
         }
         Self.routes[2].register(on: router) { request, _ in
             JSONResponse.make(status: .ok, json: try await operating.letters(try Self.page(request.uri.queryParameters, group: true)))

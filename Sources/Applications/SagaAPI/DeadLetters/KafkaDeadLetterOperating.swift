@@ -71,8 +71,19 @@ public struct KafkaDeadLetterOperating: DeadLetterOperating {
         return .object([("topics", .array(topics))])
     }
 
-    public func groups(topic: String) async throws(Problem) -> JSONValue {
-        .object([("groups", .array(DeadLetterGroup.grouping(try await letters(of: topic)).map(\.apiJSON)))])
+    public func groups(_ page: DeadLetterPageRequest) async throws(Problem) -> JSONValue {
+        let groups = DeadLetterGroup.grouping(try await letters(of: page.topic))
+        // Groups have no position in the topic: the cursor counts the groups of earlier pages.
+        var start = 0
+        if let cursor = page.cursor {
+            guard let count = Int(cursor), count >= 0 else {
+                throw Problem.invalid([FieldError(field: "cursor", message: "is not a cursor of this list (use the `next` of a previous page)")])
+            }
+            start = min(count, groups.count)
+        }
+        let end = min(start + page.limit, groups.count)
+        let next: JSONValue = end < groups.count ? .string(String(end)) : .null
+        return .object([("groups", .array(groups[start..<end].map(\.apiJSON))), ("next", next)])
     }
 
     public func letters(_ page: DeadLetterPageRequest) async throws(Problem) -> JSONValue {

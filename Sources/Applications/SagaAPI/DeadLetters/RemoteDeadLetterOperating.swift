@@ -16,8 +16,8 @@ public struct RemoteDeadLetterOperating: DeadLetterOperating {
         try await get("/dead-letters/topics", [], expecting: "topics")
     }
 
-    public func groups(topic: String) async throws(Problem) -> JSONValue {
-        try await get("/dead-letters/groups", [("topic", topic)], expecting: "groups")
+    public func groups(_ page: DeadLetterPageRequest) async throws(Problem) -> JSONValue {
+        try await get("/dead-letters/groups", page.query, expecting: "groups")
     }
 
     public func letters(_ page: DeadLetterPageRequest) async throws(Problem) -> JSONValue {

@@ -27,12 +27,15 @@ async function topics(body) {
 }
 
 // A reload after an action keeps the action's answer in the status line instead of the count.
-async function groups(body, topic, error, announce = true) {
+async function groups(body, topic, error, cursor = null, announce = true) {
   const [answer, replays] = await Promise.all([
-    request(withQuery("/dead-letters/groups", { topic })),
+    request(withQuery("/dead-letters/groups", { topic, limit: 50, cursor })),
     request(withQuery("/dead-letters/replays", { topic })).catch((failure) => failure),
   ]);
-  const reload = () => groups(body, topic, error, false).catch((failure) => showError(error, failure));
+  const reload = () => groups(body, topic, error, cursor, false).catch((failure) => showError(error, failure));
+  const more = answer.next
+    ? h("button", { type: "button", onclick: () => groups(body, topic, error, answer.next).catch((f) => showError(error, f)) }, "Next page")
+    : null;
   replace(body,
     h("div", { class: "row-actions" },
       h("button", { type: "button", onclick: () => confirmReplay(`Replay every letter of ${topic}?`, { topic, all: true }).then((d) => d && reload()) },
@@ -42,8 +45,9 @@ async function groups(body, topic, error, announce = true) {
       h("button", { type: "button", onclick: () => confirmReplay(`Replay the ${g.count} letter(s) of group “${g.cause}”?`, { topic, group: g.id }).then((d) => d && reload()) },
         "Replay group…"),
     ]), { empty: "no letters." }),
+    h("div", { class: "pager" }, more),
     replays instanceof Error ? h("p", { class: "error-text" }, replays.message) : replayTable(replays.replays));
-  if (announce) status(`${answer.groups.length} group(s) in ${topic}.`);
+  if (announce) status(`${answer.groups.length} group(s) ${answer.next ? "shown" : "in " + topic}.`);
 }
 
 function replayTable(replays) {

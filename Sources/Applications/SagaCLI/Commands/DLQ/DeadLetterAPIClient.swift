@@ -20,10 +20,7 @@ struct DeadLetterAPIClient: Sendable {
 
     /// The groups of `topic`.
     func groups(topic: String) async throws -> [JSONValue] {
-        guard case .array(let groups)? = try await client.get("/dead-letters/groups", query: [("topic", topic)])["groups"] else {
-            throw CLIError.failed("\(client.baseURL)/dead-letters/groups answered without a groups array")
-        }
-        return groups
+        try await all("/dead-letters/groups", member: "groups", query: [("topic", topic)])
     }
 
     /// Every replay of `topic`'s letters.
