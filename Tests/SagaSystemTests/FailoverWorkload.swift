@@ -1,6 +1,5 @@
 import Foundation
 import Kafka
-import PostgresNIO
 import SagaContracts
 import SagaCore
 import SagaPostgres
@@ -92,15 +91,13 @@ enum FailoverWorkload {
     /// Unpublished outbox rows per schema, for every schema named `<prefix>_…` that has an outbox.
     static func unpublished(schemaPrefix: String, in sagas: PostgresSagaStore) async throws -> [String: Int] {
         try await sagas.transaction("unpublished outbox rows") { transaction in
-            let schemas = try transaction.query("""
-                SELECT table_schema FROM information_schema.tables WHERE table_name = 'outbox' AND table_schema LIKE \(schemaPrefix + "\\_%")
-                """).rows.map { try $0["table_schema"].decode(String.self) }
-            var counts: [String: Int] = [:]
-            for schema in schemas {
-                counts[schema] = try transaction.query(PostgresQuery(unsafeSQL: "SELECT count(*) AS n FROM \(schema).outbox WHERE published_at IS NULL"))
-                    .rows.first?["n"].decode(Int.self) ?? -1
-            }
-            return counts
+            // query_to_xml runs the count in each schema found (a table name cannot be a bound parameter).
+            let rows = try transaction.query("""
+                SELECT table_schema::text AS schema, (xpath('/row/n/text()', query_to_xml(
+                    format('SELECT count(*) AS n FROM %I.outbox WHERE published_at IS NULL', table_schema::text), false, true, '')))[1]::text::bigint AS n
+                FROM information_schema.tables WHERE table_name = 'outbox' AND table_schema LIKE \(schemaPrefix + "\\_%")
+                """).rows
+            return Dictionary(uniqueKeysWithValues: try rows.map { (try $0["schema"].decode(String.self), try $0["n"].decode(Int.self)) })
         }
     }
 
