@@ -80,4 +80,26 @@ struct PostgresParticipantTests {
             #expect(try await store.pendingOutbox(limit: 10).isEmpty)
         }
     }
+
+    /// The connection a handler's statement runs on goes away (its server process is terminated,
+    /// as when PostgreSQL stops): the store's failure, retried until the database answers, never
+    /// the handler's (which would be dead-lettered). Nothing was written.
+    @Test func handlerWhoseConnectionDiesMeetsAStoreFailure() async throws {
+        try await PostgresTesting.withStore(try PostgresTesting.configuration()) { store in
+            let participant = SagaParticipant(store: store, consumerName: "inventory") { _, transaction in
+                try transaction.query("SELECT pg_terminate_backend(pg_backend_pid())")
+                return .succeeded(nil)
+            }
+            let message = try command("o9")
+            do {
+                let result = try await participant.process(message)
+                Issue.record("processed: \(result)")
+            } catch let error as ParticipantError {
+                guard case .store(let storeError) = error else { throw error }
+                #expect(storeError.isStoreFailure)
+                #expect(SagaParticipant<PostgresSagaStore>.classify(error) == .retryUntilResolved)
+            }
+            #expect(try await !store.isProcessed(consumer: "inventory", messageID: "cmd-o9"))
+        }
+    }
 }

@@ -24,4 +24,15 @@ extension PostgresSagaStore: ParticipantStore {
             throw SagaStoreError.database(operation: operation, underlying: "the store is closed (\(error))")
         }
     }
+
+    /// A postgres-nio error (a lost connection, a server error) or a failure to connect that a
+    /// handler's statement met, as the store's failure; nil for the handler's own errors.
+    public func storeFailure(_ error: any Error, operation: String) -> SagaStoreError? {
+        switch error {
+        case let error as SagaStoreError: error
+        case is PSQLError: Self.wrap(error, operation)
+        case let error as PostgresStoreError: .database(operation: operation, underlying: error.description)
+        default: nil
+        }
+    }
 }

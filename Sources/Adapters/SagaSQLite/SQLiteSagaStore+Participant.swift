@@ -59,4 +59,13 @@ extension SQLiteSagaStore: ParticipantStore {
             throw SagaStoreError.cancelled(operation: operation)
         }
     }
+    /// A GRDB error a handler's statement met (busy, I/O, a refused statement), as the store's
+    /// failure; nil for the handler's own errors.
+    public func storeFailure(_ error: any Error, operation: String) -> SagaStoreError? {
+        switch error {
+        case let error as SagaStoreError: error
+        case let error as DatabaseError: Self.wrap(error, operation)
+        default: nil
+        }
+    }
 }

@@ -96,6 +96,11 @@ public struct SagaParticipant<Store: ParticipantStore>: Sendable {
             if result != .duplicate { await outboxDoorbell.ring() }
             return result
         } catch let failure as HandlerFailure {
+            // The handler's own statements hit the store's failure (e.g. the connection went away):
+            // the store's, not the command's, so it is retried until the database answers.
+            if let storeError = store.storeFailure(failure.underlying, operation: "process command \(command.messageID)") {
+                throw .store(storeError)
+            }
             throw .handlerFailed(command: command.messageID, coordinates: message.coordinates, failure.underlying)
         } catch let error as SagaStoreError {
             throw .store(error)

@@ -57,11 +57,15 @@ extension SagaOrchestrator {
         )
     }
 
-    /// How the orchestrator's consumer treats a processing error: store trouble and contention
-    /// are retried; bad envelopes, rejected replies, unknown sagas and bad start events are dead-lettered.
+    /// How the orchestrator's consumer treats a processing error: a failure of the store (the
+    /// database is down or refused the statement) is retried until the store answers, never
+    /// dead-lettered, so the message's offset stays uncommitted meanwhile; contention is retried
+    /// under the retry policy; bad envelopes, rejected replies, unknown sagas and bad start
+    /// events are dead-lettered.
     public static func classify(_ error: any Error) -> FailureDisposition {
         switch error {
         case let error as SagaRuntimeError:
+            if case .store(let storeError) = error, storeError.isStoreFailure { return .retryUntilResolved }
             if error.isRetriable { return .retry }
             switch error {
             case .invalidEnvelope: return .deadLetter(.undecodable)
@@ -75,10 +79,14 @@ extension SagaOrchestrator {
 }
 
 extension SagaParticipant {
-    /// How a participant's consumer treats a processing error: transient handler errors and
-    /// store trouble are retried; bad envelopes and other handler errors are dead-lettered.
+    /// How a participant's consumer treats a processing error: a failure of the store (also one
+    /// the handler's own statements met, see ``ParticipantStore/storeFailure(_:operation:)``) is
+    /// retried until the store answers, never dead-lettered, so the message's offset stays
+    /// uncommitted meanwhile; transient handler errors are retried under the retry policy; bad
+    /// envelopes and other handler errors are dead-lettered.
     public static func classify(_ error: any Error) -> FailureDisposition {
         guard let error = error as? ParticipantError else { return .deadLetter(.nonRetriable) }
+        if case .store(let storeError) = error, storeError.isStoreFailure { return .retryUntilResolved }
         if error.isRetriable { return .retry }
         switch error {
         case .invalidEnvelope: return .deadLetter(.undecodable)

@@ -16,6 +16,20 @@ public protocol ParticipantStore: SagaStore {
     func transaction<Result: Sendable>(
         _ operation: String, _ body: @escaping @Sendable (Transaction) throws -> Result
     ) async throws -> Result
+
+    /// The store's own failure that `error`, thrown by a handler inside ``transaction(_:_:)``,
+    /// stands for (the connection went away, the server refused a statement), as a
+    /// ``SagaStoreError`` naming `operation`; nil when the error is the handler's own. A
+    /// ``SagaParticipant`` treats such an error as the store's: the message is retried until the
+    /// database answers, never dead-lettered. The default recognizes only ``SagaStoreError``.
+    func storeFailure(_ error: any Error, operation: String) -> SagaStoreError?
+}
+
+extension ParticipantStore {
+    /// Recognizes only a ``SagaStoreError`` thrown as it is.
+    public func storeFailure(_ error: any Error, operation: String) -> SagaStoreError? {
+        error as? SagaStoreError
+    }
 }
 
 /// The engine's part of a participant's transaction: what it records besides the service's own

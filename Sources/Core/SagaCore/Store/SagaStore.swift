@@ -270,6 +270,17 @@ public enum SagaStoreError: Error, CustomStringConvertible {
     /// The calling task was cancelled before the operation ran (nothing was written).
     case cancelled(operation: String)
 
+    /// Whether the store itself failed (``database(operation:underlying:)``: unreachable, closed,
+    /// or refusing the statement; ``cancelled(operation:)``) rather than the data: nothing was
+    /// written, and the same operation succeeds once the database answers again. A consumer
+    /// retries such a message until then instead of dead-lettering it.
+    public var isStoreFailure: Bool {
+        switch self {
+        case .database, .cancelled: true
+        case .versionConflict, .alreadyReplayed, .corruptRow: false
+        }
+    }
+
     /// A readable description.
     public var description: String {
         switch self {

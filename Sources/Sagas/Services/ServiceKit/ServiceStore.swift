@@ -110,6 +110,14 @@ public final class ServiceStore: ParticipantStore {
         }
     }
 
+    /// The store's failure a handler's statement met, as the database underneath recognizes it.
+    public func storeFailure(_ error: any Error, operation: String) -> SagaStoreError? {
+        switch backend {
+        case .sqlite(let store): store.storeFailure(error, operation: operation)
+        case .postgres(let store): store.storeFailure(error, operation: operation)
+        }
+    }
+
     // MARK: SagaStore, by the store underneath
 
     public func load(sagaID: String) async throws(SagaStoreError) -> SagaState? { try await engine.load(sagaID: sagaID) }
