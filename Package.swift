@@ -413,7 +413,7 @@ let package = Package(
         // sagactl dev as a child process, and the multi-process topology end to end.
         .testTarget(
             name: "SagaDevTests",
-            dependencies: ["AccountService", .product(name: "GRDB", package: "GRDB.swift"), "Kafka", "OrderService", "PaymentService", "SagaAPI", "SagaContracts", "SagaCore", "SagaDev", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", subprocess, swiftSystem, "sagactl", "saga-server"],
+            dependencies: ["AccountService", .product(name: "GRDB", package: "GRDB.swift"), "Kafka", "OrderService", "PaymentService", "SagaAPI", "SagaContracts", "SagaCore", "SagaDev", "SagaPostgres", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", subprocess, swiftSystem, "sagactl", "saga-server"],
             path: "Tests/SagaDevTests",
             linkerSettings: developmentRuntimeLibraryPath
         ),
