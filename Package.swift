@@ -309,7 +309,7 @@ let package = Package(
         // The whole system beside the broker's bare ceiling, in the same run (scripts/bench-system).
         .executableTarget(
             name: "system-bench",
-            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Histogram", package: "hdrhistogram-swift"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "OrderService", "SagaContracts", "SagaCore", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", swiftSystem],
+            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Histogram", package: "hdrhistogram-swift"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "OrderService", .product(name: "PostgresNIO", package: "postgres-nio"), "SagaContracts", "SagaCore", "SagaPostgres", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), swiftSystem],
             path: "Benchmarks/system-bench",
             linkerSettings: developmentRuntimeLibraryPath
         ),
@@ -413,7 +413,7 @@ let package = Package(
         // sagactl dev as a child process, and the multi-process topology end to end.
         .testTarget(
             name: "SagaDevTests",
-            dependencies: ["AccountService", .product(name: "GRDB", package: "GRDB.swift"), "Kafka", "OrderService", "PaymentService", "SagaAPI", "SagaContracts", "SagaCore", "SagaDev", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", subprocess, swiftSystem, "sagactl", "saga-server"],
+            dependencies: ["AccountService", .product(name: "GRDB", package: "GRDB.swift"), "Kafka", "OrderService", "PaymentService", "SagaAPI", "SagaContracts", "SagaCore", "SagaDev", "SagaPostgres", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", subprocess, swiftSystem, "sagactl", "saga-server"],
             path: "Tests/SagaDevTests",
             linkerSettings: developmentRuntimeLibraryPath
         ),

@@ -1,50 +1,64 @@
 import Foundation
 
-/// The medians of the rounds as a table, with the ratios of saga throughput to the broker's ceiling.
+/// What the rounds of one configuration measured: the broker's bare rates beside the sagas'.
+struct ConfigurationResult {
+    var configuration: BenchConfiguration
+    var produce: [Measurement] = []
+    var roundTrip: [Measurement] = []
+    var kinds: [SagaKindResult] = [SagaKindResult(name: "order"), SagaKindResult(name: "UPI transfer")]
+    /// With two orchestrators: the sagas the replica process ended, and all sagas ended, over the rounds.
+    var replicaShare: (replica: Int, total: Int)?
+}
+
+/// The runs of one saga kind in one configuration.
+struct SagaKindResult {
+    var name: String
+    var runs: [Measurement] = []
+    var records: [Double] = []
+    var statements: [Double] = []
+    var commits: [Double] = []
+}
+
+/// The medians of every configuration in one table: sagas per second, latency, their ratio to
+/// the bare produce→consume rate measured in the same rounds, Kafka records and database work per saga.
 struct Report {
-    var produce: [Measurement]
-    var roundTrip: [Measurement]
-    var orders: [Measurement]
-    var transfers: [Measurement]
-    var orderMessages: [Double]
-    var transferMessages: [Double]
-    var brokerMeasured: Bool
+    var results: [ConfigurationResult]
 
     var table: String {
-        let produceRate = median(produce.map(\.perSecond)), roundTripRate = median(roundTrip.map(\.perSecond))
-        var lines = [
-            "",
-            pad("medians of \(orders.count) rounds", 40) + pad("per second", 11, left: true) + pad("p50 ms", 9, left: true)
-                + pad("p99 ms", 9, left: true) + pad("records/op", 13, left: true) + pad("records/s", 12, left: true)
-                + "   CPU ms per op (bench process / broker)",
-        ]
-        lines.append(row("broker: bare produce (ceiling)", produce, records: 1))
-        lines.append(row("broker: bare produce→consume", roundTrip, records: 1))
-        let orderRecords = median(orderMessages), transferRecords = median(transferMessages)
-        lines.append(row("order saga, placeOrder→completed", orders, records: orderRecords))
-        lines.append(row("UPI transfer, request→completed", transfers, records: transferRecords))
-        lines.append("")
-        for (name, runs, records) in [("order sagas", orders, orderRecords), ("UPI transfers", transfers, transferRecords)] {
-            let rate = median(runs.map(\.perSecond))
-            lines.append(name + String(format: ": %.0f/s = %.2f%% of the bare produce→consume rate (%.0f records/s); "
-                + "counting its %.1f records each, %.0f records/s = %.0f%% of it and %.0f%% of bare produce (%.0f records/s)",
-                rate, 100 * rate / roundTripRate, roundTripRate, records, rate * records, 100 * rate * records / roundTripRate,
-                100 * rate * records / produceRate, produceRate))
+        let columns: [(String, Int)] = [("store", 9), ("orch", 5), ("saga", 13), ("sagas/s", 9), ("p50 ms", 8), ("p99 ms", 8),
+            ("% of bare", 10), ("records", 8), ("DB stmts", 9), ("DB commits", 11), ("bare p→c/s", 11), ("bare prod/s", 12),
+            ("CPU ms/saga", 12)]
+        var lines = ["", columns.enumerated().map { pad($1.0, $1.1, left: $0 > 2) }.joined(separator: " ")]
+        for result in results {
+            let roundTripRate = median(result.roundTrip.map(\.perSecond)), produceRate = median(result.produce.map(\.perSecond))
+            for kind in result.kinds {
+                let rate = median(kind.runs.map(\.perSecond))
+                let cpu = kind.runs.compactMap { run in run.cpuSelf.map { 1000 * $0 / Double(run.count) } }
+                let cells = [
+                    result.configuration.store.rawValue, "\(result.configuration.orchestrators)", kind.name,
+                    String(format: "%.0f", rate), format(kind.runs.compactMap(\.p50), "%.1f"), format(kind.runs.compactMap(\.p99), "%.1f"),
+                    String(format: "%.2f%%", 100 * rate / roundTripRate), format(kind.records, "%.1f"), format(kind.statements, "%.1f"),
+                    format(kind.commits, "%.1f"), String(format: "%.0f", roundTripRate), String(format: "%.0f", produceRate), format(cpu, "%.2f"),
+                ]
+                lines.append(zip(cells, columns).enumerated().map { pad($1.0, $1.1.1, left: $0 > 2) }.joined(separator: " "))
+            }
         }
-        lines.append("records/op: Kafka records written per saga (commands, replies, lifecycle events, start event), "
-            + "counted in the outboxes; each is produced once and consumed by at least one consumer.")
-        if !brokerMeasured { lines.append("broker CPU not measured (set SAGA_BENCH_BROKER_PID)") }
+        lines.append("")
+        for result in results {
+            if let share = result.replicaShare {
+                lines.append("\(result.configuration): the replica process ended \(share.replica) of \(share.total) sagas "
+                    + String(format: "(%.0f%%)", share.total == 0 ? 0 : 100 * Double(share.replica) / Double(share.total)))
+            }
+        }
+        lines += [
+            "% of bare: sagas/s over the bare produce→consume records/s measured in the same configuration's rounds.",
+            "records: Kafka records written per saga (commands, replies, lifecycle events, start event), counted in the outboxes.",
+            "DB stmts: statements per saga (BEGIN and COMMIT included; on PostgreSQL each is a round trip), DB commits: committed",
+            "  transactions per saga, reads' included; SQLite: the adapter's counters, PostgreSQL: pg_stat_statements over every",
+            "  process's connections. Both include what the idle pollers (outbox relays, timers) did during the run.",
+            "CPU ms/saga: this process only (every role but the replica; not the broker, not PostgreSQL).",
+        ]
         return lines.joined(separator: "\n")
-    }
-
-    private func row(_ name: String, _ runs: [Measurement], records: Double) -> String {
-        let rate = median(runs.map(\.perSecond))
-        let p50 = runs.compactMap(\.p50), p99 = runs.compactMap(\.p99)
-        let cpuSelf = runs.compactMap { run in run.cpuSelf.map { 1000 * $0 / Double(run.count) } }
-        let cpuBroker = runs.compactMap { run in run.cpuBroker.map { 1000 * $0 / Double(run.count) } }
-        return pad(name, 40) + pad(String(format: "%.0f", rate), 11, left: true) + pad(format(p50, "%.1f"), 9, left: true)
-            + pad(format(p99, "%.1f"), 9, left: true) + pad(String(format: "%.1f", records), 13, left: true)
-            + pad(String(format: "%.0f", rate * records), 12, left: true) + "   " + format(cpuSelf, "%.3f") + " / " + format(cpuBroker, "%.3f")
     }
 
     private func pad(_ text: String, _ width: Int, left: Bool = false) -> String {

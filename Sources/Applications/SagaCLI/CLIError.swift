@@ -4,7 +4,8 @@ import ArgumentParser
 ///
 /// Exit statuses: 1 means the command ran and the answer is "no" (schemas incompatible,
 /// a check failed); 2 means the input could not be used (unreadable file, invalid schema,
-/// bad data). ArgumentParser itself exits with 64 on usage errors.
+/// bad data); 78 means the configuration cannot work (a database that refuses or cannot be
+/// reached). ArgumentParser itself exits with 64 on usage errors.
 struct CLIError: Error, CustomStringConvertible {
     var message: String
     var exitCode: ExitCode
@@ -13,6 +14,8 @@ struct CLIError: Error, CustomStringConvertible {
     static func input(_ message: String) -> CLIError { CLIError(message: message, exitCode: ExitCode(2)) }
     /// The command's answer is "no" (exit 1).
     static func failed(_ message: String) -> CLIError { CLIError(message: message, exitCode: ExitCode(1)) }
+    /// The configuration cannot work, e.g. a database URL that is wrong or refused (exit 78, EX_CONFIG, as `saga-server`).
+    static func configuration(_ message: String) -> CLIError { CLIError(message: message, exitCode: ExitCode(78)) }
 
     var description: String { message }
 }

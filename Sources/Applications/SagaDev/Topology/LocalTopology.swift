@@ -41,6 +41,8 @@ public actor LocalTopology {
         public var stopTimeout: Duration
         /// HTTP ports to use for some roles (the others get free ports).
         public var fixedPorts: [Role: Int]
+        /// Settings of single roles, over ``settings`` (e.g. each role's `SAGA_DATABASE_SCHEMA`).
+        public var roleSettings: [Role: [String: String]] = [:]
 
         /// A configuration running every single role (not `all`), api last.
         public init(
@@ -159,6 +161,7 @@ public actor LocalTopology {
     public func environment(of role: Role) -> [String: String] {
         var environment = configuration.baseEnvironment.filter { !Self.perRoleVariables.contains($0.key) }
         for (name, value) in configuration.settings { environment[name] = value }
+        for (name, value) in configuration.roleSettings[role] ?? [:] { environment[name] = value }
         environment["SAGA_ROLE"] = role.rawValue
         environment["SAGA_DATA_DIR"] = configuration.dataDirectory.path
         environment["SAGA_HTTP_HOST"] = configuration.host

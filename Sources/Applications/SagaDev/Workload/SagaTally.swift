@@ -25,6 +25,13 @@ public struct SagaTally: Sendable, Hashable {
         return SagaTally(counts: counts)
     }
 
+    /// Reads the counts from any orchestrator store (SQLite or PostgreSQL) through its report query.
+    public static func read(_ store: any SagaReportStore) async throws -> SagaTally {
+        var counts: [String: [String: Int]] = [:]
+        for (type, status, count) in try await store.counts() { counts[type, default: [:]][status.rawValue, default: 0] += count }
+        return SagaTally(counts: counts)
+    }
+
     /// Sagas of `type` in `status`.
     public func count(_ type: String, _ status: String) -> Int { counts[type]?[status] ?? 0 }
 

@@ -24,6 +24,10 @@ struct DevBanner: Sendable {
         lines.append("  token    \(context.tokens.producer.token)  (producer: POST /orders, /transfers, GET /sagas/{id})")
         lines.append("  token    \(context.tokens.operator.token)  (operator: read everything, retry, resolve, replay)")
         lines.append("  data     \(data)" + (context.data.deletesOnFinish ? "  (removed on exit; --keep-data keeps it)" : ""))
+        if let database = context.options.database {
+            // Without the password.
+            lines.append("  database \(database)  (PostgreSQL; the schemas stay after exit)")
+        }
         lines.append("  mode     \(mode)")
         if context.options.demo {
             let what = context.options.processes
@@ -36,7 +40,7 @@ struct DevBanner: Sendable {
             "try (from the repository root, where ./schemas is):",
             "  sagactl publish \(topics.transferRequested) --schema TransferRequested --bootstrap-servers \(servers) --value '\(exampleTransfer())'",
             "  export SAGA_URL=\(httpURL) SAGA_TOKEN=\(context.tokens.operator.token)",
-            "  sagactl sagas --state failed        (or --store \(store))",
+            "  sagactl sagas --state failed" + (context.options.database == nil ? "        (or --store \(store))" : ""),
             "  sagactl status <saga-id>",
             "  sagactl saga retry <saga-id>",
             "  sagactl dlq summary \(topics.accountCommands) --bootstrap-servers \(servers)",

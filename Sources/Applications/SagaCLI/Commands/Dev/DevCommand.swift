@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SagaDev
+import SagaPostgres
 
 /// `sagactl dev`: the whole system on this machine with one command.
 struct DevCommand: AsyncParsableCommand {
@@ -13,7 +14,10 @@ struct DevCommand: AsyncParsableCommand {
             demo products and accounts, and runs the orchestrator, every service and the HTTP server in this \
             process (or, with --processes, each role as its own saga-server process). Ctrl-C or SIGTERM shuts \
             everything down gracefully, then stops the broker. The Tansu binary is --tansu, env SAGA_TANSU, \
-            tansu on PATH, or .deps/bin/tansu (installed by scripts/setup) above the current directory or sagactl.
+            tansu on PATH, or .deps/bin/tansu (installed by scripts/setup) above the current directory or sagactl. \
+            Each role keeps its data in a SQLite file of the data directory, or, with --database-url (or \
+            SAGA_DATABASE_URL), in its own schema of that PostgreSQL database; a URL that cannot work (wrong password, \
+            no such database, unreachable host) stops sagactl dev before anything starts, with exit status 78.
             """
     )
 
@@ -41,6 +45,15 @@ struct DevCommand: AsyncParsableCommand {
     var processes = false
     @Option(help: "The saga-server executable for --processes (default: next to sagactl).")
     var server: String?
+    @Option(name: .customLong("database-url"), help: ArgumentHelp(
+        "Every role's database on this PostgreSQL server, postgres://user:password@host:port/db (default: env SAGA_DATABASE_URL; "
+            + "unset: SQLite files in the data directory). Prefer the variable: a flag's value shows in the process list.",
+        valueName: "url"))
+    var databaseURL: String?
+    @Option(name: .customLong("database-schema"), help: ArgumentHelp(
+        "With --database-url: the prefix of each role's schema, <prefix>_<role> (default: env SAGA_DATABASE_SCHEMA, else the role's name).",
+        valueName: "prefix"))
+    var databaseSchema: String?
     @Option(name: .customLong("log-level"), help: "Log level of the services (trace … critical).")
     var logLevel: String = "warning"
     @Option(name: .customLong("summary-interval"), help: "Seconds between summary lines.")
@@ -67,6 +80,13 @@ struct DevCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
+            let environment = ProcessInfo.processInfo.environment
+            let database = try (databaseURL ?? environment["SAGA_DATABASE_URL"]).flatMap { text in
+                text.isEmpty ? nil : try DevDatabase(url: text, schemaPrefix: databaseSchema ?? environment["SAGA_DATABASE_SCHEMA"].flatMap { $0.isEmpty ? nil : $0 })
+            }
+            if database == nil, databaseSchema != nil {
+                throw CLIError.configuration("--database-schema names PostgreSQL schemas; give --database-url (or SAGA_DATABASE_URL) too")
+            }
             let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .warning
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
@@ -76,12 +96,19 @@ struct DevCommand: AsyncParsableCommand {
             let session = DevSession(options: DevOptions(
                 tansu: tansu, bootstrapServers: bootstrapServers, brokerPort: brokerPort, httpPort: httpPort, dataDir: dataDir,
                 keepData: keepData, topicPrefix: topicPrefix, partitions: partitions, demo: demo, rate: requestsPerSecond ?? 2,
-                processes: processes, server: server, logLevel: logLevel.lowercased(), summaryInterval: summaryInterval
+                processes: processes, server: server, logLevel: logLevel.lowercased(), summaryInterval: summaryInterval,
+                database: database
             ))
             do {
                 try await session.run()
             } catch let error as CLIError {
                 throw error
+            } catch let error as PostgresStoreError {
+                throw CLIError.configuration("cannot use the database: \(error)")
+            } catch let error as DevError {
+                // A role that stops at start on its configuration (a database it cannot use) exits 78: so does sagactl dev.
+                if case .exitedEarly(_, 78, _, _) = error { throw CLIError.configuration("\(error)") }
+                throw CLIError.failed("\(error)")
             } catch {
                 throw CLIError.failed("\(error)")
             }
@@ -105,4 +132,6 @@ struct DevOptions: Sendable {
     var server: String?
     var logLevel: String
     var summaryInterval: Double
+    /// The PostgreSQL database of every role; nil: SQLite files in the data directory.
+    var database: DevDatabase?
 }

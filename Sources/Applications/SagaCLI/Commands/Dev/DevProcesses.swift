@@ -1,6 +1,7 @@
 import AccountService
 import Foundation
 import SagaDev
+import SagaPostgres
 import SagaSystem
 
 /// `sagactl dev --processes`: every role as its own `saga-server` process on loopback (the
@@ -13,15 +14,19 @@ struct DevProcesses {
         let server = try ExecutableLocator().sagaServer(explicit: options.server)
         var settings = context.sharedSettings
         settings["SAGA_HTTP_HOST"] = "127.0.0.1"
-        let topology = LocalTopology(configuration: .init(
+        // The database is the one given to sagactl dev (or none: SQLite), never an inherited one.
+        let inherited = ProcessInfo.processInfo.environment.filter { $0.key != "SAGA_DATABASE_URL" && $0.key != "SAGA_DATABASE_SCHEMA" }
+        var configuration = LocalTopology.Configuration(
             server: server, bootstrapServers: context.bootstrapServers, dataDirectory: context.data.url, settings: settings,
-            fixedPorts: options.httpPort == 0 ? [:] : [.api: options.httpPort]
-        ))
+            baseEnvironment: inherited, fixedPorts: options.httpPort == 0 ? [:] : [.api: options.httpPort]
+        )
+        if let database = options.database {
+            for role in configuration.roles { configuration.roleSettings[role] = database.settings(of: role) }
+        }
+        let topology = LocalTopology(configuration: configuration)
         if options.demo {
             // The refusing payee lives in the account role's database: open it before the role starts.
-            let accounts = try await AccountService(path: topology.databasePath(of: .account))
-            try await DemoData.seed(accounts)
-            try await DemoWorkload.prepare(accounts)
+            try await Self.prepareDemoAccounts(path: topology.databasePath(of: .account), database: options.database)
         }
         StandardStreams.writeError("sagactl dev: starting \(topology.configuration.roles.count) saga-server processes (\(server)) …")
         let startup = Task { try await topology.start() }
@@ -70,7 +75,13 @@ struct DevProcesses {
             let workload = DemoWorkload(starter: HTTPSagaStarter(baseURL: api, token: context.tokens.producer.token), rate: options.rate)
             workloadTask = Task { await workload.run() }
         }
-        let summaryTask = Task { await context.reportSummaries(storePath: topology.databasePath(of: .orchestrator)) }
+        let summaryTask = Task {
+            if let database = options.database {
+                await Self.reportSummaries(context: context, database: database)
+            } else {
+                await context.reportSummaries(storePath: topology.databasePath(of: .orchestrator))
+            }
+        }
         // Runs until the first SIGINT/SIGTERM.
         _ = await startSignal.value
         StandardStreams.writeError("sagactl dev: shutting down …")
@@ -87,6 +98,48 @@ struct DevProcesses {
         let failed = statuses.filter { $0.value != 0 }
         if !failed.isEmpty {
             throw CLIError.failed("role(s) did not stop cleanly: \(failed.keys.map(\.rawValue).sorted().joined(separator: ", ")) (logs in \(context.data.url.path)/logs)")
+        }
+    }
+
+    /// Opens the account role's database (its SQLite file, or its PostgreSQL schema, migrating it)
+    /// and seeds the demo accounts and the refusing payee.
+    static func prepareDemoAccounts(path: String, database: DevDatabase?) async throws {
+        guard let database else {
+            let accounts = try await AccountService(path: path)
+            try await DemoData.seed(accounts)
+            try await DemoWorkload.prepare(accounts)
+            return
+        }
+        let accounts = try await AccountService(database: database.configuration(of: .account))
+        try await withPostgres(accounts.store.postgres) {
+            try await DemoData.seed(accounts)
+            try await DemoWorkload.prepare(accounts)
+        }
+    }
+
+    /// The summaries of the orchestrator's PostgreSQL schema (the orchestrator role has migrated it).
+    static func reportSummaries(context: DevContext, database: DevDatabase) async {
+        let store: PostgresSagaStore
+        do {
+            store = try await PostgresSagaStore.open(database.configuration(of: .orchestrator))
+        } catch {
+            StandardStreams.writeError("sagactl dev: cannot read the saga store: \(error)")
+            return
+        }
+        do {
+            try await withPostgres(store) { await context.reportSummaries { try await SagaTally.read(store) } }
+        } catch {
+            StandardStreams.writeError("sagactl dev: the saga store's connections failed: \(error)")
+        }
+    }
+
+    /// Runs `body` while `store`'s connection pool runs, then closes the pool.
+    static func withPostgres(_ store: PostgresSagaStore?, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        guard let store else { return try await body() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            defer { group.cancelAll() }
+            try await body()
         }
     }
 }

@@ -30,6 +30,11 @@ struct DevSession {
             throw DevError.portInUse(port: options.httpPort, purpose: "--http-port")
         }
         if let port = options.brokerPort, !FreePort.isFree(port) { throw DevError.portInUse(port: port, purpose: "--broker-port") }
+        // A database that cannot work fails here too (exit 78), before the broker starts.
+        if let database = options.database {
+            try await database.check()
+            StandardStreams.writeError("sagactl dev: every role's data on PostgreSQL \(database)")
+        }
         var broker: TansuBroker?
         let bootstrapServers: String
         if let given = options.bootstrapServers {
@@ -116,14 +121,22 @@ struct DevContext: Sendable {
     /// Prints the saga counts every `--summary-interval` seconds while they change, until cancelled.
     func reportSummaries(storePath: String) async {
         var store: SQLiteSagaStore?
+        await reportSummaries {
+            if store == nil, FileManager.default.fileExists(atPath: storePath) { store = try SQLiteSagaStore(path: storePath) }
+            guard let store else { return nil }
+            return try await SagaTally.read(store)
+        }
+    }
+
+    /// Prints the saga counts `read` returns (nil: no store yet) every `--summary-interval` seconds
+    /// while they change, until cancelled.
+    func reportSummaries(_ read: () async throws -> SagaTally?) async {
         var last: SagaTally?
         let started = ContinuousClock.now
         while !Task.isCancelled {
             do { try await Task.sleep(for: .seconds(options.summaryInterval)) } catch { return }
             do {
-                if store == nil, FileManager.default.fileExists(atPath: storePath) { store = try SQLiteSagaStore(path: storePath) }
-                guard let store else { continue }
-                let tally = try await SagaTally.read(store)
+                guard let tally = try await read() else { continue }
                 if tally != last || options.demo {
                     let seconds = Int((ContinuousClock.now - started).components.seconds)
                     StandardStreams.writeLine("[\(seconds)s] \(tally.summary)")
