@@ -31,10 +31,15 @@ struct SystemBenchOptions: ParsableCommand {
     @Option(help: "Sagas unfinished at a time.") var inFlight = 200
     @Option(help: "Rounds; the table shows the medians.") var rounds = 3
     @Option(help: "Records per round of the broker baseline.") var records = 20_000
+    @Option(help: "The orchestrator's SAGA_LIFECYCLE_EVENTS: all, terminal or none (the benchmark needs terminal or all).")
+    var lifecycleEvents = "all"
 
     func validate() throws {
         for (name, value) in [("--sagas", sagas), ("--in-flight", inFlight), ("--rounds", rounds), ("--records", records)] where value <= 0 {
             throw ValidationError("\(name) must be more than 0, got \(value)")
+        }
+        guard ["all", "terminal"].contains(lifecycleEvents) else {
+            throw ValidationError("--lifecycle-events must be all or terminal (sagas end on SagaCompleted), got \(lifecycleEvents)")
         }
     }
 }
@@ -63,7 +68,7 @@ func runBenchmark() async throws {
     let settings = try SagaServerSettings(environment: [
         "SAGA_ROLE": "all", "KAFKA_BOOTSTRAP_SERVERS": servers, "SAGA_DATA_DIR": directory, "SAGA_TOPIC_PREFIX": prefix,
         "SAGA_CONSUMER_GROUP_PREFIX": prefix, "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0", "SAGA_LOG_LEVEL": "error",
-        "SAGA_PAYMENT_LIMIT_MINOR": "1000000000",
+        "SAGA_PAYMENT_LIMIT_MINOR": "1000000000", "SAGA_LIFECYCLE_EVENTS": options.lifecycleEvents,
         // In process, through no HTTP route: the benchmark calls the services directly.
         "SAGA_AUTH_DISABLED": "true",
     ])
@@ -113,7 +118,8 @@ func runBenchmark() async throws {
         return total
     }
 
-    print("system-bench: \(sagaCount) sagas per run, \(inFlight) in flight, \(rounds) rounds, baseline \(baselineRecords) records; "
+    print("system-bench: \(sagaCount) sagas per run, \(inFlight) in flight, \(rounds) rounds, baseline \(baselineRecords) records, "
+        + "lifecycle events \(options.lifecycleEvents); "
         + "librdkafka \(LibrdkafkaVersion.string)")
     // Warm-up: the consumer groups join (Tansu delays a first join), connections and caches fill.
     _ = try await drive(count: 20, inFlight: 20, ends: ends, endings: &endings, start: placeOrder)
