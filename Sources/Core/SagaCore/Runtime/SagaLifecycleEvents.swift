@@ -2,7 +2,7 @@
 ///
 /// Lifecycle events are for observers outside the saga (dashboards, clients awaiting an outcome);
 /// no step depends on them. Each one is a Kafka record written with the state change that caused
-/// it, so on a transfer of four steps `all` writes six of the saga's records. Metrics, spans and
+/// it, so with `all` they are about half of a saga's records. Metrics, spans and
 /// the saga's stored state do not depend on this setting; the timeline keeps the events published.
 public enum SagaLifecycleEvents: String, Sendable, Hashable, CaseIterable {
     /// Every event: started, each step completed or failed, compensating, and the end (the
