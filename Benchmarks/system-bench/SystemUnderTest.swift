@@ -36,6 +36,8 @@ final class SystemUnderTest {
         var server: String?
         var replicaPort: Int?
         var pidFile: String?
+        /// The orchestrators' `SAGA_LIFECYCLE_EVENTS`.
+        var lifecycleEvents: String
     }
 
     init(_ configuration: BenchConfiguration, environment: Environment, logger: Logger) async throws {
@@ -45,7 +47,7 @@ final class SystemUnderTest {
         var values = [
             "SAGA_ROLE": "all", "KAFKA_BOOTSTRAP_SERVERS": environment.servers, "SAGA_DATA_DIR": directory, "SAGA_TOPIC_PREFIX": prefix,
             "SAGA_CONSUMER_GROUP_PREFIX": prefix, "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0", "SAGA_LOG_LEVEL": "error",
-            "SAGA_PAYMENT_LIMIT_MINOR": "1000000000",
+            "SAGA_PAYMENT_LIMIT_MINOR": "1000000000", "SAGA_LIFECYCLE_EVENTS": environment.lifecycleEvents,
             // In process, through no HTTP route: the benchmark calls the services directly.
             "SAGA_AUTH_DISABLED": "true",
         ]
@@ -92,6 +94,7 @@ final class SystemUnderTest {
                 "KAFKA_BOOTSTRAP_SERVERS": environment.servers, "SAGA_TOPIC_PREFIX": prefix, "SAGA_CONSUMER_GROUP_PREFIX": prefix,
                 "SAGA_DATABASE_URL": url, "SAGA_DATABASE_SCHEMA": settings.databaseSchema(for: .orchestrator),
                 "SAGA_DATA_DIR": directory + "-replica", "SAGA_PAYMENT_LIMIT_MINOR": "1000000000",
+                "SAGA_LIFECYCLE_EVENTS": environment.lifecycleEvents,
             ], port: port, logFile: directory + "-replica.log", pidFile: environment.pidFile)
             replica = process
             try await process.waitUntilReady()

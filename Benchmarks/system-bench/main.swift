@@ -33,6 +33,8 @@ struct SystemBenchOptions: ParsableCommand {
     @Option(help: "Sagas unfinished at a time.") var inFlight = 200
     @Option(help: "Rounds per configuration; the table shows the medians.") var rounds = 3
     @Option(help: "Records per round of the broker baseline.") var records = 20_000
+    @Option(help: "The orchestrator's SAGA_LIFECYCLE_EVENTS: all or terminal (the benchmark waits for SagaCompleted).")
+    var lifecycleEvents = "all"
 
     var stores: [BenchConfiguration.Store]? {
         store == "both" ? [.sqlite, .postgres] : BenchConfiguration.Store(rawValue: store).map { [$0] }
@@ -46,6 +48,9 @@ struct SystemBenchOptions: ParsableCommand {
         }
         guard stores != nil else { throw ValidationError("--store \(store): expected sqlite, postgres or both") }
         guard replicaCounts != nil else { throw ValidationError("--orchestrators \(orchestrators): expected 1, 2 or both") }
+        guard ["all", "terminal"].contains(lifecycleEvents) else {
+            throw ValidationError("--lifecycle-events must be all or terminal (sagas end on SagaCompleted), got \(lifecycleEvents)")
+        }
     }
 }
 
@@ -77,7 +82,8 @@ func say(_ line: String) {
 func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationResult {
     let system = try await SystemUnderTest(configuration, environment: SystemUnderTest.Environment(
         servers: servers, databaseURL: environment["SAGA_BENCH_DATABASE_URL"], server: environment["SAGA_BENCH_SERVER"],
-        replicaPort: environment["SAGA_BENCH_REPLICA_PORT"].flatMap { Int($0) }, pidFile: environment["SAGA_BENCH_PID_FILE"]
+        replicaPort: environment["SAGA_BENCH_REPLICA_PORT"].flatMap { Int($0) }, pidFile: environment["SAGA_BENCH_PID_FILE"],
+        lifecycleEvents: options.lifecycleEvents
     ), logger: logger)
     let topics = system.settings.topics
     let ends = SagaEnds()
@@ -150,7 +156,7 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
 func runBenchmark() async throws {
     let (configurations, skipped) = BenchConfiguration.selected(stores: stores, orchestrators: replicaCounts)
     say("system-bench \(ISO8601DateFormatter().string(from: Date())): \(sagaCount) sagas per run, \(inFlight) in flight, "
-        + "\(rounds) rounds per configuration, baseline \(baselineRecords) records; librdkafka \(LibrdkafkaVersion.string); "
+        + "\(rounds) rounds per configuration, baseline \(baselineRecords) records, lifecycle events \(options.lifecycleEvents); librdkafka \(LibrdkafkaVersion.string); "
         + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
     for line in skipped { say("skipped \(line)") }
     var results: [ConfigurationResult] = []

@@ -17,11 +17,11 @@ import Testing
         store = try SQLiteSagaStore(path: directory.file("orchestrator.sqlite"))
     }
 
-    private func orchestrator(_ retention: SagaTimelineRetention = .all) throws -> SagaOrchestrator {
+    private func orchestrator(_ retention: SagaTimelineRetention = .all, lifecycle: SagaLifecycleEvents = .all) throws -> SagaOrchestrator {
         let clock = self.clock
         return SagaOrchestrator(
             registry: try SagaRegistry(definitions: [Fixtures.orderSaga()]), store: store, lifecycleEncoder: JSONLifecycleEncoder(),
-            timelineRetention: retention, environment: { TransitionEnvironment(now: clock.now, random: 0) }
+            timelineRetention: retention, lifecycleEvents: lifecycle, environment: { TransitionEnvironment(now: clock.now, random: 0) }
         )
     }
 
@@ -104,5 +104,31 @@ import Testing
         _ = try await orchestrator.start(sagaType: "order", sagaID: "s3", data: data("s3"))
         let timeline = try await answer(orchestrator, "s3", .succeeded, TestReservation(reservationID: "res"))
         #expect(timeline.state.stepIndex == 1 && timeline.entries.isEmpty)
+    }
+
+    @Test func terminalPublishesOnlyTheEndAndTheTimelineKeepsWhatWasPublished() async throws {
+        let orchestrator = try orchestrator(lifecycle: .terminal)
+        _ = try await orchestrator.start(sagaType: "order", sagaID: "s4", data: data("s4"))
+        _ = try await answer(orchestrator, "s4", .succeeded, TestReservation(reservationID: "res"))
+        _ = try await answer(orchestrator, "s4", .businessFailure)
+        let undone = try await answer(orchestrator, "s4", .succeeded)
+        #expect(undone.state.status == .compensated)
+        #expect(kinds(undone) == [
+            "command:reserveStock#1", "reply:reserveStock#1", "command:authorizeCard#1", "reply:authorizeCard#1",
+            "compensation:reserveStock#1", "reply:reserveStock#1", "lifecycle:compensated",
+        ], "\(kinds(undone))")
+        let events = try await store.pendingOutbox(limit: 50).map(\.message).filter { $0.topic == orchestrator.lifecycleTopic }
+        #expect(events.count == 1 && events.first?.messageID == undone.entries.last?.messageID)
+    }
+
+    @Test func noneWritesNoLifecycleEvents() async throws {
+        let orchestrator = try orchestrator(lifecycle: .none)
+        _ = try await orchestrator.start(sagaType: "order", sagaID: "s5", data: data("s5"))
+        _ = try await answer(orchestrator, "s5", .succeeded, TestReservation(reservationID: "res"))
+        let done = try await answer(orchestrator, "s5", .succeeded)
+        #expect(done.state.stepIndex == 2)
+        let topics = Set(try await store.pendingOutbox(limit: 50).map(\.message.topic))
+        #expect(!topics.contains(orchestrator.lifecycleTopic) && !topics.isEmpty)
+        #expect(!kinds(done).contains { $0.hasPrefix("lifecycle:") })
     }
 }

@@ -87,7 +87,7 @@ public struct SagaSystemComponents: Sendable {
             orchestrator = SagaOrchestrator(
                 registry: try SagaRegistry(SagaCatalog.registrations(settings.catalogOptions)),
                 store: store, lifecycleTopic: topics.events, lifecycleEncoder: SagaLifecycleAvroEncoder(),
-                timelineRetention: settings.timelineRetention
+                timelineRetention: settings.timelineRetention, lifecycleEvents: settings.lifecycleEvents
             )
         } else {
             orchestratorStore = nil

@@ -45,6 +45,8 @@ public struct SagaServerOptions: ParsableArguments {
     var stepMaxAttempts: String?
     @Option(name: .customLong("timeline-messages"), help: Self.help("SAGA_TIMELINE_MESSAGES"))
     var timelineMessages: String?
+    @Option(name: .customLong("lifecycle-events"), help: Self.help("SAGA_LIFECYCLE_EVENTS"))
+    var lifecycleEvents: String?
     @Option(name: .customLong("payment-limit-minor"), help: Self.help("SAGA_PAYMENT_LIMIT_MINOR"))
     var paymentLimitMinor: String?
     @Option(name: .customLong("notification-webhook-url"), help: Self.help("SAGA_NOTIFICATION_WEBHOOK_URL"))
@@ -114,6 +116,7 @@ public struct SagaServerOptions: ParsableArguments {
             ("SAGA_STEP_TIMEOUT_SECONDS", stepTimeoutSeconds),
             ("SAGA_STEP_MAX_ATTEMPTS", stepMaxAttempts),
             ("SAGA_TIMELINE_MESSAGES", timelineMessages),
+            ("SAGA_LIFECYCLE_EVENTS", lifecycleEvents),
             ("SAGA_PAYMENT_LIMIT_MINOR", paymentLimitMinor),
             ("SAGA_NOTIFICATION_WEBHOOK_URL", notificationWebhookURL),
             ("SAGA_SEED_DEMO_DATA", seedDemoData),

@@ -52,6 +52,8 @@ public struct SagaServerSettings: Sendable {
     public var stepMaxAttempts: Int
     /// orchestrator: which messages the sagas' timelines keep (`SAGA_TIMELINE_MESSAGES`).
     public var timelineRetention: SagaTimelineRetention
+    /// orchestrator: which lifecycle events it publishes (`SAGA_LIFECYCLE_EVENTS`).
+    public var lifecycleEvents: SagaLifecycleEvents
     /// payment simulator: default per-customer limit in minor units.
     public var paymentLimitMinor: Int64
     /// notification role: webhook to deliver to (`nil` = the log channel).
@@ -120,6 +122,11 @@ public struct SagaServerSettings: Sendable {
             throw reader.invalid("SAGA_TIMELINE_MESSAGES", timelineText, expected: "all or none")
         }
         timelineRetention = timeline
+        let lifecycleText = reader.text("SAGA_LIFECYCLE_EVENTS") ?? SagaLifecycleEvents.all.rawValue
+        guard let lifecycle = SagaLifecycleEvents(rawValue: lifecycleText.lowercased()) else {
+            throw reader.invalid("SAGA_LIFECYCLE_EVENTS", lifecycleText, expected: "all, terminal or none")
+        }
+        lifecycleEvents = lifecycle
         paymentLimitMinor = Int64(try reader.integer("SAGA_PAYMENT_LIMIT_MINOR", default: 500_000, in: 0...Int(Int64.max)))
         notificationWebhookURL = try reader.url("SAGA_NOTIFICATION_WEBHOOK_URL")
         seedDemoData = try reader.boolean("SAGA_SEED_DEMO_DATA", default: false)

@@ -41,6 +41,8 @@ public struct SagaOrchestrator: Sendable {
     public let stepSpans: SagaStepSpans
     /// Which messages each commit keeps in the saga's timeline (`SAGA_TIMELINE_MESSAGES`).
     public let timelineRetention: SagaTimelineRetention
+    /// Which lifecycle events are published (`SAGA_LIFECYCLE_EVENTS`).
+    public let lifecycleEvents: SagaLifecycleEvents
     private let environment: @Sendable () -> TransitionEnvironment
     private let maxConflictRetries = 16
 
@@ -50,10 +52,11 @@ public struct SagaOrchestrator: Sendable {
         lifecycleTopic: String = "saga.events", lifecycleEncoder: any SagaLifecycleEncoder,
         outboxDoorbell: Doorbell = Doorbell(), timers: TimerSchedule = TimerSchedule(),
         observer: (@Sendable (SagaState) -> Void)? = nil, metrics: SagaMetrics = SagaMetrics(), tracer: (any Tracer)? = nil,
-        timelineRetention: SagaTimelineRetention = .all,
+        timelineRetention: SagaTimelineRetention = .all, lifecycleEvents: SagaLifecycleEvents = .all,
         environment: @escaping @Sendable () -> TransitionEnvironment = { .live() }
     ) {
         self.timelineRetention = timelineRetention
+        self.lifecycleEvents = lifecycleEvents
         self.observer = observer
         self.metrics = metrics
         self.stepSpans = SagaStepSpans(tracer: tracer)
@@ -118,7 +121,7 @@ public struct SagaOrchestrator: Sendable {
         )
         let result = try await commit(SagaCommit(
             inbox: inbox, saga: .insert(transition.state), sagaID: sagaID, history: transition.history,
-            outbox: traced(transition.commands + lifecycle, transition.state), timeline: timeline
+            outbox: traced(transition.commands + lifecycle.map(\.message), transition.state), timeline: timeline
         ), transition: transition, requestSentAt: nil)
         switch result {
         case .committed: return .started
@@ -213,7 +216,7 @@ public struct SagaOrchestrator: Sendable {
             )
             let write = SagaCommit(
                 inbox: inbox, saga: transition.changedState ? .update(transition.state) : nil, sagaID: sagaID,
-                history: transition.history, outbox: traced(transition.commands + lifecycle, state), timeline: timeline
+                history: transition.history, outbox: traced(transition.commands + lifecycle.map(\.message), state), timeline: timeline
             )
             // States written before v4 of the schema lack the send time; a first attempt was sent when its step started.
             let sentAt = state.requestSentAt ?? (state.attempt == 1 ? state.stepStartedAt : nil)
@@ -234,11 +237,14 @@ public struct SagaOrchestrator: Sendable {
         throw .tooManyConflicts(sagaID: sagaID, attempts: maxConflictRetries)
     }
 
-    private func lifecycleMessages(_ transition: SagaTransition) throws(SagaRuntimeError) -> [OutgoingMessage] {
-        var messages: [OutgoingMessage] = []
-        for event in transition.lifecycle {
+    /// The lifecycle events of `transition` that ``lifecycleEvents`` publishes, each with its message.
+    private func lifecycleMessages(_ transition: SagaTransition) throws(SagaRuntimeError)
+        -> [(event: SagaLifecycleEvent, message: OutgoingMessage)]
+    {
+        var messages: [(event: SagaLifecycleEvent, message: OutgoingMessage)] = []
+        for event in transition.lifecycle where lifecycleEvents.publishes(event.kind) {
             do {
-                messages.append(event.outgoing(topic: lifecycleTopic, encoded: try lifecycleEncoder.encode(event)))
+                messages.append((event, event.outgoing(topic: lifecycleTopic, encoded: try lifecycleEncoder.encode(event))))
             } catch {
                 throw .lifecycleEncoding(event: event.kind, sagaID: event.sagaID, error: String(describing: error))
             }

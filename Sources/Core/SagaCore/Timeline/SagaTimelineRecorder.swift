@@ -8,11 +8,11 @@ struct SagaTimelineRecorder: Sendable {
     var retention: SagaTimelineRetention
 
     /// The entries of `transition`, caused by `event` (nil for a start) on `before` (the state
-    /// the event was applied to; nil for a start), at `at`. `lifecycle` are the encoded
-    /// lifecycle messages, one per ``SagaTransition/lifecycle`` event; `inbox` is where a reply came from.
+    /// the event was applied to; nil for a start), at `at`. `lifecycle` are the lifecycle events
+    /// published (``SagaLifecycleEvents``) with their encoded messages; `inbox` is where a reply came from.
     func entries(
         for transition: SagaTransition, event: SagaEvent?, before: SagaState?, stepNames: [String],
-        lifecycle: [OutgoingMessage], inbox: InboxEntry?, at: Date
+        lifecycle: [(event: SagaLifecycleEvent, message: OutgoingMessage)], inbox: InboxEntry?, at: Date
     ) -> [SagaTimelineEntry] {
         guard retention == .all else { return [] }
         var entries: [SagaTimelineEntry] = []
@@ -37,7 +37,7 @@ struct SagaTimelineRecorder: Sendable {
         default:
             break
         }
-        for (event, message) in zip(transition.lifecycle, lifecycle) {
+        for (event, message) in lifecycle {
             entries.append(SagaTimelineEntry(
                 at: at, kind: .lifecycle, step: event.step, attempt: event.attempt, topic: message.topic,
                 messageType: message.headers.string(SagaHeaders.messageType), messageID: event.eventID, causationID: event.causationID,
