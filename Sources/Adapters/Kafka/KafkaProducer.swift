@@ -73,9 +73,9 @@ public final class KafkaProducer: Sendable {
     /// so a producer that uses `enqueue` should read them.
     public var deliveries: KafkaDeliveries { KafkaDeliveries(buffer: core.deliveries) }
 
-    /// How many produced messages still await their delivery report (librdkafka's out-queue
-    /// length, including requests in flight to the broker); 0 once the producer has shut down.
-    /// Useful as a gauge of back-pressure.
+    /// How many produced messages still await their delivery report: queued, in flight to the
+    /// broker, or reported but not yet handed to their caller; 0 once the producer has shut
+    /// down and every message has its outcome. Useful as a gauge of back-pressure.
     public var outstandingMessageCount: Int { core.outstandingMessageCount }
 
     /// Waits until every message produced so far has its delivery report (ignoring `linger`).

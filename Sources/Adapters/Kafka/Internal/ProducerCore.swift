@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import Synchronization
 
 /// The producer's librdkafka side: produces messages, serves delivery reports on a dedicated
 /// thread that blocks in `rd_kafka_queue_poll` (woken by librdkafka when a report or error
@@ -44,6 +45,9 @@ final class ProducerCore: Sendable {
     private let gathered = GatheredDeliveries()
     /// Used only on the event thread.
     private let topicNames = TopicNameCache()
+    /// Messages librdkafka accepted whose delivery report has not been handled yet. Counted here
+    /// rather than read from `rd_kafka_outq_len`, which also counts error and other events.
+    private let awaitingReports = Atomic<Int>(0)
 
     init(configuration: KafkaConfiguration, logger: Logger) throws(KafkaError) {
         let events = Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR)
@@ -65,7 +69,7 @@ final class ProducerCore: Sendable {
                 return (produce(message, opaque: box.toOpaque()), state.reportGeneration)
             }
             switch outcome {
-            case .none: break  // queued: the report resumes the continuation
+            case .none: awaitingReports.add(1, ordering: .relaxed)  // queued: the report resumes the continuation
             case .some(.none):
                 box.release()
                 continuation.resume(returning: .queueFull(generation: generation))
@@ -91,6 +95,7 @@ final class ProducerCore: Sendable {
             switch produce(message, opaque: tagged) {
             case .none:
                 state.nextMessageID += 1
+                awaitingReports.add(1, ordering: .relaxed)
                 return .success(.queued(KafkaMessageID(rawValue: id)))
             case .some(.none): return .success(.queueFull(generation: state.reportGeneration))
             case .some(.some(let error)): return .failure(error)
@@ -232,6 +237,7 @@ final class ProducerCore: Sendable {
     }
 
     private func deliver(_ message: rd_kafka_message_t) {
+        awaitingReports.subtract(1, ordering: .relaxed)
         let topic = topicNames.name(of: message.rkt)
         let result: Result<KafkaDeliveryReport, KafkaError>
         if message.err == RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -256,12 +262,8 @@ final class ProducerCore: Sendable {
         }
     }
 
-    /// `rd_kafka_outq_len`, read under the lock so it never races `destroy()`.
-    var outstandingMessageCount: Int {
-        state.withLock { state in
-            state.handleReleased ? 0 : Int(rd_kafka_outq_len(client.handle))
-        }
-    }
+    /// Messages accepted by librdkafka whose delivery report has not been handled yet.
+    var outstandingMessageCount: Int { awaitingReports.load(ordering: .relaxed) }
 
     // MARK: Flush and shutdown
 
