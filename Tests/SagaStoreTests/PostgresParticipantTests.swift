@@ -83,23 +83,60 @@ struct PostgresParticipantTests {
 
     /// The connection a handler's statement runs on goes away (its server process is terminated,
     /// as when PostgreSQL stops): the store's failure, retried until the database answers, never
-    /// the handler's (which would be dead-lettered). Nothing was written.
+    /// the handler's (which would be dead-lettered). Nothing was written, and the store's next
+    /// operations run on live connections (the closed one is never lent again).
     @Test func handlerWhoseConnectionDiesMeetsAStoreFailure() async throws {
         try await PostgresTesting.withStore(try PostgresTesting.configuration()) { store in
-            let participant = SagaParticipant(store: store, consumerName: "inventory") { _, transaction in
-                try transaction.query("SELECT pg_terminate_backend(pg_backend_pid())")
+            let participant = SagaParticipant(store: store, consumerName: "inventory") { command, transaction in
+                if try command.decode(StepCommand.self).orderID == "o9" {
+                    try transaction.query("SELECT pg_terminate_backend(pg_backend_pid())")
+                }
                 return .succeeded(nil)
             }
-            let message = try command("o9")
-            do {
-                let result = try await participant.process(message)
-                Issue.record("processed: \(result)")
-            } catch let error as ParticipantError {
-                guard case .store(let storeError) = error else { throw error }
-                #expect(storeError.isStoreFailure)
-                #expect(SagaParticipant<PostgresSagaStore>.classify(error) == .retryUntilResolved)
+            try await expectStoreFailure(await participant.process(command("o9")))
+            for _ in 0..<(store.configuration.maximumConnections + 2) {
+                #expect(try await !store.isProcessed(consumer: "inventory", messageID: "cmd-o9"))
             }
-            #expect(try await !store.isProcessed(consumer: "inventory", messageID: "cmd-o9"))
+            #expect(try await participant.process(command("o10")) == .replied(.succeeded))
+        }
+    }
+
+    /// A statement the server does not answer within the statement timeout fails as a store
+    /// failure (retried, never dead-lettered) instead of holding the message; its connection is
+    /// closed and the next message is processed.
+    @Test func statementWithoutAnAnswerInTimeIsAStoreFailure() async throws {
+        var configuration = try PostgresTesting.configuration()
+        configuration.statementTimeout = 0.5
+        try await PostgresTesting.withStore(configuration) { store in
+            let participant = SagaParticipant(store: store, consumerName: "inventory") { command, transaction in
+                if try command.decode(StepCommand.self).orderID == "slow" {
+                    try transaction.query("SELECT pg_sleep(5)")
+                }
+                return .succeeded(nil)
+            }
+            let began = ContinuousClock.now
+            let failure = try await expectStoreFailure(await participant.process(command("slow")))
+            #expect(failure.contains("no answer from PostgreSQL within 0.5 s"), "\(failure)")
+            #expect(ContinuousClock.now - began < .seconds(4), "the timeout, not pg_sleep, ended the statement")
+            #expect(try await !store.isProcessed(consumer: "inventory", messageID: "cmd-slow"))
+            #expect(try await participant.process(command("fast")) == .replied(.succeeded))
+        }
+    }
+
+    /// Expects `process` to fail with a store failure that a consumer retries; returns its text.
+    @discardableResult
+    private func expectStoreFailure(
+        _ process: @autoclosure () async throws -> SagaParticipant<PostgresSagaStore>.Result
+    ) async throws -> String {
+        do {
+            let result = try await process()
+            Issue.record("processed: \(result)")
+            return ""
+        } catch let error as ParticipantError {
+            guard case .store(let storeError) = error else { throw error }
+            #expect(storeError.isStoreFailure)
+            #expect(SagaParticipant<PostgresSagaStore>.classify(error) == .retryUntilResolved)
+            return storeError.description
         }
     }
 }

@@ -14,7 +14,7 @@ extension PostgresSagaStore: ParticipantStore {
     ) async throws -> Result {
         do {
             return try await run(body)
-        } catch let error as PSQLError {
+        } catch let error where Self.isConnectionFailure(error) {
             throw Self.wrap(error, operation)
         } catch let error as PostgresStoreError {
             throw SagaStoreError.database(operation: operation, underlying: error.description)
@@ -30,9 +30,15 @@ extension PostgresSagaStore: ParticipantStore {
     public func storeFailure(_ error: any Error, operation: String) -> SagaStoreError? {
         switch error {
         case let error as SagaStoreError: error
-        case is PSQLError: Self.wrap(error, operation)
+        case _ where Self.isConnectionFailure(error): Self.wrap(error, operation)
         case let error as PostgresStoreError: .database(operation: operation, underlying: error.description)
         default: nil
         }
+    }
+
+    /// An error of postgres-nio or of the connection under it (closed, or silent past the
+    /// statement timeout): the database's, never the caller's.
+    static func isConnectionFailure(_ error: any Error) -> Bool {
+        error is PSQLError || error is PostgresStatementTimedOut || error is PostgresConnectionClosed || error is StaleConnection
     }
 }

@@ -57,7 +57,8 @@ public final class PostgresSagaStore: SagaStore, Service {
                 on: MultiThreadedEventLoopGroup.singleton.next(), configuration: connectionConfiguration, id: 0, logger: logger)
             do {
                 let applied = try await threads.runIfActive {
-                    try Self.inTransaction(PostgresTransaction(connection: connection, logger: logger)) { transaction in
+                    try Self.inTransaction(PostgresTransaction(
+                        connection: connection, logger: logger, statementTimeout: configuration.statementTimeout)) { transaction in
                         try PostgresSchema.migrate(transaction, schema: configuration.schema, extra: migrations)
                     }
                 }
@@ -101,37 +102,83 @@ public final class PostgresSagaStore: SagaStore, Service {
 
     /// Runs `body` on a leased connection and one of the store's threads, in one transaction
     /// when `transactional` (else each statement commits on its own: single reads). The body's
-    /// own errors come back as they are.
+    /// own errors come back as they are. An operation lent a connection that is closed (the
+    /// server closed it while it sat in the pool, as after a restart), or whose `BEGIN` fails,
+    /// runs once more on another connection: nothing of it had run.
     func run<T: Sendable>(
         transactional: Bool = true, _ body: @escaping @Sendable (PostgresTransaction) throws -> T
     ) async throws -> T {
+        do {
+            return try await attempt(transactional: transactional, body)
+        } catch let stale as StaleConnection {
+            logger.debug("a pooled connection was closed; beginning again on another", metadata: [
+                "error": "\(PostgresFailure.detail(stale.underlying))",
+            ])
+            do {
+                return try await attempt(transactional: transactional, body)
+            } catch let again as StaleConnection {
+                throw again.underlying
+            }
+        }
+    }
+
+    private func attempt<T: Sendable>(
+        transactional: Bool, _ body: @escaping @Sendable (PostgresTransaction) throws -> T
+    ) async throws -> T {
         let logger = self.logger
         let threads = self.threads
+        let statementTimeout = configuration.statementTimeout
         return try await client.withConnection { connection in
             try await threads.runIfActive {
-                let transaction = PostgresTransaction(connection: connection, logger: logger)
+                // The pool may lend a connection the server has closed since (a restart): begin again on another.
+                guard !connection.isClosed else { throw StaleConnection(underlying: PostgresConnectionClosed()) }
+                let transaction = PostgresTransaction(connection: connection, logger: logger, statementTimeout: statementTimeout)
                 return transactional ? try Self.inTransaction(transaction, body) : try body(transaction)
             }
         }
     }
 
-    /// `BEGIN`, `body`, `COMMIT`; `ROLLBACK` when `body` throws (its error is rethrown).
+    /// `BEGIN` failed: nothing ran; the connection was closed.
+    struct StaleConnection: Error {
+        var underlying: any Error
+    }
+
+    /// `BEGIN`, `body`, `COMMIT`; `ROLLBACK` when `body` throws (its error is rethrown). A
+    /// connection that cannot begin or roll back is closed before it goes back to the pool.
+    ///
+    /// - Throws: the body's error, ``StaleConnection`` when `BEGIN` failed, or the server's.
     static func inTransaction<T>(_ transaction: PostgresTransaction, _ body: (PostgresTransaction) throws -> T) throws -> T {
-        try transaction.execute("BEGIN")
+        do {
+            try transaction.execute("BEGIN")
+        } catch {
+            transaction.discardConnection()
+            throw StaleConnection(underlying: error)
+        }
         let result: T
         do {
             result = try body(transaction)
         } catch {
+            if transaction.sessionEnded(by: error) {
+                transaction.discardConnection()
+                throw error
+            }
             do {
                 try transaction.execute("ROLLBACK")
             } catch let rollback {
                 // The connection is broken: close it so the pool does not lend it again, and report the first error.
                 transaction.logger.warning("rollback failed; closing the connection", metadata: ["error": "\(PostgresFailure.detail(rollback))"])
-                transaction.connection.close().whenComplete { _ in }
+                transaction.discardConnection()
             }
             throw error
         }
-        try transaction.execute("COMMIT")
+        do {
+            try transaction.execute("COMMIT")
+        } catch {
+            // Whether it committed is unknown (the caller's retry finds out through the inbox);
+            // the connection is not lent again.
+            transaction.discardConnection()
+            throw error
+        }
         return result
     }
 

@@ -16,17 +16,23 @@ public struct PostgresStoreConfiguration: Sendable, Hashable, CustomStringConver
     public var claimLease: TimeInterval
     /// How long connecting may take before the server counts as unreachable.
     public var connectTimeout: TimeInterval
+    /// How long one statement may wait for the server's answer before its connection is closed
+    /// and the operation fails as a store failure (retried by the caller): a connection the
+    /// server dropped unnoticed, or a network that silently loses packets, would otherwise hold
+    /// a message forever. Longer than any statement the store runs.
+    public var statementTimeout: TimeInterval
 
     /// Creates a configuration.
     public init(
         url: PostgresDatabaseURL, schema: String, maximumConnections: Int = 10, claimLease: TimeInterval = 30,
-        connectTimeout: TimeInterval = 10
+        connectTimeout: TimeInterval = 10, statementTimeout: TimeInterval = 30
     ) {
         self.url = url
         self.schema = schema
         self.maximumConnections = max(1, maximumConnections)
         self.claimLease = claimLease
         self.connectTimeout = connectTimeout
+        self.statementTimeout = statementTimeout
     }
 
     /// Whether `name` can name the store's schema: a plain lower-case SQL identifier (letters,

@@ -39,6 +39,7 @@ public enum PostgresStoreError: Error, Sendable, Hashable, CustomStringConvertib
     /// Classifies an error of postgres-nio met while connecting to `url` or running `operation`.
     static func classify(_ error: any Error, url: PostgresDatabaseURL, operation: String) -> PostgresStoreError {
         if let error = error as? PostgresStoreError { return error }
+        if let stale = error as? PostgresSagaStore.StaleConnection { return classify(stale.underlying, url: url, operation: operation) }
         guard let error = error as? PSQLError else {
             return .unreachable(host: url.host, port: url.port, detail: String(describing: error))
         }
@@ -66,6 +67,7 @@ public enum PostgresStoreError: Error, Sendable, Hashable, CustomStringConvertib
 /// shows the SQLSTATE, the server's message and the underlying I/O error, never bound values).
 enum PostgresFailure {
     static func detail(_ error: any Error) -> String {
+        if let stale = error as? PostgresSagaStore.StaleConnection { return detail(stale.underlying) }
         guard let error = error as? PSQLError else {
             if let error = error as? PostgresTransactionError {
                 return [error.closureError, error.beginError, error.commitError, error.rollbackError]

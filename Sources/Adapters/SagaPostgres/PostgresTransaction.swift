@@ -17,13 +17,40 @@ public struct PostgresTransaction: Sendable {
     let connection: PostgresConnection
     /// Receives postgres-nio's per-query log.
     let logger: Logger
+    /// How long one statement may wait for the server's answer (``PostgresStoreConfiguration/statementTimeout``).
+    let statementTimeout: TimeInterval
+
+    init(connection: PostgresConnection, logger: Logger, statementTimeout: TimeInterval = 30) {
+        self.connection = connection
+        self.logger = logger
+        self.statementTimeout = statementTimeout
+    }
 
     /// Runs `query` and returns its rows and the number of rows it changed.
     ///
-    /// - Throws: postgres-nio's `PSQLError` (an error of the server, or of the connection).
+    /// A statement with no answer after ``PostgresStoreConfiguration/statementTimeout`` fails
+    /// and its connection is closed: a server or network that went silent (a dropped connection
+    /// the client has not noticed, packets lost on the way) fails the operation as a store
+    /// failure, which the caller retries, instead of holding its thread and message forever.
+    ///
+    /// - Throws: postgres-nio's `PSQLError` (an error of the server, or of the connection), or
+    ///   ``PostgresStatementTimedOut``.
     @discardableResult
     public func query(_ query: PostgresQuery) throws -> PostgresResult {
-        let result = try connection.query(query, logger: logger).wait()
+        // postgres-nio (1.33) writes a query to a closed channel without failing its promise,
+        // so it would never be answered: fail it here, and leave the rare race to the deadline.
+        guard !connection.isClosed else { throw PostgresConnectionClosed() }
+        let eventLoop = connection.eventLoop
+        let answer = eventLoop.makePromise(of: PostgresQueryResult.self)
+        connection.query(query, logger: logger).cascade(to: answer)
+        let connection = self.connection
+        let seconds = statementTimeout
+        let deadline = eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
+            answer.fail(PostgresStatementTimedOut(seconds: seconds))
+            connection.close().whenComplete { _ in }
+        }
+        defer { deadline.cancel() }
+        let result = try answer.futureResult.wait()
         return PostgresResult(rows: result.rows.map { $0.makeRandomAccess() }, changed: result.metadata.rows ?? 0)
     }
 
@@ -32,6 +59,57 @@ public struct PostgresTransaction: Sendable {
     func execute(_ sql: String) throws -> PostgresResult {
         try query(PostgresQuery(unsafeSQL: sql))
     }
+
+    /// Whether `error` (met on this transaction's connection) ended its session: the connection
+    /// closed or broke, the server ended the session (a `FATAL` error, SQLSTATE class 08 or
+    /// 57P), or a statement had no answer in time. The server rolls such a transaction back
+    /// itself; sending `ROLLBACK` on the connection would not be answered.
+    func sessionEnded(by error: any Error) -> Bool {
+        if connection.isClosed || error is PostgresStatementTimedOut || error is PostgresConnectionClosed { return true }
+        guard let error = error as? PSQLError else { return false }
+        switch error.code {
+        case .clientClosedConnection, .serverClosedConnection, .connectionError, .uncleanShutdown,
+             .messageDecodingFailure, .unexpectedBackendMessage:
+            return true
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            let severity = error.serverInfo?[.severity] ?? ""
+            return severity == "FATAL" || severity == "PANIC" || state.hasPrefix("08") || state.hasPrefix("57P")
+        default:
+            return false
+        }
+    }
+
+    /// Closes the connection and waits until it is closed (at most `statementTimeout`), so the
+    /// pool never lends it again: after a failure that may have left it broken or mid-protocol.
+    func discardConnection() {
+        let closed = connection.eventLoop.makePromise(of: Void.self)
+        connection.close().cascade(to: closed)
+        let deadline = connection.eventLoop.scheduleTask(in: .milliseconds(Int64(statementTimeout * 1000))) {
+            closed.succeed()
+        }
+        defer { deadline.cancel() }
+        do {
+            try closed.futureResult.wait()
+        } catch {
+            logger.debug("closing a broken connection failed", metadata: ["error": "\(PostgresFailure.detail(error))"])
+        }
+    }
+}
+
+/// The connection was closed before a statement could be sent (by the server, the network, or
+/// after an earlier failure); nothing was sent.
+public struct PostgresConnectionClosed: Error, CustomStringConvertible {
+    /// A readable description.
+    public var description: String { "the connection to PostgreSQL is closed" }
+}
+
+/// A statement had no answer from the server in time; its connection was closed.
+public struct PostgresStatementTimedOut: Error, CustomStringConvertible {
+    /// The limit that passed, in seconds.
+    public var seconds: TimeInterval
+    /// A readable description.
+    public var description: String { "no answer from PostgreSQL within \(seconds) s; the connection was closed" }
 }
 
 /// What a statement returned.

@@ -20,7 +20,8 @@ extension SagaStoreInspection {
             let result: Result<SagaStoreInspection, any Error>
             do {
                 result = .success(try await NIOThreadPool.singleton.runIfActive {
-                    try PostgresSagaStore.inTransaction(PostgresTransaction(connection: connection, logger: logger)) { transaction in
+                    try PostgresSagaStore.inTransaction(PostgresTransaction(
+                        connection: connection, logger: logger, statementTimeout: configuration.statementTimeout)) { transaction in
                         try transaction.execute("SET TRANSACTION READ ONLY")
                         return try read(schema: schema, in: transaction)
                     }
