@@ -70,6 +70,27 @@ enum FailoverWorkload {
         }
     }
 
+    /// What the store says about the sagas that have not ended (at most `limit`), for a test
+    /// that timed out waiting for them: how many it holds, and each unfinished saga's place.
+    static func unfinishedReport(_ sagas: PostgresSagaStore, limit: Int = 20) async throws -> String {
+        try await sagas.transaction("unfinished sagas") { transaction in
+            let total = try transaction.query("SELECT count(*) AS n FROM saga_instance").rows.first?["n"].decode(Int.self) ?? 0
+            let rows = try transaction.query("""
+                SELECT saga_id, status, phase, step_index, attempt, deadline_kind, deadline, updated_at
+                FROM saga_instance WHERE status NOT IN ('completed', 'compensated') ORDER BY updated_at LIMIT \(limit)
+                """).rows
+            let now = Date().timeIntervalSince1970
+            let lines = try rows.map { row in
+                let deadline = try row["deadline"].decode(Double?.self).map { String(format: "%+.0f s", $0 - now) } ?? "-"
+                let idle = now - (try row["updated_at"].decode(Double.self))
+                return "  \(try row["saga_id"].decode(String.self)) \(try row["status"].decode(String.self))/\(try row["phase"].decode(String.self)) "
+                    + "step \(try row["step_index"].decode(Int.self)) attempt \(try row["attempt"].decode(Int.self)) "
+                    + "deadline \(try row["deadline_kind"].decode(String?.self) ?? "-") \(deadline), idle \(String(format: "%.0f", idle)) s"
+            }
+            return "\(total) sagas stored; unfinished (oldest first):\n" + lines.joined(separator: "\n")
+        }
+    }
+
     /// The latest `updated_at` (seconds since 1970) of `ids`: when the last of them ended.
     static func lastUpdate(of ids: [String], in sagas: PostgresSagaStore) async throws -> Double? {
         guard !ids.isEmpty else { return nil }

@@ -86,8 +86,15 @@ struct PostgresOutageTests {
             try await httpGet(port: port, "/readyz").status == 200
         }
         let readyAfter = ContinuousClock.now - resumed
-        try await eventually("every transfer to end after the outage", within: 180) {
-            try await FailoverWorkload.ended(sagas) == Self.transferCount
+        do {
+            try await eventually("every transfer to end after the outage", within: 180) {
+                try await FailoverWorkload.ended(sagas) == Self.transferCount
+            }
+        } catch {
+            let report = try await FailoverWorkload.unfinishedReport(sagas)
+            let log = server.text.split(separator: "\n").suffix(80).joined(separator: "\n")
+            Issue.record("\(error)\n\(report)\nthe server's last lines:\n\(log)")
+            throw error
         }
         let finishedAfter = ContinuousClock.now - resumed
 
