@@ -39,6 +39,6 @@ extension PostgresSagaStore: ParticipantStore {
     /// An error of postgres-nio or of the connection under it (closed, or silent past the
     /// statement timeout): the database's, never the caller's.
     static func isConnectionFailure(_ error: any Error) -> Bool {
-        error is PSQLError || error is PostgresStatementTimedOut || error is PostgresConnectionClosed || error is StaleConnection
+        error is PSQLError || error is PostgresStatementTimedOut || error is PostgresConnectionClosed
     }
 }

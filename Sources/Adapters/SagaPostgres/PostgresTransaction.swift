@@ -20,7 +20,7 @@ public struct PostgresTransaction: Sendable {
     /// How long one statement may wait for the server's answer (``PostgresStoreConfiguration/statementTimeout``).
     let statementTimeout: TimeInterval
 
-    init(connection: PostgresConnection, logger: Logger, statementTimeout: TimeInterval = 30) {
+    init(connection: PostgresConnection, logger: Logger, statementTimeout: TimeInterval) {
         self.connection = connection
         self.logger = logger
         self.statementTimeout = statementTimeout
@@ -40,17 +40,12 @@ public struct PostgresTransaction: Sendable {
         // postgres-nio (1.33) writes a query to a closed channel without failing its promise,
         // so it would never be answered: fail it here, and leave the rare race to the deadline.
         guard !connection.isClosed else { throw PostgresConnectionClosed() }
-        let eventLoop = connection.eventLoop
-        let answer = eventLoop.makePromise(of: PostgresQueryResult.self)
-        connection.query(query, logger: logger).cascade(to: answer)
         let connection = self.connection
         let seconds = statementTimeout
-        let deadline = eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
+        let result = try wait(for: connection.query(query, logger: logger)) { answer in
             answer.fail(PostgresStatementTimedOut(seconds: seconds))
             connection.close().whenComplete { _ in }
         }
-        defer { deadline.cancel() }
-        let result = try answer.futureResult.wait()
         return PostgresResult(rows: result.rows.map { $0.makeRandomAccess() }, changed: result.metadata.rows ?? 0)
     }
 
@@ -83,17 +78,23 @@ public struct PostgresTransaction: Sendable {
     /// Closes the connection and waits until it is closed (at most `statementTimeout`), so the
     /// pool never lends it again: after a failure that may have left it broken or mid-protocol.
     func discardConnection() {
-        let closed = connection.eventLoop.makePromise(of: Void.self)
-        connection.close().cascade(to: closed)
-        let deadline = connection.eventLoop.scheduleTask(in: .milliseconds(Int64(statementTimeout * 1000))) {
-            closed.succeed()
-        }
-        defer { deadline.cancel() }
         do {
-            try closed.futureResult.wait()
+            try wait(for: connection.close()) { $0.succeed() }
         } catch {
             logger.debug("closing a broken connection failed", metadata: ["error": "\(PostgresFailure.detail(error))"])
         }
+    }
+
+    /// Blocks until `future` completes, or until `statementTimeout` passed and `onDeadline` has
+    /// completed the answer instead (the future's later outcome is then ignored).
+    private func wait<Value: Sendable>(
+        for future: EventLoopFuture<Value>, onDeadline: @escaping @Sendable (EventLoopPromise<Value>) -> Void
+    ) throws -> Value {
+        let answer = connection.eventLoop.makePromise(of: Value.self)
+        future.cascade(to: answer)
+        let deadline = connection.eventLoop.scheduleTask(in: .milliseconds(Int64(statementTimeout * 1000))) { onDeadline(answer) }
+        defer { deadline.cancel() }
+        return try answer.futureResult.wait()
     }
 }
 
