@@ -76,6 +76,41 @@ import Testing
         }
     }
 
+    /// ``SagaStore/batch(_:_:)``: later reads of the transaction see its earlier writes, and a
+    /// body that throws keeps nothing of any commit made in it.
+    @Test(arguments: StoreKind.underTest) func aBatchSeesItsOwnWritesAndRollsBackAsAWhole(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            let store = harness.store
+            let t = try started()
+            struct Abandon: Error {}
+            await #expect(throws: Abandon.self) {
+                try await store.batch("abandoned batch") { transaction in
+                    _ = try transaction.write(SagaCommit(inbox: entry("start-x"), saga: .insert(t.state), sagaID: "saga-1",
+                        history: t.history, outbox: t.commands))
+                    guard try transaction.load(sagaID: "saga-1") != nil else { return }
+                    throw Abandon()
+                }
+            }
+            #expect(try await store.load(sagaID: "saga-1") == nil)
+            #expect(try await !store.isProcessed(consumer: "orchestrator", messageID: "start-x"))
+            #expect(try await store.pendingOutbox(limit: 10).isEmpty)
+
+            let results = try await store.batch("batch") { transaction -> [CommitResult] in
+                var results = [try transaction.write(SagaCommit(inbox: entry("start-y"), saga: .insert(t.state), sagaID: "saga-1",
+                    history: t.history, outbox: t.commands))]
+                var state = try #require(try transaction.load(sagaID: "saga-1"))
+                state.attempt = 2
+                results.append(try transaction.write(SagaCommit(inbox: entry("bump"), saga: .update(state), sagaID: "saga-1")))
+                results.append(try transaction.write(SagaCommit(inbox: entry("bump"))))
+                return results
+            }
+            #expect(results == [.committed(version: 0), .committed(version: 1), .duplicateMessage])
+            #expect(try await store.load(sagaID: "saga-1")?.attempt == 2)
+            #expect(try await store.load(sagaID: "saga-1")?.version == 1)
+            #expect(try await store.pendingOutbox(limit: 10).count == t.commands.count)
+        }
+    }
+
     @Test(arguments: StoreKind.underTest) func inboxDeduplicatesPerConsumer(_ kind: StoreKind) async throws {
         try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
             let store = harness.store

@@ -6,7 +6,7 @@ extension PostgresSagaStore {
     /// The instance with id `sagaID`, or `nil`.
     public func load(sagaID: String) async throws(SagaStoreError) -> SagaState? {
         try await operation("load saga \(sagaID)", transactional: false) { transaction in
-            try transaction.query("SELECT * FROM saga_instance WHERE saga_id = \(sagaID)").rows.first.map(PostgresRows.state)
+            try PostgresSagaTransaction(transaction: transaction).load(sagaID: sagaID)
         }
     }
 

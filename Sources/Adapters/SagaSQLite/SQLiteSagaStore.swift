@@ -35,10 +35,7 @@ public final class SQLiteSagaStore: SagaStore {
 
     /// The instance with id `sagaID`, or `nil`.
     public func load(sagaID: String) async throws(SagaStoreError) -> SagaState? {
-        try await read("load saga \(sagaID)") { db in
-            try db.cachedRow(sql: "SELECT * FROM saga_instance WHERE saga_id = ?", arguments: [sagaID])
-                .map(SQLiteRows.state)
-        }
+        try await read("load saga \(sagaID)") { db in try SQLiteSagaTransaction(db: db).load(sagaID: sagaID) }
     }
 
     /// Applies `commit` in one transaction.

@@ -14,6 +14,13 @@ public protocol SagaStore: Sendable {
     func load(sagaID: String) async throws(SagaStoreError) -> SagaState?
     /// Applies `commit` atomically (see ``SagaCommit``).
     func commit(_ commit: SagaCommit) async throws(SagaStoreError) -> CommitResult
+    /// Runs `body` in one write transaction and commits it (see ``SagaTransaction``): the
+    /// orchestrator processes a batch of consumed messages in it. An error thrown by `body`
+    /// rolls everything back and is rethrown as it is; a failure of the database itself is thrown
+    /// as a ``SagaStoreError`` naming `operation`.
+    func batch<Result: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (any SagaTransaction) throws -> Result
+    ) async throws -> Result
     /// Whether `messageID` was already processed by `consumer`.
     func isProcessed(consumer: String, messageID: String) async throws(SagaStoreError) -> Bool
     /// The per-request history of a saga, oldest first.

@@ -122,6 +122,11 @@ public final class ServiceStore: ParticipantStore {
 
     public func load(sagaID: String) async throws(SagaStoreError) -> SagaState? { try await engine.load(sagaID: sagaID) }
     public func commit(_ commit: SagaCommit) async throws(SagaStoreError) -> CommitResult { try await engine.commit(commit) }
+    public func batch<Result: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (any SagaTransaction) throws -> Result
+    ) async throws -> Result {
+        try await engine.batch(operation, body)
+    }
     public func isProcessed(consumer: String, messageID: String) async throws(SagaStoreError) -> Bool {
         try await engine.isProcessed(consumer: consumer, messageID: messageID)
     }
