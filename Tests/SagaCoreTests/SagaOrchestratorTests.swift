@@ -57,6 +57,57 @@ import Testing
         }
     }
 
+    /// `reply` as the consumer reads it from the reply topic.
+    private func message(_ reply: StepReply, offset: Int64 = 0) -> InboundMessage {
+        InboundMessage(
+            topic: Fixtures.replyTopic, partition: 0, offset: offset, timestampMilliseconds: nil, key: Array(reply.sagaID.utf8),
+            value: reply.payload, headers: [
+                SagaHeader(SagaHeaders.messageID, reply.messageID), SagaHeader(SagaHeaders.causationID, reply.causationID),
+                SagaHeader(SagaHeaders.sagaID, reply.sagaID), SagaHeader(SagaHeaders.replyStatus, reply.status.rawValue),
+                SagaHeader(SagaHeaders.messageType, reply.messageType),
+            ]
+        )
+    }
+
+    /// Replies of one batch: two sagas, one of them answered twice in a row (the second reply
+    /// answers the command the first one's transition wrote in the same transaction), and a
+    /// redelivery of a reply of the batch.
+    @Test func aBatchOfRepliesCommitsTogetherAndLaterMessagesSeeEarlierOnes() async throws {
+        for id in ["b1", "b2"] { _ = try await orchestrator.start(sagaType: "order", sagaID: id, data: data(id)) }
+        let first = try reply("b1", .succeeded, id: "b1-r1", to: try await pendingRequest("b1"), payload: TestReservation(reservationID: "r"))
+        let other = try reply("b2", .succeeded, id: "b2-r1", to: try await pendingRequest("b2"), payload: TestReservation(reservationID: "r"))
+        // What the next command of b1 will be: apply the first reply to a copy of the store's state.
+        let copy = try SQLiteSagaStore(path: directory.file("copy.sqlite"))
+        let shadow = SagaOrchestrator(registry: orchestrator.registry, store: copy, lifecycleEncoder: JSONLifecycleEncoder())
+        _ = try await shadow.start(sagaType: "order", sagaID: "b1", data: data("b1"))
+        _ = try await shadow.handle(reply: first, inbox: nil)
+        let second = try reply("b1", .succeeded, id: "b1-r2", to: try #require(try await copy.load(sagaID: "b1")?.pendingRequestID))
+        let before = try await store.pendingOutbox(limit: 100).count
+
+        try await orchestrator.process(batch: [message(first), message(other, offset: 1), message(first, offset: 2), message(second, offset: 3)])
+        let b1 = try #require(try await store.load(sagaID: "b1"))
+        #expect(b1.stepIndex == 2 && b1.attempt == 1)
+        #expect(try await store.load(sagaID: "b2")?.stepIndex == 1)
+        #expect(try await store.isProcessed(consumer: orchestrator.consumerName, messageID: "b2-r1"))
+        // One command and one lifecycle event per applied reply; the redelivery added nothing.
+        #expect(try await store.pendingOutbox(limit: 100).count == before + 6)
+        #expect(try await orchestrator.status(sagaID: "b1")?.history.map(\.outcome) == [.succeeded, .succeeded, nil])
+    }
+
+    @Test func aBatchWithAnUnprocessableMessageWritesNothing() async throws {
+        _ = try await orchestrator.start(sagaType: "order", sagaID: "u1", data: data("u1"))
+        let good = try reply("u1", .succeeded, id: "u1-r1", to: try await pendingRequest("u1"), payload: TestReservation(reservationID: "r"))
+        let unknown = try reply("missing", .succeeded, id: "m-r1", to: "nothing")
+        let before = try #require(try await store.load(sagaID: "u1"))
+        await #expect(throws: SagaRuntimeError.self) {
+            try await orchestrator.process(batch: [message(good), message(unknown, offset: 1)])
+        }
+        #expect(try await store.load(sagaID: "u1") == before)
+        #expect(try await !store.isProcessed(consumer: orchestrator.consumerName, messageID: "u1-r1"))
+        // One by one, the good reply applies.
+        #expect(try await orchestrator.handle(reply: good, inbox: inbox("u1-r1")) == .applied(.running))
+    }
+
     @Test func redeliveredReplyHasNoSecondEffect() async throws {
         _ = try await orchestrator.start(sagaType: "order", sagaID: "s1", data: data("s1"))
         let r = try reply("s1", .succeeded, id: "r1", to: try await pendingRequest("s1"), payload: TestReservation(reservationID: "res"))

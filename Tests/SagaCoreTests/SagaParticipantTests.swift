@@ -53,6 +53,30 @@ import Testing
         try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reservation") ?? 0 }
     }
 
+    @Test func aBatchOfCommandsCommitsTogetherAndADuplicateInItIsSkipped() async throws {
+        let results = try await participant.process(batch: [command("b1"), command("b2"), command("b1"), command("empty")])
+        #expect(results == [.replied(.succeeded), .replied(.succeeded), .duplicate, .replied(.businessFailure)])
+        #expect(try await reservations() == 2)
+        let outbox = try await store.pendingOutbox(limit: 10).map(\.message)
+        #expect(outbox.map(\.headers).map { $0.string(SagaHeaders.causationID) } == ["cmd-b1", "cmd-b2", "cmd-empty"])
+        #expect(try await participant.process(command("b2")) == .duplicate)
+    }
+
+    @Test func aBatchWithAFailingCommandKeepsNothingOfAnyCommand() async throws {
+        await #expect(throws: (any Error).self) {
+            _ = try await participant.process(batch: [command("c1"), command("broken"), command("c2")])
+        }
+        await #expect(throws: (any Error).self) {
+            _ = try await participant.process(batch: [command("c1"), command("c2", headers: [])])
+        }
+        #expect(try await reservations() == 0)
+        #expect(try await store.pendingOutbox(limit: 10).isEmpty)
+        // Nothing was recorded in the inbox either: one by one, the good commands run.
+        #expect(try await participant.process(command("c1")) == .replied(.succeeded))
+        #expect(try await participant.process(command("c2")) == .replied(.succeeded))
+        #expect(try await reservations() == 2)
+    }
+
     @Test func handlerRunsOnceAndItsReplyGoesToTheOutbox() async throws {
         #expect(try await participant.process(command("o1")) == .replied(.succeeded))
         #expect(try await participant.process(command("o1")) == .duplicate)

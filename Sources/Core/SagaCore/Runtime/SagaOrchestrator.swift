@@ -43,7 +43,7 @@ public struct SagaOrchestrator: Sendable {
     public let timelineRetention: SagaTimelineRetention
     /// Which lifecycle events are published (`SAGA_LIFECYCLE_EVENTS`).
     public let lifecycleEvents: SagaLifecycleEvents
-    private let environment: @Sendable () -> TransitionEnvironment
+    let environment: @Sendable () -> TransitionEnvironment
     private let maxConflictRetries = 16
 
     /// Creates an orchestrator core.
@@ -102,27 +102,10 @@ public struct SagaOrchestrator: Sendable {
             if let inbox { _ = try await commit(SagaCommit(inbox: inbox)) }
             return .alreadyExists
         }
-        var transition: SagaTransition
-        let environment = environment()
-        do {
-            transition = try definition.start(
-                sagaID: sagaID, data: data, causationID: causationID ?? inbox?.messageID, environment: environment
-            )
-        } catch {
-            throw .transition(error)
-        }
-        let trace = trace ?? TraceContext.random()
-        transition.state.traceParent = trace.traceparent
-        transition.state.traceState = trace.tracestate
-        let lifecycle = try lifecycleMessages(transition)
-        let timeline = SagaTimelineRecorder(retention: timelineRetention).entries(
-            for: transition, event: nil, before: nil, stepNames: definition.stepNames, lifecycle: lifecycle, inbox: inbox,
-            at: environment.now
+        let change = try planStart(
+            definition: definition, sagaID: sagaID, data: data, inbox: inbox, causationID: causationID, trace: trace
         )
-        let result = try await commit(SagaCommit(
-            inbox: inbox, saga: .insert(transition.state), sagaID: sagaID, history: transition.history,
-            outbox: traced(transition.commands + lifecycle.map(\.message), transition.state), timeline: timeline
-        ), transition: transition, requestSentAt: nil)
+        let result = try await commit(change)
         switch result {
         case .committed: return .started
         case .duplicateMessage: return .duplicateMessage
@@ -199,30 +182,10 @@ public struct SagaOrchestrator: Sendable {
             guard let state = try await wrap({ () async throws(SagaStoreError) in try await store.load(sagaID: sagaID) }) else {
                 throw .unknownSaga(sagaID)
             }
-            guard let definition = registry.definition(state.sagaType, version: state.definitionVersion) else {
-                throw .unknownSagaType(state.sagaType, version: state.definitionVersion)
-            }
-            let transition: SagaTransition
-            let environment = environment()
-            do {
-                transition = try definition.apply(event, to: state, environment: environment)
-            } catch {
-                throw .transition(error)
-            }
-            let lifecycle = try lifecycleMessages(transition)
-            let timeline = SagaTimelineRecorder(retention: timelineRetention).entries(
-                for: transition, event: event, before: state, stepNames: definition.stepNames, lifecycle: lifecycle, inbox: inbox,
-                at: environment.now
-            )
-            let write = SagaCommit(
-                inbox: inbox, saga: transition.changedState ? .update(transition.state) : nil, sagaID: sagaID,
-                history: transition.history, outbox: traced(transition.commands + lifecycle.map(\.message), state), timeline: timeline
-            )
-            // States written before v4 of the schema lack the send time; a first attempt was sent when its step started.
-            let sentAt = state.requestSentAt ?? (state.attempt == 1 ? state.stepStartedAt : nil)
+            let change = try plan(event, to: state, inbox: inbox)
             let result: CommitResult
             do {
-                result = try await commit(write, transition: transition, requestSentAt: sentAt)
+                result = try await commit(change)
             } catch {
                 if case .store(.versionConflict) = error { continue }
                 throw error
@@ -230,11 +193,66 @@ public struct SagaOrchestrator: Sendable {
             switch result {
             case .duplicateMessage: return .duplicateMessage
             case .committed, .sagaExists:
-                if let reason = transition.ignored { return .ignored(reason) }
-                return .applied(transition.state.status)
+                if let reason = change.transition?.ignored { return .ignored(reason) }
+                return .applied(change.transition?.state.status ?? state.status)
             }
         }
         throw .tooManyConflicts(sagaID: sagaID, attempts: maxConflictRetries)
+    }
+
+    /// What starting a saga writes: its first state, history, commands, lifecycle events and
+    /// timeline, with the start message's inbox entry.
+    func planStart(
+        definition: any AnySagaDefinition, sagaID: String, data: [UInt8], inbox: InboxEntry?, causationID: String?, trace: TraceContext?
+    ) throws(SagaRuntimeError) -> PlannedChange {
+        var transition: SagaTransition
+        let environment = environment()
+        do {
+            transition = try definition.start(
+                sagaID: sagaID, data: data, causationID: causationID ?? inbox?.messageID, environment: environment
+            )
+        } catch {
+            throw .transition(error)
+        }
+        let trace = trace ?? TraceContext.random()
+        transition.state.traceParent = trace.traceparent
+        transition.state.traceState = trace.tracestate
+        let lifecycle = try lifecycleMessages(transition)
+        let timeline = SagaTimelineRecorder(retention: timelineRetention).entries(
+            for: transition, event: nil, before: nil, stepNames: definition.stepNames, lifecycle: lifecycle, inbox: inbox,
+            at: environment.now
+        )
+        let write = SagaCommit(
+            inbox: inbox, saga: .insert(transition.state), sagaID: sagaID, history: transition.history,
+            outbox: traced(transition.commands + lifecycle.map(\.message), transition.state), timeline: timeline
+        )
+        return PlannedChange(write: write, transition: transition, requestSentAt: nil)
+    }
+
+    /// What applying `event` to the stored `state` writes.
+    func plan(_ event: SagaEvent, to state: SagaState, inbox: InboxEntry?) throws(SagaRuntimeError) -> PlannedChange {
+        guard let definition = registry.definition(state.sagaType, version: state.definitionVersion) else {
+            throw .unknownSagaType(state.sagaType, version: state.definitionVersion)
+        }
+        let transition: SagaTransition
+        let environment = environment()
+        do {
+            transition = try definition.apply(event, to: state, environment: environment)
+        } catch {
+            throw .transition(error)
+        }
+        let lifecycle = try lifecycleMessages(transition)
+        let timeline = SagaTimelineRecorder(retention: timelineRetention).entries(
+            for: transition, event: event, before: state, stepNames: definition.stepNames, lifecycle: lifecycle, inbox: inbox,
+            at: environment.now
+        )
+        let write = SagaCommit(
+            inbox: inbox, saga: transition.changedState ? .update(transition.state) : nil, sagaID: state.sagaID,
+            history: transition.history, outbox: traced(transition.commands + lifecycle.map(\.message), state), timeline: timeline
+        )
+        // States written before v4 of the schema lack the send time; a first attempt was sent when its step started.
+        let sentAt = state.requestSentAt ?? (state.attempt == 1 ? state.stepStartedAt : nil)
+        return PlannedChange(write: write, transition: transition, requestSentAt: sentAt)
     }
 
     /// The lifecycle events of `transition` that ``lifecycleEvents`` publishes, each with its message.
@@ -265,29 +283,47 @@ public struct SagaOrchestrator: Sendable {
         }
     }
 
-    /// Commits; after a committed state change counts it in the metrics and records the spans of
-    /// the step attempts it ended (`requestSentAt`: when the attempt it answers was sent).
-    private func commit(_ commit: SagaCommit, transition: SagaTransition? = nil, requestSentAt: Date? = nil)
-        async throws(SagaRuntimeError) -> CommitResult
-    {
-        let result = try await wrap { () async throws(SagaStoreError) in try await store.commit(commit) }
+    /// Commits `change`; once committed, rings the outbox doorbell and runs ``committed(_:)``.
+    private func commit(_ change: PlannedChange) async throws(SagaRuntimeError) -> CommitResult {
+        let result = try await wrap { () async throws(SagaStoreError) in try await store.commit(change.write) }
         if case .committed = result {
-            if !commit.outbox.isEmpty { await outboxDoorbell.ring() }
-            if let transition, transition.changedState {
-                if let deadline = transition.state.deadline { await timers.scheduled(deadline) }
-                observer?(transition.state)
-                metrics.record(transition, requestSentAt: requestSentAt)
-                stepSpans.record(transition, requestSentAt: requestSentAt)
-            }
+            if !change.write.outbox.isEmpty { await outboxDoorbell.ring() }
+            await committed(change)
         }
         return result
     }
 
-    private func wrap<T>(_ body: () async throws(SagaStoreError) -> T) async throws(SagaRuntimeError) -> T {
+    /// Commits a change without a transition (an inbox entry alone).
+    private func commit(_ write: SagaCommit) async throws(SagaRuntimeError) -> CommitResult {
+        try await commit(PlannedChange(write: write, transition: nil, requestSentAt: nil))
+    }
+
+    /// After a committed state change: tells the timer service about its deadline, the observer,
+    /// the metrics, and records the spans of the step attempts it ended.
+    func committed(_ change: PlannedChange) async {
+        guard let transition = change.transition, transition.changedState else { return }
+        if let deadline = transition.state.deadline { await timers.scheduled(deadline) }
+        observer?(transition.state)
+        metrics.record(transition, requestSentAt: change.requestSentAt)
+        stepSpans.record(transition, requestSentAt: change.requestSentAt)
+    }
+
+    func wrap<T>(_ body: () async throws(SagaStoreError) -> T) async throws(SagaRuntimeError) -> T {
         do {
             return try await body()
         } catch {
             throw .store(error)
         }
     }
+}
+
+/// A change the orchestrator decided on: what to write in one commit, and the transition whose
+/// effects (timers, metrics, spans) follow once it is committed.
+struct PlannedChange: Sendable {
+    /// What to write.
+    var write: SagaCommit
+    /// The state machine's transition, if the change came from one.
+    var transition: SagaTransition?
+    /// When the attempt the event answers was sent.
+    var requestSentAt: Date?
 }

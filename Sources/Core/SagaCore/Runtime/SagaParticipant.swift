@@ -75,23 +75,7 @@ public struct SagaParticipant<Store: ParticipantStore>: Sendable {
         let handler = self.handler
         do {
             let result = try await store.transaction("process command \(command.messageID)") { transaction -> Result in
-                guard try transaction.recordInbox(entry) else { return .duplicate }
-                let key = command.idempotencyKey
-                if let key, let earlier = try transaction.rememberedSuccess(consumer: entry.consumer, idempotencyKey: key) {
-                    try transaction.enqueue([ParticipantReply.succeeded(earlier.payload).message(answering: command)])
-                    return .repeated
-                }
-                let reply: ParticipantReply
-                do {
-                    reply = try handler(command, transaction)
-                } catch {
-                    throw HandlerFailure(underlying: error)
-                }
-                if let key, case .succeeded(let payload) = reply {
-                    try transaction.rememberSuccess(consumer: entry.consumer, idempotencyKey: key, payload: payload)
-                }
-                try transaction.enqueue([reply.message(answering: command)])
-                return .replied(reply.status)
+                try Self.run(command, entry: entry, handler: handler, in: transaction)
             }
             if result != .duplicate { await outboxDoorbell.ring() }
             return result
@@ -107,6 +91,66 @@ public struct SagaParticipant<Store: ParticipantStore>: Sendable {
         } catch {
             throw .store(.database(operation: "process command \(command.messageID)", underlying: String(describing: error)))
         }
+    }
+}
+
+extension SagaParticipant {
+    /// Runs one command inside the open `transaction`: its inbox entry, the remembered or new
+    /// reply, the handler's changes. A handler's error is thrown as ``HandlerFailure``.
+    static func run(_ command: ParticipantCommand, entry: InboxEntry, handler: Handler, in transaction: Store.Transaction) throws -> Result {
+        guard try transaction.recordInbox(entry) else { return .duplicate }
+        let key = command.idempotencyKey
+        if let key, let earlier = try transaction.rememberedSuccess(consumer: entry.consumer, idempotencyKey: key) {
+            try transaction.enqueue([ParticipantReply.succeeded(earlier.payload).message(answering: command)])
+            return .repeated
+        }
+        let reply: ParticipantReply
+        do {
+            reply = try handler(command, transaction)
+        } catch {
+            throw HandlerFailure(underlying: error)
+        }
+        if let key, case .succeeded(let payload) = reply {
+            try transaction.rememberSuccess(consumer: entry.consumer, idempotencyKey: key, payload: payload)
+        }
+        try transaction.enqueue([reply.message(answering: command)])
+        return .replied(reply.status)
+    }
+
+    /// Processes consumed commands in order in **one** store transaction, as ``process(_:)``
+    /// processes each in one: inbox entry, handler, reply. All or nothing: when any command
+    /// cannot be processed here (an invalid envelope, a handler that throws, a store failure), the
+    /// whole transaction rolls back and the error is thrown; the caller then processes the
+    /// commands one by one with ``process(_:)``, which retries or dead-letters each on its own.
+    public func process(batch messages: [InboundMessage]) async throws -> [Result] {
+        let commands = try messages.map { message in
+            let command = try ParticipantCommand(from: message)
+            let entry = InboxEntry(
+                consumer: consumerName, messageID: command.messageID, topic: message.topic, partition: message.partition,
+                offset: message.offset
+            )
+            return (command, entry)
+        }
+        let started = zip(messages, commands).map { message, command in
+            let span = spans.start(message, participant: consumerName)
+            spans.describe(span, command.0)
+            return span
+        }
+        let handler = self.handler
+        let results: [Result]
+        do {
+            results = try await store.transaction("process \(messages.count) commands") { transaction in
+                try commands.map { command, entry in try Self.run(command, entry: entry, handler: handler, in: transaction) }
+            }
+        } catch {
+            let failure = error as? ParticipantError
+                ?? .store(.database(operation: "process \(messages.count) commands together", underlying: String(describing: error)))
+            for span in started { spans.end(span, failure) }
+            throw error
+        }
+        if results.contains(where: { $0 != .duplicate }) { await outboxDoorbell.ring() }
+        for (span, result) in zip(started, results) { spans.end(span, result) }
+        return results
     }
 }
 

@@ -33,28 +33,14 @@ extension SagaOrchestrator {
     /// Processes one consumed message: a start event if its topic has a trigger in the registry,
     /// a reply otherwise. The message id goes into the inbox in the same transaction as its effects.
     public func process(_ message: InboundMessage) async throws -> Void {
-        if let trigger = registry.triggers.first(where: { $0.topic == message.topic }) {
-            let messageID = try Envelope.required(SagaHeaders.messageID, in: message)
-            let start: (sagaID: String, data: [UInt8])
-            do {
-                start = try trigger.makeStart(message)
-            } catch {
-                throw SagaTriggerError(coordinates: message.coordinates, underlying: error)
-            }
+        switch try decode(message) {
+        case .start(let start):
             _ = try await self.start(
-                sagaType: trigger.sagaType, sagaID: start.sagaID, data: start.data,
-                inbox: InboxEntry(consumer: consumerName, messageID: messageID, topic: message.topic,
-                    partition: message.partition, offset: message.offset),
-                trace: TraceContext(headers: message.headers)
+                sagaType: start.definition.name, sagaID: start.sagaID, data: start.data, inbox: start.inbox, trace: start.trace
             )
-            return
+        case .reply(let reply, let inbox):
+            _ = try await handle(reply: reply, inbox: inbox)
         }
-        let reply = try StepReply(from: message)
-        _ = try await handle(
-            reply: reply,
-            inbox: InboxEntry(consumer: consumerName, messageID: reply.messageID, topic: message.topic,
-                partition: message.partition, offset: message.offset)
-        )
     }
 
     /// How the orchestrator's consumer treats a processing error: a failure of the store (the
