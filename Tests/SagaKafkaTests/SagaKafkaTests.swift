@@ -276,6 +276,32 @@ struct SagaKafkaTests {
         await world.stop()
     }
 
+    /// Commands that waited while their participant was down arrive together, and a lane takes
+    /// them as one batch in one transaction; a poison command among them sends the batch back to
+    /// one-by-one processing: it alone is dead-lettered, every other command has its effect once.
+    @Test func commandsThatWaitedTogetherAroundAPoisonOneEachHaveTheirEffectOnce() async throws {
+        let world = try await SagaWorld(startParticipants: false)
+        let ids = (0..<20).map { "waited-\($0)" }
+        for (index, id) in ids.enumerated() {
+            try await world.placeOrder(id)
+            if index == 10 {
+                for partition: Int32 in [0, 1] {
+                    _ = try await world.producer.send(KafkaMessage(topic: world.inventory, partition: partition, key: Array("x".utf8),
+                        value: [9], headers: [KafkaHeader(name: SagaHeaders.messageID, value: "poison-\(partition)")]))
+                }
+            }
+        }
+        _ = try await world.consume(world.inventory) { $0.count >= ids.count + 2 }
+        world.startParticipantService()
+        for id in ids {
+            #expect(try await world.waitFor(id).status == .completed)
+            #expect(try await world.ledger(id) == ["reserve", "authorize", "charge", "ship"])
+        }
+        let dlq = try await world.consume(DeadLetterRecord.topic(for: world.inventory)) { $0.count >= 2 }
+        #expect(Set(dlq.compactMap(\.messageID)) == ["poison-0", "poison-1"])
+        await world.stop()
+    }
+
     @Test func poisonCommandToAParticipantIsDeadLettered() async throws {
         let world = try await SagaWorld()
         _ = try await world.producer.send(KafkaMessage(topic: world.payments, key: Array("x".utf8), value: [9], headers: [

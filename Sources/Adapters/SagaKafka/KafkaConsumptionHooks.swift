@@ -40,6 +40,17 @@ public struct KafkaConsumptionHooks: Sendable {
         }
     }
 
+    /// `processBatch` preceded by ``prepare`` for each message, in order.
+    func processing(_ processBatch: @escaping @Sendable ([InboundMessage]) async throws -> Void)
+        -> @Sendable ([InboundMessage]) async throws -> Void
+    {
+        guard let prepare else { return processBatch }
+        return { messages in
+            for message in messages { try await prepare(message) }
+            try await processBatch(messages)
+        }
+    }
+
     /// `classify`, except that a ``MessagePreparationError`` carries its own disposition.
     static func classifying(_ classify: @escaping @Sendable (any Error) -> FailureDisposition) -> @Sendable (any Error) -> FailureDisposition {
         { error in (error as? MessagePreparationError)?.disposition ?? classify(error) }

@@ -37,12 +37,18 @@ enum KafkaServiceRunner {
     /// default 500 ms per hop. A broker that answers as soon as data arrives is unaffected.
     static let defaultFetchWaitMilliseconds = 10
 
+    /// The most messages a lane processes in one store transaction. Batches form only when
+    /// messages wait (a lane that keeps up takes them one by one); a larger batch saves commits
+    /// but holds the first message's offset longer.
+    static let batchSize = 64
+
     static func run(
         kafka: KafkaConfiguration, groupID: String, topics: [String], store: any SagaStore, outboxDoorbell: Doorbell,
         service: String, retry: RetryPolicy, logger: Logger, metrics: SagaMetrics,
         classify: @escaping @Sendable (any Error) -> FailureDisposition,
         hooks: KafkaConsumptionHooks = .none,
         process: @escaping @Sendable (InboundMessage) async throws -> Void,
+        processBatch: (@Sendable ([InboundMessage]) async throws -> Void)? = nil,
         extra: (@Sendable () async -> Void)? = nil
     ) async throws {
         var producerConfiguration = kafka
@@ -65,7 +71,7 @@ enum KafkaServiceRunner {
         let handler = DeadLetteringHandler(
             group: groupID, service: service, retry: retry, sink: KafkaDeadLetterSink(producer: producer), store: store,
             logger: logger, metrics: metrics, classify: KafkaConsumptionHooks.classifying(classify),
-            process: hooks.processing(process)
+            process: hooks.processing(process), processBatch: processBatch.map(hooks.processing)
         )
         defer { logger.info("service stopped", metadata: ["service": "\(service)"]) }
         do {
@@ -75,8 +81,10 @@ enum KafkaServiceRunner {
                 if let extra { group.addTask { await extra() } }
                 group.addTask { await consumer.reportLag(group: groupID, every: metrics.lagReportInterval, factory: metrics.factory) }
                 group.addTask {
-                    try await PartitionedConsumption.run(consumer, workers: 4, window: 256) { message in
-                        try await handler.handle(InboundMessage(message))
+                    try await PartitionedConsumption.run(
+                        consumer, workers: 4, window: 256, batchSize: processBatch == nil ? 1 : batchSize
+                    ) { messages in
+                        try await handler.handle(batch: messages.map(InboundMessage.init))
                     }
                 }
                 // The first task to end (the consumer, on cancellation or failure) ends the service.

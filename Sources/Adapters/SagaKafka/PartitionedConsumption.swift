@@ -10,29 +10,32 @@ import Kafka
 /// A handler that throws ends consumption: its message's offset is not stored (so the message
 /// is redelivered), the other lanes stop, and the error is rethrown. Cancellation stops
 /// consumption without an error; messages fetched but not handled are redelivered.
+///
+/// A lane takes every message waiting for it, up to `batchSize`, and hands them to its handler
+/// together; their offsets are stored after the handler returned for all of them.
 enum PartitionedConsumption {
     static func run(
-        _ consumer: KafkaConsumer, workers: Int, window: Int,
-        handler: @escaping @Sendable (KafkaConsumerMessage) async throws -> Void
+        _ consumer: KafkaConsumer, workers: Int, window: Int, batchSize: Int = 1,
+        handler: @escaping @Sendable ([KafkaConsumerMessage]) async throws -> Void
     ) async throws {
         let permits = Permits(window)
-        let lanes = (0..<max(1, workers)).map { _ in AsyncStream<KafkaConsumerMessage>.makeStream() }
-        defer { for lane in lanes { lane.continuation.finish() } }
+        let lanes = (0..<max(1, workers)).map { _ in LaneQueue<KafkaConsumerMessage>() }
+        defer { for lane in lanes { lane.finish() } }
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for try await message in consumer.messages {
                         guard await permits.acquire() else { return }
                         let index = Int(UInt(bitPattern: message.topicPartition.hashValue) % UInt(lanes.count))
-                        lanes[index].continuation.yield(message)
+                        lanes[index].append(message)
                     }
                 }
                 for lane in lanes {
                     group.addTask {
-                        for await message in lane.stream {
-                            defer { permits.release() }
-                            try await handler(message)
-                            try markProcessed(message, consumer)
+                        while let batch = await lane.next(limit: batchSize) {
+                            defer { for _ in batch { permits.release() } }
+                            try await handler(batch)
+                            for message in batch { try markProcessed(message, consumer) }
                         }
                     }
                 }
@@ -40,6 +43,7 @@ enum PartitionedConsumption {
                 try await group.next()
                 group.cancelAll()
                 permits.cancel()
+                for lane in lanes { lane.finish() }
                 try await group.waitForAll()
             }
         } catch {

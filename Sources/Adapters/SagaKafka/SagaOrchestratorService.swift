@@ -62,6 +62,7 @@ public struct SagaOrchestratorService: Service {
             classify: SagaOrchestrator.classify,
             hooks: hooks,
             process: { message in try await orchestrator.process(message) },
+            processBatch: { messages in try await orchestrator.process(batch: messages) },
             extra: { await timers.run() }
         )
     }

@@ -52,7 +52,8 @@ public struct SagaParticipantService<Store: ParticipantStore>: Service {
             metrics: metrics,
             classify: SagaParticipant<Store>.classify,
             hooks: hooks,
-            process: { message in _ = try await participant.process(message) }
+            process: { message in _ = try await participant.process(message) },
+            processBatch: { messages in _ = try await participant.process(batch: messages) }
         )
     }
 }

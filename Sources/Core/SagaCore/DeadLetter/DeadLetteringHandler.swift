@@ -40,16 +40,21 @@ public struct DeadLetteringHandler: Sendable {
     /// Counts processed and dead-lettered messages.
     public let metrics: SagaMetrics
     private let process: @Sendable (InboundMessage) async throws -> Void
+    private let processBatch: (@Sendable ([InboundMessage]) async throws -> Void)?
     private let classify: @Sendable (any Error) -> FailureDisposition
     private let logger: Logger
 
-    /// Creates a handler around `process`; `classify` decides per error between retrying and dead-lettering.
+    /// Creates a handler around `process`; `classify` decides per error between retrying and
+    /// dead-lettering. `processBatch`, if given, processes several messages at once, all or
+    /// nothing (see ``handle(batch:)``).
     public init(
         group: String, service: String, retry: RetryPolicy, sink: any DeadLetterSink, store: any SagaStore,
         logger: Logger = Logger(label: "saga.consumer"), metrics: SagaMetrics = SagaMetrics(),
         classify: @escaping @Sendable (any Error) -> FailureDisposition,
-        process: @escaping @Sendable (InboundMessage) async throws -> Void
+        process: @escaping @Sendable (InboundMessage) async throws -> Void,
+        processBatch: (@Sendable ([InboundMessage]) async throws -> Void)? = nil
     ) {
+        self.processBatch = processBatch
         self.metrics = metrics
         self.group = group
         self.service = service
@@ -77,6 +82,29 @@ public struct DeadLetteringHandler: Sendable {
         try await SagaLogContext.$metadata.withValue(SagaLogContext.metadata(of: message)) {
             try await handleInContext(message)
         }
+    }
+
+    /// Handles `messages` (in order) together when it can: one call of `processBatch`, so their
+    /// effects commit in one transaction. When the batch fails for any reason nothing of it was
+    /// kept, and each message is handled on its own with ``handle(_:)`` (retries, dead letters).
+    /// Messages re-published from a DLQ are always handled one by one, so each replay's outcome
+    /// is recorded. Throws only as ``handle(_:)`` does.
+    public func handle(batch messages: [InboundMessage]) async throws {
+        if messages.count > 1, let processBatch,
+            !messages.contains(where: { $0.headers.string(DeadLetterHeaders.replayID) != nil })
+        {
+            do {
+                try await processBatch(messages)
+                for message in messages { metrics.processed(service: service, topic: message.topic) }
+                return
+            } catch {
+                if error is CancellationError || Task.isCancelled { throw CancellationError() }
+                logger.debug("a batch failed; handling its messages one by one", metadata: [
+                    "messages": "\(messages.count)", "error": "\(error)",
+                ])
+            }
+        }
+        for message in messages { try await handle(message) }
     }
 
     private func handleInContext(_ message: InboundMessage) async throws -> Outcome {
