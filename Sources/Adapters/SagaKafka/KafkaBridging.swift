@@ -24,9 +24,10 @@ extension KafkaMessage {
 
 /// Publishes outbox rows with a ``KafkaProducer`` (idempotent, `acks=all` by default).
 ///
-/// Messages of one key are sent one after the other, each only after the previous one's
-/// delivery report; different keys are sent concurrently, so a batch of many sagas is in
-/// flight at once while every saga's messages keep their order.
+/// Messages of one key to one topic are sent one after the other, each only after the previous
+/// one's delivery report; the others are sent concurrently, so a batch of many sagas is in
+/// flight at once while every saga's messages keep their order on each topic (Kafka orders
+/// records within a partition only, so there is no order across topics to keep).
 public struct KafkaOutboxPublisher: OutboxPublisher {
     /// The producer.
     public let producer: KafkaProducer
@@ -41,17 +42,22 @@ public struct KafkaOutboxPublisher: OutboxPublisher {
 
     /// Publishes `messages` (see ``OutboxPublisher/publish(_:)``).
     public func publish(_ messages: [OutgoingMessage]) async -> [(any Error)?] {
-        var lanes: [[UInt8]: [Int]] = [:]
-        var order: [[UInt8]] = []
+        var lanes: [Lane: [Int]] = [:]
+        var order: [Lane] = []
         for (index, message) in messages.enumerated() {
-            if lanes[message.key] == nil { order.append(message.key) }
-            lanes[message.key, default: []].append(index)
+            let lane = Lane(topic: message.topic, key: message.key)
+            if lanes[lane] == nil { order.append(lane) }
+            lanes[lane, default: []].append(index)
         }
         let producer = self.producer
         let outgoing = self.outgoing ?? { $0 }
         return await withTaskGroup(of: [(Int, (any Error)?)].self) { group in
             for key in order {
                 let lane = lanes[key] ?? []
+                if lane.count == 1, let index = lane.first {
+                    group.addTask { await [(index, Self.send(messages[index], producer: producer, outgoing: outgoing))] }
+                    continue
+                }
                 group.addTask {
                     var results: [(Int, (any Error)?)] = []
                     var failed = false
@@ -60,13 +66,9 @@ public struct KafkaOutboxPublisher: OutboxPublisher {
                             results.append((index, OutboxRelayError.skippedAfterFailure(topic: messages[index].topic)))
                             continue
                         }
-                        do {
-                            _ = try await producer.send(KafkaMessage(outgoing(messages[index])))
-                            results.append((index, nil))
-                        } catch {
-                            failed = true
-                            results.append((index, error))
-                        }
+                        let error = await Self.send(messages[index], producer: producer, outgoing: outgoing)
+                        failed = error != nil
+                        results.append((index, error))
                     }
                     return results
                 }
@@ -76,6 +78,26 @@ public struct KafkaOutboxPublisher: OutboxPublisher {
                 for (index, error) in lane { all[index] = error }
             }
             return all
+        }
+    }
+}
+
+extension KafkaOutboxPublisher {
+    /// The messages that keep their order among themselves: one key on one topic.
+    struct Lane: Hashable {
+        var topic: String
+        var key: [UInt8]
+    }
+
+    /// Sends `message` and waits for its delivery report; the error, or `nil` when delivered.
+    static func send(
+        _ message: OutgoingMessage, producer: KafkaProducer, outgoing: (OutgoingMessage) -> OutgoingMessage
+    ) async -> (any Error)? {
+        do {
+            _ = try await producer.send(KafkaMessage(outgoing(message)))
+            return nil
+        } catch {
+            return error
         }
     }
 }

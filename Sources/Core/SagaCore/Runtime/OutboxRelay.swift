@@ -3,11 +3,11 @@ import Logging
 
 /// Publishes messages to the broker and reports, per message, whether the broker acknowledged it.
 public protocol OutboxPublisher: Sendable {
-    /// Publishes `messages`; those with the same key are published one after the other in the
-    /// given order (the next only after the previous one's delivery report), so one saga's
-    /// messages keep their order. Returns one entry per message: `nil` when delivered, the
-    /// error otherwise. A message after a failed one of the same key is not attempted and
-    /// reported with ``OutboxRelayError/skippedAfterFailure``.
+    /// Publishes `messages`; those with the same key to the same topic are published one after
+    /// the other in the given order (the next only after the previous one's delivery report),
+    /// so one saga's messages keep their order on each topic. Returns one entry per message:
+    /// `nil` when delivered, the error otherwise. A message after a failed one of the same key
+    /// and topic is not attempted and reported with ``OutboxRelayError/skippedAfterFailure``.
     func publish(_ messages: [OutgoingMessage]) async -> [(any Error)?]
 }
 
