@@ -104,20 +104,25 @@ public final class PostgresSagaStore: SagaStore, Service {
     /// when `transactional` (else each statement commits on its own: single reads). The body's
     /// own errors come back as they are. An operation lent a connection that is closed (the
     /// server closed it while it sat in the pool, as after a restart), or whose `BEGIN` fails,
-    /// runs once more on another connection: nothing of it had run.
+    /// runs again on another connection: nothing of it had run. The pool learns of a closed
+    /// connection a moment later than the store closes it, so it may lend the same one again;
+    /// hence up to one more attempt than the pool has connections.
     func run<T: Sendable>(
         transactional: Bool = true, _ body: @escaping @Sendable (PostgresTransaction) throws -> T
     ) async throws -> T {
-        do {
-            return try await attempt(transactional: transactional, body)
-        } catch let stale as StaleConnection {
-            logger.debug("a pooled connection was closed; beginning again on another", metadata: [
-                "error": "\(PostgresFailure.detail(stale.underlying))",
-            ])
+        var attempts = 0
+        while true {
             do {
                 return try await attempt(transactional: transactional, body)
-            } catch let again as StaleConnection {
-                throw again.underlying
+            } catch let stale as StaleConnection {
+                attempts += 1
+                if attempts > configuration.maximumConnections { throw stale.underlying }
+                logger.debug("a pooled connection was closed; beginning again on another", metadata: [
+                    "error": "\(PostgresFailure.detail(stale.underlying))", "attempt": "\(attempts)",
+                ])
+                // A short backoff gives the pool's event loop its turn to drop the closed connection;
+                // no event tells when it has.
+                try await Task.sleep(for: .milliseconds(5 * attempts))
             }
         }
     }
