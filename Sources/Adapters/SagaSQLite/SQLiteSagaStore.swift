@@ -21,7 +21,7 @@ public final class SQLiteSagaStore: SagaStore {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            SQLiteStatistics.count(db)
+            SQLiteStatistics.count(db, path: path)
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

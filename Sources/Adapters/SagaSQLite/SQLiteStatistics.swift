@@ -10,6 +10,8 @@ import Synchronization
 public enum SQLiteStatistics {
     private static let statementCount = Atomic<Int>(0)
     private static let commitCount = Atomic<Int>(0)
+    private static let recording = Atomic<Bool>(false)
+    private static let recorded = Mutex<[String: Set<String>]>([:])
 
     /// Statements executed (each `BEGIN` and `COMMIT` included): SQLite's counterpart of a
     /// client-server database's round trips.
@@ -18,12 +20,29 @@ public enum SQLiteStatistics {
     /// Transactions committed, read transactions included.
     public static var commits: Int { commitCount.load(ordering: .relaxed) }
 
-    /// Counts the statements `db` executes from now on (its trace hook; call it once per connection).
-    static func count(_ db: Database) {
+    /// Starts keeping the distinct SQL of every statement run on the database files in `paths`
+    /// (for tests that read the query plans of what a workload ran).
+    public static func record(databasesAt paths: [String]) {
+        recorded.withLock { recorded in for path in paths { recorded[path] = recorded[path] ?? [] } }
+        recording.store(true, ordering: .relaxed)
+    }
+
+    /// The distinct SQL run on the file at `path` since ``record(databasesAt:)``.
+    public static func statements(ofDatabaseAt path: String) -> Set<String> {
+        recorded.withLock { $0[path] ?? [] }
+    }
+
+    /// Counts the statements `db` (a connection to the file at `path`) executes from now on (its
+    /// trace hook; call it once per connection).
+    static func count(_ db: Database, path: String) {
         db.trace(options: .statement) { event in
             guard case .statement(let statement) = event else { return }
             statementCount.add(1, ordering: .relaxed)
-            if statement.sql.hasPrefix("COMMIT") { commitCount.add(1, ordering: .relaxed) }
+            let sql = statement.sql
+            if sql.hasPrefix("COMMIT") { commitCount.add(1, ordering: .relaxed) }
+            if recording.load(ordering: .relaxed) {
+                recorded.withLock { recorded in if recorded[path] != nil { recorded[path]?.insert(sql) } }
+            }
         }
     }
 }

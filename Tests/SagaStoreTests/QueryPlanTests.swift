@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+import SagaCore
+import SagaSQLite
+import SagaTestSupport
+import Testing
+
+/// The statements the per-message path runs never read a whole table: what an orchestrator and
+/// a participant on SQLite ran for a few sagas end to end (starts, commands, replies, batches,
+/// timers, the outbox relay) is recorded, and each one's query plan is read. A statement that
+/// scans a table would make every message slower as the store grows.
+@Suite struct QueryPlanTests {
+    /// The indexes a scan may use: partial ones, which hold only the rows still to work on
+    /// (pending outbox rows, sagas with a timer), not the finished past.
+    static let boundedIndexes = ["outbox_pending", "saga_instance_deadline"]
+    /// The tables that grow with every saga.
+    static let tables = ["saga_instance", "saga_step_history", "saga_timeline", "outbox", "inbox", "participant_reply", "ledger"]
+
+    @Test func theMessagePathUsesIndexesOnly() async throws {
+        let directory = try TemporaryDirectory()
+        let orchestratorPath = directory.file("orchestrator.sqlite"), participantPath = directory.file("participant.sqlite")
+        let sagas = try SQLiteSagaStore(path: orchestratorPath)
+        let services = try SQLiteSagaStore(path: participantPath)
+        try await services.pool.write { db in try TestParticipants.migrate(db) }
+        SQLiteStatistics.record(databasesAt: [orchestratorPath, participantPath])
+
+        let definition = try Fixtures.orderSaga()
+        let orchestrator = SagaOrchestrator(
+            registry: try SagaRegistry([Fixtures.orderRegistration(definition, prefix: "")]), store: sagas,
+            lifecycleEncoder: JSONLifecycleEncoder()
+        )
+        let participant = SagaParticipant(store: services, consumerName: "participants", handler: TestParticipants.handle)
+        let starts = try (0..<4).map { index in
+            InboundMessage(topic: "order.placed", partition: 0, offset: Int64(index), timestampMilliseconds: nil,
+                key: Array("plan-\(index)".utf8), value: try OrderData(orderID: "plan-\(index)", amount: 5).encodePayload(),
+                headers: [SagaHeader(SagaHeaders.messageID, "start-\(index)")])
+        }
+        try await orchestrator.process(starts[0])
+        try await orchestrator.process(batch: Array(starts.dropFirst()))
+        for _ in 0..<definition.steps.count {
+            let commands = try await Self.relay(sagas, skipping: "saga.events")
+            _ = try await participant.process(commands[0])
+            _ = try await participant.process(batch: Array(commands.dropFirst()))
+            let replies = try await Self.relay(services, skipping: nil)
+            try await orchestrator.process(replies[0])
+            try await orchestrator.process(batch: Array(replies.dropFirst()))
+        }
+        _ = try await orchestrator.fireDueTimers(now: Date())
+        _ = try await sagas.nextDeadline()
+        #expect(try await sagas.countByStatus() == [.completed: 4])
+
+        var checked = 0
+        for (path, store) in [(orchestratorPath, sagas), (participantPath, services)] {
+            for sql in SQLiteStatistics.statements(ofDatabaseAt: path) where sql.hasPrefix("SELECT") || sql.hasPrefix("UPDATE")
+                || sql.hasPrefix("DELETE") || sql.hasPrefix("INSERT")
+            {
+                // countByStatus reads every saga on purpose (the gauges, every 15 s), not per message.
+                if sql.contains("GROUP BY status") { continue }
+                let plan = try await store.pool.read { db in
+                    let nulls = StatementArguments(Array(repeating: DatabaseValue.null, count: sql.filter { $0 == "?" }.count))
+                    return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: nulls).map { $0["detail"] as String }
+                }
+                for step in plan where Self.tables.contains(where: { step.hasPrefix("SCAN \($0)") }) {
+                    #expect(Self.boundedIndexes.contains { step.hasSuffix("INDEX \($0)") }, "\(sql) → \(plan)")
+                }
+                checked += 1
+            }
+        }
+        #expect(checked >= 10, "statements recorded: \(checked)")
+    }
+
+    /// What a broker would deliver: the pending outbox rows (those not to `skipping`), marked
+    /// published by the relay's statements.
+    static func relay(_ store: SQLiteSagaStore, skipping: String?) async throws -> [InboundMessage] {
+        let rows = try await store.pendingOutbox(limit: 100)
+        try await store.markPublished(rows.map(\.id), at: Date())
+        return rows.filter { $0.message.topic != skipping }.enumerated().map { index, row in
+            InboundMessage(topic: row.message.topic, partition: 0, offset: Int64(index), timestampMilliseconds: nil,
+                key: row.message.key, value: row.message.value, headers: row.message.headers)
+        }
+    }
+}
