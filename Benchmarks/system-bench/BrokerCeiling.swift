@@ -1,4 +1,5 @@
 import Foundation
+import Histogram
 import SagaTestSupport
 import Kafka
 import Logging
@@ -66,6 +67,31 @@ struct BrokerCeiling {
         await consumer.close()
         await producer.shutdown(timeout: .seconds(10))
         return measurement
+    }
+}
+
+extension BrokerCeiling {
+    /// The latency floor of one hop: `count` records, each produced (awaiting its acknowledgement,
+    /// as the outbox relay does) only after the one before was read by a consumer in a group.
+    /// Returns the p50 and p99 of one record's produce → consume time, in milliseconds.
+    func hop(topic: String, count: Int) async throws -> (p50: Double, p99: Double) {
+        let producer = try KafkaProducer(configuration: kafka, logger: logger)
+        let consumer = try subscribedConsumer(topic: topic, group: "\(topic)-reader", kafka: kafka, logger: logger)
+        var iterator = consumer.messages.makeAsyncIterator()
+        _ = try await producer.send(record(topic, -1))
+        guard try await iterator.next() != nil else { throw BenchError("the hop consumer of \(topic) stopped") }
+        var histogram = SagaEnds.newHistogram()
+        for index in 0..<count {
+            let began = ContinuousClock.now
+            _ = try await producer.send(record(topic, index))
+            guard let message = try await iterator.next() else { throw BenchError("the hop consumer of \(topic) stopped") }
+            let took = (ContinuousClock.now - began).components
+            histogram.record(UInt64(max(0, took.seconds * 1_000_000 + took.attoseconds / 1_000_000_000_000)))
+            try consumer.markProcessed(message)
+        }
+        await consumer.close()
+        await producer.shutdown(timeout: .seconds(10))
+        return (Double(histogram.valueAtPercentile(50)) / 1000, Double(histogram.valueAtPercentile(99)) / 1000)
     }
 }
 

@@ -3,25 +3,33 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// A second orchestrator replica: `saga-server --role orchestrator` as its own process, on the
-/// same PostgreSQL schema, topics and consumer group as the benchmark's in-process orchestrator,
-/// so the group splits the orchestrator topics' partitions between the two.
-final class ReplicaProcess {
+/// A `saga-server` as its own process: a second orchestrator replica (`--role orchestrator`) on
+/// the same PostgreSQL schema, topics and consumer group as the benchmark's in-process
+/// orchestrator, so the group splits the orchestrator topics' partitions between the two; or the
+/// whole system (`--role all`) for the run that kills it once.
+///
+/// `@unchecked Sendable`: every stored property is a constant, and Foundation's `Process` may be
+/// asked whether it runs, and signalled, from any thread.
+final class ReplicaProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
     let logFile: String
 
     /// Starts `server` with `environment` (plus the role, port and quiet logs); its output goes to `logFile`.
     /// Its pid is appended to `pidFile` (if given) so the script can stop it however the benchmark ends.
-    init(server: String, environment: [String: String], port: Int, logFile: String, pidFile: String?) throws {
+    init(
+        server: String, environment: [String: String], port: Int, logFile: String, pidFile: String?, role: String = "orchestrator"
+    ) throws {
         self.port = port
         self.logFile = logFile
-        guard FileManager.default.createFile(atPath: logFile, contents: nil), let log = FileHandle(forWritingAtPath: logFile) else {
+        if !FileManager.default.fileExists(atPath: logFile) { FileManager.default.createFile(atPath: logFile, contents: nil) }
+        guard let log = FileHandle(forWritingAtPath: logFile) else {
             throw BenchError("cannot create the replica's log \(logFile)")
         }
+        try log.seekToEnd()
         process.executableURL = URL(fileURLWithPath: server)
         process.environment = environment.merging([
-            "SAGA_ROLE": "orchestrator", "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": String(port), "SAGA_LOG_LEVEL": "error",
+            "SAGA_ROLE": role, "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": String(port), "SAGA_LOG_LEVEL": "error",
             "SAGA_AUTH_DISABLED": "true",
         ]) { $1 }
         process.standardOutput = log
@@ -59,10 +67,21 @@ final class ReplicaProcess {
             .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0) { $0 + Int($1) }
     }
 
-    /// Stops the replica gracefully (SIGTERM) and waits for it.
-    func stop() async {
-        guard process.isRunning else { return }
-        process.terminate()
+    /// Stops the replica gracefully (SIGTERM) and waits for it; its exit status.
+    @discardableResult
+    func stop() async -> Int32 {
+        if process.isRunning { process.terminate() }
+        await exited()
+        return process.terminationStatus
+    }
+
+    /// Kills the process at once (SIGKILL: no shutdown, no flush) and waits until it is gone.
+    func kill() async {
+        if process.isRunning { _ = Foundation.kill(process.processIdentifier, SIGKILL) }
+        await exited()
+    }
+
+    private func exited() async {
         while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
     }
 

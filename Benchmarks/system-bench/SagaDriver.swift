@@ -15,6 +15,9 @@ final class SagaEnds: Sendable {
         var histogram = SagaEnds.newHistogram()
         var outcomes: [String: Int] = [:]
         var startError: String?
+        /// Tracked sagas that ended since the last reset.
+        var ended = 0
+        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
     private let state = Mutex(State())
     private let ended: AsyncStream<Void>.Continuation
@@ -45,7 +48,22 @@ final class SagaEnds: Sendable {
     var firstStartError: String? { state.withLock { $0.startError } }
 
     /// Clears the latencies and outcomes (for the next measured run).
-    func reset() { state.withLock { $0.histogram = Self.newHistogram(); $0.outcomes = [:] } }
+    func reset() { state.withLock { $0.histogram = Self.newHistogram(); $0.outcomes = [:]; $0.ended = 0 } }
+
+    /// Returns once `count` tracked sagas have ended since the last reset.
+    func wait(untilEnded count: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state in
+                if state.ended >= count { return true }
+                state.waiters.append((count, continuation))
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    /// How many tracked sagas have ended since the last reset.
+    var endedCount: Int { state.withLock { $0.ended } }
 
     /// The p50 and p99 start → end latency in milliseconds, and the outcomes by kind, since the last reset.
     var summary: (p50: Double, p99: Double, outcomes: [String: Int]) {
@@ -74,13 +92,18 @@ final class SagaEnds: Sendable {
 
     private func record(_ sagaID: String, outcome: String) {
         let now = ContinuousClock.now
-        let tracked = state.withLock { state -> Bool in
-            guard let start = state.started.removeValue(forKey: sagaID) else { return false }
+        let (tracked, woken) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
+            guard let start = state.started.removeValue(forKey: sagaID) else { return (false, []) }
             let latency = (now - start).components
             state.histogram.record(UInt64(max(0, latency.seconds * 1_000_000 + latency.attoseconds / 1_000_000_000_000)))
             state.outcomes[outcome, default: 0] += 1
-            return true
+            state.ended += 1
+            let ended = state.ended
+            let woken = state.waiters.filter { $0.count <= ended }.map(\.continuation)
+            state.waiters.removeAll { $0.count <= ended }
+            return (true, woken)
         }
+        for waiter in woken { waiter.resume() }
         if tracked { ended.yield() }
     }
 }

@@ -33,6 +33,10 @@ struct SystemBenchOptions: ParsableCommand {
     @Option(help: "Sagas unfinished at a time.") var inFlight = 200
     @Option(help: "Rounds per configuration; the table shows the medians.") var rounds = 3
     @Option(help: "Records per round of the broker baseline.") var records = 20_000
+    @Flag(help: "Also run the whole system as a saga-server process, SIGKILL it once mid-run, and check every effect happened once.")
+    var killOnce = false
+    @Option(help: "Sagas unfinished at a time in the latency runs (0: no latency runs).") var latencyInFlight = 10
+    @Option(help: "Sagas of each kind per latency run, and hops per floor measurement.") var latencySagas = 200
     @Option(help: "The orchestrator's SAGA_LIFECYCLE_EVENTS: all or terminal (the benchmark waits for SagaCompleted).")
     var lifecycleEvents = "all"
 
@@ -43,9 +47,12 @@ struct SystemBenchOptions: ParsableCommand {
     var replicaCounts: [Int]? { ["1": [1], "2": [2], "both": [1, 2]][orchestrators] }
 
     func validate() throws {
-        for (name, value) in [("--sagas", sagas), ("--in-flight", inFlight), ("--rounds", rounds), ("--records", records)] where value <= 0 {
+        for (name, value) in [("--sagas", sagas), ("--in-flight", inFlight), ("--rounds", rounds), ("--records", records),
+            ("--latency-sagas", latencySagas)] where value <= 0
+        {
             throw ValidationError("\(name) must be more than 0, got \(value)")
         }
+        guard latencyInFlight >= 0 else { throw ValidationError("--latency-in-flight must be 0 or more, got \(latencyInFlight)") }
         guard stores != nil else { throw ValidationError("--store \(store): expected sqlite, postgres or both") }
         guard replicaCounts != nil else { throw ValidationError("--orchestrators \(orchestrators): expected 1, 2 or both") }
         guard ["all", "terminal"].contains(lifecycleEvents) else {
@@ -130,6 +137,16 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
                 result.kinds[index].statements.append(Double(work.statements) / sagas)
                 result.kinds[index].commits.append(Double(work.commits) / sagas)
             }
+            if options.latencyInFlight > 0 {
+                // The floor: one record at a time through the broker, as many hops as a saga's critical path.
+                let hopTopic = "\(prefix).hop.\(round)"
+                try await admin.createTopics([KafkaTopicSpecification(name: hopTopic, partitions: 3)])
+                result.hops.append(try await ceiling.hop(topic: hopTopic, count: options.latencySagas))
+                for (index, start) in [system.placeOrder, system.requestTransfer].enumerated() {
+                    result.kinds[index].latencyRuns.append(try await drive(
+                        count: options.latencySagas, inFlight: options.latencyInFlight, ends: ends, endings: &endings, start: start))
+                }
+            }
             let (orders, transfers) = (result.kinds[0].runs[round - 1], result.kinds[1].runs[round - 1])
             say(String(format: "%@ round %d: produce %.0f rec/s, produce→consume %.0f rec/s, orders %.0f/s (p50 %.1f ms, p99 %.1f ms), "
                 + "transfers %.0f/s (p50 %.1f ms, p99 %.1f ms)", "\(configuration)", round, result.produce[round - 1].perSecond,
@@ -161,7 +178,19 @@ func runBenchmark() async throws {
     for line in skipped { say("skipped \(line)") }
     var results: [ConfigurationResult] = []
     for configuration in configurations { results.append(try await measure(configuration)) }
-    say(Report(results: results).table)
+    say(Report(results: results, latencyInFlight: options.latencyInFlight).table)
+    if options.killOnce {
+        guard let server = environment["SAGA_BENCH_SERVER"], let port = environment["SAGA_BENCH_REPLICA_PORT"].flatMap({ Int($0) }) else {
+            throw BenchError("--kill-once needs SAGA_BENCH_SERVER and SAGA_BENCH_REPLICA_PORT (scripts/bench-system sets them)")
+        }
+        say(try await KillOnce(servers: servers, server: server, port: port, pidFile: environment["SAGA_BENCH_PID_FILE"],
+            transfers: sagaCount, inFlight: inFlight, logger: logger).run())
+    }
 }
 
-try await runBenchmark()
+do {
+    try await runBenchmark()
+} catch {
+    _ = try? FileDescriptor.standardError.writeAll("system-bench: \(error)\n".utf8)  // a failed report of a failure has nowhere to go
+    exit(1)
+}
