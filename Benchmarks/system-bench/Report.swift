@@ -68,8 +68,8 @@ struct Report {
             "  % rec: the same counted in records (sagas/s × records per saga).",
             "records: Kafka records written per saga (commands, replies, lifecycle events, start event), counted in the outboxes.",
             "DB stmts: statements per saga (BEGIN and COMMIT included; on PostgreSQL each is a round trip), DB commits: committed",
-            "  transactions per saga, reads' included; SQLite: the adapter's counters, PostgreSQL: pg_stat_statements over every",
-            "  process's connections. Both include what the idle pollers (outbox relays, timers) did during the run.",
+            "  transactions per saga; SQLite: the adapter's counters (write transactions), PostgreSQL: pg_stat_statements over",
+            "  every process's connections (reads' included). Both include what the idle pollers (relays, timers) did.",
             "CPU ms/saga: this process only (every role but the replica; not the broker, not PostgreSQL);",
             "  broker ms: the broker's CPU per saga in the same run.",
         ]
