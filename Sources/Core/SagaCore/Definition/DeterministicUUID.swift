@@ -14,17 +14,24 @@ public enum DeterministicUUID {
             low = (low ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
             low = (low << 7) | (low >> 57)
         }
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for i in 0..<8 {
-            bytes[i] = UInt8(truncatingIfNeeded: high >> (56 - 8 * i))
-            bytes[8 + i] = UInt8(truncatingIfNeeded: low >> (56 - 8 * i))
+        // Canonical text written into one 36-byte buffer: no string per byte, no joins (it runs
+        // for every message a transition emits).
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 36) { text in
+            var at = 0
+            for index in 0..<16 {
+                var byte = UInt8(truncatingIfNeeded: (index < 8 ? high : low) >> (56 - 8 * (index % 8)))
+                if index == 6 { byte = (byte & 0x0f) | 0x80 }  // version 8
+                if index == 8 { byte = (byte & 0x3f) | 0x80 }  // RFC 9562 variant
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    text[at] = UInt8(ascii: "-")
+                    at += 1
+                }
+                text[at] = digits.utf8Start[Int(byte >> 4)]
+                text[at + 1] = digits.utf8Start[Int(byte & 0x0f)]
+                at += 2
+            }
+            return at
         }
-        bytes[6] = (bytes[6] & 0x0f) | 0x80 // version 8
-        bytes[8] = (bytes[8] & 0x3f) | 0x80 // RFC 9562 variant
-        let hex = bytes.map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
-        }
-        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
     }
 }
