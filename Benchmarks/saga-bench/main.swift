@@ -25,10 +25,13 @@ struct SagaBenchOptions: ParsableCommand {
 
     @Option(help: "Sagas to run.") var sagas = 2_000
     @Option(help: "Sagas unfinished at a time.") var inFlight = 200
+    @Option(help: "Instead: start this many sagas that no participant answers and report the orchestrator's memory.")
+    var stalled = 0
 
     func validate() throws {
         guard sagas > 0 else { throw ValidationError("--sagas must be more than 0, got \(sagas)") }
         guard inFlight > 0 else { throw ValidationError("--in-flight must be more than 0, got \(inFlight)") }
+        guard stalled >= 0 else { throw ValidationError("--stalled must be 0 or more, got \(stalled)") }
     }
 }
 
@@ -114,6 +117,11 @@ func baseline(rounds: Int, kafka: KafkaConfiguration, logger: Logger) async thro
     await consumer.close()
     await producer.shutdown()
     return (Double(histogram.valueAtPercentile(50)) / 1000, Double(histogram.valueAtPercentile(99)) / 1000)
+}
+
+if options.stalled > 0 {
+    try await runStalled(count: options.stalled, kafka: kafka, logger: logger)
+    exit(0)
 }
 
 let directory = NSTemporaryDirectory() + "saga-bench-" + UUID().uuidString
