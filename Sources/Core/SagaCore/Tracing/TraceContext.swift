@@ -21,30 +21,47 @@ public struct TraceContext: Sendable, Hashable {
     /// Parses a `traceparent` value; `nil` unless it is a valid version-00 (or later, read as
     /// 00) value with non-zero ids.
     public init?(traceparent: String, tracestate: String? = nil) {
-        let parts = traceparent.lowercased().split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 4, parts[0].count == 2, parts[0] != "ff", parts[1].count == 32, parts[2].count == 16,
-            parts[3].count == 2, parts[0...3].allSatisfy({ $0.allSatisfy(\.isHexDigit) }),
-            parts[0] != "00" || parts.count == 4,
-            parts[1].contains(where: { $0 != "0" }), parts[2].contains(where: { $0 != "0" }),
-            let flags = UInt8(parts[3], radix: 16)
+        // Read as ASCII bytes (it runs for every message): `vv-<32 hex>-<16 hex>-ff`, and for a
+        // later version anything after a fourth dash.
+        var text = Array(traceparent.utf8)
+        let dash = UInt8(ascii: "-")
+        guard text.count >= 55, text[2] == dash, text[35] == dash, text[52] == dash, text.count == 55 || text[55] == dash else {
+            return nil
+        }
+        text.removeSubrange(55...)
+        for index in text.indices where index != 2 && index != 35 && index != 52 {
+            switch text[index] {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): break
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): text[index] += 0x20
+            default: return nil
+            }
+        }
+        let zero = UInt8(ascii: "0")
+        guard !(text[0] == UInt8(ascii: "f") && text[1] == UInt8(ascii: "f")),
+            !(text[0] == zero && text[1] == zero) || traceparent.utf8.count == 55,
+            text[3..<35].contains(where: { $0 != zero }), text[36..<52].contains(where: { $0 != zero })
         else { return nil }
-        self.traceparent = parts[0...3].joined(separator: "-")
+        func nibble(_ byte: UInt8) -> UInt8 { byte <= UInt8(ascii: "9") ? byte - zero : byte - UInt8(ascii: "a") + 10 }
+        self.traceparent = String(decoding: text, as: UTF8.self)
         self.tracestate = tracestate.flatMap { $0.isEmpty ? nil : $0 }
-        traceID = String(parts[1])
-        parentID = String(parts[2])
-        sampled = flags & 1 == 1
+        traceID = String(decoding: text[3..<35], as: UTF8.self)
+        parentID = String(decoding: text[36..<52], as: UTF8.self)
+        sampled = nibble(text[54]) & 1 == 1
     }
 
     /// A new trace (random ids, sampled), for a saga whose start event carried none.
     public static func random() -> TraceContext {
         var generator = SystemRandomNumberGenerator()
-        func hex(_ bytes: Int) -> String {
-            var text = ""
-            for _ in 0..<bytes {
-                let byte = UInt8.random(in: 0...255, using: &generator)
-                text += String(byte >> 4, radix: 16) + String(byte & 0xF, radix: 16)
+        func hex(_ count: Int) -> String {
+            let digits: StaticString = "0123456789abcdef"
+            return String(unsafeUninitializedCapacity: count * 2) { text in
+                for index in 0..<count {
+                    let byte = UInt8.random(in: 0...255, using: &generator)
+                    text[2 * index] = digits.utf8Start[Int(byte >> 4)]
+                    text[2 * index + 1] = digits.utf8Start[Int(byte & 0x0f)]
+                }
+                return count * 2
             }
-            return text
         }
         var traceID = hex(16)
         if !traceID.contains(where: { $0 != "0" }) { traceID = "1" + traceID.dropFirst() }
