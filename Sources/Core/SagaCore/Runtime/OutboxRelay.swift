@@ -31,7 +31,8 @@ public enum OutboxRelayError: Error, CustomStringConvertible {
 /// message id.
 ///
 /// The relay sleeps on the outbox doorbell (rung by every commit that wrote rows), so it
-/// neither polls nor lags; after a delivery failure it retries after ``failureBackoff``.
+/// neither polls nor lags; it sends rows committed while earlier batches await their delivery
+/// reports, and after a delivery failure retries the failed rows after ``failureBackoff``.
 public struct OutboxRelay: Sendable {
     /// The store whose outbox to relay.
     public let store: any SagaStore
@@ -43,13 +44,16 @@ public struct OutboxRelay: Sendable {
     public var batchSize: Int
     /// The pause after a failed delivery.
     public var failureBackoff: Duration
+    /// Batches awaiting their delivery reports at once.
+    public var maxBatchesInFlight: Int
     private let logger: Logger
 
     /// Creates a relay.
     public init(
         store: any SagaStore, publisher: any OutboxPublisher, doorbell: Doorbell, batchSize: Int = 500,
-        failureBackoff: Duration = .milliseconds(500), logger: Logger = Logger(label: "saga.outbox")
+        failureBackoff: Duration = .milliseconds(500), maxBatchesInFlight: Int = 2, logger: Logger = Logger(label: "saga.outbox")
     ) {
+        self.maxBatchesInFlight = max(1, maxBatchesInFlight)
         self.store = store
         self.publisher = publisher
         self.doorbell = doorbell
@@ -58,22 +62,56 @@ public struct OutboxRelay: Sendable {
         self.logger = logger
     }
 
-    /// Runs until the task is cancelled.
+    /// Runs until the task is cancelled: reads what is pending and sends it as a batch, and
+    /// while batches await their delivery reports (up to ``maxBatchesInFlight``) sends the rows
+    /// committed since, except those behind an earlier row of the same topic and key that is
+    /// still in flight (they go once it is published). Sleeps on the doorbell, which commits and
+    /// finished batches ring.
     public func run() async {
-        while !Task.isCancelled {
-            do {
-                let (published, failed) = try await publishPending()
-                if failed > 0 {
-                    await doorbell.wait(until: Date().addingTimeInterval(failureBackoff.seconds))
-                } else if published < batchSize {
+        let pipeline = RelayPipeline()
+        await withTaskGroup(of: Void.self) { group in
+            while !Task.isCancelled {
+                if pipeline.batchesInFlight >= maxBatchesInFlight {
                     await doorbell.wait()
+                    continue
                 }
-            } catch {
-                if Task.isCancelled { return }
-                logger.error("outbox relay pass failed", metadata: ["error": "\(error)"])
-                await doorbell.wait(until: Date().addingTimeInterval(failureBackoff.seconds))
+                let pending: [OutboxRecord]
+                let generation = pipeline.generation
+                do {
+                    pending = try await store.pendingOutbox(limit: batchSize + pipeline.rowsInFlight)
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.error("outbox relay pass failed", metadata: ["error": "\(error)"])
+                    await doorbell.wait(until: Date().addingTimeInterval(failureBackoff.seconds))
+                    continue
+                }
+                guard let batch = pipeline.take(pending, limit: batchSize, readAt: generation) else { continue }
+                guard !batch.isEmpty else {
+                    await doorbell.wait()
+                    continue
+                }
+                group.addTask { await self.send(batch, pipeline: pipeline) }
+                // All that was pending went (or waits behind a batch, whose end rings): sleep until
+                // a commit or a finished batch rings, rather than read again at once.
+                if batch.count < batchSize { await doorbell.wait() }
             }
+            group.cancelAll()
         }
+    }
+
+    /// Publishes and marks `batch`, then releases it (its failed rows after ``failureBackoff``)
+    /// and rings the doorbell so that the rows behind it go.
+    private func send(_ batch: [OutboxRecord], pipeline: RelayPipeline) async {
+        let failed: Int
+        do {
+            failed = try await publish(batch)
+        } catch {
+            logger.error("outbox rows published but not marked; they will be sent again", metadata: ["error": "\(error)"])
+            failed = batch.count
+        }
+        if failed > 0 { try? await Task.sleep(for: failureBackoff) }  // cancelled: release at once, the stop flushes
+        pipeline.release(batch)
+        await doorbell.ring()
     }
 
     /// Publishes pending rows batch after batch until none is left or one fails (at most
@@ -94,6 +132,12 @@ public struct OutboxRelay: Sendable {
     public func publishPending() async throws(SagaStoreError) -> (published: Int, failed: Int) {
         let rows = try await store.pendingOutbox(limit: batchSize)
         guard !rows.isEmpty else { return (0, 0) }
+        let failed = try await publish(rows)
+        return (rows.count - failed, failed)
+    }
+
+    /// Publishes `rows` and marks the delivered ones published; returns how many failed.
+    private func publish(_ rows: [OutboxRecord]) async throws(SagaStoreError) -> Int {
         let results = await publisher.publish(rows.map(\.message))
         var delivered: [Int64] = []
         var failed = 0
@@ -112,6 +156,6 @@ public struct OutboxRelay: Sendable {
             }
         }
         try await store.markPublished(delivered, at: Date())
-        return (delivered.count, failed)
+        return failed
     }
 }
