@@ -14,8 +14,7 @@ func runStalled(count: Int, kafka: KafkaConfiguration, logger: Logger) async thr
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let prefix = "stalled\(UUID().uuidString.prefix(6).lowercased())."
-    let topics = ["inventory.commands", "payments.commands", "shipping.commands", Fixtures.replyTopic, "saga.events"].map { prefix + $0 }
-    try await createTopics(topics + topics.map(DeadLetterRecord.topic(for:)), kafka: kafka, logger: logger)
+    try await createSagaTopics(prefix: prefix, kafka: kafka, logger: logger)
     let store = try SQLiteSagaStore(path: directory + "/orchestrator.sqlite")
     // Nobody answers, and no timer may fire during the run: an hour per step.
     let orchestrator = SagaOrchestrator(

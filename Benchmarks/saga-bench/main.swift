@@ -88,6 +88,12 @@ func createTopics(_ names: [String], kafka: KafkaConfiguration, logger: Logger) 
     try await admin.createTopics(names.map { KafkaTopicSpecification(name: $0, partitions: 3) })
 }
 
+/// The test order saga's topics under `prefix`, and their dead-letter topics.
+func createSagaTopics(prefix: String, kafka: KafkaConfiguration, logger: Logger) async throws {
+    let topics = ["inventory.commands", "payments.commands", "shipping.commands", Fixtures.replyTopic, "saga.events"].map { prefix + $0 }
+    try await createTopics(topics + topics.map(DeadLetterRecord.topic(for:)), kafka: kafka, logger: logger)
+}
+
 /// The baseline: 8 sequential hops of bare produce → consume, per round trip, `rounds` times.
 func baseline(rounds: Int, kafka: KafkaConfiguration, logger: Logger) async throws -> (p50: Double, p99: Double) {
     let topic = "bench-ping-\(UUID().uuidString.prefix(8).lowercased())"
@@ -128,8 +134,7 @@ let directory = NSTemporaryDirectory() + "saga-bench-" + UUID().uuidString
 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: directory) }
 let prefix = "bench\(UUID().uuidString.prefix(6).lowercased())."
-let topics = ["inventory.commands", "payments.commands", "shipping.commands", Fixtures.replyTopic, "saga.events"].map { prefix + $0 }
-try await createTopics(topics + topics.map(DeadLetterRecord.topic(for:)), kafka: kafka, logger: logger)
+try await createSagaTopics(prefix: prefix, kafka: kafka, logger: logger)
 
 print("saga-bench: \(sagaCount) sagas of 4 steps, up to \(inFlight) in flight, librdkafka \(LibrdkafkaVersion.string)")
 let base = try await baseline(rounds: 200, kafka: kafka, logger: logger)
