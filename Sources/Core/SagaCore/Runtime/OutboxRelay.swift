@@ -69,7 +69,9 @@ public struct OutboxRelay: Sendable {
     /// finished batches ring.
     public func run() async {
         let pipeline = RelayPipeline()
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: a relay runs for the life of its service, and a plain task group would keep
+        // every finished batch's task until awaited.
+        await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 if pipeline.batchesInFlight >= maxBatchesInFlight {
                     await doorbell.wait()
