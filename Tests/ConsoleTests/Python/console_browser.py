@@ -12,7 +12,7 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -68,6 +68,15 @@ class Console:
             shown = [e.text for e in self.driver.find_elements(By.CSS_SELECTOR, css)]
             raise AssertionError(f"{text!r} did not appear in {css}; it shows {shown!r}") from None
         return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def retrying_stale(self, action, attempts=10):
+        """Runs `action` again while the elements it found were replaced by a re-render."""
+        for attempt in range(attempts):
+            try:
+                return action()
+            except StaleElementReferenceException:
+                if attempt == attempts - 1:
+                    raise
 
     def link(self, text):
         return self.wait.until(EC.element_to_be_clickable((By.LINK_TEXT, text)))
@@ -174,8 +183,9 @@ def run(console, token):
         console.wait.until(EC.invisibility_of_element_located((By.CSS_SELECTOR, "dialog[open]")))
         console.text_appears("#status", "Replayed 1 letter(s)")
         console.step("edit and replay: a value that does not fit the schema is refused naming the field")
-        letter = console.find("li.letter")
-        console.button_in(letter, "Edit and replay…").click()
+        # The list reloads after the replay (and may show the letter dead-lettered again): a letter
+        # found before the reload is gone from the page, so find it again until the click lands.
+        console.retrying_stale(lambda: console.button_in(console.find("li.letter"), "Edit and replay…").click())
         editor = console.find("#letter-value")
         editor.clear()
         editor.send_keys("{not json")
