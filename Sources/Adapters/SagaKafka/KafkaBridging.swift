@@ -42,10 +42,10 @@ public struct KafkaOutboxPublisher: OutboxPublisher {
 
     /// Publishes `messages` (see ``OutboxPublisher/publish(_:)``).
     public func publish(_ messages: [OutgoingMessage]) async -> [(any Error)?] {
-        var lanes: [Lane: [Int]] = [:]
-        var order: [Lane] = []
+        var lanes: [OutboxLane: [Int]] = [:]
+        var order: [OutboxLane] = []
         for (index, message) in messages.enumerated() {
-            let lane = Lane(topic: message.topic, key: message.key)
+            let lane = OutboxLane(message)
             if lanes[lane] == nil { order.append(lane) }
             lanes[lane, default: []].append(index)
         }
@@ -54,10 +54,6 @@ public struct KafkaOutboxPublisher: OutboxPublisher {
         return await withTaskGroup(of: [(Int, (any Error)?)].self) { group in
             for key in order {
                 let lane = lanes[key] ?? []
-                if lane.count == 1, let index = lane.first {
-                    group.addTask { await [(index, Self.send(messages[index], producer: producer, outgoing: outgoing))] }
-                    continue
-                }
                 group.addTask {
                     var results: [(Int, (any Error)?)] = []
                     var failed = false
@@ -83,12 +79,6 @@ public struct KafkaOutboxPublisher: OutboxPublisher {
 }
 
 extension KafkaOutboxPublisher {
-    /// The messages that keep their order among themselves: one key on one topic.
-    struct Lane: Hashable {
-        var topic: String
-        var key: [UInt8]
-    }
-
     /// Sends `message` and waits for its delivery report; the error, or `nil` when delivered.
     static func send(
         _ message: OutgoingMessage, producer: KafkaProducer, outgoing: (OutgoingMessage) -> OutgoingMessage

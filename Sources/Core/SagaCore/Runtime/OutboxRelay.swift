@@ -11,6 +11,22 @@ public protocol OutboxPublisher: Sendable {
     func publish(_ messages: [OutgoingMessage]) async -> [(any Error)?]
 }
 
+/// The outgoing messages that keep their order among themselves: one key on one topic (Kafka
+/// orders records within a partition only). The relay never has two messages of a lane in
+/// flight at once, and an ``OutboxPublisher`` sends a lane's messages one after the other.
+public struct OutboxLane: Hashable, Sendable {
+    /// The topic.
+    public var topic: String
+    /// The record key (the saga id).
+    public var key: [UInt8]
+
+    /// The lane of `message`.
+    public init(_ message: OutgoingMessage) {
+        topic = message.topic
+        key = message.key
+    }
+}
+
 /// Errors of the relay.
 public enum OutboxRelayError: Error, CustomStringConvertible {
     /// Not attempted because an earlier message with the same key failed.

@@ -4,11 +4,7 @@ import Synchronization
 /// await their delivery reports without ever sending two rows of one saga to one topic at once:
 /// a row is taken only when no earlier row of its topic and key is in flight or held back.
 final class RelayPipeline: Sendable {
-    /// The rows that keep their order among themselves: one key on one topic.
-    struct Lane: Hashable {
-        var topic: String
-        var key: [UInt8]
-    }
+    private typealias Lane = OutboxLane
 
     private struct State {
         var rows: Set<Int64> = []
@@ -38,7 +34,7 @@ final class RelayPipeline: Sendable {
             var batch: [OutboxRecord] = []
             var held: Set<Lane> = []
             for row in pending where !state.rows.contains(row.id) {
-                let lane = Lane(topic: row.message.topic, key: row.message.key)
+                let lane = Lane(row.message)
                 if state.lanes.contains(lane) || held.contains(lane) || batch.count >= limit {
                     held.insert(lane)
                     continue
@@ -48,7 +44,7 @@ final class RelayPipeline: Sendable {
             guard !batch.isEmpty else { return [] }
             for row in batch {
                 state.rows.insert(row.id)
-                state.lanes.insert(Lane(topic: row.message.topic, key: row.message.key))
+                state.lanes.insert(Lane(row.message))
             }
             state.batches += 1
             return batch
@@ -60,7 +56,7 @@ final class RelayPipeline: Sendable {
         state.withLock { state in
             for row in batch {
                 state.rows.remove(row.id)
-                state.lanes.remove(Lane(topic: row.message.topic, key: row.message.key))
+                state.lanes.remove(Lane(row.message))
             }
             state.batches -= 1
             state.releases += 1

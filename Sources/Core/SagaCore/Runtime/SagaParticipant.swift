@@ -68,10 +68,7 @@ public struct SagaParticipant<Store: ParticipantStore>: Sendable {
             throw .invalidEnvelope(error)
         }
         spans.describe(span, command)
-        let entry = InboxEntry(
-            consumer: consumerName, messageID: command.messageID, topic: message.topic, partition: message.partition,
-            offset: message.offset
-        )
+        let entry = inboxEntry(command, message)
         let handler = self.handler
         do {
             let result = try await store.transaction("process command \(command.messageID)") { transaction -> Result in
@@ -117,6 +114,14 @@ extension SagaParticipant {
         return .replied(reply.status)
     }
 
+    /// The inbox entry recording that this participant processed `command`, read from `message`.
+    private func inboxEntry(_ command: ParticipantCommand, _ message: InboundMessage) -> InboxEntry {
+        InboxEntry(
+            consumer: consumerName, messageID: command.messageID, topic: message.topic, partition: message.partition,
+            offset: message.offset
+        )
+    }
+
     /// Processes consumed commands in order in **one** store transaction, as ``process(_:)``
     /// processes each in one: inbox entry, handler, reply. All or nothing: when any command
     /// cannot be processed here (an invalid envelope, a handler that throws, a store failure), the
@@ -125,11 +130,7 @@ extension SagaParticipant {
     public func process(batch messages: [InboundMessage]) async throws -> [Result] {
         let commands = try messages.map { message in
             let command = try ParticipantCommand(from: message)
-            let entry = InboxEntry(
-                consumer: consumerName, messageID: command.messageID, topic: message.topic, partition: message.partition,
-                offset: message.offset
-            )
-            return (command, entry)
+            return (command, inboxEntry(command, message))
         }
         let started = zip(messages, commands).map { message, command in
             let span = spans.start(message, participant: consumerName)
