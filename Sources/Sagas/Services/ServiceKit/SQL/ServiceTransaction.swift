@@ -26,23 +26,29 @@ public struct ServiceTransaction {
     /// Wraps an open transaction.
     public init(_ connection: Connection) { self.connection = connection }
 
-    /// Runs a statement; returns how many rows it inserted, updated or deleted.
+    /// Runs one statement; returns how many rows it inserted, updated or deleted.
+    ///
+    /// On SQLite the statement is compiled once per connection and kept (GRDB's statement
+    /// cache), so pass values as `arguments`, never inside `sql`: the texts a service runs stay
+    /// a small, fixed set.
     @discardableResult
     public func execute(_ sql: String, _ arguments: [any SQLValueConvertible] = []) throws -> Int {
         switch connection {
         case .sqlite(let db):
-            try db.execute(sql: sql, arguments: Self.grdbArguments(arguments))
+            try db.cachedStatement(sql: sql).execute(arguments: Self.grdbArguments(arguments))
             return db.changesCount
         case .postgres(let transaction):
             return try transaction.query(try Self.postgresQuery(sql, arguments)).changed
         }
     }
 
-    /// Runs a query; returns its rows (`source` names them in errors: the table, usually).
+    /// Runs a query; returns its rows (`source` names them in errors: the table, usually). Like
+    /// ``execute(_:_:)``, compiled once per connection on SQLite.
     public func rows(_ sql: String, _ arguments: [any SQLValueConvertible] = [], source: String = "query") throws -> [SQLRow] {
         switch connection {
         case .sqlite(let db):
-            return try Row.fetchAll(db, sql: sql, arguments: Self.grdbArguments(arguments)).map { Self.row($0, source: source) }
+            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: Self.grdbArguments(arguments))
+                .map { Self.row($0, source: source) }
         case .postgres(let transaction):
             return try transaction.query(try Self.postgresQuery(sql, arguments)).rows.map { try Self.row($0, source: source) }
         }
