@@ -71,4 +71,21 @@ import Testing
         relay.cancel()
         await relay.value
     }
+
+    /// A batch whose delivery reports arrive while the relay stops is still marked published:
+    /// it is out, and a row left pending would be sent again at the next start.
+    @Test(.timeLimit(.minutes(1))) func aBatchDeliveredWhileTheRelayStopsIsMarkedPublished() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteSagaStore(path: directory.file("outbox.sqlite"))
+        let publisher = GatedPublisher()
+        var sent = publisher.sent.makeAsyncIterator()
+        _ = try await store.commit(SagaCommit(outbox: [row("a", "a1", hold: true)]))
+        let relay = Task { await OutboxRelay(store: store, publisher: publisher, doorbell: Doorbell()).run() }
+
+        #expect(await sent.next() == "a/a1")
+        relay.cancel()
+        publisher.release()
+        await relay.value
+        #expect(try await store.pendingOutbox(limit: 10).isEmpty)
+    }
 }

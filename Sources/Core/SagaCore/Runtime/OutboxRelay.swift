@@ -173,7 +173,14 @@ public struct OutboxRelay: Sendable {
                 delivered.append(row.id)
             }
         }
-        try await store.markPublished(delivered, at: Date())
+        // Marked even while the relay stops (in a task of its own, which cancellation does not
+        // reach): the rows are out, and a row left unmarked is sent again at the next start.
+        let store = store
+        let marked = await Task { () async -> SagaStoreError? in
+            do throws(SagaStoreError) { try await store.markPublished(delivered, at: Date()) } catch { return error }
+            return nil
+        }.value
+        if let marked { throw marked }
         return failed
     }
 }
