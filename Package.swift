@@ -302,7 +302,7 @@ let package = Package(
         // Sagas per second and latency beside a bare produce/consume baseline (scripts/bench-saga).
         .executableTarget(
             name: "saga-bench",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Histogram", package: "hdrhistogram-swift"), "Kafka", .product(name: "Logging", package: "swift-log"), "SagaAvro", "SagaCore", "SagaKafka", "SagaSQLite", "SagaTestSupport", swiftSystem],
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Histogram", package: "hdrhistogram-swift"), .product(name: "GRDB", package: "GRDB.swift"), "Kafka", .product(name: "Logging", package: "swift-log"), "SagaAvro", "SagaCore", "SagaKafka", "SagaSQLite", "SagaTestSupport", swiftSystem],
             path: "Benchmarks/saga-bench",
             linkerSettings: developmentRuntimeLibraryPath
         ),

@@ -45,7 +45,7 @@ func runStalled(count: Int, kafka: KafkaConfiguration, logger: Logger) async thr
     let running = try await store.countByStatus()[.running] ?? 0
     service.cancel()
     _ = await service.result
-    guard running == count + 1 else { throw StalledError("\(running) sagas running, expected \(count + 1)") }
+    guard running == count + 1 else { throw BenchError("\(running) sagas running, expected \(count + 1)") }
     print(String(format: """
         stalled   %d sagas in flight (started, first command published, never answered) in %.0f s: RSS %.1f MB \
         (%.1f MB before them, peak %.1f MB), %.0f bytes per saga in flight
@@ -73,7 +73,7 @@ struct Memory {
     }
 }
 
-struct StalledError: Error, CustomStringConvertible {
+struct BenchError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }

@@ -27,11 +27,17 @@ struct SagaBenchOptions: ParsableCommand {
     @Option(help: "Sagas unfinished at a time.") var inFlight = 200
     @Option(help: "Instead: start this many sagas that no participant answers and report the orchestrator's memory.")
     var stalled = 0
+    @Option(parsing: .upToNextOption, help: """
+        Instead: for each size, fresh stores filled to that many finished sagas, then --sagas more run through them \
+        (the CPU per saga should not grow with the store).
+        """)
+    var grown: [Int] = []
 
     func validate() throws {
         guard sagas > 0 else { throw ValidationError("--sagas must be more than 0, got \(sagas)") }
         guard inFlight > 0 else { throw ValidationError("--in-flight must be more than 0, got \(inFlight)") }
         guard stalled >= 0 else { throw ValidationError("--stalled must be 0 or more, got \(stalled)") }
+        guard grown.allSatisfy({ $0 > 0 }) else { throw ValidationError("--grown sizes must be more than 0, got \(grown)") }
     }
 }
 
@@ -79,6 +85,14 @@ final class Recorder: Sendable {
         }
     }
     var finished: Int { state.withLock { $0.finished } }
+    /// Forgets what was recorded (sagas still running stay started).
+    func reset() {
+        state.withLock { state in
+            state.histogram.reset()
+            state.finished = 0
+            state.failed = 0
+        }
+    }
     var failed: Int { state.withLock { $0.failed } }
     func percentile(_ p: Double) -> Double { state.withLock { Double($0.histogram.valueAtPercentile(p)) / 1000 } }
 }
@@ -125,9 +139,21 @@ func baseline(rounds: Int, kafka: KafkaConfiguration, logger: Logger) async thro
     return (Double(histogram.valueAtPercentile(50)) / 1000, Double(histogram.valueAtPercentile(99)) / 1000)
 }
 
+/// Runs one of the other modes and exits: 0 when it ends, 1 with the error on standard error when it fails.
+func runMode(_ body: () async throws -> Void) async -> Never {
+    do {
+        try await body()
+        exit(0)
+    } catch {
+        _ = try? FileDescriptor.standardError.writeAll("saga-bench: \(error)\n".utf8)  // a failed report of a failure has nowhere to go
+        exit(1)
+    }
+}
 if options.stalled > 0 {
-    try await runStalled(count: options.stalled, kafka: kafka, logger: logger)
-    exit(0)
+    await runMode { try await runStalled(count: options.stalled, kafka: kafka, logger: logger) }
+}
+if !options.grown.isEmpty {
+    await runMode { try await runGrown(sizes: options.grown, sagas: sagaCount, inFlight: inFlight, kafka: kafka, brokerPID: brokerPID, logger: logger) }
 }
 
 let directory = NSTemporaryDirectory() + "saga-bench-" + UUID().uuidString
@@ -140,81 +166,16 @@ print("saga-bench: \(sagaCount) sagas of 4 steps, up to \(inFlight) in flight, l
 let base = try await baseline(rounds: 200, kafka: kafka, logger: logger)
 print(String(format: "baseline  8 sequential produce→consume hops (no engine): p50 %.2f ms, p99 %.2f ms", base.p50, base.p99))
 
-let recorder = Recorder()
-let (completions, completion) = AsyncStream<Void>.makeStream()
-let orchestratorStore = try SQLiteSagaStore(path: directory + "/orchestrator.sqlite")
-let participantStore = try SQLiteSagaStore(path: directory + "/participants.sqlite")
-try participantStore.pool.write { db in try TestParticipants.migrate(db) }
-let orchestrator = SagaOrchestrator(
-    registry: try SagaRegistry(definitions: [Fixtures.orderSaga(prefix: prefix, timeout: .seconds(60))]), store: orchestratorStore,
-    lifecycleTopic: prefix + "saga.events", lifecycleEncoder: JSONLifecycleEncoder(),
-    observer: { state in
-        if state.status.isTerminal {
-            recorder.end(state.sagaID, ok: state.status == .completed)
-            completion.yield()
-        }
-    }
-)
-let services = Task { [kafka, logger] in
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask {
-            try await SagaOrchestratorService(orchestrator: orchestrator, kafka: kafka, groupID: prefix + "orchestrator", logger: logger).run()
-        }
-        group.addTask {
-            try await SagaParticipantService(
-                participant: SagaParticipant(store: participantStore, consumerName: "bench-participants", handler: TestParticipants.handle),
-                kafka: kafka, topics: ["inventory.commands", "payments.commands", "shipping.commands"].map { prefix + $0 },
-                groupID: prefix + "participants", logger: logger
-            ).run()
-        }
-        try await group.waitForAll()
-    }
-}
-/// Starts a warm-up saga (waiting out the consumer groups' first join), then `count` sagas with
-/// at most `inFlight` unfinished at a time; returns the measured wall time and CPU seconds.
-func drive(
-    _ orchestrator: SagaOrchestrator, completions: AsyncStream<Void>, recorder: Recorder, count: Int, inFlight: Int,
-    brokerPID: Int32?
-) async throws -> (elapsed: Duration, cpuSelf: Double?, cpuBroker: Double?) {
-    let data = try OrderData(orderID: "ok", amount: 1).encodePayload()
-    var completed = completions.makeAsyncIterator()
-    recorder.start("warm-up")
-    _ = try await orchestrator.start(sagaType: "order", sagaID: "warm-up", data: data)
-    _ = await completed.next()
-    let cpuSelf0 = ProcessCPU.seconds(nil)
-    let cpuBroker0 = ProcessCPU.seconds(brokerPID)
-    let began = ContinuousClock.now
-    var ended = 0
-    for i in 0..<count {
-        if i - ended >= inFlight {
-            _ = await completed.next()
-            ended += 1
-        }
-        let id = "bench-\(i)"
-        recorder.start(id)
-        _ = try await orchestrator.start(sagaType: "order", sagaID: id, data: data)
-    }
-    while ended < count {
-        _ = await completed.next()
-        ended += 1
-    }
-    let elapsed = ContinuousClock.now - began
-    let cpuSelf = cpuSelf0.flatMap { start in ProcessCPU.seconds(nil).map { $0 - start } }
-    let cpuBroker = cpuBroker0.flatMap { start in ProcessCPU.seconds(brokerPID).map { $0 - start } }
-    return (elapsed, cpuSelf, cpuBroker)
-}
+let engine = try BenchEngine(directory: directory, prefix: prefix, kafka: kafka, brokerPID: brokerPID, logger: logger)
+try await engine.warmUp()
+let run = try await engine.drive(count: sagaCount, inFlight: inFlight)
+await engine.stop()
+let recorder = engine.recorder
 
-let (elapsed, cpuSelf, cpuBroker) = try await drive(
-    orchestrator, completions: completions, recorder: recorder, count: sagaCount, inFlight: inFlight, brokerPID: brokerPID
-)
-services.cancel()
-_ = await services.result
-
-let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-print(String(format: "saga      %d sagas in %.2f s: %.0f sagas/s (%d failed)", sagaCount, seconds, Double(sagaCount) / seconds, recorder.failed))
+print(String(format: "saga      %d sagas in %.2f s: %.0f sagas/s (%d failed)", sagaCount, run.seconds, Double(sagaCount) / run.seconds, recorder.failed))
 print(String(format: "saga      start→completed latency: p50 %.2f ms, p99 %.2f ms", recorder.percentile(50), recorder.percentile(99)))
 print(String(format: "ratio     saga p50 / baseline p50 = %.2f", recorder.percentile(50) / base.p50))
-if let cpuSelf {
-    let broker = cpuBroker.map { String(format: "%.2f s", $0) } ?? "unknown (set SAGA_BENCH_BROKER_PID)"
-    print(String(format: "cpu       engine process (orchestrator + participants): %.2f s; broker: %@; wall %.2f s", cpuSelf, broker, seconds))
+if let cpuSelf = run.cpuSelf {
+    let broker = run.cpuBroker.map { String(format: "%.2f s", $0) } ?? "unknown (set SAGA_BENCH_BROKER_PID)"
+    print(String(format: "cpu       engine process (orchestrator + participants): %.2f s; broker: %@; wall %.2f s", cpuSelf, broker, run.seconds))
 }
