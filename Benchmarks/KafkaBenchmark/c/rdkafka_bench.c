@@ -9,12 +9,14 @@
  * `consume-lean` is the loop without those guarantees (automatic offset store of every polled
  * message, no copy), printed for information: what at-least-once and owned bytes cost.
  *
- *   rdkafka_bench produce BROKERS TOPIC COUNT SIZE LINGER_MS
+ *   rdkafka_bench produce BROKERS TOPIC COUNT SIZE LINGER_MS [WINDOW]
  *   rdkafka_bench consume BROKERS TOPIC COUNT GROUP
  *   rdkafka_bench consume-lean BROKERS TOPIC COUNT GROUP
  *
  * Prints one line: RESULT messages=N bytes=B failed=F seconds=S
- * Producer time: first produce call until every delivery report arrived (flush).
+ * Producer time: first produce call until every delivery report arrived (flush). With WINDOW,
+ * at most that many messages await their delivery reports at once (the next is produced when
+ * one is reported): what WINDOW callers that each await their message's report can do.
  * Consumer time: first message received until the COUNT-th.
  */
 #include <librdkafka/rdkafka.h>
@@ -50,7 +52,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *message, void 
                 delivered++;
 }
 
-static int produce(const char *brokers, const char *topic, long count, size_t size, const char *linger) {
+static int produce(const char *brokers, const char *topic, long count, size_t size, const char *linger, long window) {
         char errstr[512];
         rd_kafka_conf_t *conf = rd_kafka_conf_new();
         set(conf, "bootstrap.servers", brokers);
@@ -70,6 +72,8 @@ static int produce(const char *brokers, const char *topic, long count, size_t si
         double start = now();
         for (long i = 0; i < count; i++) {
                 rd_kafka_resp_err_t err;
+                while (window > 0 && i - delivered - failed >= window)
+                        rd_kafka_poll(rk, 1); /* serve delivery reports until one is out of the window */
                 while ((err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_VALUE(payload, size),
                                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END)) ==
                        RD_KAFKA_RESP_ERR__QUEUE_FULL)
@@ -168,8 +172,8 @@ static int consume(const char *brokers, const char *topic, long count, const cha
 }
 
 int main(int argc, char **argv) {
-        if (argc == 7 && !strcmp(argv[1], "produce"))
-                return produce(argv[2], argv[3], atol(argv[4]), (size_t)atol(argv[5]), argv[6]);
+        if ((argc == 7 || argc == 8) && !strcmp(argv[1], "produce"))
+                return produce(argv[2], argv[3], atol(argv[4]), (size_t)atol(argv[5]), argv[6], argc == 8 ? atol(argv[7]) : 0);
         if (argc == 6 && !strcmp(argv[1], "consume"))
                 return consume(argv[2], argv[3], atol(argv[4]), argv[5], 0);
         if (argc == 6 && !strcmp(argv[1], "consume-lean"))
@@ -178,6 +182,6 @@ int main(int argc, char **argv) {
                 printf("%s\n", rd_kafka_version_str());
                 return 0;
         }
-        fprintf(stderr, "usage: rdkafka_bench produce BROKERS TOPIC COUNT SIZE LINGER_MS | consume[-lean] BROKERS TOPIC COUNT GROUP\n");
+        fprintf(stderr, "usage: rdkafka_bench produce BROKERS TOPIC COUNT SIZE LINGER_MS [WINDOW] | consume[-lean] BROKERS TOPIC COUNT GROUP\n");
         return 2;
 }
