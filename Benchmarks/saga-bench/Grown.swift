@@ -56,12 +56,12 @@ enum StoreGrowth {
                 SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'
                 """)
         }
+        // Filler, not saga data: no fsync per copy (the disk here takes ~3 MB/s of synced writes).
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = OFF") }
+        defer { try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") } }
         for table in tables {
             let (columns, values, renames) = try pool.read { db in try copyColumns(of: table, in: db) }
             try pool.write { db in try db.execute(sql: "CREATE TEMP TABLE growth_seed AS SELECT * FROM \(table)") }
-            // Filler, not saga data: no fsync per copy (the disk here takes ~3 MB/s of synced writes).
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = OFF") }
-            defer { try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") } }
             // One transaction per copy keeps the write-ahead log small.
             for copy in 0..<copies {
                 try pool.write { db in
@@ -101,7 +101,7 @@ enum StoreGrowth {
         try Bool.fetchOne(db, sql: "SELECT sql LIKE '%WITHOUT ROWID%' FROM sqlite_master WHERE name = ?", arguments: [table]) ?? false
     }
 
-    /// The bytes each table and its indexes take in the store at `path`, largest first (from
+    /// The bytes each table and its indexes take in the store of `pool`, largest first (from
     /// SQLite's `dbstat` table; empty when this SQLite lacks it).
     static func tableBytes(_ pool: DatabasePool) -> [(table: String, bytes: Int)] {
         let rows = try? pool.read { db in
