@@ -8,7 +8,7 @@ import FoundationNetworking
 #endif
 
 /// A `saga-server` child process (the executable built beside the test bundle), its output
-/// collected, its HTTP port read from its `listening on HOST:PORT` log line.
+/// collected, its HTTP port read from its `saga-server started, listening on HOST:PORT` log line.
 ///
 /// Started as a SagaDev ``ChildProcess``: its standard output and error go to a temporary file
 /// (not a pipe), which ``text`` reads, so no thread blocks on a pipe read that a signal could
@@ -41,7 +41,7 @@ final class ServerProcess: Sendable {
     /// The exit status, once it exited (128 + the signal if a signal ended it).
     var exitStatus: Int32? { child.exitStatus }
 
-    /// Waits for the `listening on HOST:PORT` line and returns the port.
+    /// Waits for the startup line (`saga-server started, listening on HOST:PORT`) and returns the port.
     func port(within seconds: Double = 120) async throws -> Int {
         var port: Int?
         try await eventually("\(name) to log its HTTP port; output:\n\(text)", within: seconds) {
@@ -52,10 +52,14 @@ final class ServerProcess: Sendable {
         return try #require(port)
     }
 
-    /// The port of the first `listening on HOST:PORT` in `text`.
+    /// The port of the first complete startup line in `text`. Only that line: Hummingbird logs
+    /// its own `listening on HOST:PORT` just before, so a test that waited for any such line
+    /// could look for the startup line before it was written. The port must be followed by
+    /// the rest of the line, so a line caught while being written never yields a cut port.
     static func listeningPort(in text: String) -> Int? {
-        guard let range = text.range(of: #"listening on [^\s:]+:(\d+)"#, options: .regularExpression) else { return nil }
-        return Int(text[range].split(separator: ":").last ?? "")
+        let pattern = #"saga-server started, listening on [^\s:]+:\d+[^\d]"#
+        guard let range = text.range(of: pattern, options: .regularExpression) else { return nil }
+        return Int(text[range].dropLast().split(separator: ":").last ?? "")
     }
 
     /// Sends SIGTERM and waits for the exit status.
