@@ -59,6 +59,8 @@ let kafka: KafkaConfiguration = {
     kafka.linger = .milliseconds(1)
     kafka.sessionTimeout = .milliseconds(6000)
     kafka.heartbeatInterval = .milliseconds(500)
+    // The fetch wait scripts/bench-saga exports for its Tansu broker (KAFKA_FETCH_WAIT_MAX_MS).
+    kafka.fetchWait = ProcessInfo.processInfo.environment["KAFKA_FETCH_WAIT_MAX_MS"].flatMap(Int.init).map { .milliseconds($0) }
     return kafka
 }()
 
@@ -115,8 +117,6 @@ func baseline(rounds: Int, kafka: KafkaConfiguration, logger: Logger) async thro
     let producer = try KafkaProducer(configuration: kafka, logger: logger)
     var config = kafka
     config.groupID = "bench-ping-\(UUID().uuidString.prefix(8))"
-    // The same fetch bound as the engine's consumers (see KafkaServiceRunner.defaultFetchWaitMilliseconds).
-    config.properties["fetch.wait.max.ms"] = "10"
     let consumer = try KafkaConsumer(configuration: config, logger: logger)
     try consumer.subscribe(to: [topic])
     var iterator = consumer.messages.makeAsyncIterator()

@@ -95,13 +95,13 @@ extension BrokerCeiling {
     }
 }
 
-/// A consumer of `topic` in a fresh `group`, from the topic's start, with the fetch bound the
-/// engine's consumers use (KafkaServiceRunner), so bare clients and the services read alike.
+/// A consumer of `topic` in a fresh `group`, from the topic's start, with the services' broker
+/// settings (their fetch wait, `KAFKA_FETCH_WAIT_MAX_MS`, among them), so bare clients and the
+/// services read alike.
 func subscribedConsumer(topic: String, group: String, kafka: KafkaConfiguration, logger: Logger) throws -> KafkaConsumer {
     var configuration = kafka
     configuration.groupID = group
     configuration.autoOffsetReset = .earliest
-    configuration.properties["fetch.wait.max.ms"] = "10"
     let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
     try consumer.subscribe(to: [topic])
     return consumer

@@ -45,7 +45,8 @@ final class SystemUnderTest {
         let tag = UUID().uuidString.prefix(6).lowercased()
         let prefix = "sysbench\(tag)."
         var values = [
-            "SAGA_ROLE": "all", "KAFKA_BOOTSTRAP_SERVERS": environment.servers, "SAGA_DATA_DIR": directory, "SAGA_TOPIC_PREFIX": prefix,
+            "SAGA_ROLE": "all", "KAFKA_BOOTSTRAP_SERVERS": environment.servers, "KAFKA_FETCH_WAIT_MAX_MS": fetchWaitSetting,
+            "SAGA_DATA_DIR": directory, "SAGA_TOPIC_PREFIX": prefix,
             "SAGA_CONSUMER_GROUP_PREFIX": prefix, "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0", "SAGA_LOG_LEVEL": "error",
             "SAGA_PAYMENT_LIMIT_MINOR": "1000000000", "SAGA_LIFECYCLE_EVENTS": environment.lifecycleEvents,
             // In process, through no HTTP route: the benchmark calls the services directly.
@@ -91,7 +92,8 @@ final class SystemUnderTest {
             }
             // The same topics, consumer group and schema as the in-process orchestrator.
             let process = try ReplicaProcess(server: server, environment: [
-                "KAFKA_BOOTSTRAP_SERVERS": environment.servers, "SAGA_TOPIC_PREFIX": prefix, "SAGA_CONSUMER_GROUP_PREFIX": prefix,
+                "KAFKA_BOOTSTRAP_SERVERS": environment.servers, "KAFKA_FETCH_WAIT_MAX_MS": fetchWaitSetting,
+                "SAGA_TOPIC_PREFIX": prefix, "SAGA_CONSUMER_GROUP_PREFIX": prefix,
                 "SAGA_DATABASE_URL": url, "SAGA_DATABASE_SCHEMA": settings.databaseSchema(for: .orchestrator),
                 "SAGA_DATA_DIR": directory + "-replica", "SAGA_PAYMENT_LIMIT_MINOR": "1000000000",
                 "SAGA_LIFECYCLE_EVENTS": environment.lifecycleEvents,

@@ -74,6 +74,8 @@ guard let servers = environment["KAFKA_BOOTSTRAP_SERVERS"] else {
     exit(64)
 }
 let brokerPID = environment["SAGA_BENCH_BROKER_PID"].flatMap { Int32($0) }
+/// The services' fetch wait as scripts/bench-system exports it for its Tansu broker (empty: librdkafka's default).
+let fetchWaitSetting = environment["KAFKA_FETCH_WAIT_MAX_MS"] ?? ""
 let logger: Logger = {
     var logger = Logger(label: "saga.system-bench")
     logger.logLevel = .error

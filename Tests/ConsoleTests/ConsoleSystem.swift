@@ -60,7 +60,7 @@ final class ConsoleSystem: Sendable {
         let prefix = "con\(UUID().uuidString.prefix(8).lowercased())."
         let directory = try TemporaryDirectory()
         let base: [String: String] = [
-            "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers.joined(separator: ","),
+            "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers.joined(separator: ","), "KAFKA_FETCH_WAIT_MAX_MS": Broker.fetchWaitSetting,
             "SAGA_DATA_DIR": directory.path, "SAGA_TOPIC_PREFIX": prefix, "SAGA_CONSUMER_GROUP_PREFIX": prefix,
             "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0", "SAGA_SEED_DEMO_DATA": "true",
             "SAGA_AUTH_TOKENS": [`operator`, producer].map(\.entry.entry).joined(separator: ","),

@@ -38,7 +38,7 @@ struct ConfigurationEnvironmentTests {
         #expect(KafkaConfiguration.environmentVariableNames == [
             "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME",
             "KAFKA_SASL_PASSWORD", "KAFKA_SSL_CA_LOCATION", "KAFKA_SSL_CERTIFICATE_LOCATION", "KAFKA_SSL_KEY_LOCATION",
-            "KAFKA_SSL_KEY_PASSWORD", "KAFKA_SSL_ENDPOINT_IDENTIFICATION",
+            "KAFKA_SSL_KEY_PASSWORD", "KAFKA_SSL_ENDPOINT_IDENTIFICATION", "KAFKA_FETCH_WAIT_MAX_MS",
         ])
     }
 
@@ -159,6 +159,32 @@ struct ConfigurationEnvironmentTests {
     @Test func unknownEndpointIdentificationFails() throws {
         let error = try configurationError(["KAFKA_SECURITY_PROTOCOL": "ssl", "KAFKA_SSL_ENDPOINT_IDENTIFICATION": "strict"])
         #expect(error.property == "KAFKA_SSL_ENDPOINT_IDENTIFICATION")
+    }
+
+    @Test func fetchWaitIsTheConsumersAndLibrdkafkasDefaultUnlessSet() throws {
+        #expect(try KafkaConfiguration.fromEnvironment(base, clientID: nil).fetchWait == nil)
+        let config = try KafkaConfiguration.fromEnvironment(environment(["KAFKA_FETCH_WAIT_MAX_MS": " 10 "]), clientID: nil)
+        #expect(config.fetchWait == .milliseconds(10))
+        // The clients log the properties they were created with: the consumer's carry it, the
+        // producer's not (librdkafka would warn about a consumer property on a producer).
+        let consumerLines = LogCapture(), producerLines = LogCapture()
+        var consumerConfig = config
+        consumerConfig.groupID = "fetch-wait"
+        var logger = Logger(label: "consumer") { _ in consumerLines }
+        logger.logLevel = .debug
+        _ = try KafkaConsumer(configuration: consumerConfig, logger: logger)
+        logger = Logger(label: "producer") { _ in producerLines }
+        logger.logLevel = .debug
+        _ = try KafkaProducer(configuration: config, logger: logger)
+        #expect(consumerLines.text.contains("fetch.wait.max.ms=10"), "\(consumerLines.text)")
+        #expect(producerLines.text.contains("acks=") && !producerLines.text.contains("fetch.wait.max.ms"), "\(producerLines.text)")
+    }
+
+    @Test(arguments: ["ten", "-1", "300001", "1.5"])
+    func invalidFetchWaitFailsNamingTheVariable(_ value: String) throws {
+        let error = try configurationError(["KAFKA_FETCH_WAIT_MAX_MS": value])
+        #expect(error.property == "KAFKA_FETCH_WAIT_MAX_MS")
+        #expect(error.message.contains("0 to 300000"))
     }
 
     @Test func clientsValidateAtCreationIncludingPropertyOverrides() throws {

@@ -69,7 +69,7 @@ import Testing
         let kafka = try Broker.configuration()
         let prefix = "cfl\(UUID().uuidString.prefix(8).lowercased())."
         var settings = try SagaServerSettings(environment: [
-            "SAGA_ROLE": "all", "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers.joined(separator: ","),
+            "SAGA_ROLE": "all", "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers.joined(separator: ","), "KAFKA_FETCH_WAIT_MAX_MS": Broker.fetchWaitSetting,
             "SAGA_DATA_DIR": directory.path, "SAGA_TOPIC_PREFIX": prefix, "SAGA_CONSUMER_GROUP_PREFIX": prefix,
             "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0", "SAGA_SEED_DEMO_DATA": "true", "SAGA_WIRE_FORMAT": wireFormat,
             "SAGA_AUTH_TOKENS": SystemTokens.entries,

@@ -78,6 +78,7 @@ struct PostgresOrchestratorTests {
         if broken == .unparsable { text += "?sslmode=sometimes" }
         let server = try ServerProcess("saga-server with a \(broken) database", environment: [
             "SAGA_ROLE": "orchestrator", "KAFKA_BOOTSTRAP_SERVERS": try Broker.configuration().bootstrapServers.joined(separator: ","),
+            "KAFKA_FETCH_WAIT_MAX_MS": Broker.fetchWaitSetting,
             "SAGA_DATABASE_URL": text, "SAGA_LOG_FORMAT": "text", "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0",
             "SAGA_AUTH_TOKENS": SystemTokens.entries,
             "SAGA_DATA_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("saga-pg-\(UUID().uuidString)").path,

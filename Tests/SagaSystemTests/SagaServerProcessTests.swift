@@ -33,7 +33,7 @@ import Testing
 
         func environment(role: Role, _ extra: [String: String] = [:]) -> [String: String] {
             [
-                "SAGA_ROLE": role.rawValue, "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers.joined(separator: ","),
+                "SAGA_ROLE": role.rawValue, "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers.joined(separator: ","), "KAFKA_FETCH_WAIT_MAX_MS": Broker.fetchWaitSetting,
                 "SAGA_DATA_DIR": directory.path, "SAGA_TOPIC_PREFIX": prefix, "SAGA_CONSUMER_GROUP_PREFIX": prefix,
                 "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0", "SAGA_LOG_FORMAT": "text", "SAGA_SHUTDOWN_TIMEOUT_SECONDS": "20",
                 "SAGA_AUTH_TOKENS": SystemTokens.entries,

@@ -47,7 +47,7 @@ struct SystemCrashTests {
         try await TransferPlan.openAccounts(in: accounts)
         let sagas = try SQLiteSagaStore(path: directory.appendingPathComponent("orchestrator.sqlite").path)
         let environment = [
-            "SAGA_ROLE": "all", "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers.joined(separator: ","),
+            "SAGA_ROLE": "all", "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers.joined(separator: ","), "KAFKA_FETCH_WAIT_MAX_MS": Broker.fetchWaitSetting,
             "SAGA_DATA_DIR": directory.path, "SAGA_TOPIC_PREFIX": prefix, "SAGA_CONSUMER_GROUP_PREFIX": prefix,
             "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0", "SAGA_LOG_LEVEL": "warning", "SAGA_LOG_FORMAT": "text",
             "SAGA_AUTH_TOKENS": SystemTokens.entries,

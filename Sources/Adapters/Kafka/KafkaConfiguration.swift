@@ -48,6 +48,11 @@ public struct KafkaConfiguration: Sendable, Hashable {
     public var maxPollInterval: Duration?
     /// `auto.commit.interval.ms`: how often stored (processed) offsets are committed in the background.
     public var autoCommitInterval: Duration?
+    /// `fetch.wait.max.ms`: how long the broker may hold a fetch that finds no new message.
+    /// `nil` keeps librdkafka's default (500 ms). Kafka answers a waiting fetch as soon as a
+    /// message arrives, so a long wait costs no latency there and few requests; a broker that
+    /// answers only at the deadline (Tansu, the local one) needs a short wait for low latency.
+    public var fetchWait: Duration?
 
     // MARK: Security
     /// `security.protocol`. Default: plaintext.
@@ -186,6 +191,7 @@ extension KafkaConfiguration {
             if let heartbeatInterval { list.append(("heartbeat.interval.ms", Self.milliseconds(heartbeatInterval))) }
             if let maxPollInterval { list.append(("max.poll.interval.ms", Self.milliseconds(maxPollInterval))) }
             if let autoCommitInterval { list.append(("auto.commit.interval.ms", Self.milliseconds(autoCommitInterval))) }
+            if let fetchWait { list.append(("fetch.wait.max.ms", Self.milliseconds(fetchWait))) }
             // librdkafka pauses fetching for 1 s (its default) whenever its local queue passed
             // `queued.min.messages`; a consumer slightly slower than the network then stalls for
             // a second at a time. 100 ms keeps the queue fed. Overridable through `properties`.

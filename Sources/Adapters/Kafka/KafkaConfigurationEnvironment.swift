@@ -12,6 +12,7 @@ extension KafkaConfiguration {
         "KAFKA_SSL_KEY_LOCATION",
         "KAFKA_SSL_KEY_PASSWORD",
         "KAFKA_SSL_ENDPOINT_IDENTIFICATION",
+        "KAFKA_FETCH_WAIT_MAX_MS",
     ]
 
     /// Reads the broker connection from `KAFKA_*` variables and validates it (see ``validate()``).
@@ -24,6 +25,7 @@ extension KafkaConfiguration {
     /// | `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD` | SASL credentials |
     /// | `KAFKA_SSL_CA_LOCATION`, `KAFKA_SSL_CERTIFICATE_LOCATION`, `KAFKA_SSL_KEY_LOCATION`, `KAFKA_SSL_KEY_PASSWORD` | TLS files (PEM) |
     /// | `KAFKA_SSL_ENDPOINT_IDENTIFICATION` | `https` (default: verify the broker's host name) or `none` |
+    /// | `KAFKA_FETCH_WAIT_MAX_MS` | consumers' `fetch.wait.max.ms`, 0 to 300000 (default: librdkafka's 500); see ``fetchWait`` |
     ///
     /// An empty value counts as unset (manifests often template empty strings).
     ///
@@ -81,6 +83,14 @@ extension KafkaConfiguration {
             configuration.tls = TLS(
                 caLocation: ca, certificateLocation: certificate, keyLocation: key,
                 keyPassword: keyPassword, verifyHostname: verifyHostname)
+        }
+        if let text = value("KAFKA_FETCH_WAIT_MAX_MS") {
+            guard let milliseconds = Int(text), (0...300_000).contains(milliseconds) else {
+                throw KafkaError.configuration(
+                    property: "KAFKA_FETCH_WAIT_MAX_MS",
+                    reason: "invalid fetch wait \"\(text)\": expected whole milliseconds from 0 to 300000")
+            }
+            configuration.fetchWait = .milliseconds(milliseconds)
         }
         try configuration.validate()
         return configuration

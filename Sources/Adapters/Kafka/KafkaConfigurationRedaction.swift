@@ -108,7 +108,7 @@ extension KafkaConfiguration: CustomReflectable {
             "deliveryTimeout": deliveryTimeout as Any, "messageMaxBytes": messageMaxBytes as Any,
             "autoOffsetReset": autoOffsetReset, "partitionAssignment": partitionAssignment as Any,
             "sessionTimeout": sessionTimeout as Any, "heartbeatInterval": heartbeatInterval as Any,
-            "maxPollInterval": maxPollInterval as Any, "autoCommitInterval": autoCommitInterval as Any,
+            "maxPollInterval": maxPollInterval as Any, "autoCommitInterval": autoCommitInterval as Any, "fetchWait": fetchWait as Any,
             "securityProtocol": securityProtocol, "sasl": sasl as Any, "tls": tls as Any, "properties": shownProperties,
         ])
     }

@@ -31,12 +31,6 @@ enum KafkaServiceRunner {
     /// librdkafka properties that only consumers understand (kept off the producer's configuration).
     static let consumerOnlyProperties = ["fetch.wait.max.ms", "fetch.min.bytes", "fetch.max.bytes", "max.partition.fetch.bytes"]
 
-    /// The consumers' `fetch.wait.max.ms` unless the configuration sets one. A saga waits on every
-    /// hop, so the engine bounds how long a fetch may idle at the broker: a broker that answers a
-    /// waiting fetch only at its deadline (Tansu does) would otherwise add up to librdkafka's
-    /// default 500 ms per hop. A broker that answers as soon as data arrives is unaffected.
-    static let defaultFetchWaitMilliseconds = 10
-
     /// The most messages a lane processes in one store transaction. Batches form only when
     /// messages wait (a lane that keeps up takes them one by one); a larger batch saves commits
     /// but holds the first message's offset longer.
@@ -62,9 +56,6 @@ enum KafkaServiceRunner {
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         var consumerConfiguration = kafka
         consumerConfiguration.groupID = groupID
-        if consumerConfiguration.properties["fetch.wait.max.ms"] == nil {
-            consumerConfiguration.properties["fetch.wait.max.ms"] = String(defaultFetchWaitMilliseconds)
-        }
         let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         try consumer.subscribe(to: topics)
         let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(producer: producer, outgoing: hooks.outgoing), doorbell: outboxDoorbell, logger: logger)

@@ -25,8 +25,27 @@ public enum Broker {
         config.sessionTimeout = .milliseconds(6000)
         config.heartbeatInterval = .milliseconds(500)
         config.autoCommitInterval = .milliseconds(200)
+        config.fetchWait = try fetchWait()
         return config
     }
+
+    /// The consumers' fetch wait `./scripts/test` exports for its broker (`KAFKA_FETCH_WAIT_MAX_MS`:
+    /// Tansu answers a fetch that finds nothing new only near its deadline); `nil` when unset.
+    public static func fetchWait() throws -> Duration? {
+        guard let value = ProcessInfo.processInfo.environment["KAFKA_FETCH_WAIT_MAX_MS"], !value.isEmpty else { return nil }
+        guard let milliseconds = Int(value) else { throw InvalidFetchWait(value: value) }
+        return .milliseconds(milliseconds)
+    }
+
+    /// `KAFKA_FETCH_WAIT_MAX_MS` is not a whole number of milliseconds.
+    public struct InvalidFetchWait: Error, CustomStringConvertible {
+        public var value: String
+        public var description: String { "KAFKA_FETCH_WAIT_MAX_MS='\(value)' is not a whole number of milliseconds" }
+    }
+
+    /// `KAFKA_FETCH_WAIT_MAX_MS` for a `saga-server` on the test broker, as `./scripts/test`
+    /// exported it (empty when unset, which `saga-server` reads as unset).
+    public static var fetchWaitSetting: String { ProcessInfo.processInfo.environment["KAFKA_FETCH_WAIT_MAX_MS"] ?? "" }
 
     /// Quiet unless `SAGA_TEST_LOG` names a level (e.g. `debug`).
     public static let logger: Logger = {

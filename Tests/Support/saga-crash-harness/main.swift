@@ -39,6 +39,7 @@ kafka.linger = .milliseconds(1)
 kafka.sessionTimeout = .milliseconds(6000)
 kafka.heartbeatInterval = .milliseconds(500)
 kafka.autoCommitInterval = .milliseconds(200)
+kafka.fetchWait = try Broker.fetchWait()
 
 do {
     let orchestratorStore = try SQLiteSagaStore(path: directory + "/orchestrator.sqlite")

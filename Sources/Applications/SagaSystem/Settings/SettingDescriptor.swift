@@ -75,7 +75,9 @@ extension SagaServerSettings {
             kafkaMeanings[name] ?? "broker setting (see the Kafka module's KafkaConfiguration.fromEnvironment)")
     }
 
-    private static let kafkaDefaults = ["KAFKA_SECURITY_PROTOCOL": "plaintext", "KAFKA_SSL_ENDPOINT_IDENTIFICATION": "https"]
+    private static let kafkaDefaults = [
+        "KAFKA_SECURITY_PROTOCOL": "plaintext", "KAFKA_SSL_ENDPOINT_IDENTIFICATION": "https", "KAFKA_FETCH_WAIT_MAX_MS": "500",
+    ]
 
     private static let kafkaMeanings = [
         "KAFKA_BOOTSTRAP_SERVERS": "required: comma-separated `host:port` list",
@@ -88,6 +90,8 @@ extension SagaServerSettings {
         "KAFKA_SSL_KEY_LOCATION": "client private key file (PEM)",
         "KAFKA_SSL_KEY_PASSWORD": "password of the client key (never logged or printed)",
         "KAFKA_SSL_ENDPOINT_IDENTIFICATION": "`https` (verify the broker's host name) or `none`",
+        "KAFKA_FETCH_WAIT_MAX_MS": "how long the broker may hold a consumer's fetch that finds nothing new, in ms (0–300000); "
+            + "Kafka answers as soon as a message arrives, a broker that waits out the deadline (Tansu, the local one) needs about 10",
     ]
 
     /// Exactly the environment variables `saga-server` reads (a CI check compares deployment

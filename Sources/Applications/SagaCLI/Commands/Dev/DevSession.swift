@@ -93,7 +93,7 @@ struct DevContext: Sendable {
 
     /// The settings every role gets (the in-process `all` role, or each child's environment).
     var sharedSettings: [String: String] {
-        [
+        var settings = [
             "KAFKA_BOOTSTRAP_SERVERS": bootstrapServers,
             "SAGA_TOPIC_PREFIX": options.topicPrefix,
             // Runs with different prefixes on one broker get their own consumer groups too.
@@ -103,6 +103,10 @@ struct DevContext: Sendable {
             "SAGA_LOG_FORMAT": "text",
             "SAGA_AUTH_TOKENS": tokens.entries,
         ]
+        // The Tansu broker started here holds a fetch that finds nothing until its deadline:
+        // a short one keeps each hop fast (an external broker keeps what the environment says).
+        if broker != nil { settings["KAFKA_FETCH_WAIT_MAX_MS"] = TansuBroker.fetchWaitMilliseconds }
+        return settings
     }
 
     /// The broker configuration of sagactl's own clients.
