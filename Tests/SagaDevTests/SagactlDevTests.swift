@@ -18,6 +18,7 @@ struct SagactlDevTests {
         var environment = ProcessInfo.processInfo.environment
         // Its own broker: not the suite's.
         environment["KAFKA_BOOTSTRAP_SERVERS"] = nil
+        environment["KAFKA_FETCH_WAIT_MAX_MS"] = nil
         environment["SAGA_TANSU"] = nil
         let sagactl = try BuiltExecutables.sagactl()
         let (process, stdout, stderr) = try launchSagactl(["dev", "--http-port", "0", "--data-dir", data.path, "--demo", "--rate", "4/s",
@@ -39,6 +40,8 @@ struct SagactlDevTests {
             let httpLine = try #require(banner.split(separator: "\n").first { $0.hasPrefix("  http") })
             let httpURL = try #require(httpLine.split(separator: " ").dropFirst().first.flatMap { URL(string: String($0)) })
             #expect(childProcesses(of: pid).contains(brokerPID), "the broker is sagactl's child")
+            // Its Tansu needs a short fetch wait, which the roles get (and the banner shows) although none was given.
+            #expect(banner.contains("  fetch    KAFKA_FETCH_WAIT_MAX_MS=\(TansuBroker.fetchWaitMilliseconds) "), "\(banner)")
 
             // The health endpoints answer.
             #expect(try (await HTTPProbe.status(of: httpURL.appendingPathComponent("readyz"))).get() == 200)

@@ -19,14 +19,12 @@ public struct TansuBroker: Sendable {
     /// `host:port` for `KAFKA_BOOTSTRAP_SERVERS`.
     public var bootstrapServers: String { "127.0.0.1:\(port)" }
 
-    /// The consumers' fetch wait (`fetch.wait.max.ms`) for this broker. Tansu answers a fetch
-    /// that finds nothing new only near its deadline, not when a message arrives as Kafka does
-    /// (one hop measured at p50 3 ms with 10 ms, 16 ms with 100 ms, 115 ms with librdkafka's
-    /// default 500 ms), so its clients use a short one; against Kafka keep the default.
-    public static let fetchWait: Duration = .milliseconds(10)
-
-    /// ``fetchWait`` as the `KAFKA_FETCH_WAIT_MAX_MS` value of a `saga-server` using this broker.
-    public static var fetchWaitMilliseconds: String { String(fetchWait.components.seconds * 1000 + fetchWait.components.attoseconds / 1_000_000_000_000_000) }
+    /// `KAFKA_FETCH_WAIT_MAX_MS` (the consumers' `fetch.wait.max.ms`) for a `saga-server` on this
+    /// broker. Tansu answers a fetch that finds nothing new only near its deadline, not when a
+    /// message arrives as Kafka does (one hop measured at p50 3 ms with 10 ms, 16 ms with 100 ms,
+    /// 115 ms with librdkafka's default 500 ms), so its clients use a short one; against Kafka
+    /// keep the default. `scripts/broker fetch-wait` prints the same for the scripts.
+    public static let fetchWaitMilliseconds = "10"
 
     /// Environment variables Tansu reads that must not leak into it from ours (its flags are given).
     static let scrubbedVariables: Set<String> = [

@@ -16,6 +16,10 @@ struct DevBanner: Sendable {
         var lines = ["sagactl dev: ready"]
         if let broker = context.broker {
             lines.append("  broker   \(servers)  (Tansu, pid \(broker.process.pid), log \(broker.process.logFile.path))")
+            if let fetchWait = context.sharedSettings["KAFKA_FETCH_WAIT_MAX_MS"] {
+                // What the roles got, and what a user's own consumer of this broker needs too.
+                lines.append("  fetch    KAFKA_FETCH_WAIT_MAX_MS=\(fetchWait)  (for your own consumers too: Tansu answers an empty fetch only at its deadline)")
+            }
         } else {
             lines.append("  broker   \(servers)  (given)")
         }
