@@ -175,7 +175,7 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
 func runBenchmark() async throws {
     let (configurations, skipped) = BenchConfiguration.selected(stores: stores, orchestrators: replicaCounts)
     say("system-bench \(ISO8601DateFormatter().string(from: Date())): \(sagaCount) sagas per run, \(inFlight) in flight, "
-        + "\(rounds) rounds per configuration, baseline \(baselineRecords) records, lifecycle events \(options.lifecycleEvents); librdkafka \(LibrdkafkaVersion.string); "
+        + "\(rounds) rounds per configuration, baseline \(baselineRecords) records, lifecycle events \(options.lifecycleEvents); fetch wait \(fetchWaitSetting.isEmpty ? "500 (librdkafka's default)" : fetchWaitSetting) ms; librdkafka \(LibrdkafkaVersion.string); "
         + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
     for line in skipped { say("skipped \(line)") }
     var results: [ConfigurationResult] = []
