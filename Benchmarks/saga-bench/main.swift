@@ -44,7 +44,7 @@ struct SagaBenchOptions: ParsableCommand {
 let options = SagaBenchOptions.parseOrExit()
 let sagaCount = options.sagas
 let inFlight = options.inFlight
-guard let servers = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"] else {
+guard ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"] != nil else {
     _ = try? FileDescriptor.standardError.writeAll("saga-bench: KAFKA_BOOTSTRAP_SERVERS is not set (use scripts/bench-saga)\n".utf8)  // a failed report of a failure has nowhere to go
     exit(64)
 }
@@ -54,15 +54,19 @@ let logger: Logger = {
     logger.logLevel = .error
     return logger
 }()
-let kafka: KafkaConfiguration = {
-    var kafka = KafkaConfiguration(bootstrapServers: servers.split(separator: ",").map(String.init))
-    kafka.linger = .milliseconds(1)
-    kafka.sessionTimeout = .milliseconds(6000)
-    kafka.heartbeatInterval = .milliseconds(500)
-    // The fetch wait scripts/bench-saga exports for its Tansu broker (KAFKA_FETCH_WAIT_MAX_MS).
-    kafka.fetchWait = ProcessInfo.processInfo.environment["KAFKA_FETCH_WAIT_MAX_MS"].flatMap(Int.init).map { .milliseconds($0) }
-    return kafka
-}()
+let kafka: KafkaConfiguration
+do {
+    // KAFKA_BOOTSTRAP_SERVERS and KAFKA_FETCH_WAIT_MAX_MS as scripts/bench-saga exports them, checked
+    // as saga-server checks them.
+    var configuration = try KafkaConfiguration.fromEnvironment(ProcessInfo.processInfo.environment, clientID: nil)
+    configuration.linger = .milliseconds(1)
+    configuration.sessionTimeout = .milliseconds(6000)
+    configuration.heartbeatInterval = .milliseconds(500)
+    kafka = configuration
+} catch {
+    _ = try? FileDescriptor.standardError.writeAll("saga-bench: \(error)\n".utf8)  // a failed report of a failure has nowhere to go
+    exit(64)
+}
 
 
 /// Start and end times per saga, and the latency histogram (microseconds).

@@ -20,27 +20,15 @@ public enum Broker {
         guard let value = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"], !value.isEmpty else {
             throw Missing()
         }
-        var config = KafkaConfiguration(bootstrapServers: value.split(separator: ",").map(String.init))
+        // Read as saga-server reads it: KAFKA_FETCH_WAIT_MAX_MS (Tansu needs a short one) comes
+        // with the address, and a bad value fails naming the variable.
+        var config = try KafkaConfiguration.fromEnvironment(["KAFKA_BOOTSTRAP_SERVERS": value,
+            "KAFKA_FETCH_WAIT_MAX_MS": ProcessInfo.processInfo.environment["KAFKA_FETCH_WAIT_MAX_MS"] ?? ""], clientID: nil)
         config.linger = .milliseconds(1)
         config.sessionTimeout = .milliseconds(6000)
         config.heartbeatInterval = .milliseconds(500)
         config.autoCommitInterval = .milliseconds(200)
-        config.fetchWait = try fetchWait()
         return config
-    }
-
-    /// The consumers' fetch wait `./scripts/test` exports for its broker (`KAFKA_FETCH_WAIT_MAX_MS`:
-    /// Tansu answers a fetch that finds nothing new only near its deadline); `nil` when unset.
-    public static func fetchWait() throws -> Duration? {
-        guard let value = ProcessInfo.processInfo.environment["KAFKA_FETCH_WAIT_MAX_MS"], !value.isEmpty else { return nil }
-        guard let milliseconds = Int(value) else { throw InvalidFetchWait(value: value) }
-        return .milliseconds(milliseconds)
-    }
-
-    /// `KAFKA_FETCH_WAIT_MAX_MS` is not a whole number of milliseconds.
-    public struct InvalidFetchWait: Error, CustomStringConvertible {
-        public var value: String
-        public var description: String { "KAFKA_FETCH_WAIT_MAX_MS='\(value)' is not a whole number of milliseconds" }
     }
 
     /// `KAFKA_FETCH_WAIT_MAX_MS` for a `saga-server` on the test broker, as `./scripts/test`

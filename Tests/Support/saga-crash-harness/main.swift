@@ -12,7 +12,7 @@ import SagaTestSupport
 
 let exitWithParentFlag = "--exit-when-stdin-closes"
 let arguments = CommandLine.arguments.filter { $0 != exitWithParentFlag }
-guard arguments.count == 3, let servers = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"] else {
+guard arguments.count == 3, ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"] != nil else {
     _ = try? FileDescriptor.standardError.writeAll("usage: KAFKA_BOOTSTRAP_SERVERS=host:port saga-crash-harness [\(exitWithParentFlag)] PREFIX DIRECTORY\n".utf8)  // a failed report of a failure has nowhere to go
     exit(64)
 }
@@ -34,12 +34,14 @@ let directory = arguments[2]
 var logger = Logger(label: "saga.crash-harness")
 logger.logLevel = .warning
 
-var kafka = KafkaConfiguration(bootstrapServers: servers.split(separator: ",").map(String.init))
-kafka.linger = .milliseconds(1)
-kafka.sessionTimeout = .milliseconds(6000)
-kafka.heartbeatInterval = .milliseconds(500)
-kafka.autoCommitInterval = .milliseconds(200)
-kafka.fetchWait = try Broker.fetchWait()
+// The tests' broker settings (short group timings, the fetch wait scripts/test exports).
+let kafka: KafkaConfiguration
+do {
+    kafka = try Broker.configuration()
+} catch {
+    _ = try? FileDescriptor.standardError.writeAll("saga-crash-harness: \(error)\n".utf8)  // a failed report of a failure has nowhere to go
+    exit(64)
+}
 
 do {
     let orchestratorStore = try SQLiteSagaStore(path: directory + "/orchestrator.sqlite")
