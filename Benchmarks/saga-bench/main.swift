@@ -32,11 +32,14 @@ struct SagaBenchOptions: ParsableCommand {
         (the CPU per saga should not grow with the store).
         """)
     var grown: [Int] = []
+    @Option(help: "Instead: purge a SQLite store holding this many expired rows of each kind while a writer commits (the housekeeping's cost).")
+    var purge = 0
 
     func validate() throws {
         guard sagas > 0 else { throw ValidationError("--sagas must be more than 0, got \(sagas)") }
         guard inFlight > 0 else { throw ValidationError("--in-flight must be more than 0, got \(inFlight)") }
         guard stalled >= 0 else { throw ValidationError("--stalled must be 0 or more, got \(stalled)") }
+        guard purge >= 0 else { throw ValidationError("--purge must be 0 or more, got \(purge)") }
         guard grown.allSatisfy({ $0 > 0 }) else { throw ValidationError("--grown sizes must be more than 0, got \(grown)") }
     }
 }
@@ -155,6 +158,9 @@ func runMode(_ body: () async throws -> Void) async -> Never {
 }
 if options.stalled > 0 {
     await runMode { try await runStalled(count: options.stalled, kafka: kafka, logger: logger) }
+}
+if options.purge > 0 {
+    await runMode { try await runPurge(rows: options.purge) }
 }
 if !options.grown.isEmpty {
     await runMode { try await runGrown(sizes: options.grown, sagas: sagaCount, inFlight: inFlight, kafka: kafka, brokerPID: brokerPID, logger: logger) }

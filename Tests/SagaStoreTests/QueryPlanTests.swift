@@ -7,7 +7,8 @@ import Testing
 
 /// The statements the per-message path runs never read a whole table: what an orchestrator and
 /// a participant on SQLite ran for a few sagas end to end (starts, commands, replies, batches,
-/// timers, the outbox relay) is recorded, and each one's query plan is read. A statement that
+/// timers, the outbox relay, the purge of expired rows) is recorded, and each one's query plan
+/// is read. A statement that
 /// scans a table would make every message slower as the store grows.
 @Suite struct QueryPlanTests {
     /// The indexes a scan may use: partial ones, which hold only the rows still to work on
@@ -47,6 +48,10 @@ import Testing
         }
         _ = try await orchestrator.fireDueTimers(now: Date())
         _ = try await sagas.nextDeadline()
+        // The housekeeping's purge runs beside the messages: it must not read the tables whole either.
+        let anHourAgo = Date().addingTimeInterval(-3600)
+        #expect(try await sagas.purge(before: anHourAgo, limit: 10) == 0)
+        #expect(try await services.purge(before: anHourAgo, limit: 10) == 0)
         #expect(try await sagas.countByStatus() == [.completed: 4])
 
         var checked = 0

@@ -140,8 +140,60 @@ import Testing
         try await store.markPublished(Array(pending.prefix(2).map(\.id)), at: Date())
         #expect(try await store.pendingOutbox(limit: 10).map(\.message) == Array(messages[2...]))
         #expect(try await store.pendingOutbox(limit: 1).map(\.message) == [messages[2]])
-        #expect(try await store.purge(before: Date().addingTimeInterval(60)) == 2)
+        #expect(try await store.purgeExpired(before: Date().addingTimeInterval(60)) == 2)
         #expect(try await store.pendingOutbox(limit: 10).count == 3)
+        }
+    }
+
+    @Test(arguments: StoreKind.underTest) func purgeDeletesExpiredRowsOldestFirstAtMostLimitOfEachKind(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            let store = harness.store
+            let messages = (0..<5).map { OutgoingMessage(topic: "t", key: [UInt8($0)], value: [1], headers: []) }
+            _ = try await store.commit(SagaCommit(outbox: messages))
+            for id in ["m1", "m2", "m3"] { _ = try await store.commit(SagaCommit(inbox: entry(id))) }
+            let participants = try #require(store as? any ParticipantStore)
+            try await Self.rememberReplies(["k1", "k2", "k3"], in: participants)
+            let rows = try await store.pendingOutbox(limit: 10)
+            // Published at 1,000 s, 2,000 s, ... after 1970, in reverse id order; the last row stays unpublished.
+            for (index, row) in rows.prefix(4).enumerated() {
+                try await store.markPublished([row.id], at: Date(timeIntervalSince1970: Double(4 - index) * 1000))
+            }
+            let early = Date(timeIntervalSince1970: 2500)
+            #expect(try await store.purge(before: early, limit: 1) == 1)  // published at 1,000 s: oldest first
+            #expect(try await store.purge(before: early, limit: 5) == 1)  // 2,000 s; the rest are newer than the cutoff
+            #expect(try await store.purge(before: early, limit: 5) == 0)
+            #expect(try await store.pendingOutbox(limit: 10).map(\.id) == [rows[4].id])
+
+            let later = Date().addingTimeInterval(60)
+            #expect(try await store.purge(before: later, limit: 2) == 6)  // 2 of each kind
+            // The two oldest inbox entries went first.
+            #expect(try await !store.isProcessed(consumer: "orchestrator", messageID: "m1"))
+            #expect(try await !store.isProcessed(consumer: "orchestrator", messageID: "m2"))
+            #expect(try await store.isProcessed(consumer: "orchestrator", messageID: "m3"))
+            #expect(try await store.purge(before: later, limit: 2) == 2)  // the last inbox entry and reply; no published row left
+            #expect(try await store.purge(before: later, limit: 2) == 0)
+            for id in ["m1", "m2", "m3"] { #expect(try await !store.isProcessed(consumer: "orchestrator", messageID: id)) }
+            #expect(try await store.pendingOutbox(limit: 10).map(\.message) == [messages[4]])  // never published, never purged
+            #expect(try await store.purge(before: later, limit: 0) == 0)
+        }
+    }
+
+    @Test(arguments: StoreKind.underTest) func purgeExpiredRunsBoundedPurgesUntilNothingIsLeft(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            let store = harness.store
+            for index in 0..<7 { _ = try await store.commit(SagaCommit(inbox: entry("m\(index)"))) }
+            let participants = try #require(store as? any ParticipantStore)
+            try await Self.rememberReplies(["k1", "k2"], in: participants)
+            #expect(try await store.purgeExpired(before: Date().addingTimeInterval(-60), batch: 2) == 0)  // nothing expired yet
+            #expect(try await store.purgeExpired(before: Date().addingTimeInterval(60), batch: 2) == 9)
+            for index in 0..<7 { #expect(try await !store.isProcessed(consumer: "orchestrator", messageID: "m\(index)")) }
+        }
+    }
+
+    /// Remembers a participant's successful reply per key, as a participant's transaction does.
+    static func rememberReplies<Store: ParticipantStore>(_ keys: [String], in store: Store) async throws {
+        try await store.transaction("remember replies") { transaction in
+            for key in keys { try transaction.rememberSuccess(consumer: "payment-service", idempotencyKey: key, payload: nil) }
         }
     }
 

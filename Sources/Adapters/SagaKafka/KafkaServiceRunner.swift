@@ -13,18 +13,36 @@ enum KafkaServiceRunner {
     /// week also covers a consumer group whose offsets were reset by hand to replay a day.
     static let retention: Duration = .seconds(7 * 24 * 3600)
 
-    /// Deletes expired outbox and inbox rows once an hour (housekeeping, not work polling).
+    /// How often expired rows are purged: often enough that each round finds only the last
+    /// few minutes' worth at the old end of the expiry indexes.
+    static let purgeInterval: Duration = .seconds(600)
+
+    /// Deletes expired outbox, inbox and stored-reply rows every ``purgeInterval``
+    /// (housekeeping, not work polling), in short transactions that the sagas' writes take
+    /// turns with.
     static func housekeeping(store: any SagaStore, logger: Logger) async {
         while !Task.isCancelled {
-            do {
-                let removed = try await store.purge(before: Date().addingTimeInterval(-Double(retention.components.seconds)))
-                if removed > 0 { logger.info("purged expired outbox and inbox rows", metadata: ["rows": "\(removed)"]) }
-                try await Task.sleep(for: .seconds(3600))
-            } catch {
-                if Task.isCancelled { return }
-                logger.error("housekeeping failed", metadata: ["error": "\(error)"])
-                do { try await Task.sleep(for: .seconds(3600)) } catch { return }
+            await purgeExpired(store: store, olderThan: retention, logger: logger)
+            do { try await Task.sleep(for: purgeInterval) } catch { return }
+        }
+    }
+
+    /// One round of the housekeeping: deletes the rows older than `age`, logs how many and how
+    /// long it took (or why it failed); returns how many.
+    @discardableResult
+    static func purgeExpired(store: any SagaStore, olderThan age: Duration, logger: Logger) async -> Int {
+        let started = ContinuousClock.now
+        let cutoff = Date().addingTimeInterval(-(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18))
+        do {
+            let removed = try await store.purgeExpired(before: cutoff)
+            if removed > 0 {
+                logger.info("purged expired outbox, inbox and reply rows",
+                            metadata: ["rows": "\(removed)", "duration": "\(ContinuousClock.now - started)"])
             }
+            return removed
+        } catch {
+            if !Task.isCancelled { logger.error("housekeeping failed", metadata: ["error": "\(error)"]) }
+            return 0
         }
     }
 

@@ -51,13 +51,28 @@ extension PostgresSagaStore {
         }
     }
 
-    /// Deletes published outbox rows, inbox entries and participants' stored replies older than `date`.
-    public func purge(before date: Date) async throws(SagaStoreError) -> Int {
+    /// Deletes up to `limit` of each: published outbox rows, inbox entries and participants'
+    /// stored replies older than `date`, oldest first, in one short transaction. Rows another
+    /// replica's purge holds are skipped (it deletes them), so replicas purging at once do not
+    /// wait for each other.
+    public func purge(before date: Date, limit: Int) async throws(SagaStoreError) -> Int {
+        guard limit > 0 else { return 0 }
         let cutoff = date.timeIntervalSince1970
         return try await operation("purge") { transaction in
-            let outbox = try transaction.query("DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < \(cutoff)").changed
-            let inbox = try transaction.query("DELETE FROM inbox WHERE processed_at < \(cutoff)").changed
-            let replies = try transaction.query("DELETE FROM participant_reply WHERE created_at < \(cutoff)").changed
+            let outbox = try transaction.query("""
+                DELETE FROM outbox WHERE id IN (
+                    SELECT id FROM outbox WHERE published_at < \(cutoff) ORDER BY published_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+                """).changed
+            let inbox = try transaction.query("""
+                DELETE FROM inbox WHERE (consumer, message_id) IN (
+                    SELECT consumer, message_id FROM inbox WHERE processed_at < \(cutoff) ORDER BY processed_at LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED)
+                """).changed
+            let replies = try transaction.query("""
+                DELETE FROM participant_reply WHERE (consumer, idempotency_key) IN (
+                    SELECT consumer, idempotency_key FROM participant_reply WHERE created_at < \(cutoff) ORDER BY created_at LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED)
+                """).changed
             return outbox + inbox + replies
         }
     }

@@ -159,6 +159,11 @@ enum PostgresSchema {
             """,
             "CREATE INDEX saga_timeline_saga ON saga_timeline (saga_id, id)",
         ]),
+        Migration(identifier: "v4: expiry indexes for the purge", statements: [
+            // With inbox_processed (v1), the purge finds expired rows as a range at each index's old end.
+            "CREATE INDEX outbox_published ON outbox (published_at) WHERE published_at IS NOT NULL",
+            "CREATE INDEX participant_reply_created ON participant_reply (created_at)",
+        ]),
     ]
 
     /// The identifiers of ``migrations``, in order.

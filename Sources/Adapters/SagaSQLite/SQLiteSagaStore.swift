@@ -185,15 +185,27 @@ public final class SQLiteSagaStore: SagaStore {
         }
     }
 
-    /// Deletes published outbox rows, inbox entries and participants' stored replies older than `date`.
-    public func purge(before date: Date) async throws(SagaStoreError) -> Int {
-        try await write("purge") { db in
-            let cutoff = date.timeIntervalSince1970
-            try db.executeCached(sql: "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ?", arguments: [cutoff])
+    /// Deletes up to `limit` of each: published outbox rows, inbox entries and participants'
+    /// stored replies older than `date`, oldest first, in one short write transaction (each
+    /// found through its expiry index).
+    public func purge(before date: Date, limit: Int) async throws(SagaStoreError) -> Int {
+        guard limit > 0 else { return 0 }
+        return try await write("purge") { db in
+            let arguments: StatementArguments = [date.timeIntervalSince1970, limit]
+            try db.executeCached(sql: """
+                DELETE FROM outbox WHERE id IN (
+                    SELECT id FROM outbox WHERE published_at < ? ORDER BY published_at LIMIT ?)
+                """, arguments: arguments)
             let outbox = db.changesCount
-            try db.executeCached(sql: "DELETE FROM inbox WHERE processed_at < ?", arguments: [cutoff])
+            try db.executeCached(sql: """
+                DELETE FROM inbox WHERE (consumer, message_id) IN (
+                    SELECT consumer, message_id FROM inbox WHERE processed_at < ? ORDER BY processed_at LIMIT ?)
+                """, arguments: arguments)
             let inbox = db.changesCount
-            try db.executeCached(sql: "DELETE FROM participant_reply WHERE created_at < ?", arguments: [cutoff])
+            try db.executeCached(sql: """
+                DELETE FROM participant_reply WHERE (consumer, idempotency_key) IN (
+                    SELECT consumer, idempotency_key FROM participant_reply WHERE created_at < ? ORDER BY created_at LIMIT ?)
+                """, arguments: arguments)
             return outbox + inbox + db.changesCount
         }
     }

@@ -39,8 +39,12 @@ public protocol SagaStore: Sendable {
     func pendingOutbox(limit: Int) async throws(SagaStoreError) -> [OutboxRecord]
     /// Marks outbox rows published (after their delivery reports).
     func markPublished(_ ids: [Int64], at: Date) async throws(SagaStoreError)
-    /// Deletes published outbox rows, inbox entries and participants' stored replies older than `date`; returns how many.
-    func purge(before date: Date) async throws(SagaStoreError) -> Int
+    /// Deletes up to `limit` of each kind of expired row — published outbox rows, inbox entries
+    /// and participants' stored replies older than `date` — oldest first, in one short
+    /// transaction; returns how many. Call it again until it returns 0
+    /// (``purgeExpired(before:batch:)`` does), so a large backlog never becomes one long
+    /// transaction that holds back the sagas' writes.
+    func purge(before date: Date, limit: Int) async throws(SagaStoreError) -> Int
 
     /// Records a replay of a DLQ record; refuses a second replay of the same record unless `force`.
     func beginReplay(_ replay: ReplayRequest, force: Bool) async throws(SagaStoreError) -> ReplayRecord
