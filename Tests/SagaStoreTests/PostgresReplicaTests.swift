@@ -25,7 +25,7 @@ struct PostgresReplicaTests {
                 try transaction.query("SELECT COUNT(*) AS n FROM saga_migrations").rows.first?["n"].decode(Int.self)
             }
         }
-        #expect(migrations == 3, "each of the three migrations once")
+        #expect(migrations == 4, "each of the four migrations once")
     }
 
     @Test func anotherReplicaSkipsClaimedRowsAndLaterRowsOfTheSameKey() async throws {
