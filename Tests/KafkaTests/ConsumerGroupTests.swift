@@ -99,14 +99,20 @@ struct ConsumerGroupTests {
         let runB = Task { try await b.run { try await handle("b", $0) } }
         let count = try await withTimeout(60, "producing") { try await produce.value }
         try await eventually("all messages handled") { Set(log.all.map(\.value)).count == count }
-        try await Task.sleep(for: .milliseconds(300))  // let any replay surface before counting
+        // A barrier: one more message per partition. Each partition is handled in order by its
+        // owner, so once every barrier was handled, any replay of an earlier offset was too.
+        for partition in 0..<4 {
+            try await producer.enqueue(KafkaMessage(topic: topic, partition: Int32(partition), key: "end", value: "end-\(partition)"))
+        }
+        try await producer.flush()
+        try await eventually("the barriers handled") { Set(log.all.map(\.value)).isSuperset(of: (0..<4).map { "end-\($0)" }) }
         try await withTimeout(30, "a close") { await a.close() }
         try await withTimeout(30, "b close") { await b.close() }
         try await withTimeout(30, "runA") { try await runA.value }
         try await withTimeout(30, "runB") { try await runB.value }
         try await withTimeout(30, "producer shutdown") { await producer.shutdown() }
 
-        let entries = log.all
+        let entries = log.all.filter { !$0.value.hasPrefix("end-") }
         var seen: [String: Int] = [:]
         for entry in entries { seen["\(entry.partition)/\(entry.offset)", default: 0] += 1 }
         let replayed = seen.filter { $0.value > 1 }

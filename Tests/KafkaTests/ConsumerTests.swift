@@ -140,7 +140,9 @@ struct ConsumerTests {
             for try await _ in consumer.messages { count += 1 }
             return count
         }
-        try await Task.sleep(for: .milliseconds(500))
+        // Partitions are assigned inside a poll, and the consumer polls only for a waiting
+        // iterator: once assigned, the iteration is waiting for a message.
+        try await eventually("assigned") { !consumer.assignment.isEmpty }
         iteration.cancel()
         let count = try await withTimeout(30, "cancelled iteration") { try await iteration.value }
         #expect(count == 0)

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import SagaCore
+@testable import SagaCore
 import SagaSQLite
 import SagaAvro
 import SagaTestSupport
@@ -170,7 +170,7 @@ import Testing
         let bell = Doorbell()
         let start = ContinuousClock.now
         async let waited: Void = bell.wait(until: Date().addingTimeInterval(600))
-        try await Task.sleep(for: .milliseconds(20))
+        try await eventually("the waiter waits") { await bell.hasWaiter }
         await bell.ring()
         await waited
         // Woken by the ring, long before the deadline (the margin absorbs a starved test pool).

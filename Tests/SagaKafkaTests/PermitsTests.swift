@@ -1,4 +1,5 @@
 @testable import SagaKafka
+import SagaTestSupport
 import Testing
 
 @Suite struct PermitsTests {
@@ -7,7 +8,7 @@ import Testing
         #expect(await permits.acquire())
         async let second = permits.acquire()
         async let third = permits.acquire()
-        try await Task.sleep(for: .milliseconds(20))
+        try await eventually("both wait") { permits.waitingCount == 2 }
         permits.release()
         permits.cancel()
         let results = await [second, third].sorted { $0 && !$1 }

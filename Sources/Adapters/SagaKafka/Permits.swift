@@ -41,6 +41,9 @@ final class Permits: Sendable {
         waiter?.resume(returning: true)
     }
 
+    /// How many tasks wait for a permit.
+    var waitingCount: Int { state.withLock { $0.waiters.count } }
+
     /// Wakes every waiter with `false`; later acquisitions fail at once.
     func cancel() {
         let waiters = state.withLock { state in

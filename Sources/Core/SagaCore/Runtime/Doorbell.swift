@@ -9,6 +9,9 @@ public actor Doorbell {
     /// Creates a doorbell.
     public init() {}
 
+    /// Whether a task waits for a ring.
+    var hasWaiter: Bool { waiter != nil }
+
     /// Signals new work.
     public func ring() {
         if let waiter {
