@@ -119,6 +119,35 @@ struct OperatorRoutesTests {
         #expect(first["action"] == .string("saga.retry") && first["actor"] == .string("test-operator"))
     }
 
+    @Test func anActionAndItsAuditEntryAreCommittedTogetherOrNotAtAll() async throws {
+        let id = try await parkedSaga()
+        let outboxBefore = try await store.pendingOutbox(limit: 1_000).count
+        // The audit trail refuses every entry: the retry must not take effect without its entry.
+        try await store.pool.write { db in
+            try db.execute(sql: "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_trail BEGIN SELECT RAISE(ABORT, 'audit refused'); END")
+        }
+        try await application(builder.router()).test(.router) { client in
+            let refused = try await post(client, "/sagas/\(id)/retry")
+            #expect(refused.isProblem(.internalServerError, type: .internalError), "\(refused.text)")
+            #expect(refused.text.contains("audit refused"), "\(refused.text)")
+        }
+        #expect(try await store.load(sagaID: id)?.status == .failed, "the saga stays parked")
+        #expect(try await store.pendingOutbox(limit: 1_000).count == outboxBefore, "no command and no audit record sent")
+        #expect(try await store.auditEntries(before: nil, target: id, limit: 10).isEmpty)
+
+        try await store.pool.write { db in try db.execute(sql: "DROP TRIGGER refuse_audit") }
+        try await application(builder.router()).test(.router) { client in
+            let retry = try await post(client, "/sagas/\(id)/retry")
+            #expect(retry.status == .ok && retry.string("state") == "running", "\(retry.text)")
+            // The answer shows the entry as committed with the change, with its place in the trail.
+            let entries = try await store.auditEntries(before: nil, target: id, limit: 10)
+            #expect(entries.map(\.outcome) == [.applied])
+            #expect(retry.json?["audit"]?["sequence"]?.integerText == entries.first.map { String($0.sequence) })
+            #expect(retry.json?["audit"]?["id"] == entries.first.map { .string($0.id) })
+        }
+        #expect(try await store.load(sagaID: id)?.status == .running)
+    }
+
     @Test func sagasAreFilteredByStepFailureAndIdPrefixPagedByCursorAndCounted() async throws {
         let parked = [try await parkedSaga(), try await parkedSaga(), try await parkedSaga()]
         let running = UUID().uuidString.lowercased()

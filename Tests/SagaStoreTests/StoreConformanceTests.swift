@@ -190,6 +190,34 @@ import Testing
         }
     }
 
+    @Test(arguments: StoreKind.underTest) func aCommitWritesItsAuditEntryAndRecordInTheSameTransaction(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            let store = harness.store
+            _ = try await commitStart(try started(), in: store)
+            var state = try #require(try await store.load(sagaID: "saga-1"))
+            let entry = AuditEntry(actor: "ops", role: "operator", action: .sagaResolve, target: "saga-1", note: "by hand",
+                outcome: .applied, detail: "the saga is running now")
+            let record = OutgoingMessage(topic: "saga.audit", key: Array("saga-1".utf8), value: Array("{}".utf8), headers: [])
+            let outboxBefore = try await store.pendingOutbox(limit: 100).count
+            state.stepIndex += 1
+            #expect(try await store.commit(SagaCommit(saga: .update(state), sagaID: "saga-1", audit: AuditWrite(entry: entry, message: record)))
+                == .committed(version: 1))
+            let recorded = try #require(try await store.auditEntry(id: entry.id))
+            #expect(recorded.sequence > 0 && recorded.action == .sagaResolve && recorded.note == "by hand" && recorded.outcome == .applied)
+            #expect(try await store.auditEntries(before: nil, target: "saga-1", limit: 10) == [recorded])
+            #expect(try await store.pendingOutbox(limit: 100).map(\.message).dropFirst(outboxBefore) == [record])
+            #expect(try await store.auditEntry(id: "no-such-entry") == nil)
+
+            // A stale change writes nothing, its entry neither.
+            let stale = AuditEntry(actor: "ops", role: "operator", action: .sagaRetry, target: "saga-1", note: nil, outcome: .applied, detail: nil)
+            await #expect(throws: SagaStoreError.self) {
+                try await store.commit(SagaCommit(saga: .update(state), sagaID: "saga-1", audit: AuditWrite(entry: stale, message: record)))
+            }
+            #expect(try await store.auditEntry(id: stale.id) == nil)
+            #expect(try await store.pendingOutbox(limit: 100).count == outboxBefore + 1)
+        }
+    }
+
     /// Remembers a participant's successful reply per key, as a participant's transaction does.
     static func rememberReplies<Store: ParticipantStore>(_ keys: [String], in store: Store) async throws {
         try await store.transaction("remember replies") { transaction in

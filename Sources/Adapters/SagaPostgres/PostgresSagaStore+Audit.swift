@@ -7,17 +7,29 @@ extension PostgresSagaStore: AuditTrail {
     /// with its sequence.
     public func recordAudit(_ entry: AuditEntry, message: OutgoingMessage?) async throws(SagaStoreError) -> AuditEntry {
         try await operation("record audit entry \(entry.id)") { transaction in
-            let at = entry.at.timeIntervalSince1970
-            let (action, outcome) = (entry.action.rawValue, entry.outcome.rawValue)
-            let rows = try transaction.query("""
-                INSERT INTO audit_trail (id, at, actor, role, action, target, note, outcome, detail)
-                VALUES (\(entry.id), \(at), \(entry.actor), \(entry.role), \(action), \(entry.target), \(entry.note), \(outcome), \(entry.detail))
-                RETURNING sequence
-                """).rows
-            var recorded = entry
-            if let row = rows.first { recorded.sequence = try PostgresRowReader(row: row, table: "audit_trail", key: entry.id)("sequence") }
             if let message { _ = try PostgresCommits.apply(SagaCommit(outbox: [message]), in: transaction) }
-            return recorded
+            return try Self.insertAudit(entry, in: transaction)
+        }
+    }
+
+    /// Appends `entry` inside an open transaction; returns it with its sequence.
+    static func insertAudit(_ entry: AuditEntry, in transaction: PostgresTransaction) throws -> AuditEntry {
+        let at = entry.at.timeIntervalSince1970
+        let (action, outcome) = (entry.action.rawValue, entry.outcome.rawValue)
+        let rows = try transaction.query("""
+            INSERT INTO audit_trail (id, at, actor, role, action, target, note, outcome, detail)
+            VALUES (\(entry.id), \(at), \(entry.actor), \(entry.role), \(action), \(entry.target), \(entry.note), \(outcome), \(entry.detail))
+            RETURNING sequence
+            """).rows
+        var recorded = entry
+        if let row = rows.first { recorded.sequence = try PostgresRowReader(row: row, table: "audit_trail", key: entry.id)("sequence") }
+        return recorded
+    }
+
+    /// The entry with `id`, or `nil`.
+    public func auditEntry(id: String) async throws(SagaStoreError) -> AuditEntry? {
+        try await operation("audit entry \(id)", transactional: false) { transaction in
+            try transaction.query("SELECT * FROM audit_trail WHERE id = \(id)").rows.first.map { try Self.auditEntry($0) }
         }
     }
 

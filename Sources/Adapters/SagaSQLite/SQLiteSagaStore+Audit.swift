@@ -6,18 +6,30 @@ extension SQLiteSagaStore: AuditTrail {
     /// Appends `entry` and its audit-topic message (into the outbox) in one transaction.
     public func recordAudit(_ entry: AuditEntry, message: OutgoingMessage?) async throws(SagaStoreError) -> AuditEntry {
         try await write("record audit entry \(entry.id)") { db in
-            try db.executeCached(
-                sql: """
-                    INSERT INTO audit_trail (id, at, actor, role, action, target, note, outcome, detail)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [entry.id, entry.at.timeIntervalSince1970, entry.actor, entry.role, entry.action.rawValue, entry.target,
-                            entry.note, entry.outcome.rawValue, entry.detail]
-            )
-            var recorded = entry
-            recorded.sequence = db.lastInsertedRowID
             if let message { _ = try Self.apply(SagaCommit(outbox: [message]), in: db) }
-            return recorded
+            return try Self.insertAudit(entry, in: db)
+        }
+    }
+
+    /// Appends `entry` inside an open transaction; returns it with its sequence.
+    static func insertAudit(_ entry: AuditEntry, in db: Database) throws -> AuditEntry {
+        try db.executeCached(
+            sql: """
+                INSERT INTO audit_trail (id, at, actor, role, action, target, note, outcome, detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [entry.id, entry.at.timeIntervalSince1970, entry.actor, entry.role, entry.action.rawValue, entry.target,
+                        entry.note, entry.outcome.rawValue, entry.detail]
+        )
+        var recorded = entry
+        recorded.sequence = db.lastInsertedRowID
+        return recorded
+    }
+
+    /// The entry with `id`, or `nil`.
+    public func auditEntry(id: String) async throws(SagaStoreError) -> AuditEntry? {
+        try await read("audit entry \(id)") { db in
+            try db.cachedRow(sql: "SELECT * FROM audit_trail WHERE id = ?", arguments: [id]).map { try Self.auditEntry($0) }
         }
     }
 

@@ -120,14 +120,20 @@ public struct SagaOrchestrator: Sendable {
         try await apply(.reply(reply), to: reply.sagaID, inbox: inbox)
     }
 
-    /// Asks a parked saga to try its stuck request again.
-    public func retry(sagaID: String) async throws(SagaRuntimeError) -> EventResult {
-        try await apply(.retry, to: sagaID, inbox: nil)
+    /// Makes the audit entry of an operator's action from its result, known before the change
+    /// is committed; the entry is committed with the change.
+    public typealias Auditing = @Sendable (EventResult) -> AuditWrite
+
+    /// Asks a parked saga to try its stuck request again. With `audit`, the action's audit entry
+    /// is written in the same transaction as its effect (the store must be an ``AuditTrail``).
+    public func retry(sagaID: String, audit: Auditing? = nil) async throws(SagaRuntimeError) -> EventResult {
+        try await apply(.retry, to: sagaID, inbox: nil, audit: audit)
     }
 
-    /// Declares a parked saga's stuck step done by hand; the saga goes on.
-    public func resolve(sagaID: String, note: String) async throws(SagaRuntimeError) -> EventResult {
-        try await apply(.resolve(note: note), to: sagaID, inbox: nil)
+    /// Declares a parked saga's stuck step done by hand; the saga goes on. With `audit`, as
+    /// ``retry(sagaID:audit:)``.
+    public func resolve(sagaID: String, note: String, audit: Auditing? = nil) async throws(SagaRuntimeError) -> EventResult {
+        try await apply(.resolve(note: note), to: sagaID, inbox: nil, audit: audit)
     }
 
     /// A timer that could not be fired, and why.
@@ -177,12 +183,17 @@ public struct SagaOrchestrator: Sendable {
 
     // MARK: Internals
 
-    private func apply(_ event: SagaEvent, to sagaID: String, inbox: InboxEntry?) async throws(SagaRuntimeError) -> EventResult {
+    private func apply(
+        _ event: SagaEvent, to sagaID: String, inbox: InboxEntry?, audit: Auditing? = nil
+    ) async throws(SagaRuntimeError) -> EventResult {
         for _ in 0..<maxConflictRetries {
             guard let state = try await wrap({ () async throws(SagaStoreError) in try await store.load(sagaID: sagaID) }) else {
                 throw .unknownSaga(sagaID)
             }
-            let change = try plan(event, to: state, inbox: inbox)
+            var change = try plan(event, to: state, inbox: inbox)
+            let outcome: EventResult = change.transition?.ignored.map { .ignored($0) }
+                ?? .applied(change.transition?.state.status ?? state.status)
+            if let audit { change.write.audit = audit(outcome) }
             let result: CommitResult
             do {
                 result = try await commit(change)
@@ -192,9 +203,7 @@ public struct SagaOrchestrator: Sendable {
             }
             switch result {
             case .duplicateMessage: return .duplicateMessage
-            case .committed, .sagaExists:
-                if let reason = change.transition?.ignored { return .ignored(reason) }
-                return .applied(change.transition?.state.status ?? state.status)
+            case .committed, .sagaExists: return outcome
             }
         }
         throw .tooManyConflicts(sagaID: sagaID, attempts: maxConflictRetries)
@@ -287,7 +296,7 @@ public struct SagaOrchestrator: Sendable {
     private func commit(_ change: PlannedChange) async throws(SagaRuntimeError) -> CommitResult {
         let result = try await wrap { () async throws(SagaStoreError) in try await store.commit(change.write) }
         if case .committed = result {
-            if !change.write.outbox.isEmpty { await outboxDoorbell.ring() }
+            if !change.write.outbox.isEmpty || change.write.audit?.message != nil { await outboxDoorbell.ring() }
             await committed(change)
         }
         return result

@@ -74,4 +74,22 @@ public protocol AuditTrail: Sendable {
     /// At most `limit` entries older than sequence `before` (all when nil), newest first;
     /// with `target`, only those about it.
     func auditEntries(before: Int64?, target: String?, limit: Int) async throws(SagaStoreError) -> [AuditEntry]
+    /// The entry with `id` as recorded (with its sequence), or `nil`.
+    func auditEntry(id: String) async throws(SagaStoreError) -> AuditEntry?
+}
+
+/// An audit entry to write with the change it records (``SagaCommit/audit``), and its
+/// audit-topic record for the same transaction's outbox: an operator's action and its entry
+/// are committed together, or neither is.
+public struct AuditWrite: Sendable, Hashable {
+    /// The entry (its ``AuditEntry/sequence`` is assigned when written).
+    public var entry: AuditEntry
+    /// Its record on the audit topic, if the trail is published.
+    public var message: OutgoingMessage?
+
+    /// Creates an audit write.
+    public init(entry: AuditEntry, message: OutgoingMessage?) {
+        self.entry = entry
+        self.message = message
+    }
 }

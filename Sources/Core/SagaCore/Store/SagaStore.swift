@@ -100,13 +100,18 @@ public struct SagaCommit: Sendable {
     /// Entries of the saga's timeline (``SagaTimelineEntry``): the messages this change sent,
     /// received or emitted, written in the same transaction (with ``sagaID``).
     public var timeline: [SagaTimelineEntry]
+    /// The audit entry of the operator's action that made this change, written in the same
+    /// transaction (stores that are an ``AuditTrail``).
+    public var audit: AuditWrite?
 
     /// Creates a commit.
     public init(
         inbox: InboxEntry? = nil, saga: SagaWrite? = nil, sagaID: String? = nil,
-        history: [StepHistoryChange] = [], outbox: [OutgoingMessage] = [], timeline: [SagaTimelineEntry] = []
+        history: [StepHistoryChange] = [], outbox: [OutgoingMessage] = [], timeline: [SagaTimelineEntry] = [],
+        audit: AuditWrite? = nil
     ) {
         self.timeline = timeline
+        self.audit = audit
         self.inbox = inbox
         self.saga = saga
         self.sagaID = sagaID
