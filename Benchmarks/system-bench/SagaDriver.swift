@@ -135,6 +135,37 @@ func drive(
         }
         try await group.waitForAll()
     }
+    return try measured(meter, count: count, ends: ends)
+}
+
+/// Starts `count` sagas with `start` at `perSecond` on a fixed schedule, however many are
+/// unfinished (an open loop, as independent clients send requests), and waits until all have
+/// ended. The latency then includes any queueing the rate causes.
+func pace(
+    count: Int, perSecond: Double, ends: SagaEnds, endings: inout AsyncStream<Void>.Iterator,
+    start: @escaping @Sendable (_ sagaID: UUID) async throws -> Void
+) async throws -> Measurement {
+    ends.reset()
+    let meter = Meter()
+    let began = ContinuousClock.now
+    let interval = Duration.seconds(1 / perSecond)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for index in 0..<count {
+            try await Task.sleep(until: began + interval * index, clock: .continuous)  // the schedule, not a wait for an outcome
+            let id = UUID()
+            ends.start(id.uuidString.lowercased())
+            group.addTask {
+                do { try await start(id) } catch { ends.startFailed(id.uuidString.lowercased(), error) }
+            }
+        }
+        for _ in 0..<count { try await next(&endings, ends) }
+        try await group.waitForAll()
+    }
+    return try measured(meter, count: count, ends: ends)
+}
+
+/// The run's measurement with its latencies; throws unless every saga completed.
+private func measured(_ meter: Meter, count: Int, ends: SagaEnds) throws -> Measurement {
     var measurement = meter.stop(count: count)
     let summary = ends.summary
     measurement.p50 = summary.p50

@@ -37,6 +37,8 @@ struct SystemBenchOptions: ParsableCommand {
     var killOnce = false
     @Option(help: "Sagas unfinished at a time in the latency runs (0: no latency runs).") var latencyInFlight = 10
     @Option(help: "Sagas of each kind per latency run, and hops per floor measurement.") var latencySagas = 200
+    @Option(help: "Seconds of sagas started at half the round's measured rate, open loop, for the latency there (0: none).")
+    var pacedSeconds = 5
     @Option(help: "The orchestrator's SAGA_LIFECYCLE_EVENTS: all or terminal (the benchmark waits for SagaCompleted).")
     var lifecycleEvents = "all"
 
@@ -52,6 +54,7 @@ struct SystemBenchOptions: ParsableCommand {
         {
             throw ValidationError("\(name) must be more than 0, got \(value)")
         }
+        guard pacedSeconds >= 0 else { throw ValidationError("--paced-seconds must be 0 or more, got \(pacedSeconds)") }
         guard latencyInFlight >= 0 else { throw ValidationError("--latency-in-flight must be 0 or more, got \(latencyInFlight)") }
         guard stores != nil else { throw ValidationError("--store \(store): expected sqlite, postgres or both") }
         guard replicaCounts != nil else { throw ValidationError("--orchestrators \(orchestrators): expected 1, 2 or both") }
@@ -149,6 +152,16 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
                         count: options.latencySagas, inFlight: options.latencyInFlight, ends: ends, endings: &endings, start: start))
                 }
             }
+            if options.pacedSeconds > 0 {
+                // Half the rate this round reached at full concurrency, started on a schedule.
+                for (index, start) in [system.placeOrder, system.requestTransfer].enumerated() {
+                    let rate = result.kinds[index].runs[round - 1].perSecond / 2
+                    let count = max(20, Int(rate * Double(options.pacedSeconds)))
+                    result.kinds[index].pacedRuns.append(try await pace(
+                        count: count, perSecond: rate, ends: ends, endings: &endings, start: start))
+                    result.kinds[index].pacedRates.append(rate)
+                }
+            }
             let (orders, transfers) = (result.kinds[0].runs[round - 1], result.kinds[1].runs[round - 1])
             say(String(format: "%@ round %d: produce %.0f rec/s, produce→consume %.0f rec/s, orders %.0f/s (p50 %.1f ms, p99 %.1f ms), "
                 + "transfers %.0f/s (p50 %.1f ms, p99 %.1f ms)", "\(configuration)", round, result.produce[round - 1].perSecond,
@@ -180,7 +193,7 @@ func runBenchmark() async throws {
     for line in skipped { say("skipped \(line)") }
     var results: [ConfigurationResult] = []
     for configuration in configurations { results.append(try await measure(configuration)) }
-    say(Report(results: results, latencyInFlight: options.latencyInFlight).table)
+    say(Report(results: results, latencyInFlight: options.latencyInFlight, pacedSeconds: options.pacedSeconds).table)
     if options.killOnce {
         guard let server = environment["SAGA_BENCH_SERVER"], let port = environment["SAGA_BENCH_REPLICA_PORT"].flatMap({ Int($0) }) else {
             throw BenchError("--kill-once needs SAGA_BENCH_SERVER and SAGA_BENCH_REPLICA_PORT (scripts/bench-system sets them)")
