@@ -123,11 +123,7 @@ func drive(
                 try await next(&endings, ends)
                 finished += 1
             }
-            let id = UUID()
-            ends.start(id.uuidString.lowercased())
-            group.addTask {
-                do { try await start(id) } catch { ends.startFailed(id.uuidString.lowercased(), error) }
-            }
+            launch(in: &group, ends: ends, start: start)
         }
         while finished < count {
             try await next(&endings, ends)
@@ -152,16 +148,23 @@ func pace(
     try await withThrowingTaskGroup(of: Void.self) { group in
         for index in 0..<count {
             try await Task.sleep(until: began + interval * index, clock: .continuous)  // the schedule, not a wait for an outcome
-            let id = UUID()
-            ends.start(id.uuidString.lowercased())
-            group.addTask {
-                do { try await start(id) } catch { ends.startFailed(id.uuidString.lowercased(), error) }
-            }
+            launch(in: &group, ends: ends, start: start)
         }
         for _ in 0..<count { try await next(&endings, ends) }
         try await group.waitForAll()
     }
     return try measured(meter, count: count, ends: ends)
+}
+
+/// Starts one tracked saga in a task of `group` (as a request of its own would).
+private func launch(
+    in group: inout ThrowingTaskGroup<Void, any Error>, ends: SagaEnds, start: @escaping @Sendable (_ sagaID: UUID) async throws -> Void
+) {
+    let id = UUID()
+    ends.start(id.uuidString.lowercased())
+    group.addTask {
+        do { try await start(id) } catch { ends.startFailed(id.uuidString.lowercased(), error) }
+    }
 }
 
 /// The run's measurement with its latencies; throws unless every saga completed.

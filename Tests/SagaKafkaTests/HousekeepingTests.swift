@@ -23,12 +23,12 @@ import Testing
         let log = CapturedLog()
 
         // Nothing is an hour old yet.
-        #expect(await KafkaServiceRunner.purgeExpired(store: store, olderThan: .seconds(3600), logger: log.logger) == 0)
+        #expect(await KafkaServiceRunner.housekeepingRound(store: store, olderThan: .seconds(3600), logger: log.logger) == 0)
         #expect(try await store.isProcessed(consumer: "orchestrator", messageID: "m0"))
         #expect(log.messages.isEmpty)
 
         // Everything written before now: more than one batch of outbox rows (250 per transaction).
-        #expect(await KafkaServiceRunner.purgeExpired(store: store, olderThan: .zero, logger: log.logger) == 603)
+        #expect(await KafkaServiceRunner.housekeepingRound(store: store, olderThan: .zero, logger: log.logger) == 603)
         for index in 0..<3 { #expect(try await !store.isProcessed(consumer: "orchestrator", messageID: "m\(index)")) }
         #expect(try await store.purge(before: Date().addingTimeInterval(60), limit: 1_000) == 0)
         #expect(log.messages == ["purged expired outbox, inbox and reply rows rows=603"])
@@ -39,7 +39,7 @@ import Testing
         let store = try SQLiteSagaStore(path: directory.file("store.sqlite"))
         try store.pool.close()
         let log = CapturedLog()
-        #expect(await KafkaServiceRunner.purgeExpired(store: store, olderThan: .zero, logger: log.logger) == 0)
+        #expect(await KafkaServiceRunner.housekeepingRound(store: store, olderThan: .zero, logger: log.logger) == 0)
         #expect(log.messages.count == 1)
         #expect(log.messages.first?.hasPrefix("housekeeping failed error=") == true)
     }

@@ -185,6 +185,7 @@ import Testing
             let participants = try #require(store as? any ParticipantStore)
             try await Self.rememberReplies(["k1", "k2"], in: participants)
             #expect(try await store.purgeExpired(before: Date().addingTimeInterval(-60), batch: 2) == 0)  // nothing expired yet
+            #expect(try await store.purgeExpired(before: Date().addingTimeInterval(60), batch: 0) == 0)  // no batch, no loop
             #expect(try await store.purgeExpired(before: Date().addingTimeInterval(60), batch: 2) == 9)
             for index in 0..<7 { #expect(try await !store.isProcessed(consumer: "orchestrator", messageID: "m\(index)")) }
         }

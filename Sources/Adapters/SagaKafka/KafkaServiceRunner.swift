@@ -22,7 +22,7 @@ enum KafkaServiceRunner {
     /// turns with.
     static func housekeeping(store: any SagaStore, logger: Logger) async {
         while !Task.isCancelled {
-            await purgeExpired(store: store, olderThan: retention, logger: logger)
+            await housekeepingRound(store: store, olderThan: retention, logger: logger)
             do { try await Task.sleep(for: purgeInterval) } catch { return }
         }
     }
@@ -30,7 +30,7 @@ enum KafkaServiceRunner {
     /// One round of the housekeeping: deletes the rows older than `age`, logs how many and how
     /// long it took (or why it failed); returns how many.
     @discardableResult
-    static func purgeExpired(store: any SagaStore, olderThan age: Duration, logger: Logger) async -> Int {
+    static func housekeepingRound(store: any SagaStore, olderThan age: Duration, logger: Logger) async -> Int {
         let started = ContinuousClock.now
         let cutoff = Date().addingTimeInterval(-(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18))
         do {

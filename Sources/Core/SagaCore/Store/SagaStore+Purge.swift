@@ -7,6 +7,7 @@ extension SagaStore {
     ///
     /// - Throws: the store's error; rows deleted by the transactions before it stay deleted.
     public func purgeExpired(before date: Date, batch: Int = SagaStorePurge.batch) async throws(SagaStoreError) -> Int {
+        guard batch > 0 else { return 0 }
         var total = 0
         while !Task.isCancelled {
             let removed = try await purge(before: date, limit: batch)
