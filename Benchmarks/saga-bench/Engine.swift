@@ -24,7 +24,7 @@ final class BenchEngine {
         var cpuSelf: Double?
         var cpuBroker: Double?
 
-        var seconds: Double { Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18 }
+        var seconds: Double { elapsed.timeInterval }
     }
 
     init(directory: String, prefix: String, kafka: KafkaConfiguration, brokerPID: Int32?, logger: Logger) throws {

@@ -107,7 +107,7 @@ struct KillOnce {
         try? FileManager.default.removeItem(atPath: directory)
         try? FileManager.default.removeItem(atPath: log)
         let seconds = Double((ContinuousClock.now - began).components.seconds)
-        let restart = Double(kill.restart.components.seconds) + Double(kill.restart.components.attoseconds) / 1e18
+        let restart = kill.restart.timeInterval
         return String(format: """
             kill-once (saga-server --role all, SQLite): %d transfers at %d in flight, SIGKILL when %d had ended, ready again \
             after %.1f s; all completed in %.0f s (%.0f/s with the restart, p99 %.0f ms); each debited and credited once; \

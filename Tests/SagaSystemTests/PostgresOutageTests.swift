@@ -125,10 +125,10 @@ extension PostgresProcessSuites {
             #expect(!server.text.contains(password), "the password must never be printed")
             print("""
                 PostgresOutageTests: \(Self.transferCount) transfers, PostgreSQL stopped for \(Self.outage) with \(endedAtStop) ended; \
-                /readyz 503 after \(String(format: "%.1f", notReadyAfter.seconds)) s (\(readinessChecks) probes, all 503), \
-                200 again \(String(format: "%.1f", readyAfter.seconds)) s after the restart, every saga ended \
-                \(String(format: "%.1f", finishedAfter.seconds)) s after it; \(commands.records - commands.distinctMessages) commands republished; \
-                \(String(format: "%.0f", (ContinuousClock.now - began).seconds)) s
+                /readyz 503 after \(String(format: "%.1f", notReadyAfter.timeInterval)) s (\(readinessChecks) probes, all 503), \
+                200 again \(String(format: "%.1f", readyAfter.timeInterval)) s after the restart, every saga ended \
+                \(String(format: "%.1f", finishedAfter.timeInterval)) s after it; \(commands.records - commands.distinctMessages) commands republished; \
+                \(String(format: "%.0f", (ContinuousClock.now - began).timeInterval)) s
                 """)
         }
 

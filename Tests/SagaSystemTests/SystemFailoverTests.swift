@@ -38,7 +38,7 @@ extension PostgresProcessSuites {
 
             var description: String {
                 let settled = inFlightEnded.map { String(format: "%.1f s", $0) } ?? "-"
-                return "\(replica) at \(ended)/\(started) ended: reassigned in \(String(format: "%.1f", reassigned.seconds)) s, "
+                return "\(replica) at \(ended)/\(started) ended: reassigned in \(String(format: "%.1f", reassigned.timeInterval)) s, "
                     + "its \(inFlight.count) in-flight sagas ended \(settled) after the kill"
             }
         }
@@ -214,7 +214,7 @@ extension PostgresProcessSuites {
             for replica in replicas.values.flatMap({ $0 }) + others {
                 #expect(try await replica.server.terminate(within: 40) == 0, "\(replica.name)'s exit status after SIGTERM (log: \(replica.log.path))")
             }
-            let seconds = (ContinuousClock.now - began).seconds
+            let seconds = (ContinuousClock.now - began).timeInterval
             func perReplica(_ role: String) -> String {
                 finished.filter { $0.key.hasPrefix(role) }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             }
@@ -229,9 +229,4 @@ extension PostgresProcessSuites {
             deployment.remove()
         }
     }
-}
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -32,7 +32,7 @@ enum KafkaServiceRunner {
     @discardableResult
     static func housekeepingRound(store: any SagaStore, olderThan age: Duration, logger: Logger) async -> Int {
         let started = ContinuousClock.now
-        let cutoff = Date().addingTimeInterval(-(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18))
+        let cutoff = Date().addingTimeInterval(-age.timeInterval)
         do {
             let removed = try await store.purgeExpired(before: cutoff)
             if removed > 0 {

@@ -46,11 +46,3 @@ extension SagaScenario {
         return try advanceToDeadline()
     }
 }
-
-extension Duration {
-    /// This duration in seconds, as `Date` arithmetic takes it.
-    var timeInterval: TimeInterval {
-        let parts = components
-        return TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18
-    }
-}

@@ -54,20 +54,12 @@ public struct RetryPolicy: Sendable, Hashable {
     /// - Parameter random: a number in `0..<1` (the caller's random source, so that the
     ///   state machine stays deterministic under test).
     public func delay(afterAttempt attempt: Int, random: Double) -> Duration {
-        let initial = initialBackoff.seconds
+        let initial = initialBackoff.timeInterval
         let exponent = Double(max(0, attempt - 1))
-        let base = min(maxBackoff.seconds, initial * pow(multiplier, exponent))
+        let base = min(maxBackoff.timeInterval, initial * pow(multiplier, exponent))
         let r = min(max(random, 0), 1)
         let seconds = base * (1 - jitter) + base * jitter * r
         return .nanoseconds(Int64((seconds * 1e9).rounded()))
-    }
-}
-
-extension Duration {
-    /// This duration in seconds as a floating-point number.
-    var seconds: Double {
-        let c = components
-        return Double(c.seconds) + Double(c.attoseconds) / 1e18
     }
 }
 

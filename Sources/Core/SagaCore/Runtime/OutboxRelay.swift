@@ -100,7 +100,7 @@ public struct OutboxRelay: Sendable {
                 } catch {
                     if Task.isCancelled { break }
                     logger.error("outbox relay pass failed", metadata: ["error": "\(error)"])
-                    await doorbell.wait(until: Date().addingTimeInterval(failureBackoff.seconds))
+                    await doorbell.wait(until: Date().addingTimeInterval(failureBackoff.timeInterval))
                     continue
                 }
                 guard let batch = pipeline.take(pending, limit: batchSize, readAt: generation) else { continue }

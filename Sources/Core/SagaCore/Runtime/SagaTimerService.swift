@@ -33,13 +33,13 @@ public struct SagaTimerService: Sendable {
                 }
                 wakeAt = try await orchestrator.store.nextDeadline()
                 if !failures.isEmpty {
-                    let retryAt = Date().addingTimeInterval(failureBackoff.seconds)
+                    let retryAt = Date().addingTimeInterval(failureBackoff.timeInterval)
                     wakeAt = max(wakeAt ?? retryAt, retryAt)
                 }
             } catch {
                 if Task.isCancelled { return }
                 logger.error("timer pass failed", metadata: ["error": "\(error)"])
-                wakeAt = Date().addingTimeInterval(failureBackoff.seconds)
+                wakeAt = Date().addingTimeInterval(failureBackoff.timeInterval)
             }
             await orchestrator.timers.sleep(until: wakeAt)
         }

@@ -49,7 +49,7 @@ extension SagaRun {
         case .sent(let sequence, let timeout):
             item = ListItemProgress(
                 status: .awaiting, attempt: attempt, sequence: sequence,
-                deadline: env.now.addingTimeInterval(timeout.seconds), uncertain: item.uncertain
+                deadline: env.now.addingTimeInterval(timeout.timeInterval), uncertain: item.uncertain
             )
         case .nothingToSend(let sequence):
             transition.history.append(.finished(sequence: sequence, outcome: .succeeded, error: nil, at: env.now))
@@ -160,7 +160,7 @@ extension SagaRun {
         let itemReason = "item \(index): \(reason)"
         let policy = state.phase == .forward ? step.retry : (step.compensation?.retry ?? step.retry)
         if retriable, policy.allowsRetry(after: item.attempt) {
-            let retryAt = env.now.addingTimeInterval(policy.delay(afterAttempt: item.attempt, random: env.random).seconds)
+            let retryAt = env.now.addingTimeInterval(policy.delay(afterAttempt: item.attempt, random: env.random).timeInterval)
             item.status = .backingOff
             item.deadline = retryAt
             state.listProgress?.items[index] = item

@@ -167,7 +167,7 @@ struct SagaRun<SagaData: SagaPayloadCodable> {
         switch request(attempt: attempt, item: nil, uncertain: phase == .compensation && state.uncertainStep == stepIndex) {
         case .sent(let sequence, let timeout):
             state.pendingRequestID = SagaState.requestID(sagaID: state.sagaID, sequence: sequence)
-            state.deadline = env.now.addingTimeInterval(timeout.seconds)
+            state.deadline = env.now.addingTimeInterval(timeout.timeInterval)
             state.deadlineKind = .replyTimeout
         case .nothingToSend:
             succeed(.succeeded, error: nil)
@@ -369,7 +369,7 @@ struct SagaRun<SagaData: SagaPayloadCodable> {
         let name = step.name
         let policy = state.phase == .forward ? step.retry : (step.compensation?.retry ?? step.retry)
         if retriable, policy.allowsRetry(after: state.attempt) {
-            let retryAt = env.now.addingTimeInterval(policy.delay(afterAttempt: state.attempt, random: env.random).seconds)
+            let retryAt = env.now.addingTimeInterval(policy.delay(afterAttempt: state.attempt, random: env.random).timeInterval)
             state.deadline = retryAt
             state.deadlineKind = .retryBackoff
             emit(.stepFailed, step: name, reason: reason, attempt: state.attempt, outcome: outcome, retryAt: retryAt)

@@ -52,7 +52,7 @@ public struct NotificationDispatcher: Sendable {
                 if case .retriable = error, retry.allowsRetry(after: attempts) {
                     status = "PENDING"
                     let delay = retry.delay(afterAttempt: attempts, random: Double.random(in: 0..<1))
-                    next = now.addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+                    next = now.addingTimeInterval(delay.timeInterval)
                 } else {
                     status = "FAILED"
                 }
