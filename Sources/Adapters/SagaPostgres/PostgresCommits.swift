@@ -64,7 +64,7 @@ enum PostgresCommits {
             for change in commit.history { try PostgresRows.write(change, sagaID: sagaID, in: transaction) }
             try PostgresTimeline.write(commit.timeline, sagaID: sagaID, in: transaction)
         }
-        for message in commit.outbox + (commit.audit?.message.map { [$0] } ?? []) {
+        for message in commit.outbox {
             let keys = message.headers.map(\.key)
             let values = message.headers.map { ByteBuffer(bytes: $0.value) }
             try transaction.query("""
@@ -72,7 +72,7 @@ enum PostgresCommits {
                 VALUES (\(message.topic), \(Data(message.key)), \(Data(message.value)), \(keys), \(values), \(now))
                 """)
         }
-        if let audit = commit.audit { _ = try PostgresSagaStore.insertAudit(audit.entry, in: transaction) }
+        if let audit = commit.audit { _ = try PostgresSagaStore.writeAudit(audit, in: transaction) }
         return .committed(version: newVersion)
     }
 }

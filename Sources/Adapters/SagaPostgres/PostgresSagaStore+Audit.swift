@@ -7,13 +7,15 @@ extension PostgresSagaStore: AuditTrail {
     /// with its sequence.
     public func recordAudit(_ entry: AuditEntry, message: OutgoingMessage?) async throws(SagaStoreError) -> AuditEntry {
         try await operation("record audit entry \(entry.id)") { transaction in
-            if let message { _ = try PostgresCommits.apply(SagaCommit(outbox: [message]), in: transaction) }
-            return try Self.insertAudit(entry, in: transaction)
+            try Self.writeAudit(AuditWrite(entry: entry, message: message), in: transaction)
         }
     }
 
-    /// Appends `entry` inside an open transaction; returns it with its sequence.
-    static func insertAudit(_ entry: AuditEntry, in transaction: PostgresTransaction) throws -> AuditEntry {
+    /// Appends the entry, and its audit-topic record to the outbox, inside an open transaction;
+    /// returns the entry with its sequence.
+    static func writeAudit(_ audit: AuditWrite, in transaction: PostgresTransaction) throws -> AuditEntry {
+        if let message = audit.message { _ = try PostgresCommits.apply(SagaCommit(outbox: [message]), in: transaction) }
+        let entry = audit.entry
         let at = entry.at.timeIntervalSince1970
         let (action, outcome) = (entry.action.rawValue, entry.outcome.rawValue)
         let rows = try transaction.query("""

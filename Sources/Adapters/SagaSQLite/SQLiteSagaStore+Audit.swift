@@ -6,13 +6,15 @@ extension SQLiteSagaStore: AuditTrail {
     /// Appends `entry` and its audit-topic message (into the outbox) in one transaction.
     public func recordAudit(_ entry: AuditEntry, message: OutgoingMessage?) async throws(SagaStoreError) -> AuditEntry {
         try await write("record audit entry \(entry.id)") { db in
-            if let message { _ = try Self.apply(SagaCommit(outbox: [message]), in: db) }
-            return try Self.insertAudit(entry, in: db)
+            try Self.writeAudit(AuditWrite(entry: entry, message: message), in: db)
         }
     }
 
-    /// Appends `entry` inside an open transaction; returns it with its sequence.
-    static func insertAudit(_ entry: AuditEntry, in db: Database) throws -> AuditEntry {
+    /// Appends the entry, and its audit-topic record to the outbox, inside an open transaction;
+    /// returns the entry with its sequence.
+    static func writeAudit(_ audit: AuditWrite, in db: Database) throws -> AuditEntry {
+        if let message = audit.message { _ = try apply(SagaCommit(outbox: [message]), in: db) }
+        let entry = audit.entry
         try db.executeCached(
             sql: """
                 INSERT INTO audit_trail (id, at, actor, role, action, target, note, outcome, detail)

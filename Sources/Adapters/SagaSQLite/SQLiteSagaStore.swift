@@ -93,13 +93,13 @@ public final class SQLiteSagaStore: SagaStore {
             for change in commit.history { try SQLiteRows.write(change, sagaID: sagaID, in: db) }
             try SQLiteTimeline.write(commit.timeline, sagaID: sagaID, in: db)
         }
-        for message in commit.outbox + (commit.audit?.message.map { [$0] } ?? []) {
+        for message in commit.outbox {
             try db.executeCached(
                 sql: "INSERT INTO outbox (topic, key, value, headers, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [message.topic, Data(message.key), Data(message.value), Data(HeaderBlob.encode(message.headers)), now]
             )
         }
-        if let audit = commit.audit { _ = try insertAudit(audit.entry, in: db) }
+        if let audit = commit.audit { _ = try writeAudit(audit, in: db) }
         return .committed(version: newVersion)
     }
 
