@@ -3,11 +3,13 @@
 //
 //   KafkaBenchmark produce BROKERS TOPIC COUNT SIZE LINGER_MS          enqueue + deliveries
 //   KafkaBenchmark send BROKERS TOPIC COUNT SIZE LINGER_MS CONCURRENCY  awaiting send, concurrent tasks
-//   KafkaBenchmark consume BROKERS TOPIC COUNT GROUP                   run { } handler, offsets stored per message
+//   KafkaBenchmark consume BROKERS TOPIC COUNT GROUP [BATCH]           run { } handler, offsets stored per message;
+//                                                                      with BATCH, run(batchesOf: BATCH) { }
 //   KafkaBenchmark create-topic BROKERS TOPIC PARTITIONS
 //   KafkaBenchmark version
 //
 // Prints one line: RESULT messages=N bytes=B failed=F seconds=S
+// FETCH_QUEUE_BACKOFF_MS, if set, replaces the consumer's fetch.queue.backoff.ms (as in the C program).
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -96,16 +98,18 @@ func send(_ brokers: String, _ topic: String, count: Int, size: Int, linger: Str
     await producer.shutdown()
 }
 
-/// The at-least-once consumer path: `run`, storing each message's offset after its handler.
-func consume(_ brokers: String, _ topic: String, count: Int, group: String) async throws {
+/// The at-least-once consumer path: `run`, storing each message's offset after its handler,
+/// or with `batch`, `run(batchesOf:)`, storing a batch's offsets after its handler.
+func consume(_ brokers: String, _ topic: String, count: Int, group: String, batch: Int?) async throws {
     var config = KafkaConfiguration(bootstrapServers: [brokers], groupID: group)
     config.sessionTimeout = .milliseconds(6000)
     config.heartbeatInterval = .milliseconds(500)
+    if let backoff = getenv("FETCH_QUEUE_BACKOFF_MS") { config.properties["fetch.queue.backoff.ms"] = String(cString: backoff) }
     let consumer = try KafkaConsumer(configuration: config, logger: logger)
     try consumer.subscribe(to: [topic])
     var received = 0, bytes = 0
     var start: ContinuousClock.Instant?, end: ContinuousClock.Instant?
-    try await consumer.run { message in
+    func handle(_ message: KafkaConsumerMessage) {
         if received == 0 { start = .now }
         received += 1
         bytes += message.value?.count ?? 0
@@ -113,6 +117,13 @@ func consume(_ brokers: String, _ topic: String, count: Int, group: String) asyn
             end = .now
             Task { await consumer.close() }
         }
+    }
+    if let batch {
+        try await consumer.run(batchesOf: batch) { messages in
+            for message in messages { handle(message) }
+        }
+    } else {
+        try await consumer.run { handle($0) }
     }
     guard let start, let end else {
         result(messages: received, bytes: bytes, failed: count - received, seconds: 0)
@@ -131,8 +142,9 @@ do {
     case ("send", 7):
         try await send(arguments[1], arguments[2], count: int(arguments[3]), size: int(arguments[4]),
                        linger: arguments[5], concurrency: int(arguments[6]))
-    case ("consume", 5):
-        try await consume(arguments[1], arguments[2], count: int(arguments[3]), group: arguments[4])
+    case ("consume", 5), ("consume", 6):
+        try await consume(arguments[1], arguments[2], count: int(arguments[3]), group: arguments[4],
+                          batch: arguments.count == 6 ? int(arguments[5]) : nil)
     case ("create-topic", 4):
         let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: [arguments[1]]), logger: logger)
         try await admin.createTopics([KafkaTopicSpecification(name: arguments[2], partitions: Int32(clamping: int(arguments[3])))])

@@ -69,6 +69,20 @@ struct ConsumerGroupTests {
     func aRebalanceDuringConsumptionNeitherLosesNorReplaysMessages(
         strategy: KafkaConfiguration.PartitionAssignment, handlerMilliseconds: Int
     ) async throws {
+        try await rebalanceDuringConsumption(strategy: strategy, handlerMilliseconds: handlerMilliseconds, batch: nil)
+    }
+
+    /// The same with `run(batchesOf:)`: messages arrive faster than one at a time would be
+    /// handled (each batch takes 20 ms), so batches span partitions and a revoke arrives while
+    /// one is being handled; it must wait for the whole batch.
+    @Test(arguments: [KafkaConfiguration.PartitionAssignment.range, .cooperativeSticky])
+    func aRebalanceDuringBatchedConsumptionNeitherLosesNorReplaysMessages(strategy: KafkaConfiguration.PartitionAssignment) async throws {
+        try await rebalanceDuringConsumption(strategy: strategy, handlerMilliseconds: 20, batch: 16)
+    }
+
+    private func rebalanceDuringConsumption(
+        strategy: KafkaConfiguration.PartitionAssignment, handlerMilliseconds: Int, batch: Int?
+    ) async throws {
         let topic = try await TestBroker.createTopic("rebalance", partitions: 4)
         var config = try TestBroker.consumerConfiguration(group: TestBroker.unique("g"))
         config.partitionAssignment = strategy
@@ -80,7 +94,7 @@ struct ConsumerGroupTests {
             while index < 20_000 && !(log.all.contains { $0.consumer == "b" } && log.count > index / 2 + 50) {
                 try await producer.enqueue(KafkaMessage(topic: topic, key: "k\(index)", value: "m\(index)"))
                 index += 1
-                if index % (handlerMilliseconds == 0 ? 10 : 1) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+                if index % (handlerMilliseconds == 0 || batch != nil ? 10 : 1) == 0 { try await Task.sleep(for: .milliseconds(10)) }
             }
             try await producer.flush()
             return index
@@ -91,12 +105,22 @@ struct ConsumerGroupTests {
             if handlerMilliseconds > 0 { try await Task.sleep(for: .milliseconds(handlerMilliseconds)) }
             log.append(consumer, message)
         }
-        let runA = Task { try await a.run { try await handle("a", $0) } }
+        let run: @Sendable (KafkaConsumer, String) async throws -> Void = { consumer, name in
+            if let batch {
+                try await consumer.run(batchesOf: batch) { messages in
+                    if handlerMilliseconds > 0 { try await Task.sleep(for: .milliseconds(handlerMilliseconds)) }
+                    for message in messages { log.append(name, message) }
+                }
+            } else {
+                try await consumer.run { try await handle(name, $0) }
+            }
+        }
+        let runA = Task { try await run(a, "a") }
         try await eventually("the first consumer is working") { log.count >= 50 }
 
         let b = try KafkaConsumer(configuration: config, logger: TestBroker.logger)
         try b.subscribe(to: [topic])
-        let runB = Task { try await b.run { try await handle("b", $0) } }
+        let runB = Task { try await run(b, "b") }
         let count = try await withTimeout(60, "producing") { try await produce.value }
         try await eventually("all messages handled") { Set(log.all.map(\.value)).count == count }
         // A barrier: one more message per partition. Each partition is handled in order by its

@@ -2,24 +2,24 @@
 import Testing
 
 /// A queued message as the state machine sees it (no librdkafka).
-private struct FakeMessage: ConsumerQueuedMessage, Equatable {
+struct FakeMessage: ConsumerQueuedMessage, Equatable {
     var topicPartition: TopicPartition
     var offset: Int64
 }
 
-private typealias Machine = ConsumerStateMachine<FakeMessage, String>
+typealias Machine = ConsumerStateMachine<FakeMessage, String>
 
-private let p0 = TopicPartition(topic: "t", partition: 0)
-private let p1 = TopicPartition(topic: "t", partition: 1)
+let p0 = TopicPartition(topic: "t", partition: 0)
+let p1 = TopicPartition(topic: "t", partition: 1)
 
 /// `#expect` without its expression capture, for conditions that feed events (mutating calls).
-private func check(_ condition: Bool, _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+func check(_ condition: Bool, _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(condition, comment, sourceLocation: sourceLocation)
 }
 
-private func message(_ partition: TopicPartition, _ offset: Int64) -> FakeMessage { FakeMessage(topicPartition: partition, offset: offset) }
+func message(_ partition: TopicPartition, _ offset: Int64) -> FakeMessage { FakeMessage(topicPartition: partition, offset: offset) }
 
-private func machine(prefetchLow: Int = 512, storeBatchLimit: Int = 256, assigned: [TopicPartition] = [p0, p1]) -> Machine {
+func machine(prefetchLow: Int = 512, storeBatchLimit: Int = 256, assigned: [TopicPartition] = [p0, p1]) -> Machine {
     var machine = Machine(prefetchLow: prefetchLow, storeBatchLimit: storeBatchLimit)
     check(machine.partitionsAssigned(assigned, cooperative: false) == .assign)
     return machine

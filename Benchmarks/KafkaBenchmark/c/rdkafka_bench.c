@@ -6,6 +6,7 @@
  * owned bytes), "handles" the message (reads the copy), frees it, and only then stores that
  * message's offset + 1 explicitly (enable.auto.offset.store=false, rd_kafka_offsets_store per
  * message; librdkafka commits stored offsets in the background, like the Swift client).
+ * FETCH_QUEUE_BACKOFF_MS, if set, replaces fetch.queue.backoff.ms (as in the Swift program).
  * `consume-lean` is the loop without those guarantees (automatic offset store of every polled
  * message, no copy), printed for information: what at-least-once and owned bytes cost.
  *
@@ -103,7 +104,7 @@ static int consume(const char *brokers, const char *topic, long count, const cha
         set(conf, "session.timeout.ms", "6000");
         set(conf, "heartbeat.interval.ms", "500");
         /* The Swift client's consumer default (see KafkaConfiguration): same settings on both sides. */
-        set(conf, "fetch.queue.backoff.ms", "100");
+        set(conf, "fetch.queue.backoff.ms", getenv("FETCH_QUEUE_BACKOFF_MS") ? getenv("FETCH_QUEUE_BACKOFF_MS") : "100");
         /* At least once, as the Swift client: store an offset only after its message was handled. */
         if (!lean)
                 set(conf, "enable.auto.offset.store", "false");

@@ -54,27 +54,74 @@ public final class KafkaConsumer: Sendable {
     /// member) and the error is rethrown. In every case the consumer is closed when `run`
     /// returns. Only one `run` may be active per consumer.
     public func run(_ handler: (KafkaConsumerMessage) async throws -> Void) async throws {
+        try await runLoop {
+            // One lock per message (store the previous offset, take the next message) and no
+            // suspension while messages are queued; it waits only when the queue is empty.
+            var processed: KafkaConsumerMessage? = nil
+            while true {
+                let message: KafkaConsumerMessage
+                switch try core.nextIfReady(completing: processed, byRunLoop: true) {
+                case .message(let ready): message = ready
+                case .end: return
+                case .wait:
+                    guard let next = try await core.next(byRunLoop: true) else { return }  // `processed` is stored already
+                    message = next
+                }
+                processed = nil
+                try await handler(message)
+                processed = message
+            }
+        }
+    }
+
+    /// Runs `handler` for batches of messages: each time with every message already received,
+    /// up to `maximumCount` (at least one; it never waits to fill a batch), in arrival order (in
+    /// order per partition), and stores the offsets of the whole batch after the handler
+    /// returns.
+    ///
+    /// Use it when handling many messages together is cheaper than one at a time (one database
+    /// transaction per batch, one request to a downstream service), or when messages are
+    /// small and many: the consumer then takes its lock and calls the handler once per batch.
+    ///
+    /// ```swift
+    /// try await consumer.run(batchesOf: 100) { messages in
+    ///     try await ledger.insert(messages.map(Entry.init))   // one transaction
+    /// }
+    /// ```
+    ///
+    /// Otherwise it behaves as ``run(_:)``: if the handler throws, no offset of its batch is
+    /// stored, the consumer closes (the group redelivers the whole batch) and the error is
+    /// rethrown; ``close()`` lets the current batch finish and stores its offsets first. A
+    /// rebalance that revokes a partition with messages in the current batch waits until the
+    /// handler returned, so keep a batch's handling well within `max.poll.interval.ms`.
+    ///
+    /// - Throws: ``KafkaError`` with code `_INVALID_ARG` if `maximumCount` is less than 1 (the
+    ///   consumer is left open), and as ``run(_:)`` otherwise.
+    public func run(batchesOf maximumCount: Int, _ handler: ([KafkaConsumerMessage]) async throws -> Void) async throws {
+        guard maximumCount >= 1 else {
+            throw KafkaError(code: .invalidArgument, message: "a batch holds at least one message (got \(maximumCount))", operation: "run")
+        }
+        try await runLoop {
+            var taken: ConsumerCore.TakenMessages = []
+            var batch: [KafkaConsumerMessage] = []
+            var processed: [KafkaConsumerMessage] = []
+            taken.reserveCapacity(maximumCount)
+            while try await core.nextBatch(completing: processed, limit: maximumCount, taken: &taken, into: &batch) {
+                processed.removeAll(keepingCapacity: true)
+                try await handler(batch)
+                // The handled batch is recorded by the next call; `batch` is refilled meanwhile.
+                swap(&processed, &batch)
+            }
+        }
+    }
+
+    /// What both `run` loops share: only one loop at a time, `close()` from a handler does not
+    /// wait for itself, and the consumer is closed however the loop ends.
+    private func runLoop(_ body: () async throws -> Void) async throws {
         try core.beginRun()
         var failure: (any Error)? = nil
         do {
-            try await RunContext.$consumer.withValue(ObjectIdentifier(core)) {
-                // One lock per message (store the previous offset, take the next message) and no
-                // suspension while messages are queued; it waits only when the queue is empty.
-                var processed: KafkaConsumerMessage? = nil
-                while true {
-                    let message: KafkaConsumerMessage
-                    switch try core.nextIfReady(completing: processed, byRunLoop: true) {
-                    case .message(let ready): message = ready
-                    case .end: return
-                    case .wait:
-                        guard let next = try await core.next(byRunLoop: true) else { return }  // `processed` is stored already
-                        message = next
-                    }
-                    processed = nil
-                    try await handler(message)
-                    processed = message
-                }
-            }
+            try await RunContext.$consumer.withValue(ObjectIdentifier(core)) { try await body() }
         } catch {
             failure = error
         }

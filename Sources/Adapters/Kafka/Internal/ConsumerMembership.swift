@@ -35,8 +35,8 @@ struct ConsumerMembership {
     /// The partitions a revoke (on the event thread) is giving up while it waits for the
     /// handler in flight on one of them: whoever finishes that handler must signal.
     var revoking: Set<TopicPartition>?
-    /// The partition of the message the `run` loop's handler works on (a revoke of it waits).
-    var inFlight: TopicPartition?
+    /// The partitions of the messages the `run` loop's handler works on (a revoke of one waits).
+    var inFlight = InFlightPartitions()
 
     /// Whether the handle is free of uses outside the lock (it may then be destroyed).
     var isIdle: Bool { handleUsers == 0 && !storeInFlight }

@@ -183,7 +183,7 @@ extension ConsumerStateMachine {
 
     /// The `run` loop ended (its last handler's offset is recorded, or the handler threw).
     mutating func runEnded() -> RunEndAction {
-        membership.inFlight = nil
+        membership.inFlight.removeAll()
         switch state {
         case .runLoop(let running):
             state = .running(running)
@@ -231,7 +231,7 @@ extension ConsumerStateMachine {
     /// Records a finished handler's offset; the run loop's message is no longer in flight.
     mutating func complete(_ completing: (partition: TopicPartition, offset: Int64), byRunLoop: Bool) -> Completion {
         if let error = membership.record(completing.partition, next: completing.offset + 1) { return .fail(error) }
-        if byRunLoop { membership.inFlight = nil }
+        if byRunLoop { membership.inFlight.removeAll() }
         // A revoke waiting for this handler is woken by the broadcast after the store, if any.
         if let batch = membership.takeBatch(ifAtLeast: storeBatchLimit) { return .storeOffsets(batch) }
         return membership.revoking == nil ? .none : .signal
@@ -242,7 +242,7 @@ extension ConsumerStateMachine {
     mutating func take(byRunLoop: Bool, counting: Bool = true) -> Message? {
         guard let message = handoff.take() else { return nil }
         if byRunLoop {
-            membership.inFlight = message.topicPartition
+            membership.inFlight.replace(with: message.topicPartition)
         } else if counting {
             membership.handleUsers += 1
         }

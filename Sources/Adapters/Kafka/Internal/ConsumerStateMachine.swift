@@ -38,8 +38,8 @@ struct ConsumerStateMachine<Message: ConsumerQueuedMessage, Waiter> {
     enum State {
         /// Open, no `run` loop: messages are polled when a task waits for one.
         case running(Running)
-        /// Open, a `run` loop is active: messages are also polled ahead (prefetch), and the one
-        /// its handler works on is tracked (``ConsumerMembership/inFlight``).
+        /// Open, a `run` loop is active: messages are also polled ahead (prefetch), and the ones
+        /// its handler works on are tracked (``ConsumerMembership/inFlight``).
         case runLoop(Running)
         /// The `run` loop was asked to stop after its current handler: nothing more is handed
         /// out or polled; the loop's end starts the close.
@@ -133,8 +133,8 @@ struct ConsumerStateMachine<Message: ConsumerQueuedMessage, Waiter> {
     /// and no store in flight.
     var revokeMayFinish: Bool {
         guard !membership.storeInFlight else { return false }
-        guard let inFlight = membership.inFlight, let revoking = membership.revoking else { return true }
-        return !revoking.contains(inFlight)
+        guard let revoking = membership.revoking else { return true }
+        return !membership.inFlight.overlaps(revoking)
     }
 
     /// Whether a blocking caller (commit, the event thread) may take the store token.
