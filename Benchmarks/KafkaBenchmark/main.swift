@@ -146,8 +146,10 @@ do {
         try await consume(arguments[1], arguments[2], count: int(arguments[3]), group: arguments[4],
                           batch: arguments.count == 6 ? int(arguments[5]) : nil)
     case ("create-topic", 4):
-        let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: [arguments[1]]), logger: logger)
-        try await admin.createTopics([KafkaTopicSpecification(name: arguments[2], partitions: Int32(clamping: int(arguments[3])))])
+        let topic = KafkaTopicSpecification(name: arguments[2], partitions: Int32(clamping: int(arguments[3])))
+        try await KafkaAdmin.withAdmin(configuration: KafkaConfiguration(bootstrapServers: [arguments[1]]), logger: logger) {
+            try await $0.createTopics([topic])
+        }
     default:
         usage()
     }

@@ -107,8 +107,8 @@ final class Recorder: Sendable {
 }
 
 func createTopics(_ names: [String], kafka: KafkaConfiguration, logger: Logger) async throws {
-    let admin = try KafkaAdmin(configuration: kafka, logger: logger)
-    try await admin.createTopics(names.map { KafkaTopicSpecification(name: $0, partitions: 3) })
+    let topics = names.map { KafkaTopicSpecification(name: $0, partitions: 3) }
+    try await KafkaAdmin.withAdmin(configuration: kafka, logger: logger) { try await $0.createTopics(topics) }
 }
 
 /// The test order saga's topics under `prefix`, and their dead-letter topics.

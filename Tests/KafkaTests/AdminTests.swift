@@ -1,4 +1,5 @@
 import Kafka
+import Synchronization
 import Testing
 
 @Suite("Admin against the real broker", .timeLimit(.minutes(3)))
@@ -37,5 +38,27 @@ struct AdminTests {
         await admin.shutdown()  // a second shutdown does nothing
         let error = await #expect(throws: KafkaError.self) { try await admin.listTopics() }
         #expect(error?.code == .destroyed, "\(String(describing: error))")
+    }
+
+    @Test func withAdminShutsTheClientDownAfterItsBodyReturnedOrThrew() async throws {
+        let name = TestBroker.unique("admin-scoped")
+        let (used, partitions) = try await KafkaAdmin.withAdmin(configuration: TestBroker.configuration(), logger: TestBroker.logger) { admin in
+            try await admin.createTopics([KafkaTopicSpecification(name: name, partitions: 2)])
+            return (admin, try await admin.watermarks(of: name).count)
+        }
+        #expect(partitions == 2)
+        let afterReturn = await #expect(throws: KafkaError.self) { try await used.listTopics() }
+        #expect(afterReturn?.code == .destroyed, "released once the body returned")
+
+        let kept = Mutex<KafkaAdmin?>(nil)
+        let refused = await #expect(throws: KafkaError.self) {
+            try await KafkaAdmin.withAdmin(configuration: TestBroker.configuration(), logger: TestBroker.logger) { admin in
+                kept.withLock { $0 = admin }
+                try await admin.createTopics([KafkaTopicSpecification(name: TestBroker.unique("admin-scoped"), partitions: -7)])
+            }
+        }
+        #expect(refused?.code != .destroyed, "the body's own error is rethrown: \(String(describing: refused))")
+        let afterThrow = await #expect(throws: KafkaError.self) { try await kept.withLock { $0 }?.listTopics() }
+        #expect(afterThrow?.code == .destroyed, "released once the body threw")
     }
 }

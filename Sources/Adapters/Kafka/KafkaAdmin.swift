@@ -35,7 +35,10 @@ public struct KafkaTopicMetadata: Sendable, Hashable {
 /// let admin = try KafkaAdmin(configuration: .init(bootstrapServers: ["localhost:9092"]))
 /// try await admin.createTopics([KafkaTopicSpecification(name: "orders", partitions: 6)])
 /// let topics = try await admin.listTopics()
+/// await admin.shutdown()   // before the process exits
 /// ```
+///
+/// For a few calls, ``withAdmin(configuration:logger:_:)`` shuts the client down for you.
 public final class KafkaAdmin: Sendable {
     let client: RdClient
     /// Which calls use the handle, and whether it was destroyed.
@@ -65,6 +68,30 @@ public final class KafkaAdmin: Sendable {
             client.destroy()
             lifecycle.withLock { $0.handleDestroyed() }
         }
+    }
+
+    /// Runs `body` with a new admin client and shuts the client down afterwards, whether `body`
+    /// returned or threw: the way to use one for a few calls, in a process that may exit soon
+    /// after (a client left to `deinit` is destroyed in the background, which the exit can race).
+    ///
+    /// - Throws: ``KafkaError`` if the configuration is invalid, or what `body` threw.
+    ///
+    /// ```swift
+    /// let topics = try await KafkaAdmin.withAdmin(configuration: config) { try await $0.listTopics() }
+    /// ```
+    public static func withAdmin<T>(
+        configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.admin"),
+        _ body: (KafkaAdmin) async throws -> T
+    ) async throws -> T {
+        let admin = try KafkaAdmin(configuration: configuration, logger: logger)
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body(admin))
+        } catch {
+            result = .failure(error)
+        }
+        await admin.shutdown()
+        return try result.get()
     }
 
     /// Runs `body` with the handle while no shutdown can destroy it.

@@ -52,9 +52,16 @@ public struct TopicProvisioner: Sendable {
     @discardableResult
     public func createTopics(timeout: Duration = .seconds(30)) async throws(KafkaError) -> [String] {
         let admin = try KafkaAdmin(configuration: kafka, logger: logger)
-        let existing = Set(try await admin.listTopics(timeout: timeout).map(\.name))
-        let missing = specifications.filter { !existing.contains($0.name) }
-        try await admin.createTopics(missing, timeout: timeout)
+        let missing: [KafkaTopicSpecification]
+        do {
+            let existing = Set(try await admin.listTopics(timeout: timeout).map(\.name))
+            missing = specifications.filter { !existing.contains($0.name) }
+            try await admin.createTopics(missing, timeout: timeout)
+        } catch {
+            await admin.shutdown()  // not left to deinit: `sagactl` may exit right after
+            throw error
+        }
+        await admin.shutdown()
         logger.info("topics ready", metadata: [
             "created": "\(missing.count)", "existing": "\(specifications.count - missing.count)", "partitions": "\(partitions)",
         ])

@@ -71,9 +71,8 @@ public struct TansuBroker: Sendable {
                 throw .exitedEarly(name: "Tansu broker", status: status, logFile: process.logFile.path, logTail: process.logTail())
             }
             do {
-                let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: [bootstrapServers], clientID: "sagactl-dev"),
-                    logger: quiet)
-                _ = try await admin.listTopics(timeout: .seconds(2))
+                let configuration = KafkaConfiguration(bootstrapServers: [bootstrapServers], clientID: "sagactl-dev")
+                _ = try await KafkaAdmin.withAdmin(configuration: configuration, logger: quiet) { try await $0.listTopics(timeout: .seconds(2)) }
                 return
             } catch {
                 lastProblem = "\(error)"

@@ -52,9 +52,10 @@ enum KafkaDoctor {
     static func topics(_ configuration: KafkaConfiguration, prefix: String, timeout: Duration, logger: Logger) async -> [DoctorCheck] {
         let listed: [KafkaTopicMetadata]
         do {
-            listed = try await KafkaAdmin(configuration: configuration, logger: logger).listTopics(timeout: timeout)
+            listed = try await KafkaAdmin.withAdmin(configuration: configuration, logger: logger) { try await $0.listTopics(timeout: timeout) }
         } catch {
-            return [.fail("topics", "cannot list topics: \(error.message)", fix: "check the broker and the client's permissions (Describe on the cluster)")]
+            let message = (error as? KafkaError)?.message ?? "\(error)"
+            return [.fail("topics", "cannot list topics: \(message)", fix: "check the broker and the client's permissions (Describe on the cluster)")]
         }
         let partitions = Dictionary(listed.map { ($0.name, $0.partitions.count) }, uniquingKeysWith: { first, _ in first })
         let topics = SagaTopics(prefix: prefix).all
