@@ -104,7 +104,7 @@ static int consume(const char *brokers, const char *topic, long count, const cha
         set(conf, "session.timeout.ms", "6000");
         set(conf, "heartbeat.interval.ms", "500");
         /* The Swift client's consumer default (see KafkaConfiguration): same settings on both sides. */
-        set(conf, "fetch.queue.backoff.ms", getenv("FETCH_QUEUE_BACKOFF_MS") ? getenv("FETCH_QUEUE_BACKOFF_MS") : "100");
+        set(conf, "fetch.queue.backoff.ms", getenv("FETCH_QUEUE_BACKOFF_MS") ? getenv("FETCH_QUEUE_BACKOFF_MS") : "10");
         /* At least once, as the Swift client: store an offset only after its message was handled. */
         if (!lean)
                 set(conf, "enable.auto.offset.store", "false");
