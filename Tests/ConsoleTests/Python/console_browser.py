@@ -57,6 +57,11 @@ class Console:
         path = os.path.join(self.args.screenshots, f"{name}.png")
         self.driver.save_screenshot(path)
         self.step(f"screenshot {path}")
+        # Long ids, topics and notes must wrap: nothing may widen the page past the window.
+        page, window = self.driver.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        if page > window:
+            raise AssertionError(f"{name}: the page is {page} px wide in a {window} px window (see {path})")
 
     def find(self, css):
         return self.wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)))

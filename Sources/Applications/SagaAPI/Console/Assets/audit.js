@@ -8,7 +8,7 @@ const sagaID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 export function auditView(container, query) {
   const target = query.get("target") ?? "";
   const error = errorArea();
-  const results = h("div", {});
+  const results = h("div", { class: "results" });
   const pager = h("div", { class: "pager" });
   const input = h("input", { id: "audit-target", name: "target", value: target, placeholder: "a saga id" });
   const form = h("form", { class: "filters", role: "search", "aria-label": "Filter the audit trail" },
@@ -26,7 +26,7 @@ export function auditView(container, query) {
         page.entries.map((entry) => [
           String(entry.sequence), time(entry.at), entry.actor, entry.role ?? "—", entry.action,
           sagaID.test(entry.target) ? h("a", { href: `#/sagas/${encodeURIComponent(entry.target)}` }, entry.target) : h("code", {}, entry.target),
-          entry.note ?? "", entry.outcome, entry.detail ?? "",
+          h("span", { class: "text" }, entry.note ?? ""), entry.outcome, h("span", { class: "text" }, entry.detail ?? ""),
         ]), { empty: "no entries." }));
       replace(pager,
         cursors.length > 1 ? h("button", { type: "button", onclick: () => { cursors.splice(1); load(); } }, "Newest") : null,
