@@ -67,12 +67,21 @@ class Console:
         return self.wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)))
 
     def text_appears(self, css, text):
+        """The first element matching `css` that shows `text`, once one does. The element is the
+        one the wait found: looking it up again could meet a view re-rendering in between."""
+        def showing(driver):
+            for element in driver.find_elements(By.CSS_SELECTOR, css):
+                try:
+                    if text in element.text:
+                        return element
+                except StaleElementReferenceException:
+                    continue
+            return False
         try:
-            self.wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+            return self.wait.until(showing)
         except TimeoutException:
             shown = [e.text for e in self.driver.find_elements(By.CSS_SELECTOR, css)]
             raise AssertionError(f"{text!r} did not appear in {css}; it shows {shown!r}") from None
-        return self.driver.find_element(By.CSS_SELECTOR, css)
 
     def retrying_stale(self, action, attempts=10):
         """Runs `action` again while the elements it found were replaced by a re-render."""
