@@ -5,7 +5,7 @@ typealias Completed = (partition: TopicPartition, offset: Int64)
 
 extension ConsumerStateMachine {
     /// The `run(batchesOf:)` loop finished `completed` and takes the next batch.
-    mutating func batch(completing completed: [Completed] = [], limit: Int) -> (action: BatchAction, taken: [Message]) {
+    mutating func batch(completing completed: [Completed] = [], limit: Int) -> (action: TakeAction<Int>, taken: [Message]) {
         var taken: [Message] = []
         let action = nextBatch(completing: completed, limit: limit, into: &taken)
         return (action, taken)
@@ -21,12 +21,12 @@ struct ConsumerStateMachineBatchTests {
         check(m.runStarted() == nil)
         _ = m.polled([message(p0, 0), message(p1, 0), message(p0, 1), message(p1, 1), message(p0, 2)])
         let first = m.batch(limit: 3)
-        #expect(first.action == .deliver(wake: false))
+        #expect(first.action == .deliver(3, wake: false))
         #expect(first.taken == [message(p0, 0), message(p1, 0), message(p0, 1)], "arrival order, at most the limit")
         guard case .poll(nil) = m.eventThreadProceeds() else { Issue.record("nothing handled yet: nothing to store"); return }
         // Three records stay below the store limit (4): recorded, taken with the next batch.
         let second = m.batch(completing: completed(first.taken), limit: 3)
-        #expect(second.action == .deliver(wake: false))
+        #expect(second.action == .deliver(2, wake: false))
         #expect(second.taken == [message(p1, 1), message(p0, 2)], "never waits to fill a batch")
         // Two more reach the limit: the offsets are stored before anything else is taken.
         let store = m.batch(completing: completed(second.taken), limit: 3)
@@ -66,12 +66,12 @@ struct ConsumerStateMachineBatchTests {
         check(m.runStarted() == nil)
         _ = m.polled((0..<8).map { message(p0, $0) })
         let first = m.batch(limit: 3)          // 5 left
-        #expect(first.action == .deliver(wake: false))
+        #expect(first.action == .deliver(3, wake: false))
         let second = m.batch(completing: completed(first.taken), limit: 3)  // 2 left: below the mark
-        #expect(second.action == .deliver(wake: true))
+        #expect(second.action == .deliver(3, wake: true))
         check(m.eventThreadMayProceed)
         let third = m.batch(completing: completed(second.taken), limit: 3)
-        #expect(third.action == .deliver(wake: false), "once per crossing")
+        #expect(third.action == .deliver(2, wake: false), "once per crossing")
         #expect(third.taken == [message(p0, 6), message(p0, 7)])
     }
 

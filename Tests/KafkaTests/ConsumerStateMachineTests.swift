@@ -25,12 +25,11 @@ func machine(prefetchLow: Int = 512, storeBatchLimit: Int = 256, assigned: [Topi
     return machine
 }
 
-extension ConsumerStateMachine.NextAction {
-    var delivered: Message? { if case .deliver(let message, _, _) = self { message } else { nil } }
-    var counted: Bool { if case .deliver(_, let counted, _) = self { counted } else { false } }
+extension TakeAction {
+    var delivered: Delivery? { if case .deliver(let delivery, _) = self { delivery } else { nil } }
     var wakes: Bool {
         switch self {
-        case .deliver(_, _, let wake), .end(let wake), .wait(let wake), .fail(_, let wake): wake
+        case .deliver(_, let wake), .end(let wake), .wait(let wake), .fail(_, let wake): wake
         case .storeOffsets: false
         }
     }
@@ -65,8 +64,8 @@ struct ConsumerStateMachineTests {
         #expect(resumes.first?.waiter == "w")
         #expect((try? resumes.first?.result.get()) == message(p0, 0))
         let next = m.next(completing: nil, byRunLoop: false)
-        #expect(next.delivered == message(p1, 0))
-        #expect(next.counted, "a take outside the run loop counts as a use of the handle")
+        #expect(next.delivered?.message == message(p1, 0))
+        #expect(next.delivered?.counted == true, "a take outside the run loop counts as a use of the handle")
         check(!m.handleUseEnded(), "no signal while running")
     }
 
@@ -75,10 +74,10 @@ struct ConsumerStateMachineTests {
         check(m.runStarted() == nil)
         _ = m.polled([message(p0, 0), message(p0, 1), message(p0, 2), message(p0, 3)])
         let first = m.next(completing: nil, byRunLoop: true)
-        #expect(first.delivered == message(p0, 0))
-        #expect(!first.counted, "the run loop keeps the consumer from closing: no count")
+        #expect(first.delivered?.message == message(p0, 0))
+        #expect(first.delivered?.counted == false, "the run loop keeps the consumer from closing: no count")
         guard case .poll(nil) = m.eventThreadProceeds() else { Issue.record("nothing processed yet: nothing to store"); return }
-        check(m.next(completing: (p0, 0), byRunLoop: true).delivered == message(p0, 1))
+        check(m.next(completing: (p0, 0), byRunLoop: true).delivered?.message == message(p0, 1))
         // The second record reaches the batch limit: store first, then take.
         let store = m.next(completing: (p0, 1), byRunLoop: true)
         #expect(store.offsets == [p0: 2])
@@ -87,7 +86,7 @@ struct ConsumerStateMachineTests {
         check(m.processed(p0, next: 3).isNone)
         check(m.processed(p0, next: 4).isNone, "stays pending while a store is in flight")
         m.offsetsStored()
-        check(m.next(completing: nil, byRunLoop: true).delivered == message(p0, 2))
+        check(m.next(completing: nil, byRunLoop: true).delivered?.message == message(p0, 2))
         guard case .poll(let pending) = m.eventThreadProceeds() else { Issue.record("expected a poll"); return }
         #expect(pending == [p0: 4], "pending offsets reach librdkafka before the next poll")
         check(!m.storeTokenFree)
@@ -98,13 +97,13 @@ struct ConsumerStateMachineTests {
         var m = machine()
         check(m.runStarted() == nil)
         _ = m.polled([message(p0, 0), message(p1, 0), message(p0, 1), message(p1, 1)])
-        check(m.next(completing: nil, byRunLoop: true).delivered == message(p0, 0))
+        check(m.next(completing: nil, byRunLoop: true).delivered?.message == message(p0, 0))
         let dropped = m.revokeStarted([p0])
         #expect(dropped == [message(p0, 1)], "queued messages of the revoked partition are never handed out")
         check(!m.revokeMayFinish, "the handler of p0@0 is still running")
         let next = m.next(completing: (p0, 0), byRunLoop: true)
         #expect(next.wakes, "the waiting revoke must be woken")
-        #expect(next.delivered == message(p1, 0))
+        #expect(next.delivered?.message == message(p1, 0))
         check(m.revokeMayFinish, "a handler on a partition that stays does not hold the revoke")
         let finish = m.revokeFinishing([p0], cooperative: true, lost: false)
         #expect(finish.offsets == [p0: 1], "the finished handler's offset is stored before the commit")
@@ -114,7 +113,7 @@ struct ConsumerStateMachineTests {
         check(m.assignment == [p1])
         guard case .fail(let error) = m.processed(p0, next: 2) else { Issue.record("expected a refused store"); return }
         #expect(error.code == .state)
-        check(m.next(completing: (p1, 0), byRunLoop: true).delivered == message(p1, 1))
+        check(m.next(completing: (p1, 0), byRunLoop: true).delivered?.message == message(p1, 1))
     }
 
     @Test func aRevokeWaitsForAStoreInFlightAndLostPartitionsAreNotCommitted() {
@@ -148,7 +147,7 @@ struct ConsumerStateMachineTests {
         var m = machine()
         check(m.runStarted() == nil)
         _ = m.polled([message(p0, 0), message(p0, 1)])
-        check(m.next(completing: nil, byRunLoop: true).delivered == message(p0, 0))
+        check(m.next(completing: nil, byRunLoop: true).delivered?.message == message(p0, 0))
         guard case .stopRunLoop(let waiters) = m.closeRequested() else { Issue.record("expected the run loop to stop"); return }
         #expect(waiters.isEmpty)
         check(m.isRunLoopActive)
@@ -175,7 +174,7 @@ struct ConsumerStateMachineTests {
     @Test func theHandleIsReleasedOnlyAfterEveryUseAndStoreEnded() {
         var m = machine(storeBatchLimit: 1)
         _ = m.polled([message(p0, 0)])
-        check(m.next(completing: nil, byRunLoop: false).counted)  // an iterator converts it
+        check(m.next(completing: nil, byRunLoop: false).delivered?.counted == true)  // an iterator converts it
         check(m.handleUseStarted())                               // a commit or a lag report
         guard case .queued = m.wait("iterator") else { Issue.record("expected the waiter to be queued"); return }
         guard case .startClose(let dropped) = m.closeRequested() else { Issue.record("expected the close to start"); return }

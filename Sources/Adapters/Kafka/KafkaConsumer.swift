@@ -61,7 +61,7 @@ public final class KafkaConsumer: Sendable {
             while true {
                 let message: KafkaConsumerMessage
                 switch try core.nextIfReady(completing: processed, byRunLoop: true) {
-                case .message(let ready): message = ready
+                case .deliver(let ready): message = ready
                 case .end: return
                 case .wait:
                     guard let next = try await core.next(byRunLoop: true) else { return }  // `processed` is stored already

@@ -33,34 +33,14 @@ extension ConsumerCore {
         return true
     }
 
-    private enum BatchReady { case deliver, end, wait }
-
     /// Records `completed` and takes up to `limit` queued messages into `taken`, under one lock
     /// (two when a batch of offsets is due).
-    private func takeBatch(completing completed: [KafkaConsumerMessage], limit: Int, taken: inout TakenMessages) throws(KafkaError) -> BatchReady {
-        var action = machine.withLock {
+    private func takeBatch(completing completed: [KafkaConsumerMessage], limit: Int, taken: inout TakenMessages) throws(KafkaError) -> Ready<Int> {
+        let action = machine.withLock {
             $0.nextBatch(completing: completed.lazy.map { (partition: $0.topicPartition, offset: $0.offset) }, limit: limit, into: &taken)
         }
-        while true {
-            switch action {
-            case .deliver(let wake):
-                if wake { machine.broadcast() }
-                return .deliver
-            case .storeOffsets(let offsets):
-                if let error = Self.store(offsets, handle: client.handle, machine: machine) { throw error }
-                action = machine.withLock {
-                    $0.nextBatch(completing: EmptyCollection<(partition: TopicPartition, offset: Int64)>(), limit: limit, into: &taken)
-                }
-            case .end(let wake):
-                if wake { machine.broadcast() }
-                return .end
-            case .wait(let wake):
-                if wake { machine.broadcast() }
-                return .wait
-            case .fail(let error, let wake):
-                if wake { machine.broadcast() }
-                throw error
-            }
+        return try settle(action) {
+            machine.withLock { $0.nextBatch(completing: EmptyCollection<(partition: TopicPartition, offset: Int64)>(), limit: limit, into: &taken) }
         }
     }
 

@@ -126,25 +126,25 @@ final class ConsumerCore: Sendable {
         return KafkaError(err, operation: "commit")
     }
 
-    /// What ``nextIfReady(completing:byRunLoop:)`` found.
-    enum Ready { case message(KafkaConsumerMessage), end, wait }
+    /// What a take came to: something to hand out, the end (stopping or closing), or nothing
+    /// queued (wait for the event thread).
+    enum Ready<Delivery> { case deliver(Delivery), end, wait }
 
-    /// Without suspending: stores `completed` (a processed message, if given) and takes the
-    /// next queued message, under one lock (two when a batch of offsets is due). `.end` once
-    /// closing; `.wait` when nothing is queued (then ``next(completing:byRunLoop:)`` waits
-    /// for the event thread). `byRunLoop`: called by the active `run` loop.
-    func nextIfReady(completing completed: KafkaConsumerMessage?, byRunLoop: Bool) throws(KafkaError) -> Ready {
-        var action = machine.withLock { $0.next(completing: completed.map { ($0.topicPartition, $0.offset) }, byRunLoop: byRunLoop) }
+    /// Performs a take's `action`: stores offsets when due (then takes again with `retake`),
+    /// broadcasts only when a waiter needs it (a revoke waiting for the finished handler, or
+    /// the event thread once the `run` prefetch dropped below its low mark), throws a failure.
+    func settle<Delivery>(
+        _ action: TakeAction<Delivery>, retake: () -> TakeAction<Delivery>
+    ) throws(KafkaError) -> Ready<Delivery> {
+        var action = action
         while true {
             switch action {
-            case .deliver(let queued, let counted, let wake):
-                // Signals only when a waiter needs it: a revoke waiting for the finished handler,
-                // or the event thread once the `run` prefetch drops below its low mark.
+            case .deliver(let delivery, let wake):
                 if wake { machine.broadcast() }
-                return .message(deliver(queued, counted: counted))
+                return .deliver(delivery)
             case .storeOffsets(let batch):
                 if let error = Self.store(batch, handle: client.handle, machine: machine) { throw error }
-                action = machine.withLock { $0.next(completing: nil, byRunLoop: byRunLoop) }
+                action = retake()
             case .end(let wake):
                 if wake { machine.broadcast() }
                 return .end
@@ -155,6 +155,19 @@ final class ConsumerCore: Sendable {
                 if wake { machine.broadcast() }
                 throw error
             }
+        }
+    }
+
+    /// Without suspending: stores `completed` (a processed message, if given) and takes the
+    /// next queued message, under one lock (two when a batch of offsets is due). `.end` once
+    /// closing; `.wait` when nothing is queued (then ``next(completing:byRunLoop:)`` waits
+    /// for the event thread). `byRunLoop`: called by the active `run` loop.
+    func nextIfReady(completing completed: KafkaConsumerMessage?, byRunLoop: Bool) throws(KafkaError) -> Ready<KafkaConsumerMessage> {
+        let action = machine.withLock { $0.next(completing: completed.map { ($0.topicPartition, $0.offset) }, byRunLoop: byRunLoop) }
+        switch try settle(action, retake: { machine.withLock { $0.next(completing: nil, byRunLoop: byRunLoop) } }) {
+        case .deliver(let taken): return .deliver(deliver(taken.message, counted: taken.counted))
+        case .end: return .end
+        case .wait: return .wait
         }
     }
 
@@ -170,7 +183,7 @@ final class ConsumerCore: Sendable {
     /// `completed`, if given, is a processed message whose offset is stored first.
     func next(completing completed: KafkaConsumerMessage? = nil, byRunLoop: Bool = false) async throws -> KafkaConsumerMessage? {
         switch try nextIfReady(completing: completed, byRunLoop: byRunLoop) {
-        case .message(let message): return message
+        case .deliver(let message): return message
         case .end: return nil
         case .wait: break
         }

@@ -1,29 +1,34 @@
+/// What whoever takes messages from ``ConsumerStateMachine`` must do next: a task taking one
+/// (``ConsumerStateMachine/next(completing:byRunLoop:)``, delivering a
+/// ``ConsumerStateMachine/Taken``) or the `run(batchesOf:)` loop taking several
+/// (``ConsumerStateMachine/nextBatch(completing:limit:into:)``, delivering how many it appended).
+enum TakeAction<Delivery> {
+    /// Hand out what was taken. Broadcast first when `wake` (the prefetch fell below its low
+    /// mark, or a revoke waits for the handler that just finished).
+    case deliver(Delivery, wake: Bool)
+    /// Hand `batch` to librdkafka first (the caller holds the store token), then call
+    /// ``ConsumerStateMachine/offsetsStored()``, broadcast, and ask again with nothing to complete.
+    case storeOffsets(OffsetBatch)
+    /// Nothing more will be handed out (stopping or closing).
+    case end(wake: Bool)
+    /// Nothing queued: wait for a message (``ConsumerStateMachine/waiterArrived(_:cancelled:)``).
+    case wait(wake: Bool)
+    case fail(KafkaError, wake: Bool)
+}
+
+extension TakeAction: Equatable where Delivery: Equatable {}
+
 /// The batch flow of ``ConsumerStateMachine``: the `run(batchesOf:)` loop records a whole
 /// batch's offsets and takes the next batch under one lock.
 extension ConsumerStateMachine {
-    /// What the `run(batchesOf:)` loop must do next.
-    enum BatchAction: Equatable {
-        /// Convert and destroy the messages now in `taken`, then hand them out together (they are
-        /// tracked as in flight until the next call). Broadcast first when `wake`.
-        case deliver(wake: Bool)
-        /// Hand `batch` to librdkafka first (the caller holds the store token), then call
-        /// ``offsetsStored()``, broadcast, and ask again with nothing to complete.
-        case storeOffsets(OffsetBatch)
-        /// Nothing more will be handed out (stopping or closing).
-        case end(wake: Bool)
-        /// Nothing queued: wait for one message (``waiterArrived(_:cancelled:)``), then top the
-        /// batch up with another call.
-        case wait(wake: Bool)
-        case fail(KafkaError, wake: Bool)
-    }
-
     /// Records `completing` (the messages of a batch whose handler returned: each offset + 1
-    /// becomes pending) and appends up to `limit` queued messages to `taken`, in one step. Only
+    /// becomes pending) and appends up to `limit` queued messages to `taken`, in one step (the
+    /// delivery is how many; they are tracked as in flight until the next call). Only
     /// the active `run` loop calls it; its batch keeps the consumer from closing, as its single
     /// message does in ``next(completing:byRunLoop:)``.
     mutating func nextBatch(
         completing: some Collection<(partition: TopicPartition, offset: Int64)>, limit: Int, into taken: inout [Message]
-    ) -> BatchAction {
+    ) -> TakeAction<Int> {
         switch state {
         case .runLoop:
             break
@@ -50,14 +55,16 @@ extension ConsumerStateMachine {
             }
         }
         let queuedBefore = handoff.count
-        while taken.count < limit, let message = handoff.take() {
+        var count = 0
+        while count < limit, let message = handoff.take() {
             membership.inFlight.insert(message.topicPartition)
             taken.append(message)
+            count += 1
         }
-        if !taken.isEmpty {
+        if count > 0 {
             // The prefetch fell below its low mark with this batch: the event thread polls again.
             if queuedBefore >= prefetchLow && handoff.count < prefetchLow { wake = true }
-            return .deliver(wake: wake)
+            return .deliver(count, wake: wake)
         }
         if let failure = failure { return .fail(failure, wake: wake) }
         return .wait(wake: wake)

@@ -1,21 +1,12 @@
 /// The message flow of ``ConsumerStateMachine``: taking messages, waiting for them,
 /// recording processed offsets, the `run` loop, and the rounds the event thread polls.
 extension ConsumerStateMachine {
-    /// What the taker of the next message must do.
-    enum NextAction {
-        /// Convert and destroy `message`, then hand it out. When `counted`, the take counts as a
-        /// handle use: end it (``handleUseEnded()``) after the message was destroyed. Broadcast
-        /// first when `wake` (the prefetch fell below its low mark, or a revoke waits for the
-        /// handler that just finished).
-        case deliver(Message, counted: Bool, wake: Bool)
-        /// Hand `batch` to librdkafka first (the caller holds the store token), then call
-        /// ``offsetsStored()``, broadcast, and ask again without `completing`.
-        case storeOffsets(OffsetBatch)
-        /// Nothing more will be handed out (stopping or closing).
-        case end(wake: Bool)
-        /// Nothing queued: wait (``waiterArrived(_:cancelled:)``).
-        case wait(wake: Bool)
-        case fail(KafkaError, wake: Bool)
+    /// One message taken by ``next(completing:byRunLoop:)``: convert and destroy it, then hand it
+    /// out. When `counted`, the take counts as a handle use: end it (``handleUseEnded()``) after
+    /// the message was destroyed.
+    struct Taken {
+        var message: Message
+        var counted: Bool
     }
 
     /// Records `completing` (a message whose handler returned: its offset + 1 becomes
@@ -23,7 +14,7 @@ extension ConsumerStateMachine {
     /// the active `run` loop (its message is tracked as in flight instead of counted as a
     /// handle use: the loop keeps the consumer from closing). Changes only ``handoff`` and
     /// ``membership`` (in place) on this path, never the state's payload.
-    mutating func next(completing: (partition: TopicPartition, offset: Int64)?, byRunLoop: Bool) -> NextAction {
+    mutating func next(completing: (partition: TopicPartition, offset: Int64)?, byRunLoop: Bool) -> TakeAction<Taken> {
         let inRunLoop: Bool
         switch state {
         case .running: inRunLoop = false
@@ -52,7 +43,7 @@ extension ConsumerStateMachine {
         }
         if let message = take(byRunLoop: inRunLoop) {
             if case .runLoop = state, handoff.count == prefetchLow - 1 { wake = true }
-            return .deliver(message, counted: !inRunLoop, wake: wake)
+            return .deliver(Taken(message: message, counted: !inRunLoop), wake: wake)
         }
         if let failure = failure { return .fail(failure, wake: wake) }
         return .wait(wake: wake)
@@ -85,7 +76,7 @@ extension ConsumerStateMachine {
     enum WaiterAction {
         /// Resume it with `nil`: closing, stopping or cancelled.
         case end
-        /// A message arrived meanwhile: as ``NextAction/deliver(_:counted:wake:)``.
+        /// A message arrived meanwhile: as ``TakeAction/deliver(_:wake:)`` of a ``Taken``.
         case deliver(Message, counted: Bool)
         case fail(KafkaError)
         /// It waits; broadcast (the event thread may now have work).
