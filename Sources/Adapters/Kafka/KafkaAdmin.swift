@@ -84,13 +84,19 @@ public final class KafkaAdmin: Sendable {
         _ body: (KafkaAdmin) async throws -> T
     ) async throws -> T {
         let admin = try KafkaAdmin(configuration: configuration, logger: logger)
-        let result: Result<T, any Error>
+        return try await admin.shutdown { try await body(admin) }
+    }
+
+    /// Runs `body`, then shuts the client down, whether `body` returned or threw (with its own
+    /// error type, for callers that throw typed errors).
+    public func shutdown<T, Failure: Error>(after body: () async throws(Failure) -> T) async throws(Failure) -> T {
+        let result: Result<T, Failure>
         do {
-            result = .success(try await body(admin))
+            result = .success(try await body())
         } catch {
             result = .failure(error)
         }
-        await admin.shutdown()
+        await shutdown()
         return try result.get()
     }
 

@@ -52,16 +52,13 @@ public struct TopicProvisioner: Sendable {
     @discardableResult
     public func createTopics(timeout: Duration = .seconds(30)) async throws(KafkaError) -> [String] {
         let admin = try KafkaAdmin(configuration: kafka, logger: logger)
-        let missing: [KafkaTopicSpecification]
-        do {
+        // Shut down here, not left to deinit: `sagactl` may exit right after.
+        let missing = try await admin.shutdown { () async throws(KafkaError) -> [KafkaTopicSpecification] in
             let existing = Set(try await admin.listTopics(timeout: timeout).map(\.name))
-            missing = specifications.filter { !existing.contains($0.name) }
+            let missing = specifications.filter { !existing.contains($0.name) }
             try await admin.createTopics(missing, timeout: timeout)
-        } catch {
-            await admin.shutdown()  // not left to deinit: `sagactl` may exit right after
-            throw error
+            return missing
         }
-        await admin.shutdown()
         logger.info("topics ready", metadata: [
             "created": "\(missing.count)", "existing": "\(specifications.count - missing.count)", "partitions": "\(partitions)",
         ])
