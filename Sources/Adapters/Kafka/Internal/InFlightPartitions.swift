@@ -6,8 +6,6 @@ struct InFlightPartitions {
     /// Further partitions of a batch, each once (a batch spans few partitions).
     private var others: [TopicPartition] = []
 
-    var isEmpty: Bool { first == nil }
-
     /// Only `partition` is in flight (the single-message `run` loop).
     mutating func replace(with partition: TopicPartition) {
         first = partition
