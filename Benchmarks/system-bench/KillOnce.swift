@@ -69,7 +69,7 @@ struct KillOnce {
         }
         let run: Measurement
         do {
-            run = try await drive(count: transfers, inFlight: inFlight, ends: ends, endings: &endings) { id in
+            run = try await drive(count: transfers, .inFlight(inFlight), ends: ends, endings: &endings) { id in
                 let pair = Int.random(in: 0..<2)
                 let amount = Int64.random(in: 1...10_000)
                 planned.withLock { $0[id] = (payers[pair], payees[pair], amount) }

@@ -108,22 +108,42 @@ final class SagaEnds: Sendable {
     }
 }
 
-/// Starts `count` sagas with `start`, never more than `inFlight` unfinished at once (each start
-/// runs in a task of its own, as concurrent API requests would), and waits until all have ended.
+/// How a run starts its sagas.
+enum Schedule {
+    /// A closed loop: never more than this many unfinished at once.
+    case inFlight(Int)
+    /// An open loop: this many per second on a fixed schedule, however many are unfinished (as
+    /// independent clients send requests); the latency then includes any queueing the rate causes.
+    case perSecond(Double)
+}
+
+/// Starts `count` sagas with `start` on `schedule` (each start in a task of its own, as
+/// concurrent API requests would), and waits until all have ended.
 func drive(
-    count: Int, inFlight: Int, ends: SagaEnds, endings: inout AsyncStream<Void>.Iterator,
+    count: Int, _ schedule: Schedule, ends: SagaEnds, endings: inout AsyncStream<Void>.Iterator,
     start: @escaping @Sendable (_ sagaID: UUID) async throws -> Void
 ) async throws -> Measurement {
     ends.reset()
     let meter = Meter()
+    let began = ContinuousClock.now
     try await withThrowingTaskGroup(of: Void.self) { group in
         var finished = 0
-        for started in 0..<count {
-            while started - finished >= inFlight {
-                try await next(&endings, ends)
-                finished += 1
+        for index in 0..<count {
+            switch schedule {
+            case .inFlight(let limit):
+                while index - finished >= limit {
+                    try await next(&endings, ends)
+                    finished += 1
+                }
+            case .perSecond(let rate):
+                // The schedule, not a wait for an outcome.
+                try await Task.sleep(until: began + .seconds(1 / rate) * index, clock: .continuous)
             }
-            launch(in: &group, ends: ends, start: start)
+            let id = UUID()
+            ends.start(id.uuidString.lowercased())
+            group.addTask {
+                do { try await start(id) } catch { ends.startFailed(id.uuidString.lowercased(), error) }
+            }
         }
         while finished < count {
             try await next(&endings, ends)
@@ -132,39 +152,6 @@ func drive(
         try await group.waitForAll()
     }
     return try measured(meter, count: count, ends: ends)
-}
-
-/// Starts `count` sagas with `start` at `perSecond` on a fixed schedule, however many are
-/// unfinished (an open loop, as independent clients send requests), and waits until all have
-/// ended. The latency then includes any queueing the rate causes.
-func pace(
-    count: Int, perSecond: Double, ends: SagaEnds, endings: inout AsyncStream<Void>.Iterator,
-    start: @escaping @Sendable (_ sagaID: UUID) async throws -> Void
-) async throws -> Measurement {
-    ends.reset()
-    let meter = Meter()
-    let began = ContinuousClock.now
-    let interval = Duration.seconds(1 / perSecond)
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        for index in 0..<count {
-            try await Task.sleep(until: began + interval * index, clock: .continuous)  // the schedule, not a wait for an outcome
-            launch(in: &group, ends: ends, start: start)
-        }
-        for _ in 0..<count { try await next(&endings, ends) }
-        try await group.waitForAll()
-    }
-    return try measured(meter, count: count, ends: ends)
-}
-
-/// Starts one tracked saga in a task of `group` (as a request of its own would).
-private func launch(
-    in group: inout ThrowingTaskGroup<Void, any Error>, ends: SagaEnds, start: @escaping @Sendable (_ sagaID: UUID) async throws -> Void
-) {
-    let id = UUID()
-    ends.start(id.uuidString.lowercased())
-    group.addTask {
-        do { try await start(id) } catch { ends.startFailed(id.uuidString.lowercased(), error) }
-    }
 }
 
 /// The run's measurement with its latencies; throws unless every saga completed.

@@ -105,8 +105,8 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
     var result = ConfigurationResult(configuration: configuration)
     do {
         // Warm-up: the consumer groups join (Tansu delays a first join), connections and caches fill.
-        _ = try await drive(count: 20, inFlight: 20, ends: ends, endings: &endings, start: system.placeOrder)
-        _ = try await drive(count: 20, inFlight: 20, ends: ends, endings: &endings, start: system.requestTransfer)
+        _ = try await drive(count: 20, .inFlight(20), ends: ends, endings: &endings, start: system.placeOrder)
+        _ = try await drive(count: 20, .inFlight(20), ends: ends, endings: &endings, start: system.requestTransfer)
 
         // The baseline's records are shaped like the system's: the mean key and value size of what the
         // outboxes hold, and the four headers every saga record carries.
@@ -132,7 +132,7 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
             result.roundTrip.append(try await ceiling.roundTrip(topic: pingTopic))
             for (index, start) in [system.placeOrder, system.requestTransfer].enumerated() {
                 let (messagesBefore, workBefore) = (try await system.messagesWritten(), try await system.work.read())
-                let run = try await drive(count: sagaCount, inFlight: inFlight, ends: ends, endings: &endings, start: start)
+                let run = try await drive(count: sagaCount, .inFlight(inFlight), ends: ends, endings: &endings, start: start)
                 let (messagesAfter, workAfter) = (try await system.messagesWritten(), try await system.work.read())
                 let work = workAfter - workBefore
                 let sagas = Double(sagaCount)
@@ -149,7 +149,7 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
                 result.hops.append(try await ceiling.hop(topic: hopTopic, count: options.latencySagas))
                 for (index, start) in [system.placeOrder, system.requestTransfer].enumerated() {
                     result.kinds[index].latencyRuns.append(try await drive(
-                        count: options.latencySagas, inFlight: options.latencyInFlight, ends: ends, endings: &endings, start: start))
+                        count: options.latencySagas, .inFlight(options.latencyInFlight), ends: ends, endings: &endings, start: start))
                 }
             }
             if options.pacedSeconds > 0 {
@@ -157,8 +157,8 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
                 for (index, start) in [system.placeOrder, system.requestTransfer].enumerated() {
                     let rate = result.kinds[index].runs[round - 1].perSecond / 2
                     let count = max(20, Int(rate * Double(options.pacedSeconds)))
-                    result.kinds[index].pacedRuns.append(try await pace(
-                        count: count, perSecond: rate, ends: ends, endings: &endings, start: start))
+                    result.kinds[index].pacedRuns.append(try await drive(
+                        count: count, .perSecond(rate), ends: ends, endings: &endings, start: start))
                     result.kinds[index].pacedRates.append(rate)
                 }
             }
