@@ -5,6 +5,8 @@
 //   KafkaBenchmark send BROKERS TOPIC COUNT SIZE LINGER_MS CONCURRENCY  awaiting send, concurrent tasks
 //   KafkaBenchmark consume BROKERS TOPIC COUNT GROUP [BATCH]           run { } handler, offsets stored per message;
 //                                                                      with BATCH, run(batchesOf: BATCH) { }
+//   KafkaBenchmark read BROKERS TOPIC [PARTITION:OFFSET ...]               KafkaTopicReader to the end: the whole topic,
+//                                                                      or the partitions given from their offsets
 //   KafkaBenchmark create-topic BROKERS TOPIC PARTITIONS
 //   KafkaBenchmark version
 //
@@ -25,7 +27,7 @@ let logger: Logger = {
 }()
 
 func usage() -> Never {
-    print("usage: KafkaBenchmark produce|send|consume|create-topic|version ...")
+    print("usage: KafkaBenchmark produce|send|consume|read|create-topic|version ...")
     exit(2)
 }
 
@@ -132,6 +134,22 @@ func consume(_ brokers: String, _ topic: String, count: Int, group: String, batc
     result(messages: received, bytes: bytes, failed: 0, seconds: seconds(between: start, and: end))
 }
 
+/// Reads `topic` to its end with ``KafkaTopicReader``: all of it, or the partitions in `starts` from their offsets.
+func read(_ brokers: String, _ topic: String, starts: [String]) async throws {
+    var from: [Int32: Int64] = [:]
+    for start in starts {
+        let parts = start.split(separator: ":")
+        guard parts.count == 2, let partition = Int32(parts[0]), let offset = Int64(parts[1]) else { usage() }
+        from[partition] = offset
+    }
+    let reader = KafkaTopicReader(configuration: KafkaConfiguration(bootstrapServers: [brokers]), logger: logger)
+    let began = ContinuousClock.now
+    let records = starts.isEmpty
+        ? try await reader.readToEnd(topic, timeout: .seconds(600))
+        : try await reader.readToEnd(topic, from: from, timeout: .seconds(600))
+    result(messages: records.count, bytes: records.reduce(0) { $0 + ($1.value?.count ?? 0) }, failed: 0, seconds: seconds(since: began))
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch (arguments.first, arguments.count) {
@@ -145,6 +163,8 @@ do {
     case ("consume", 5), ("consume", 6):
         try await consume(arguments[1], arguments[2], count: int(arguments[3]), group: arguments[4],
                           batch: arguments.count == 6 ? int(arguments[5]) : nil)
+    case ("read", 3...):
+        try await read(arguments[1], arguments[2], starts: Array(arguments.dropFirst(3)))
     case ("create-topic", 4):
         let topic = KafkaTopicSpecification(name: arguments[2], partitions: Int32(clamping: int(arguments[3])))
         try await KafkaAdmin.withAdmin(configuration: KafkaConfiguration(bootstrapServers: [arguments[1]]), logger: logger) {

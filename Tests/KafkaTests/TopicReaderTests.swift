@@ -50,6 +50,19 @@ struct TopicReaderTests {
         #expect(again.map(\.valueString) == ["p0-0", "p0-1", "p0-2", "p1-0", "p1-1", "p2-0", "p2-1", "p2-2"])
     }
 
+    @Test func readsFromGivenOffsetsOnlyThePartitionsAsked() async throws {
+        let topic = try await TestBroker.createTopic("reader-from", partitions: 4)
+        try await Self.produce(topic, partitions: [0, 1, 2, 3], count: 4)
+        let reader = try Self.reader()
+        // 0 from offset 2; 1 not asked; 2 from before its low watermark (the whole partition);
+        // 3 from its high watermark (nothing yet).
+        let records = try await reader.readToEnd(topic, from: [0: 2, 2: -5, 3: 4], timeout: .seconds(120))
+        #expect(records.map(\.valueString) == ["p0-2", "p0-3", "p2-0", "p2-1", "p2-2", "p2-3"])
+        #expect(records.map(\.offset) == [2, 3, 0, 1, 2, 3])
+        #expect(try await reader.readToEnd(topic, from: [:], timeout: .seconds(120)).isEmpty)
+        #expect(try await reader.readToEnd(topic, from: [1: 99], timeout: .seconds(120)).isEmpty)
+    }
+
     @Test func committedOffsetsAreReadWithoutJoiningTheGroup() async throws {
         let topic = try await TestBroker.createTopic("reader-committed", partitions: 1)
         let group = TestBroker.unique("g")

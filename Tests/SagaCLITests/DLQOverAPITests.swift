@@ -20,7 +20,7 @@ struct DLQOverAPITests {
     static let operatorToken = AccessToken.generate(name: "dlq-operator", role: .operator)
 
     @Test func listSummaryReplayAndReplaysGoThroughTheAPI() async throws {
-        let fixture = try await DLQTests.fixture()
+        let fixture = try await DLQTests.fixture(originalsOnTopic: true)
         let store = try SQLiteSagaStore(path: fixture.store)
         let kafka = try TestKafka.configuration()
         let producer = try TestKafka.producer()

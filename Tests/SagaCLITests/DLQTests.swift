@@ -16,21 +16,33 @@ import Testing
     }
 
     /// Dead-letters four TransferRequested records of partition 1 of a new topic: three for one cause, one for another.
-    static func fixture() async throws -> Fixture {
+    /// Four letters of `topic` (partition 1, original offsets 10 to 13), in partition 1 of its DLQ.
+    /// With `originalsOnTopic` the originals are real records of the topic, at those offsets (a
+    /// replay lands after its original, and the replays view reads the topic from there only);
+    /// without, the topic stays empty until something is replayed.
+    static func fixture(originalsOnTopic: Bool = false) async throws -> Fixture {
         let topic = try await TestKafka.topic("cli-dlq", partitions: 2)
         let admin = try KafkaAdmin(configuration: try TestKafka.configuration(), logger: TestKafka.quietLogger)
         try await admin.createTopics([KafkaTopicSpecification(name: topic + ".dlq", partitions: 2)])
         let schema = try SagactlTests.parsed("schemas/com.swiftsaga.transfer.TransferRequested.avsc")
         let producer = try TestKafka.producer()
         var letters: [(Int32, Int64, String, [UInt8])] = []
+        for filler in 0..<10 where originalsOnTopic {
+            _ = try await producer.send(KafkaMessage(topic: topic, partition: 1, key: Array("filler".utf8), value: [UInt8(filler)]))
+        }
         for index in 0..<4 {
             let json = PublishTailTests.transfer(id: UUID().uuidString.lowercased(), amount: 100 + index, note: nil)
             let value = try AvroSingleObject.encode(try AvroJSONCoder(schema: schema).decode(json), schema: schema)
             let messageID = try #require(json.firstMatch(of: /"messageId":"([0-9a-f-]+)"/)).1
+            let headers = [SagaHeader("message-type", "com.swiftsaga.transfer.TransferRequested"), SagaHeader("message-id", String(messageID))]
+            if originalsOnTopic {
+                let landed = try await producer.send(KafkaMessage(OutgoingMessage(topic: topic, key: Array("key-\(index)".utf8), value: value,
+                    headers: headers), partition: 1))
+                try #require(landed.offset == Int64(10 + index))
+            }
             let original = InboundMessage(
                 topic: topic, partition: 1, offset: Int64(10 + index), timestampMilliseconds: 1_763_700_000_000,
-                key: Array("key-\(index)".utf8), value: value,
-                headers: [SagaHeader("message-type", "com.swiftsaga.transfer.TransferRequested"), SagaHeader("message-id", String(messageID))])
+                key: Array("key-\(index)".utf8), value: value, headers: headers)
             let failure = index < 3
                 ? DeadLetterFailure(kind: .nonRetriable, errorType: "PaymentGatewayError", message: "gateway rejected the card", attempts: 1)
                 : DeadLetterFailure(kind: .retriesExhausted, errorType: "LedgerUnavailable", message: "ledger timed out", attempts: 5)

@@ -87,6 +87,27 @@ public struct KafkaTopicReader: Sendable {
         return result.messages
     }
 
+    /// The records of `topic` from `starts[partition]` up to the high watermark each partition
+    /// had when the read started, ordered by partition then offset; partitions absent from
+    /// `starts` are not read. A start below a partition's low watermark reads from the low
+    /// watermark (the older records are gone); one at or past the high watermark reads nothing.
+    /// For a reader that knows where what it looks for can begin, so that the length of the
+    /// read is bounded by that rather than by the topic's retention.
+    ///
+    /// - Throws: as ``readToEnd(_:timeout:)``.
+    public func readToEnd(_ topic: String, from starts: [Int32: Int64], timeout: Duration = .seconds(30)) async throws(KafkaError)
+        -> [KafkaConsumerMessage]
+    {
+        try await run(topic, timeout: timeout, readRecords: true) { watermarks in
+            watermarks.compactMap { mark in
+                guard let start = starts[mark.partition.partition] else { return nil }
+                var from = mark
+                from.low = min(max(mark.low, start), mark.high)
+                return from
+            }
+        }.messages
+    }
+
     /// The offsets consumer group `group` has committed on the partitions of `topic` (the next
     /// offset it will consume), by partition; a partition without a committed offset is absent.
     /// The group is asked, never joined: no member is added and nothing is committed.
@@ -101,23 +122,24 @@ public struct KafkaTopicReader: Sendable {
         }.get()
     }
 
-    /// ``readToEnd(_:timeout:)`` aiming at the ends `adjustEnds` makes of the captured
-    /// watermarks (tests aim past the real end to see a read that cannot finish).
+    /// ``readToEnd(_:timeout:)`` over what `ranges` makes of the captured watermarks
+    /// (each partition read from its `low` to its `high`; tests aim past the real end to see a
+    /// read that cannot finish).
     func readToEnd(
-        _ topic: String, timeout: Duration, adjustEnds: @escaping @Sendable ([KafkaPartitionWatermarks]) -> [KafkaPartitionWatermarks]
+        _ topic: String, timeout: Duration, ranges: @escaping @Sendable ([KafkaPartitionWatermarks]) -> [KafkaPartitionWatermarks]
     ) async throws(KafkaError) -> [KafkaConsumerMessage] {
-        try await run(topic, timeout: timeout, readRecords: true, adjustEnds: adjustEnds).messages
+        try await run(topic, timeout: timeout, readRecords: true, ranges: ranges).messages
     }
 
     private func run(
         _ topic: String, timeout: Duration, readRecords: Bool,
-        adjustEnds: @escaping @Sendable ([KafkaPartitionWatermarks]) -> [KafkaPartitionWatermarks] = { $0 }
+        ranges: @escaping @Sendable ([KafkaPartitionWatermarks]) -> [KafkaPartitionWatermarks] = { $0 }
     ) async throws(KafkaError) -> EndReader.Outcome {
         let reader = EndReader(configuration: configuration, logger: logger)
         let milliseconds = max(Int64(KafkaConfiguration.milliseconds(timeout)) ?? Int64(Int32.max), 1)
         let result = await withTaskCancellationHandler {
             await DedicatedThread.run(name: "kafka-reader") {
-                reader.run(topic, timeoutMilliseconds: milliseconds, readRecords: readRecords, adjustEnds: adjustEnds)
+                reader.run(topic, timeoutMilliseconds: milliseconds, readRecords: readRecords, ranges: ranges)
             }
         } onCancel: {
             reader.cancel()

@@ -11,6 +11,9 @@ import SagaCore
 ///   carry a `saga-replay-id` header. A replay is ``DeadLetterReplay/Outcome/deadLetteredAgain``
 ///   when a record of the DLQ carries its replay id, ``DeadLetterReplay/Outcome/succeeded`` when
 ///   the consuming group's committed offset is past it, else ``DeadLetterReplay/Outcome/pending``.
+///   A replay goes to its letter's original partition, after the original record; so the original
+///   topic is read only from there (per partition, after the oldest original of a letter the DLQ
+///   holds), not from the start of its retention.
 public struct DeadLetterQueue: Sendable {
     /// Reads the topics.
     public var reader: KafkaTopicReader
@@ -30,14 +33,19 @@ public struct DeadLetterQueue: Sendable {
         try await reader.readToEnd(dlqTopic, timeout: timeout).map { DeadLetter(InboundMessage($0)) }
     }
 
-    /// The replays on `sourceTopic` of the letters of its DLQ, in partition and offset order, each with its outcome.
+    /// The replays on `sourceTopic` of the letters its DLQ holds, in partition and offset order,
+    /// each with its outcome. Reads `sourceTopic` only after each partition's oldest original
+    /// record of a letter (``replayStarts(of:in:)``); with no letter there is nothing to read.
     public func replays(of sourceTopic: String) async throws(KafkaError) -> [DeadLetterReplay] {
-        let records = try await reader.readToEnd(sourceTopic, timeout: timeout)
+        let dlqTopic = DeadLetterRecord.topic(for: sourceTopic)
+        let held = try await letters(of: dlqTopic)
+        let starts = Self.replayStarts(of: held, in: sourceTopic)
+        guard !starts.isEmpty else { return [] }
+        let records = try await reader.readToEnd(sourceTopic, from: starts, timeout: timeout)
             .map { InboundMessage($0) }.filter { $0.headers.string(DeadLetterHeaders.replayID) != nil }
         guard !records.isEmpty else { return [] }
-        let dlqTopic = DeadLetterRecord.topic(for: sourceTopic)
         var lettersByID: [String: DeadLetter] = [:]
-        for letter in try await letters(of: dlqTopic) where lettersByID[letter.id] == nil { lettersByID[letter.id] = letter }
+        for letter in held where lettersByID[letter.id] == nil { lettersByID[letter.id] = letter }
         // Committed offsets first, the DLQ read again after: a record dead-lettered again reaches
         // the DLQ before its group commits past it, so it is never taken for a success.
         var committed: [String: [Int32: Int64]] = [:]
@@ -63,6 +71,19 @@ public struct DeadLetterQueue: Sendable {
                 partition: record.partition, offset: record.offset, outcome: outcome))
         }
         return replays
+    }
+
+    /// Where the replays of `letters` can be on `sourceTopic`, by partition: right after the
+    /// oldest original record of a letter from that partition (a replay is published to its
+    /// letter's original partition, so it lands after the original). Letters from other topics,
+    /// or without origin headers, have no replays there.
+    static func replayStarts(of letters: [DeadLetter], in sourceTopic: String) -> [Int32: Int64] {
+        var starts: [Int32: Int64] = [:]
+        for letter in letters {
+            guard let origin = letter.origin, origin.topic == sourceTopic else { continue }
+            starts[origin.partition] = min(starts[origin.partition] ?? .max, origin.offset + 1)
+        }
+        return starts
     }
 }
 

@@ -49,10 +49,11 @@ final class EndReader: Sendable {
     private var cancelled: Bool { control.withLock { $0.cancelled } }
 
     /// Runs the read on the calling thread, which may block.
-    /// `adjustEnds` may change the captured watermarks before the read (tests aim past the real end).
+    /// `ranges` may change the captured watermarks before the read: each partition it returns
+    /// is read from its `low` to its `high` (a later start; tests aim past the real end).
     func run(
         _ topic: String, timeoutMilliseconds: Int64, readRecords: Bool,
-        adjustEnds: ([KafkaPartitionWatermarks]) -> [KafkaPartitionWatermarks] = { $0 }
+        ranges: ([KafkaPartitionWatermarks]) -> [KafkaPartitionWatermarks] = { $0 }
     ) -> Result<Outcome, KafkaError> {
         let deadline = Deadline(milliseconds: timeoutMilliseconds)
         let client: RdClient
@@ -78,7 +79,7 @@ final class EndReader: Sendable {
                     TopicPartition(topic: topic, partition: partition), client: client, deadline: deadline, cancelled: { cancelled }))
             }
             if readRecords {
-                outcome.watermarks = adjustEnds(outcome.watermarks)
+                outcome.watermarks = ranges(outcome.watermarks)
                 outcome.messages = try read(topic, outcome.watermarks.filter { !$0.isEmpty }, client: client, queue: queue, deadline: deadline)
             }
             return outcome
