@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Kafka
 import Logging
+import SagaCore
 import SagaSQLite
 
 /// Time per message as the store grows: for each size, fresh stores run `sagas` sagas to their
@@ -43,6 +44,14 @@ func runGrown(sizes: [Int], sagas: Int, inFlight: Int, kafka: KafkaConfiguration
         let tables = StoreGrowth.tableBytes(engine.orchestratorStore.pool).prefix(5)
             .map { String(format: "%@ %.1f", $0.table, Double($0.bytes) / Double(finished) / 1024) }
         print("grown     orchestrator store, KiB per finished saga (table and its indexes): \(tables.joined(separator: ", "))")
+        let removal = try await StoreGrowth.removeFinished(engine.orchestratorStore)
+        let left = StoreGrowth.tableBytes(engine.orchestratorStore.pool).filter { $0.table.hasPrefix("saga_") }.prefix(4)
+            .map { String(format: "%@ %.2f", $0.table, Double($0.bytes) / Double(max(1, removal.removed)) / 1024) }
+        print(String(format: """
+            grown     retention of finished sagas: %d to tombstones in %.2f s, %d transactions (up to %d per status each), \
+            the longest %.0f ms; then KiB per removed saga: %@
+            """, removal.removed, removal.seconds, removal.transactions, SagaStorePurge.finishedSagas, removal.longest * 1000,
+            left.joined(separator: ", ")))
     }
 }
 
@@ -112,6 +121,23 @@ enum StoreGrowth {
                 """)
         }
         return (rows ?? []).map { ($0["owner"], $0["bytes"]) }
+    }
+
+    /// Removes every finished saga of `store` as the housekeeping does past the retention
+    /// (``SagaStore/purgeFinished(startedBefore:limit:)`` in bounded transactions), each timed.
+    static func removeFinished(_ store: SQLiteSagaStore) async throws -> (removed: Int, transactions: Int, seconds: Double, longest: Double) {
+        let cutoff = Date().addingTimeInterval(60)
+        var removed = 0, transactions = 0, longest = 0.0
+        let began = ContinuousClock.now
+        while true {
+            let start = ContinuousClock.now
+            let batch = try await store.purgeFinished(startedBefore: cutoff, limit: SagaStorePurge.finishedSagas)
+            longest = max(longest, (ContinuousClock.now - start).timeInterval)
+            removed += batch
+            transactions += 1
+            if batch < SagaStorePurge.finishedSagas { break }
+        }
+        return (removed, transactions, (ContinuousClock.now - began).timeInterval, longest)
     }
 
     /// The size of a SQLite file and its write-ahead log, in megabytes.

@@ -39,12 +39,19 @@ struct ConsoleBrowserTests {
     func drive(_ system: ConsoleSystem) async throws {
         // An order over the payment limit: declined, its stock released (compensated).
         let product = DemoData.products[0]
-        let placed = try await system.post("/orders", token: ConsoleSystem.producer.token, json: """
-            {"customerId":"\(DemoData.customers[0].uuidString.lowercased())","items":[{"productId":"\(product.productID.uuidString.lowercased())",\
-            "sku":"\(product.sku)","quantity":1,"unitPriceMinor":\(product.unitPriceMinor)}],"currency":"INR","paymentToken":"tok_visa"}
-            """)
+        func placeDeclinedOrder() async throws -> String {
+            try sagaID(of: try await system.post("/orders", token: ConsoleSystem.producer.token, json: """
+                {"customerId":"\(DemoData.customers[0].uuidString.lowercased())","items":[{"productId":"\(product.productID.uuidString.lowercased())",\
+                "sku":"\(product.sku)","quantity":1,"unitPriceMinor":\(product.unitPriceMinor)}],"currency":"INR","paymentToken":"tok_visa"}
+                """))
+        }
         #expect(product.unitPriceMinor > ConsoleSystem.paymentLimitMinor)
-        let order = try sagaID(of: placed)
+        // A first one whose details the retention of finished sagas then removes (as the
+        // housekeeping does past SAGA_FINISHED_SAGA_RETENTION_DAYS): the console shows its tombstone.
+        let removed = try await placeDeclinedOrder()
+        try await eventually("order \(removed) to be compensated", within: 60) { try await state(of: removed, in: system) == "compensated" }
+        #expect(try await system.orchestratorStore.purgeFinished(startedBefore: Date().addingTimeInterval(0.001), limit: 10) == 1)
+        let order = try await placeDeclinedOrder()
         // A transfer whose credit never goes through: its pivot is uncertain and the saga parks.
         let requested = try await system.post("/transfers", token: ConsoleSystem.producer.token, json: """
             {"payerVpa":"\(ConsoleSystem.payer)","payeeVpa":"\(ConsoleSystem.stuckPayee)","amountMinor":25000,"currency":"INR","note":"rent"}
@@ -75,7 +82,7 @@ struct ConsoleBrowserTests {
         let result = try await Subprocess.run(
             .name("timeout"),
             arguments: ["--kill-after=5", "150", "python3", script, "--url", system.consoleURL, "--token-file", tokenPath,
-                        "--order", order, "--transfer", transfer, "--dlq-topic", deadLetterTopic, "--screenshots", artifacts.path,
+                        "--order", order, "--removed", removed, "--transfer", transfer, "--dlq-topic", deadLetterTopic, "--screenshots", artifacts.path,
                         "--timeline", timeline ? "served" : "absent", "--dead-letters", deadLetters ? "served" : "absent",
                         "--chromium", Self.chromium, "--chromedriver", Self.chromedriver],
             environment: .inherit.updating(["PYTHONPATH": Self.root.appendingPathComponent(".deps/python-browser").path]),

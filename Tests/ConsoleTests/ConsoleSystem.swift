@@ -39,12 +39,16 @@ final class ConsoleSystem: Sendable {
     let kafka: KafkaConfiguration
     let apiPort: Int
     let accounts: AccountService
+    /// The orchestrator role's store (the test removes a finished saga in it, as the retention does).
+    let orchestratorStore: any SagaReportStore
     private let directory: TemporaryDirectory
     private let groups: [ServiceGroup]
     private let runs: [Task<Void, any Error>]
 
     private init(topics: SagaTopics, kafka: KafkaConfiguration, apiPort: Int, accounts: AccountService,
-                 directory: TemporaryDirectory, groups: [ServiceGroup], runs: [Task<Void, any Error>]) {
+                 orchestratorStore: any SagaReportStore, directory: TemporaryDirectory, groups: [ServiceGroup],
+                 runs: [Task<Void, any Error>]) {
+        self.orchestratorStore = orchestratorStore
         self.topics = topics
         self.kafka = kafka
         self.apiPort = apiPort
@@ -84,7 +88,8 @@ final class ConsoleSystem: Sendable {
             try await eventually("the \(role) role to listen", within: 60) { port.withLock { $0 } != nil }
             return (system, try #require(port.withLock { $0 }))
         }
-        let (_, orchestratorPort) = try await start(.orchestrator)
+        let (orchestrator, orchestratorPort) = try await start(.orchestrator)
+        let orchestratorStore = try #require(orchestrator.components.orchestratorStore)
         let (_, orderPort) = try await start(.order)
         for role in [Role.inventory, .payment, .notification] { _ = try await start(role) }
         let (api, apiPort) = try await start(.api, [
@@ -107,8 +112,8 @@ final class ConsoleSystem: Sendable {
             retry: .exponential(maxAttempts: 2, initial: .milliseconds(10)), logger: Broker.logger
         )
         runs.append(Task { try await service.run() })
-        let system = ConsoleSystem(topics: topics, kafka: kafka, apiPort: apiPort, accounts: accounts, directory: directory,
-                                   groups: groups, runs: runs)
+        let system = ConsoleSystem(topics: topics, kafka: kafka, apiPort: apiPort, accounts: accounts,
+                                   orchestratorStore: orchestratorStore, directory: directory, groups: groups, runs: runs)
         try await eventually("the api role to be ready", within: 60) { try await system.get("/readyz").status == 200 }
         return system
     }

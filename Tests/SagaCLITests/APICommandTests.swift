@@ -112,6 +112,20 @@ struct APICommandTests {
             #expect(entries.map { $0?["action"] } == [.string("saga.resolve"), .string("saga.resolve"), .string("saga.retry")], "\(audit.text)")
             #expect(entries.map { $0?["outcome"] } == [.string("ignored"), .string("applied"), .string("applied")])
             #expect(entries[1]?["note"] == .string("shipped by hand") && entries[1]?["actor"] == .string("cli-operator"))
+
+            // Past the retention of finished sagas the resolved one is a tombstone: its status, over
+            // HTTP and from the store, still says how it ended, and when its details went.
+            #expect(try await world.store.purgeFinished(startedBefore: Date().addingTimeInterval(60), limit: 10) == 1)
+            let removed = try await SagactlProcess.run(["status", second], environment: asViewer)
+            #expect(removed.status == 0, "\(removed.error)")
+            #expect(removed.text.contains("state    completed\n") && removed.text.contains("removed  20"), "\(removed.text)")
+            let removedJSON = try JSONValue(parsing: try await SagactlProcess.run(["status", second, "--json"], environment: asViewer).output)
+            #expect(removedJSON["state"] == .string("completed") && removedJSON["history"] == nil, "\(removedJSON)")
+            guard case .string? = removedJSON["detailsRemovedAt"] else { Issue.record("no detailsRemovedAt: \(removedJSON)"); return }
+            let local = try await SagactlProcess.run(["status", second, "--store", world.store.path])
+            #expect(local.status == 0 && local.text.contains("removed  20"), "\(local.text) \(local.error)")
+            let timelineGone = try await SagactlProcess.run(["saga", "timeline", second], environment: asViewer)
+            #expect(timelineGone.status == 1 && timelineGone.error.contains("404"), "\(timelineGone.error)")
         }
     }
 

@@ -15,7 +15,7 @@ import Testing
     /// (pending outbox rows, sagas with a timer), not the finished past.
     static let boundedIndexes = ["outbox_pending", "saga_instance_deadline"]
     /// The tables that grow with every saga.
-    static let tables = ["saga_instance", "saga_step_history", "saga_timeline", "outbox", "inbox", "participant_reply", "ledger"]
+    static let tables = ["saga_instance", "saga_step_history", "saga_timeline", "saga_tombstone", "outbox", "inbox", "participant_reply", "ledger"]
 
     @Test func theMessagePathUsesIndexesOnly() async throws {
         let directory = try TemporaryDirectory()
@@ -53,6 +53,9 @@ import Testing
         #expect(try await sagas.purge(before: anHourAgo, limit: 10) == 0)
         #expect(try await services.purge(before: anHourAgo, limit: 10) == 0)
         #expect(try await sagas.countByStatus() == [.completed: 4])
+        // So does the retention of finished sagas: the four move to tombstones through the status index.
+        #expect(try await sagas.purgeFinished(startedBefore: Date().addingTimeInterval(60), limit: 10) == 4)
+        #expect(try await sagas.countByStatus().isEmpty)
 
         var checked = 0
         for (path, store) in [(orchestratorPath, sagas), (participantPath, services)] {

@@ -191,6 +191,62 @@ import Testing
         }
     }
 
+    /// A saga of `status` that started at `started` and last changed at `changed` (seconds since
+    /// 1970), with its first step's history row and a timeline entry.
+    private func commitFinished(_ id: String, _ status: SagaStatus, started start: Double, changed: Double, in store: any SagaStore) async throws {
+        let t = try started(id)
+        var state = t.state
+        state.status = status
+        state.createdAt = Date(timeIntervalSince1970: start)
+        state.updatedAt = Date(timeIntervalSince1970: changed)
+        let entry = SagaTimelineEntry(at: state.createdAt, kind: .lifecycle, detail: "started")
+        #expect(try await store.commit(SagaCommit(saga: .insert(state), sagaID: id, history: t.history, timeline: [entry]))
+            == .committed(version: 0))
+    }
+
+    @Test(arguments: StoreKind.underTest) func finishedSagasLeaveTombstonesOldestFirstAtMostLimitOfEachStatus(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            let store = harness.store
+            try await commitFinished("a", .completed, started: 1_000, changed: 1_100, in: store)
+            try await commitFinished("b", .compensated, started: 2_000, changed: 2_100, in: store)
+            try await commitFinished("c", .completed, started: 3_000, changed: 3_100, in: store)
+            try await commitFinished("running", .running, started: 500, changed: 600, in: store)
+            try await commitFinished("parked", .failed, started: 500, changed: 600, in: store)
+            try await commitFinished("resolved-late", .completed, started: 500, changed: 5_000, in: store)
+            try await commitFinished("recent", .completed, started: 9_000, changed: 9_100, in: store)
+            let cutoff = Date(timeIntervalSince1970: 4_000)
+
+            #expect(try await store.purgeFinished(startedBefore: cutoff, limit: 1) == 2)  // "a" (oldest completed) and "b"
+            #expect(try await store.load(sagaID: "a") == nil)
+            #expect(try await store.load(sagaID: "c") != nil)
+            #expect(try await store.purgeFinished(startedBefore: cutoff, limit: 5) == 1)  // "c"
+            #expect(try await store.purgeFinished(startedBefore: cutoff, limit: 5) == 0)
+            #expect(try await store.countByStatus() == [.running: 1, .failed: 1, .completed: 2])
+
+            // Instance, history and timeline are gone; the tombstone tells how it ended.
+            #expect(try await store.history(sagaID: "a").isEmpty)
+            #expect(try await store.timeline(sagaID: "a") == nil)
+            #expect(try await store.report(sagaID: "a") == nil)
+            #expect(try await store.timeline(sagaID: "recent")?.entries.count == 1)
+            let a = try #require(try await store.tombstone(sagaID: "a"))
+            #expect(a == SagaTombstone(sagaID: "a", sagaType: "order", status: .completed, startedAt: Date(timeIntervalSince1970: 1_000),
+                endedAt: Date(timeIntervalSince1970: 1_100), removedAt: a.removedAt))
+            #expect(try await store.tombstone(sagaID: "b")?.status == .compensated)
+            #expect(try await store.tombstone(sagaID: "running") == nil)
+            #expect(try await store.tombstone(sagaID: "nope") == nil)
+
+            // A second start of a removed saga is refused as for one that exists, and leaves nothing.
+            #expect(try await commitStart(try started("a"), inbox: entry("start-a-again"), in: store) == .sagaExists)
+            #expect(try await store.load(sagaID: "a") == nil)
+            #expect(try await !store.isProcessed(consumer: "orchestrator", messageID: "start-a-again"))
+            #expect(try await store.pendingOutbox(limit: 10).isEmpty)
+
+            // The bounded rounds until nothing is left; a saga resolved after the cutoff waits for a later one.
+            #expect(try await store.purgeFinished(startedBefore: Date(timeIntervalSince1970: 10_000), batch: 1) == 2)
+            #expect(try await store.countByStatus() == [.running: 1, .failed: 1])
+        }
+    }
+
     @Test(arguments: StoreKind.underTest) func aCommitWritesItsAuditEntryAndRecordInTheSameTransaction(_ kind: StoreKind) async throws {
         try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
             let store = harness.store

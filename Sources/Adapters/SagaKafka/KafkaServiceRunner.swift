@@ -18,12 +18,32 @@ enum KafkaServiceRunner {
     static let purgeInterval: Duration = .seconds(600)
 
     /// Deletes expired outbox, inbox and stored-reply rows every ``purgeInterval``
-    /// (housekeeping, not work polling), in short transactions that the sagas' writes take
-    /// turns with.
-    static func housekeeping(store: any SagaStore, logger: Logger) async {
+    /// (housekeeping, not work polling), and with `finishedSagaRetention` the details of sagas
+    /// that finished and started longer ago than that, in short transactions that the sagas'
+    /// writes take turns with.
+    static func housekeeping(store: any SagaStore, finishedSagaRetention: Duration?, logger: Logger) async {
         while !Task.isCancelled {
             await housekeepingRound(store: store, olderThan: retention, logger: logger)
+            if let finishedSagaRetention { await removeFinishedSagas(store: store, olderThan: finishedSagaRetention, logger: logger) }
             do { try await Task.sleep(for: purgeInterval) } catch { return }
+        }
+    }
+
+    /// Removes the details of the finished sagas that started more than `age` ago, keeping their
+    /// tombstones; logs how many and how long it took (or why it failed); returns how many.
+    @discardableResult
+    static func removeFinishedSagas(store: any SagaStore, olderThan age: Duration, logger: Logger) async -> Int {
+        let started = ContinuousClock.now
+        do {
+            let removed = try await store.purgeFinished(startedBefore: Date().addingTimeInterval(-age.timeInterval))
+            if removed > 0 {
+                logger.info("removed finished sagas past their retention, kept their tombstones",
+                            metadata: ["sagas": "\(removed)", "duration": "\(ContinuousClock.now - started)"])
+            }
+            return removed
+        } catch {
+            if !Task.isCancelled { logger.error("removing finished sagas failed", metadata: ["error": "\(error)"]) }
+            return 0
         }
     }
 
@@ -58,7 +78,7 @@ enum KafkaServiceRunner {
         kafka: KafkaConfiguration, groupID: String, topics: [String], store: any SagaStore, outboxDoorbell: Doorbell,
         service: String, retry: RetryPolicy, logger: Logger, metrics: SagaMetrics,
         classify: @escaping @Sendable (any Error) -> FailureDisposition,
-        hooks: KafkaConsumptionHooks = .none,
+        hooks: KafkaConsumptionHooks = .none, finishedSagaRetention: Duration? = nil,
         process: @escaping @Sendable (InboundMessage) async throws -> Void,
         processBatch: (@Sendable ([InboundMessage]) async throws -> Void)? = nil,
         extra: (@Sendable () async -> Void)? = nil
@@ -86,7 +106,7 @@ enum KafkaServiceRunner {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await relay.run() }
-                group.addTask { await housekeeping(store: store, logger: logger) }
+                group.addTask { await housekeeping(store: store, finishedSagaRetention: finishedSagaRetention, logger: logger) }
                 if let extra { group.addTask { await extra() } }
                 group.addTask { await consumer.reportLag(group: groupID, every: metrics.lagReportInterval, factory: metrics.factory) }
                 group.addTask {

@@ -27,15 +27,21 @@ public struct SagaOrchestratorService: Service {
     public let retry: RetryPolicy
     /// Work before each message is processed and on each published record.
     public let hooks: KafkaConsumptionHooks
+    /// How long after it started a finished saga's details are kept (see
+    /// ``SagaStore/purgeFinished(startedBefore:limit:)``); `nil` keeps them for ever.
+    public let finishedSagaRetention: Duration?
     private let logger: Logger
 
-    /// Creates the service.
+    /// Creates the service; with `finishedSagaRetention`, the housekeeping also removes the
+    /// details of sagas that finished and started longer ago than that, keeping their tombstones.
     public init(
         orchestrator: SagaOrchestrator, kafka: KafkaConfiguration, groupID: String = "saga-orchestrator",
         retry: RetryPolicy = .exponential(maxAttempts: 5, initial: .milliseconds(100)),
-        logger: Logger = Logger(label: "saga.orchestrator"), hooks: KafkaConsumptionHooks = .none
+        logger: Logger = Logger(label: "saga.orchestrator"), hooks: KafkaConsumptionHooks = .none,
+        finishedSagaRetention: Duration? = nil
     ) {
         self.hooks = hooks
+        self.finishedSagaRetention = finishedSagaRetention
         self.orchestrator = orchestrator
         self.kafka = kafka
         self.groupID = groupID
@@ -60,7 +66,7 @@ public struct SagaOrchestratorService: Service {
             outboxDoorbell: orchestrator.outboxDoorbell, service: orchestrator.consumerName, retry: retry, logger: logger,
             metrics: orchestrator.metrics,
             classify: SagaOrchestrator.classify,
-            hooks: hooks,
+            hooks: hooks, finishedSagaRetention: finishedSagaRetention,
             process: { message in try await orchestrator.process(message) },
             processBatch: { messages in try await orchestrator.process(batch: messages) },
             extra: { await timers.run() }

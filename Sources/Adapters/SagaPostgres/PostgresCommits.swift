@@ -34,8 +34,12 @@ enum PostgresCommits {
             binds.append(state.version)
             let marks = (PostgresRows.columns.indices.map { PostgresRows.placeholder($0) } + ["$\(binds.count)"]).joined(separator: ", ")
             let sql = "INSERT INTO saga_instance (\(PostgresRows.columns.joined(separator: ", ")), version) VALUES (\(marks)) ON CONFLICT DO NOTHING"
-            if try transaction.query(PostgresQuery(unsafeSQL: sql, binds: binds)).changed == 0 {
-                // Idempotent start: the saga exists. Keep nothing of this commit, not even the inbox row.
+            // Idempotent start: the saga exists, or existed and was removed after it finished. Keep
+            // nothing of this commit, not even the inbox row. The tombstone is looked for after the
+            // insert: a removal committed while the insert waited on the old row is then seen.
+            if try transaction.query(PostgresQuery(unsafeSQL: sql, binds: binds)).changed == 0
+                || !transaction.query("SELECT 1 FROM saga_tombstone WHERE saga_id = \(state.sagaID)").rows.isEmpty
+            {
                 throw SagaExists()
             }
             newVersion = state.version

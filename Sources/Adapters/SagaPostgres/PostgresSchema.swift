@@ -164,6 +164,20 @@ enum PostgresSchema {
             "CREATE INDEX outbox_published ON outbox (published_at) WHERE published_at IS NOT NULL",
             "CREATE INDEX participant_reply_created ON participant_reply (created_at)",
         ]),
+        Migration(identifier: "v5: tombstones of removed finished sagas", statements: [
+            // What the retention of finished sagas keeps of each one it removes: a second start
+            // of the same id is refused through it, and its outcome can still be told.
+            """
+            CREATE TABLE saga_tombstone (
+                saga_id text PRIMARY KEY,
+                saga_type text NOT NULL,
+                status text NOT NULL,
+                created_at double precision NOT NULL,
+                ended_at double precision NOT NULL,
+                removed_at double precision NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// The identifiers of ``migrations``, in order.

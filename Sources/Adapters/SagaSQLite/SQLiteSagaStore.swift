@@ -71,9 +71,9 @@ public final class SQLiteSagaStore: SagaStore {
                 sql: "INSERT INTO saga_instance (\(SQLiteRows.columns), version) VALUES (\(SQLiteRows.placeholders), ?) ON CONFLICT DO NOTHING",
                 arguments: arguments
             )
-            if db.changesCount == 0 {
-                // Idempotent start: the saga exists. Keep nothing of this commit, not even the inbox row,
-                // so the rollback is complete.
+            if try db.changesCount == 0 || SQLiteRetention.hasTombstone(state.sagaID, in: db) {
+                // Idempotent start: the saga exists, or existed and was removed after it finished.
+                // Keep nothing of this commit, not even the inbox row, so the rollback is complete.
                 throw SagaExists()
             }
             newVersion = state.version

@@ -163,6 +163,20 @@ enum SQLiteSchema {
                 CREATE INDEX participant_reply_created ON participant_reply(created_at);
                 """)
         }
+        migrator.registerMigration("v9: tombstones of removed finished sagas") { db in
+            // What the retention of finished sagas keeps of each one it removes: a second start
+            // of the same id is refused through it, and its outcome can still be told.
+            try db.execute(sql: """
+                CREATE TABLE saga_tombstone (
+                    saga_id TEXT PRIMARY KEY NOT NULL,
+                    saga_type TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    ended_at REAL NOT NULL,
+                    removed_at REAL NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -24,10 +24,12 @@ public struct LocalSagaQuerying: SagaQuerying {
         }
     }
 
-    /// The saga's report, or nil.
+    /// The saga's report; for a saga whose details the retention of finished sagas removed, what
+    /// its tombstone tells (``SagaTombstone/json``); nil when there is no such saga.
     public func saga(id: String) async throws(Problem) -> JSONValue? {
         do {
-            return try await store.report(sagaID: id)?.json
+            if let report = try await store.report(sagaID: id) { return report.json }
+            return try await store.tombstone(sagaID: id)?.json
         } catch {
             throw Problem(.internalError, detail: "the saga store could not be read: \(error)")
         }

@@ -108,7 +108,7 @@ public struct SagaSystem: Sendable {
         if let orchestrator = components.orchestrator {
             let service = SagaOrchestratorService(
                 orchestrator: orchestrator, kafka: kafka, groupID: settings.consumerGroup(for: .orchestrator),
-                retry: retry, logger: logger, hooks: hooks
+                retry: retry, logger: logger, hooks: hooks, finishedSagaRetention: settings.finishedSagaRetention
             )
             services.append(("orchestrator-consumer", service))
         }

@@ -25,6 +25,7 @@ def parse():
     parser.add_argument("--url", required=True, help="the console, e.g. http://127.0.0.1:8080/console")
     parser.add_argument("--token-file", required=True, help="a file holding the operator token (never printed)")
     parser.add_argument("--order", required=True, help="the id of an order saga that compensated")
+    parser.add_argument("--removed", required=True, help="the id of a finished saga whose details the retention removed")
     parser.add_argument("--transfer", required=True, help="the id of a transfer saga parked at creditPayee")
     parser.add_argument("--dlq-topic", required=True, help="the dead-letter topic holding one malformed letter")
     parser.add_argument("--screenshots", required=True, help="where the screenshots go")
@@ -150,6 +151,15 @@ def run(console, token):
     console.link(args.order).send_keys(Keys.ENTER)
     console.text_appears("dl.facts", "compensated")
     check_timeline(console, "compensation", "03-order-timeline")
+
+    console.step("a finished saga past the retention: its tombstone, no timeline")
+    driver.get(args.url + "#/sagas/" + args.removed)
+    console.text_appears("dl.facts", "Details removed")
+    console.text_appears("dl.facts", "compensated")
+    console.text_appears("#view", "removed after the retention of finished sagas")
+    if [e for e in driver.find_elements(By.CSS_SELECTOR, "ol.timeline, #view .error") if e.text.strip()]:
+        raise AssertionError("the removed saga's page shows a timeline or an error")
+    console.shot("03b-saga-removed")
 
     console.step("the parked transfer, found by filter")
     console.filter_sagas(type="transfer", state="failed", step="creditPayee")

@@ -47,6 +47,8 @@ public struct SagaServerOptions: ParsableArguments {
     var timelineMessages: String?
     @Option(name: .customLong("lifecycle-events"), help: Self.help("SAGA_LIFECYCLE_EVENTS"))
     var lifecycleEvents: String?
+    @Option(name: .customLong("finished-saga-retention-days"), help: Self.help("SAGA_FINISHED_SAGA_RETENTION_DAYS"))
+    var finishedSagaRetentionDays: String?
     @Option(name: .customLong("payment-limit-minor"), help: Self.help("SAGA_PAYMENT_LIMIT_MINOR"))
     var paymentLimitMinor: String?
     @Option(name: .customLong("notification-webhook-url"), help: Self.help("SAGA_NOTIFICATION_WEBHOOK_URL"))
@@ -119,6 +121,7 @@ public struct SagaServerOptions: ParsableArguments {
             ("SAGA_STEP_MAX_ATTEMPTS", stepMaxAttempts),
             ("SAGA_TIMELINE_MESSAGES", timelineMessages),
             ("SAGA_LIFECYCLE_EVENTS", lifecycleEvents),
+            ("SAGA_FINISHED_SAGA_RETENTION_DAYS", finishedSagaRetentionDays),
             ("SAGA_PAYMENT_LIMIT_MINOR", paymentLimitMinor),
             ("SAGA_NOTIFICATION_WEBHOOK_URL", notificationWebhookURL),
             ("SAGA_SEED_DEMO_DATA", seedDemoData),

@@ -54,6 +54,9 @@ public struct SagaServerSettings: Sendable {
     public var timelineRetention: SagaTimelineRetention
     /// orchestrator: which lifecycle events it publishes (`SAGA_LIFECYCLE_EVENTS`).
     public var lifecycleEvents: SagaLifecycleEvents
+    /// orchestrator: how long a finished saga's details are kept (`SAGA_FINISHED_SAGA_RETENTION_DAYS`);
+    /// `nil` keeps them for ever.
+    public var finishedSagaRetention: Duration?
     /// payment simulator: default per-customer limit in minor units.
     public var paymentLimitMinor: Int64
     /// notification role: webhook to deliver to (`nil` = the log channel).
@@ -127,6 +130,8 @@ public struct SagaServerSettings: Sendable {
             throw reader.invalid("SAGA_LIFECYCLE_EVENTS", lifecycleText, expected: "all, terminal or none")
         }
         lifecycleEvents = lifecycle
+        let retentionDays = try reader.integer("SAGA_FINISHED_SAGA_RETENTION_DAYS", default: 0, in: 0...36_500)
+        finishedSagaRetention = retentionDays == 0 ? nil : .seconds(retentionDays * 86_400)
         paymentLimitMinor = Int64(try reader.integer("SAGA_PAYMENT_LIMIT_MINOR", default: 500_000, in: 0...Int(Int64.max)))
         notificationWebhookURL = try reader.url("SAGA_NOTIFICATION_WEBHOOK_URL")
         seedDemoData = try reader.boolean("SAGA_SEED_DEMO_DATA", default: false)

@@ -51,6 +51,8 @@ extension SagaServerSettings {
             "orchestrator: `all` keeps every command, reply, timer and lifecycle event of a saga, with its payload, for `GET /sagas/{id}/timeline`; `none` keeps none (the timeline then shows the operators' actions only)"),
         SettingDescriptor("SAGA_LIFECYCLE_EVENTS", default: "all",
             "orchestrator: which lifecycle events it publishes to `saga.events`: `all` (started, every step completed or failed, compensating, the end: what monitoring reads), `terminal` (completed, compensated or failed only) or `none`"),
+        SettingDescriptor("SAGA_FINISHED_SAGA_RETENTION_DAYS", default: "0",
+            "orchestrator: days a completed or compensated saga's state, steps and timeline are kept after it started (0 = for ever); then only its id, type, outcome and times remain, and a second start of its id is still refused"),
         SettingDescriptor("SAGA_PAYMENT_LIMIT_MINOR", default: "500000", "payment simulator: default per-customer limit (minor units)"),
         SettingDescriptor("SAGA_NOTIFICATION_WEBHOOK_URL", "notification role: deliver by HTTP POST to this URL; unset = log channel"),
         SettingDescriptor("SAGA_SEED_DEMO_DATA", default: "false", "seed demo products and accounts on start (idempotent)"),

@@ -45,6 +45,16 @@ public protocol SagaStore: Sendable {
     /// (``purgeExpired(before:batch:)`` does), so a large backlog never becomes one long
     /// transaction that holds back the sagas' writes.
     func purge(before date: Date, limit: Int) async throws(SagaStoreError) -> Int
+    /// Removes up to `limit` finished sagas (``SagaStatus/completed`` or ``SagaStatus/compensated``)
+    /// that started and last changed before `date`, oldest first, in one short transaction:
+    /// their instance, step history and timeline rows go, and a ``SagaTombstone`` stays in their
+    /// place, so that a later start of the same saga id is still refused (``CommitResult/sagaExists``)
+    /// and its outcome can still be told. Parked and running sagas are never removed. Returns how
+    /// many; call it again until it returns fewer than `limit`
+    /// (``purgeFinished(startedBefore:batch:)`` does).
+    func purgeFinished(startedBefore date: Date, limit: Int) async throws(SagaStoreError) -> Int
+    /// What is kept of saga `sagaID` after ``purgeFinished(startedBefore:limit:)`` removed it, or `nil`.
+    func tombstone(sagaID: String) async throws(SagaStoreError) -> SagaTombstone?
 
     /// Records a replay of a DLQ record; refuses a second replay of the same record unless `force`.
     func beginReplay(_ replay: ReplayRequest, force: Bool) async throws(SagaStoreError) -> ReplayRecord

@@ -142,6 +142,10 @@ public final class ServiceStore: ParticipantStore {
     public func purge(before date: Date, limit: Int) async throws(SagaStoreError) -> Int {
         try await engine.purge(before: date, limit: limit)
     }
+    public func purgeFinished(startedBefore date: Date, limit: Int) async throws(SagaStoreError) -> Int {
+        try await engine.purgeFinished(startedBefore: date, limit: limit)
+    }
+    public func tombstone(sagaID: String) async throws(SagaStoreError) -> SagaTombstone? { try await engine.tombstone(sagaID: sagaID) }
     public func beginReplay(_ replay: ReplayRequest, force: Bool) async throws(SagaStoreError) -> ReplayRecord {
         try await engine.beginReplay(replay, force: force)
     }

@@ -15,8 +15,12 @@ export function sagaView(container, id) {
     try {
       const saga = await request(`/sagas/${encodeURIComponent(id)}`);
       showError(error, null);
-      replace(report, reportSection(saga, () => load({ announce: false })));
+      replace(report, saga.detailsRemovedAt ? removedSection(saga) : reportSection(saga, () => load({ announce: false })));
       if (announce) status(`Saga ${id}: ${saga.state}.`);
+      if (saga.detailsRemovedAt) {
+        replace(timeline);
+        return;
+      }
     } catch (failure) {
       showError(error, failure);
     }
@@ -51,6 +55,18 @@ function reportSection(saga, reload) {
       String(step.sequence), step.phase, step.step, String(step.attempt), time(step.startedAt), time(step.finishedAt),
       step.outcome ?? "pending", step.error ?? "",
     ])),
+  ];
+}
+
+/** A finished saga whose data, steps and timeline the retention removed: what its tombstone tells. */
+function removedSection(saga) {
+  const facts = [
+    ["Type", saga.type], ["State", state(saga.state)], ["Created", time(saga.createdAt)], ["Updated", time(saga.updatedAt)],
+    ["Details removed", time(saga.detailsRemovedAt)],
+  ];
+  return [
+    h("dl", { class: "facts" }, facts.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+    h("p", { class: "empty" }, "Its data, step history and timeline were removed after the retention of finished sagas."),
   ];
 }
 

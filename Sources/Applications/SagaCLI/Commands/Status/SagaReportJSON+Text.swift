@@ -14,6 +14,16 @@ enum SagaReportJSON {
 
     /// One report as text for a person.
     static func text(_ report: JSONValue) -> String {
+        if !string(report, "detailsRemovedAt").isEmpty {
+            return [
+                "saga     \(string(report, "sagaId"))",
+                "type     \(string(report, "type"))",
+                "state    \(string(report, "state"))",
+                "created  \(string(report, "createdAt"))",
+                "updated  \(string(report, "updatedAt"))",
+                "removed  \(string(report, "detailsRemovedAt")) (data, steps and timeline: past the retention of finished sagas)",
+            ].joined(separator: "\n")
+        }
         var lines = [
             "saga     \(string(report, "sagaId"))",
             "type     \(string(report, "type"))",

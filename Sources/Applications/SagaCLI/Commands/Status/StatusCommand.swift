@@ -27,7 +27,12 @@ struct StatusCommand: AsyncParsableCommand {
                 StandardStreams.writeLine(json ? report.prettySerialized : SagaReportJSON.text(report))
                 return
             }
-            let report = try await SagaQueries(store: try store.open()).report(sagaID: sagaID)
+            let queries = SagaQueries(store: try store.open())
+            if let removed = try await queries.tombstone(sagaID: sagaID) {
+                StandardStreams.writeLine(json ? removed.json.prettySerialized : SagaReportJSON.text(removed.json))
+                return
+            }
+            let report = try await queries.report(sagaID: sagaID)
             let contracts = schemas.loadIfPresent()
             StandardStreams.writeLine(json ? report.json(schemas: contracts).prettySerialized : report.text(schemas: contracts))
         }
@@ -48,6 +53,15 @@ struct SagaQueries: Sendable {
         }
         guard let report else { throw CLIError.failed("no saga with id \(sagaID) in the store") }
         return report
+    }
+
+    /// What is kept of saga `sagaID` if the retention of finished sagas removed its details, else nil.
+    func tombstone(sagaID: String) async throws -> SagaTombstone? {
+        do {
+            return try await store.tombstone(sagaID: sagaID)
+        } catch {
+            throw CLIError.input("cannot read saga \(sagaID): \(error)")
+        }
     }
 
     /// The sagas `filter` selects, newest first, with their histories.
