@@ -33,17 +33,10 @@ enum KafkaServiceRunner {
     /// tombstones; logs how many and how long it took (or why it failed); returns how many.
     @discardableResult
     static func removeFinishedSagas(store: any SagaStore, olderThan age: Duration, logger: Logger) async -> Int {
-        let started = ContinuousClock.now
-        do {
-            let removed = try await store.purgeFinished(startedBefore: Date().addingTimeInterval(-age.timeInterval))
-            if removed > 0 {
-                logger.info("removed finished sagas past their retention, kept their tombstones",
-                            metadata: ["sagas": "\(removed)", "duration": "\(ContinuousClock.now - started)"])
-            }
-            return removed
-        } catch {
-            if !Task.isCancelled { logger.error("removing finished sagas failed", metadata: ["error": "\(error)"]) }
-            return 0
+        let cutoff = Date().addingTimeInterval(-age.timeInterval)
+        return await logged("removed finished sagas past their retention, kept their tombstones", counting: "sagas",
+                            failure: "removing finished sagas failed", logger: logger) { () throws(SagaStoreError) in
+            try await store.purgeFinished(startedBefore: cutoff)
         }
     }
 
@@ -51,17 +44,26 @@ enum KafkaServiceRunner {
     /// long it took (or why it failed); returns how many.
     @discardableResult
     static func housekeepingRound(store: any SagaStore, olderThan age: Duration, logger: Logger) async -> Int {
-        let started = ContinuousClock.now
         let cutoff = Date().addingTimeInterval(-age.timeInterval)
+        return await logged("purged expired outbox, inbox and reply rows", counting: "rows", failure: "housekeeping failed",
+                            logger: logger) { () throws(SagaStoreError) in
+            try await store.purgeExpired(before: cutoff)
+        }
+    }
+
+    /// Runs a removal: logs `done` with how many (under `counting`) and how long it took when it
+    /// removed any, or `failure` with the error unless the task was cancelled; returns how many.
+    private static func logged(
+        _ done: Logger.Message, counting: String, failure: Logger.Message, logger: Logger,
+        _ removal: () async throws(SagaStoreError) -> Int
+    ) async -> Int {
+        let started = ContinuousClock.now
         do {
-            let removed = try await store.purgeExpired(before: cutoff)
-            if removed > 0 {
-                logger.info("purged expired outbox, inbox and reply rows",
-                            metadata: ["rows": "\(removed)", "duration": "\(ContinuousClock.now - started)"])
-            }
+            let removed = try await removal()
+            if removed > 0 { logger.info(done, metadata: [counting: "\(removed)", "duration": "\(ContinuousClock.now - started)"]) }
             return removed
         } catch {
-            if !Task.isCancelled { logger.error("housekeeping failed", metadata: ["error": "\(error)"]) }
+            if !Task.isCancelled { logger.error(failure, metadata: ["error": "\(error)"]) }
             return 0
         }
     }

@@ -7,19 +7,9 @@ extension SagaStore {
     ///
     /// - Throws: the store's error; rows deleted by the transactions before it stay deleted.
     public func purgeExpired(before date: Date, batch: Int = SagaStorePurge.batch) async throws(SagaStoreError) -> Int {
-        guard batch > 0 else { return 0 }
-        var total = 0
-        while !Task.isCancelled {
-            let removed = try await purge(before: date, limit: batch)
-            total += removed
-            // Fewer than `batch` in all means fewer than `batch` of every kind: nothing is left.
-            if removed < batch { break }
-        }
-        return total
+        try await SagaStorePurge.rounds(batch: batch) { limit throws(SagaStoreError) in try await purge(before: date, limit: limit) }
     }
-}
 
-extension SagaStore {
     /// Removes every finished saga that started and last changed before `date` (see
     /// ``purgeFinished(startedBefore:limit:)``), in transactions of at most `batch` sagas, so the
     /// sagas' own writes take turns with it; returns how many. Stops between transactions once
@@ -27,14 +17,9 @@ extension SagaStore {
     ///
     /// - Throws: the store's error; sagas removed by the transactions before it stay removed.
     public func purgeFinished(startedBefore date: Date, batch: Int = SagaStorePurge.finishedSagas) async throws(SagaStoreError) -> Int {
-        guard batch > 0 else { return 0 }
-        var total = 0
-        while !Task.isCancelled {
-            let removed = try await purgeFinished(startedBefore: date, limit: batch)
-            total += removed
-            if removed < batch { break }
+        try await SagaStorePurge.rounds(batch: batch) { limit throws(SagaStoreError) in
+            try await purgeFinished(startedBefore: date, limit: limit)
         }
-        return total
     }
 }
 
@@ -49,4 +34,18 @@ public enum SagaStorePurge {
     /// transaction of expired rows deletes (`saga-bench --grown`: with 250, up to 185 ms per
     /// transaction in a store of 100,000 finished sagas).
     public static let finishedSagas = 25
+
+    /// Runs `round` (one transaction removing at most `batch` of each kind) until it removes fewer
+    /// than `batch` in all, which means fewer than `batch` of every kind: nothing is left. Stops
+    /// between rounds once the task is cancelled; returns how many were removed.
+    static func rounds(batch: Int, _ round: (Int) async throws(SagaStoreError) -> Int) async throws(SagaStoreError) -> Int {
+        guard batch > 0 else { return 0 }
+        var total = 0
+        while !Task.isCancelled {
+            let removed = try await round(batch)
+            total += removed
+            if removed < batch { break }
+        }
+        return total
+    }
 }
