@@ -24,6 +24,39 @@ import Testing
         #expect(try SagaServerSettings(environment: Self.orchestrator).postgres(for: .orchestrator) == nil, "unset: SQLite")
     }
 
+    @Test func thePoolSettingsSizeEveryRolesConnections() throws {
+        let defaults = try #require(try SagaServerSettings(environment: Self.orchestrator.merging(["SAGA_DATABASE_URL": Self.url]) { $1 })
+            .postgres(for: .orchestrator))
+        #expect(defaults.maximumConnections == 10 && defaults.statementTimeout == 30)
+        let set = try SagaServerSettings(environment: Self.orchestrator.merging([
+            "SAGA_DATABASE_URL": Self.url, "SAGA_ROLE": "all", "SAGA_DATABASE_MAX_CONNECTIONS": "4",
+            "SAGA_DATABASE_STATEMENT_TIMEOUT_SECONDS": "7",
+        ]) { $1 })
+        for role in Role.all.members {
+            let database = try #require(set.postgres(for: role))
+            #expect(database.maximumConnections == 4 && database.statementTimeout == 7, "\(role)")
+        }
+        let flagged = try SagaServerSettings(environment: Self.orchestrator.merging(["SAGA_DATABASE_URL": Self.url]) { $1 },
+            overrides: try SagaServerOptions.parse(["--database-max-connections", "2", "--database-statement-timeout-seconds", "90"]).overrides)
+        #expect(flagged.postgres(for: .orchestrator)?.maximumConnections == 2)
+        #expect(flagged.postgres(for: .orchestrator)?.statementTimeout == 90)
+    }
+
+    @Test(arguments: [
+        (["SAGA_DATABASE_MAX_CONNECTIONS": "0"], SagaServerSettingsError.invalid(name: "SAGA_DATABASE_MAX_CONNECTIONS",
+            flag: "database-max-connections", value: "0", expected: "an integer from 1 to 1000")),
+        (["SAGA_DATABASE_STATEMENT_TIMEOUT_SECONDS": "soon"], .invalid(name: "SAGA_DATABASE_STATEMENT_TIMEOUT_SECONDS",
+            flag: "database-statement-timeout-seconds", value: "soon", expected: "an integer from 1 to 3600")),
+        (["SAGA_DATABASE_URL": "", "SAGA_DATABASE_MAX_CONNECTIONS": "5"],
+            .conflict("SAGA_DATABASE_MAX_CONNECTIONS configures the PostgreSQL connections; set SAGA_DATABASE_URL too")),
+        (["SAGA_DATABASE_URL": "", "SAGA_DATABASE_STATEMENT_TIMEOUT_SECONDS": "5"],
+            .conflict("SAGA_DATABASE_STATEMENT_TIMEOUT_SECONDS configures the PostgreSQL connections; set SAGA_DATABASE_URL too")),
+    ] as [([String: String], SagaServerSettingsError)])
+    func badPoolSettingsAreRefusedNamingThem(changes: [String: String], expected: SagaServerSettingsError) {
+        let environment = Self.orchestrator.merging(["SAGA_DATABASE_URL": Self.url]) { $1 }.merging(changes) { $1 }
+        #expect(throws: expected) { try SagaServerSettings(environment: environment) }
+    }
+
     @Test func everyRoleKeepsItsTablesInASchemaNamedAfterIt() throws {
         for role in Role.allCases where role != .all {
             var environment = Self.orchestrator.merging(["SAGA_DATABASE_URL": Self.url, "SAGA_ROLE": role.rawValue]) { $1 }

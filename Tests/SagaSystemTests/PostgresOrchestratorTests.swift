@@ -23,7 +23,7 @@ struct PostgresOrchestratorTests {
         let schema = TestDatabase.freshSchema("orch")
         let server = try ServerProcess("saga-server --role all on PostgreSQL", environment: deployment.environment(role: .all, [
             "SAGA_SEED_DEMO_DATA": "true", "SAGA_DATABASE_URL": try #require(TestDatabase.url), "SAGA_DATABASE_SCHEMA": schema,
-            "SAGA_LOG_LEVEL": "debug",
+            "SAGA_LOG_LEVEL": "debug", "SAGA_DATABASE_MAX_CONNECTIONS": "3", "SAGA_DATABASE_STATEMENT_TIMEOUT_SECONDS": "20",
         ]))
         defer { server.killIfRunning() }
         let port = try await server.port()
@@ -41,6 +41,12 @@ struct PostgresOrchestratorTests {
             defer { group.cancelAll() }
             try await SagaServerProcessTests().waitForEnd(of: transfer, in: store, server: server)
             #expect(try await store.load(sagaID: text(transfer))?.status == .completed)
+            // The server's orchestrator connections (at most 3) and this store's one, named after the schema.
+            let name = "saga:\(schema)_orchestrator"
+            let connections = try await store.transaction("count the orchestrator's connections") { transaction in
+                try transaction.query("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = \(name)").rows.first?["n"].decode(Int.self)
+            }
+            #expect((2...4).contains(connections ?? 0), "\(connections ?? 0) connections named \(name)")
         }
         let status = try await httpGet(port: port, "/sagas/\(text(transfer))")
         #expect(status.status == 200 && status.body.contains("completed"), "\(status.body)")

@@ -39,6 +39,10 @@ public struct PostgresStoreConfiguration: Sendable, Hashable, CustomStringConver
     /// digits and `_`, not starting with a digit or `pg_`, at most 63 bytes), which needs no quoting.
     public static func isValidSchemaName(_ name: String) -> Bool { PostgresSchema.isValidName(name) }
 
+    /// What `pg_stat_activity` shows as the store's connections' `application_name`:
+    /// `saga:<schema>`, so that a database administrator sees which role holds a connection.
+    public var applicationName: String { "saga:\(schema)" }
+
     /// The URL (without its password) and the schema.
     public var description: String { "\(url) schema \(schema)" }
 
@@ -91,7 +95,7 @@ public struct PostgresStoreConfiguration: Sendable, Hashable, CustomStringConver
         var configuration = PostgresConnection.Configuration(
             host: url.host, port: url.port, username: url.username, password: url.password, database: url.database, tls: mode)
         configuration.options.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
-        configuration.options.additionalStartupParameters = [("search_path", schema), ("application_name", "saga-store")]
+        configuration.options.additionalStartupParameters = [("search_path", schema), ("application_name", applicationName)]
         return configuration
     }
 
@@ -107,7 +111,7 @@ public struct PostgresStoreConfiguration: Sendable, Hashable, CustomStringConver
             host: url.host, port: url.port, username: url.username, password: url.password, database: url.database, tls: mode)
         configuration.options.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
         configuration.options.maximumConnections = maximumConnections
-        configuration.options.additionalStartupParameters = [("search_path", schema), ("application_name", "saga-store")]
+        configuration.options.additionalStartupParameters = [("search_path", schema), ("application_name", applicationName)]
         return configuration
     }
 }

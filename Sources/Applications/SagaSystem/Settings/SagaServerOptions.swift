@@ -23,6 +23,10 @@ public struct SagaServerOptions: ParsableArguments {
     var databaseURL: String?
     @Option(name: .customLong("database-schema"), help: Self.help("SAGA_DATABASE_SCHEMA"))
     var databaseSchema: String?
+    @Option(name: .customLong("database-max-connections"), help: Self.help("SAGA_DATABASE_MAX_CONNECTIONS"))
+    var databaseMaxConnections: String?
+    @Option(name: .customLong("database-statement-timeout-seconds"), help: Self.help("SAGA_DATABASE_STATEMENT_TIMEOUT_SECONDS"))
+    var databaseStatementTimeoutSeconds: String?
     @Option(name: .customLong("topic-prefix"), help: Self.help("SAGA_TOPIC_PREFIX"))
     var topicPrefix: String?
     @Option(name: .customLong("consumer-group-prefix"), help: Self.help("SAGA_CONSUMER_GROUP_PREFIX"))
@@ -109,6 +113,8 @@ public struct SagaServerOptions: ParsableArguments {
             ("SAGA_DATABASE_PATH", databasePath),
             ("SAGA_DATABASE_URL", databaseURL),
             ("SAGA_DATABASE_SCHEMA", databaseSchema),
+            ("SAGA_DATABASE_MAX_CONNECTIONS", databaseMaxConnections),
+            ("SAGA_DATABASE_STATEMENT_TIMEOUT_SECONDS", databaseStatementTimeoutSeconds),
             ("SAGA_TOPIC_PREFIX", topicPrefix),
             ("SAGA_CONSUMER_GROUP_PREFIX", consumerGroupPrefix),
             ("SAGA_HTTP_HOST", httpHost),

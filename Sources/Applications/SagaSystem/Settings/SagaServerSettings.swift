@@ -32,6 +32,10 @@ public struct SagaServerSettings: Sendable {
     /// `SAGA_DATABASE_SCHEMA`: the schema of a single role's tables (default: the role's name);
     /// for role `all`, the prefix of every role's schema (`<prefix>_<role>`).
     public var databaseSchema: String?
+    /// `SAGA_DATABASE_MAX_CONNECTIONS`: at most this many connections per role's PostgreSQL store.
+    public var databaseMaxConnections: Int
+    /// `SAGA_DATABASE_STATEMENT_TIMEOUT_SECONDS`: how long one PostgreSQL statement may wait for its answer.
+    public var databaseStatementTimeout: Duration
     /// Prefix of every topic name.
     public var topicPrefix: String
     /// Consumer group = prefix + role.
@@ -105,6 +109,11 @@ public struct SagaServerSettings: Sendable {
             throw .conflict("SAGA_DATABASE_PATH names one role's database; role \(role) uses SAGA_DATA_DIR")
         }
         (database, databaseSchema) = try Self.database(reader, role: role, databasePath: databasePath)
+        databaseMaxConnections = try reader.integer("SAGA_DATABASE_MAX_CONNECTIONS", default: 10, in: 1...1_000)
+        databaseStatementTimeout = .seconds(try reader.integer("SAGA_DATABASE_STATEMENT_TIMEOUT_SECONDS", default: 30, in: 1...3_600))
+        for name in ["SAGA_DATABASE_MAX_CONNECTIONS", "SAGA_DATABASE_STATEMENT_TIMEOUT_SECONDS"] where database == nil && reader.text(name) != nil {
+            throw .conflict("\(name) configures the PostgreSQL connections; set SAGA_DATABASE_URL too")
+        }
         topicPrefix = values["SAGA_TOPIC_PREFIX"] ?? ""
         consumerGroupPrefix = values["SAGA_CONSUMER_GROUP_PREFIX"] ?? "saga-"
         httpHost = reader.text("SAGA_HTTP_HOST") ?? "0.0.0.0"
@@ -204,7 +213,10 @@ public struct SagaServerSettings: Sendable {
     /// Where `role` (a single role) keeps its tables on PostgreSQL; `nil` when `SAGA_DATABASE_URL`
     /// is unset (its SQLite file).
     public func postgres(for role: Role) -> PostgresStoreConfiguration? {
-        database.map { PostgresStoreConfiguration(url: $0, schema: databaseSchema(for: role)) }
+        database.map {
+            PostgresStoreConfiguration(url: $0, schema: databaseSchema(for: role), maximumConnections: databaseMaxConnections,
+                statementTimeout: databaseStatementTimeout.timeInterval)
+        }
     }
 
     /// Secure by default: `SAGA_AUTH_TOKENS` must list tokens unless `SAGA_AUTH_DISABLED=true`

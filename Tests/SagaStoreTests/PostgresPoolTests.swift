@@ -1,0 +1,34 @@
+import Foundation
+import SagaPostgres
+import SagaTestSupport
+import Testing
+
+/// The PostgreSQL store's connection pool, as the server sees it in `pg_stat_activity`.
+@Suite(.enabled(if: TestDatabase.url != nil, Comment(rawValue: TestDatabase.missing)))
+struct PostgresPoolTests {
+    /// Eight transactions at once on a store allowed two connections: never more than two are
+    /// open, and each carries the store's schema in its `application_name`.
+    @Test func theStoreOpensAtMostItsMaximumOfConnectionsNamedAfterItsSchema() async throws {
+        var configuration = try PostgresTesting.configuration()
+        configuration.maximumConnections = 2
+        let name = configuration.applicationName
+        #expect(name == "saga:\(configuration.schema)")
+        let seen = try await PostgresTesting.withStore(configuration) { store in
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await store.transaction("count the store's connections") { transaction in
+                            try transaction.query("SELECT pg_sleep(0.1)")
+                            return try transaction.query("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = \(name)")
+                                .rows.first?["n"].decode(Int.self) ?? -1
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+        }
+        #expect(seen.count == 8)
+        #expect(seen.allSatisfy { (1...2).contains($0) }, "connections seen by each transaction: \(seen)")
+        #expect(seen.contains(2), "two transactions ran at once: \(seen)")
+    }
+}
