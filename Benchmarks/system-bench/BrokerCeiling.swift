@@ -133,6 +133,12 @@ struct Measurement {
     /// Latency percentiles in milliseconds (saga runs only).
     var p50: Double?
     var p99: Double?
+    /// The longest a call that starts a saga took (saga runs only): `placeOrder`'s commit, or the
+    /// transfer request's wait for the broker's acknowledgement.
+    var slowestStart: Duration?
+    /// How long the run waited for start calls to return after its last saga had ended (saga runs
+    /// only): a start whose saga ran while the call itself still waited (a late acknowledgement).
+    var startsAfterLastEnd: Duration?
 
     var perSecond: Double { Double(count) / seconds }
 }

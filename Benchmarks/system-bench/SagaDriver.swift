@@ -126,7 +126,8 @@ func drive(
     ends.reset()
     let meter = Meter()
     let began = ContinuousClock.now
-    try await withThrowingTaskGroup(of: Void.self) { group in
+    var lastEnd = began
+    let slowestStart = try await withThrowingTaskGroup(of: Duration.self) { group in
         var finished = 0
         for index in 0..<count {
             switch schedule {
@@ -142,16 +143,22 @@ func drive(
             let id = UUID()
             ends.start(id.uuidString.lowercased())
             group.addTask {
+                let called = ContinuousClock.now
                 do { try await start(id) } catch { ends.startFailed(id.uuidString.lowercased(), error) }
+                return ContinuousClock.now - called
             }
         }
         while finished < count {
             try await next(&endings, ends)
             finished += 1
         }
-        try await group.waitForAll()
+        lastEnd = .now
+        return try await group.reduce(Duration.zero, max)
     }
-    return try measured(meter, count: count, ends: ends)
+    var measurement = try measured(meter, count: count, ends: ends)
+    measurement.slowestStart = slowestStart
+    measurement.startsAfterLastEnd = ContinuousClock.now - lastEnd
+    return measurement
 }
 
 /// The run's measurement with its latencies; throws unless every saga completed.

@@ -47,7 +47,7 @@ final class SystemUnderTest {
         var values = [
             "SAGA_ROLE": "all", "KAFKA_BOOTSTRAP_SERVERS": environment.servers, "KAFKA_FETCH_WAIT_MAX_MS": fetchWaitSetting,
             "SAGA_DATA_DIR": directory, "SAGA_TOPIC_PREFIX": prefix,
-            "SAGA_CONSUMER_GROUP_PREFIX": prefix, "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0", "SAGA_LOG_LEVEL": "error",
+            "SAGA_CONSUMER_GROUP_PREFIX": prefix, "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0", "SAGA_LOG_LEVEL": logLevel.rawValue,
             "SAGA_PAYMENT_LIMIT_MINOR": "1000000000", "SAGA_LIFECYCLE_EVENTS": environment.lifecycleEvents,
             // In process, through no HTTP route: the benchmark calls the services directly.
             "SAGA_AUTH_DISABLED": "true",

@@ -79,9 +79,19 @@ guard let servers = environment["KAFKA_BOOTSTRAP_SERVERS"] else {
 let brokerPID = environment["SAGA_BENCH_BROKER_PID"].flatMap { Int32($0) }
 /// The services' fetch wait as scripts/bench-system exports it for its Tansu broker (empty: librdkafka's default).
 let fetchWaitSetting = environment["KAFKA_FETCH_WAIT_MAX_MS"] ?? ""
+/// The log level of the benchmark and of the system it runs (`SAGA_BENCH_LOG_LEVEL`, `error` when unset): `warning`
+/// or `notice` shows what the system reported during a slow round (librdkafka's request timeouts, retries).
+let logLevel: Logger.Level = {
+    guard let raw = environment["SAGA_BENCH_LOG_LEVEL"] else { return .error }
+    guard let level = Logger.Level(rawValue: raw) else {
+        _ = try? FileDescriptor.standardError.writeAll("system-bench: SAGA_BENCH_LOG_LEVEL '\(raw)' is not one of trace, debug, info, notice, warning, error, critical\n".utf8)  // a failed report of a failure has nowhere to go
+        exit(64)
+    }
+    return level
+}()
 let logger: Logger = {
     var logger = Logger(label: "saga.system-bench")
-    logger.logLevel = .error
+    logger.logLevel = logLevel
     return logger
 }()
 
@@ -166,7 +176,7 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
             say(String(format: "%@ round %d: produce %.0f rec/s, produce→consume %.0f rec/s, orders %.0f/s (p50 %.1f ms, p99 %.1f ms), "
                 + "transfers %.0f/s (p50 %.1f ms, p99 %.1f ms)", "\(configuration)", round, result.produce[round - 1].perSecond,
                 result.roundTrip[round - 1].perSecond, orders.perSecond, orders.p50 ?? 0, orders.p99 ?? 0, transfers.perSecond,
-                transfers.p50 ?? 0, transfers.p99 ?? 0))
+                transfers.p50 ?? 0, transfers.p99 ?? 0) + startDelays(orders, transfers))
         }
         if let replicaBefore, let replicaAfter = try await system.replica?.sagasEnded() {
             result.replicaShare = (replicaAfter - replicaBefore, 2 * rounds * sagaCount)
@@ -182,6 +192,15 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
     _ = await watcher.result
     try await system.stop()
     return result
+}
+
+/// The slowest start call of each kind, and how long each run waited for its start calls after its last saga
+/// ended: a start that returns long after its saga ended (an acknowledgement retried after a request timeout)
+/// stretches a run without showing in the sagas' latency.
+func startDelays(_ orders: Measurement, _ transfers: Measurement) -> String {
+    func ms(_ duration: Duration?) -> Double { (duration ?? .zero).timeInterval * 1000 }
+    return String(format: "; slowest start: order %.0f ms, transfer %.0f ms; starts returned %.0f / %.0f ms after the last end",
+        ms(orders.slowestStart), ms(transfers.slowestStart), ms(orders.startsAfterLastEnd), ms(transfers.startsAfterLastEnd))
 }
 
 /// Runs every selected configuration in turn and prints the table.
