@@ -65,10 +65,11 @@ final class SagaEnds: Sendable {
     /// How many tracked sagas have ended since the last reset.
     var endedCount: Int { state.withLock { $0.ended } }
 
-    /// The p50 and p99 start → end latency in milliseconds, and the outcomes by kind, since the last reset.
-    var summary: (p50: Double, p99: Double, outcomes: [String: Int]) {
+    /// The p50, p99 and longest start → end latency in milliseconds, and the outcomes by kind, since the last reset.
+    var summary: (p50: Double, p99: Double, max: Double, outcomes: [String: Int]) {
         state.withLock {
-            (Double($0.histogram.valueAtPercentile(50)) / 1000, Double($0.histogram.valueAtPercentile(99)) / 1000, $0.outcomes)
+            (Double($0.histogram.valueAtPercentile(50)) / 1000, Double($0.histogram.valueAtPercentile(99)) / 1000,
+             Double($0.histogram.max) / 1000, $0.outcomes)
         }
     }
 
@@ -167,6 +168,7 @@ private func measured(_ meter: Meter, count: Int, ends: SagaEnds) throws -> Meas
     let summary = ends.summary
     measurement.p50 = summary.p50
     measurement.p99 = summary.p99
+    measurement.longest = summary.max
     guard summary.outcomes["completed"] == count else {
         throw BenchError("\(count) sagas ended \(summary.outcomes); all should have completed")
     }
