@@ -130,7 +130,8 @@ import Testing
             let store = harness.store
             let messages = (0..<5).map { i in
                 OutgoingMessage(topic: "t\(i % 2)", key: Array("k\(i)".utf8), value: [UInt8(i), 0, 255],
-                    headers: [SagaHeader("message-id", "m\(i)"), SagaHeader(key: "bin", value: [0, 1, 2]), SagaHeader("empty", "")])
+                    headers: [SagaHeader("message-id", "m\(i)"), SagaHeader(key: "bin", value: [0, 1, 2]), SagaHeader("empty", ""),
+                        SagaHeader("zahlungs-id-ä", "₹")])
         }
         _ = try await store.commit(SagaCommit(outbox: Array(messages[0..<3])))
         _ = try await store.commit(SagaCommit(outbox: Array(messages[3...])))
