@@ -136,6 +136,8 @@ struct Measurement {
     /// The longest saga's latency in milliseconds (saga runs only): one saga that waited out a step's
     /// timeout stretches a closed-loop run at its end without moving the p99.
     var longest: Double?
+    /// That saga's id.
+    var longestSagaID: String?
     /// The longest a call that starts a saga took (saga runs only): `placeOrder`'s commit, or the
     /// transfer request's wait for the broker's acknowledgement.
     var slowestStart: Duration?

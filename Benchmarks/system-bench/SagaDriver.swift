@@ -13,6 +13,8 @@ final class SagaEnds: Sendable {
     private struct State {
         var started: [String: ContinuousClock.Instant] = [:]
         var histogram = SagaEnds.newHistogram()
+        /// The id of the longest tracked saga since the last reset, to look up in the stores.
+        var longest: (sagaID: String, latency: Duration)?
         var outcomes: [String: Int] = [:]
         var startError: String?
         /// Tracked sagas that ended since the last reset.
@@ -48,7 +50,7 @@ final class SagaEnds: Sendable {
     var firstStartError: String? { state.withLock { $0.startError } }
 
     /// Clears the latencies and outcomes (for the next measured run).
-    func reset() { state.withLock { $0.histogram = Self.newHistogram(); $0.outcomes = [:]; $0.ended = 0 } }
+    func reset() { state.withLock { $0.histogram = Self.newHistogram(); $0.outcomes = [:]; $0.ended = 0; $0.longest = nil } }
 
     /// Returns once `count` tracked sagas have ended since the last reset.
     func wait(untilEnded count: Int) async {
@@ -66,10 +68,10 @@ final class SagaEnds: Sendable {
     var endedCount: Int { state.withLock { $0.ended } }
 
     /// The p50, p99 and longest start → end latency in milliseconds, and the outcomes by kind, since the last reset.
-    var summary: (p50: Double, p99: Double, max: Double, outcomes: [String: Int]) {
+    var summary: (p50: Double, p99: Double, max: Double, longestID: String?, outcomes: [String: Int]) {
         state.withLock {
             (Double($0.histogram.valueAtPercentile(50)) / 1000, Double($0.histogram.valueAtPercentile(99)) / 1000,
-             Double($0.histogram.max) / 1000, $0.outcomes)
+             Double($0.histogram.max) / 1000, $0.longest?.sagaID, $0.outcomes)
         }
     }
 
@@ -95,8 +97,10 @@ final class SagaEnds: Sendable {
         let now = ContinuousClock.now
         let (tracked, woken) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
             guard let start = state.started.removeValue(forKey: sagaID) else { return (false, []) }
-            let latency = (now - start).components
+            let took = now - start
+            let latency = took.components
             state.histogram.record(UInt64(max(0, latency.seconds * 1_000_000 + latency.attoseconds / 1_000_000_000_000)))
+            if took > state.longest?.latency ?? .zero { state.longest = (sagaID, took) }
             state.outcomes[outcome, default: 0] += 1
             state.ended += 1
             let ended = state.ended
@@ -169,6 +173,7 @@ private func measured(_ meter: Meter, count: Int, ends: SagaEnds) throws -> Meas
     measurement.p50 = summary.p50
     measurement.p99 = summary.p99
     measurement.longest = summary.max
+    measurement.longestSagaID = summary.longestID
     guard summary.outcomes["completed"] == count else {
         throw BenchError("\(count) sagas ended \(summary.outcomes); all should have completed")
     }

@@ -165,11 +165,16 @@ final class SystemUnderTest {
     }
 
     /// Stops the replica, then the in-process system gracefully (the consumers finish and commit,
-    /// the producer flushes), and removes the data directory.
+    /// the producer flushes), and removes the data directory unless `SAGA_BENCH_KEEP_DATA` is set
+    /// (then it names it: each role's SQLite file, to follow a slow saga by its id).
     func stop() async throws {
         await replica?.stop()
         await group.triggerGracefulShutdown()
         try await service.value
+        if ProcessInfo.processInfo.environment["SAGA_BENCH_KEEP_DATA"] != nil {
+            say("\(configuration): the stores are kept in \(directory)")
+            return
+        }
         try? FileManager.default.removeItem(atPath: directory)
         try? FileManager.default.removeItem(atPath: directory + "-replica")
     }

@@ -199,8 +199,9 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
 /// ended (an acknowledgement retried after a request timeout), stretches a run without showing in the p99.
 func startDelays(_ orders: Measurement, _ transfers: Measurement) -> String {
     func ms(_ duration: Duration?) -> Double { (duration ?? .zero).timeInterval * 1000 }
-    return String(format: "; longest saga: order %.0f ms, transfer %.0f ms; slowest start: order %.0f ms, transfer %.0f ms; "
-        + "starts returned %.0f / %.0f ms after the last end", orders.longest ?? 0, transfers.longest ?? 0,
+    return String(format: "; longest saga: order %.0f ms (%@), transfer %.0f ms (%@); slowest start: order %.0f ms, transfer %.0f ms; "
+        + "starts returned %.0f / %.0f ms after the last end", orders.longest ?? 0, orders.longestSagaID ?? "-",
+        transfers.longest ?? 0, transfers.longestSagaID ?? "-",
         ms(orders.slowestStart), ms(transfers.slowestStart), ms(orders.startsAfterLastEnd), ms(transfers.startsAfterLastEnd))
 }
 
