@@ -125,12 +125,23 @@ final class SystemUnderTest {
         }
     }
 
+    /// Every role's SQLite store: the orchestrator's, and the one under each participant service's.
+    var sqliteStores: [(role: Role, store: SQLiteSagaStore)] {
+        components.stores.compactMap { role, store in
+            switch store {
+            case let store as SQLiteSagaStore: (role, store)
+            case let service as ServiceStore: if case .sqlite(let store) = service.backend { (role, store) } else { nil }
+            default: nil
+            }
+        }
+    }
+
     /// Every message the system has written so far: the rows of every role's outbox (each one Kafka record).
     func messagesWritten() async throws -> Int {
         switch work {
         case .sqlite:
             var total = 0
-            for case let (_, store as SQLiteSagaStore) in components.stores {
+            for (_, store) in sqliteStores {
                 total += try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
             }
             return total

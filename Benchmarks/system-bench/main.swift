@@ -147,6 +147,10 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
                 let work = workAfter - workBefore
                 let sagas = Double(sagaCount)
                 result.kinds[index].runs.append(run)
+                if let longest = run.longest, longest > slowSagaMilliseconds, let sagaID = run.longestSagaID {
+                    say("\(configuration) round \(round): saga \(sagaID) took \(Int(longest)) ms; what the stores hold of it:")
+                    for line in await system.trail(of: sagaID) { say(line) }
+                }
                 // A transfer's TransferRequested is published by the request itself, not through an outbox.
                 result.kinds[index].records.append(Double(messagesAfter - messagesBefore) / sagas + (index == 1 ? 1 : 0))
                 result.kinds[index].statements.append(Double(work.statements) / sagas)
@@ -193,6 +197,18 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
     try await system.stop()
     return result
 }
+
+/// The longest saga of a full run gets its trail printed (``SystemUnderTest/trail(of:)``) when it took longer
+/// than this (`SAGA_BENCH_TRAIL_MS`, 5,000): normal ones end within about 2 s here, one that waited out a step's
+/// timeout (30 s) stands out.
+let slowSagaMilliseconds: Double = {
+    guard let raw = environment["SAGA_BENCH_TRAIL_MS"] else { return 5_000 }
+    guard let value = Double(raw), value >= 0 else {
+        _ = try? FileDescriptor.standardError.writeAll("system-bench: SAGA_BENCH_TRAIL_MS '\(raw)' is not a number of milliseconds\n".utf8)  // a failed report of a failure has nowhere to go
+        exit(64)
+    }
+    return value
+}()
 
 /// The longest saga and the slowest start call of each kind, and how long each run waited for its start calls
 /// after its last saga ended: one saga stuck until a step's timeout, or a start that returns long after its saga
