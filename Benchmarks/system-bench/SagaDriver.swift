@@ -13,7 +13,7 @@ final class SagaEnds: Sendable {
     private struct State {
         var started: [String: ContinuousClock.Instant] = [:]
         var histogram = SagaEnds.newHistogram()
-        /// The id of the longest tracked saga since the last reset, to look up in the stores.
+        /// The longest tracked saga since the last reset (its id, to look up in the stores).
         var longest: (sagaID: String, latency: Duration)?
         var outcomes: [String: Int] = [:]
         var startError: String?
@@ -68,10 +68,10 @@ final class SagaEnds: Sendable {
     var endedCount: Int { state.withLock { $0.ended } }
 
     /// The p50, p99 and longest start → end latency in milliseconds, and the outcomes by kind, since the last reset.
-    var summary: (p50: Double, p99: Double, max: Double, longestID: String?, outcomes: [String: Int]) {
+    var summary: (p50: Double, p99: Double, longest: (sagaID: String, milliseconds: Double)?, outcomes: [String: Int]) {
         state.withLock {
             (Double($0.histogram.valueAtPercentile(50)) / 1000, Double($0.histogram.valueAtPercentile(99)) / 1000,
-             Double($0.histogram.max) / 1000, $0.longest?.sagaID, $0.outcomes)
+             $0.longest.map { ($0.sagaID, $0.latency.timeInterval * 1000) }, $0.outcomes)
         }
     }
 
@@ -172,8 +172,8 @@ private func measured(_ meter: Meter, count: Int, ends: SagaEnds) throws -> Meas
     let summary = ends.summary
     measurement.p50 = summary.p50
     measurement.p99 = summary.p99
-    measurement.longest = summary.max
-    measurement.longestSagaID = summary.longestID
+    measurement.longest = summary.longest?.milliseconds
+    measurement.longestSagaID = summary.longest?.sagaID
     guard summary.outcomes["completed"] == count else {
         throw BenchError("\(count) sagas ended \(summary.outcomes); all should have completed")
     }

@@ -182,7 +182,7 @@ final class SystemUnderTest {
         await replica?.stop()
         await group.triggerGracefulShutdown()
         try await service.value
-        if ProcessInfo.processInfo.environment["SAGA_BENCH_KEEP_DATA"] != nil {
+        if keepData {
             say("\(configuration): the stores are kept in \(directory)")
             return
         }

@@ -72,9 +72,13 @@ let inFlight = options.inFlight
 let rounds = options.rounds
 let baselineRecords = options.records
 let environment = ProcessInfo.processInfo.environment
-guard let servers = environment["KAFKA_BOOTSTRAP_SERVERS"] else {
-    _ = try? FileDescriptor.standardError.writeAll("system-bench: KAFKA_BOOTSTRAP_SERVERS is not set (use scripts/bench-system)\n".utf8)  // a failed report of a failure has nowhere to go
+/// Reports an environment the benchmark cannot run with, and exits with status 64 (usage).
+func environmentError(_ message: String) -> Never {
+    _ = try? FileDescriptor.standardError.writeAll("system-bench: \(message)\n".utf8)  // a failed report of a failure has nowhere to go
     exit(64)
+}
+guard let servers = environment["KAFKA_BOOTSTRAP_SERVERS"] else {
+    environmentError("KAFKA_BOOTSTRAP_SERVERS is not set (use scripts/bench-system)")
 }
 let brokerPID = environment["SAGA_BENCH_BROKER_PID"].flatMap { Int32($0) }
 /// The services' fetch wait as scripts/bench-system exports it for its Tansu broker (empty: librdkafka's default).
@@ -84,11 +88,21 @@ let fetchWaitSetting = environment["KAFKA_FETCH_WAIT_MAX_MS"] ?? ""
 let logLevel: Logger.Level = {
     guard let raw = environment["SAGA_BENCH_LOG_LEVEL"] else { return .error }
     guard let level = Logger.Level(rawValue: raw) else {
-        _ = try? FileDescriptor.standardError.writeAll("system-bench: SAGA_BENCH_LOG_LEVEL '\(raw)' is not one of trace, debug, info, notice, warning, error, critical\n".utf8)  // a failed report of a failure has nowhere to go
-        exit(64)
+        environmentError("SAGA_BENCH_LOG_LEVEL '\(raw)' is not one of trace, debug, info, notice, warning, error, critical")
     }
     return level
 }()
+/// The longest saga of a full run gets its trail printed (``SystemUnderTest/trail(of:)``) when it took longer
+/// than this (`SAGA_BENCH_TRAIL_MS`, 5,000): normal ones end within about 2 s here, one that waited out a step's
+/// timeout (30 s) stands out.
+let slowSagaMilliseconds: Double = {
+    guard let raw = environment["SAGA_BENCH_TRAIL_MS"] else { return 5_000 }
+    guard let value = Double(raw), value >= 0 else { environmentError("SAGA_BENCH_TRAIL_MS '\(raw)' is not a number of milliseconds") }
+    return value
+}()
+/// Whether the data directory is kept after the run (`SAGA_BENCH_KEEP_DATA` set): each role's SQLite file, to follow
+/// a slow saga by its id.
+let keepData = environment["SAGA_BENCH_KEEP_DATA"] != nil
 let logger: Logger = {
     var logger = Logger(label: "saga.system-bench")
     logger.logLevel = logLevel
@@ -197,18 +211,6 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
     try await system.stop()
     return result
 }
-
-/// The longest saga of a full run gets its trail printed (``SystemUnderTest/trail(of:)``) when it took longer
-/// than this (`SAGA_BENCH_TRAIL_MS`, 5,000): normal ones end within about 2 s here, one that waited out a step's
-/// timeout (30 s) stands out.
-let slowSagaMilliseconds: Double = {
-    guard let raw = environment["SAGA_BENCH_TRAIL_MS"] else { return 5_000 }
-    guard let value = Double(raw), value >= 0 else {
-        _ = try? FileDescriptor.standardError.writeAll("system-bench: SAGA_BENCH_TRAIL_MS '\(raw)' is not a number of milliseconds\n".utf8)  // a failed report of a failure has nowhere to go
-        exit(64)
-    }
-    return value
-}()
 
 /// The longest saga and the slowest start call of each kind, and how long each run waited for its start calls
 /// after its last saga ended: one saga stuck until a step's timeout, or a start that returns long after its saga
