@@ -38,7 +38,7 @@ struct ConfigurationEnvironmentTests {
         #expect(KafkaConfiguration.environmentVariableNames == [
             "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME",
             "KAFKA_SASL_PASSWORD", "KAFKA_SSL_CA_LOCATION", "KAFKA_SSL_CERTIFICATE_LOCATION", "KAFKA_SSL_KEY_LOCATION",
-            "KAFKA_SSL_KEY_PASSWORD", "KAFKA_SSL_ENDPOINT_IDENTIFICATION", "KAFKA_FETCH_WAIT_MAX_MS",
+            "KAFKA_SSL_KEY_PASSWORD", "KAFKA_SSL_ENDPOINT_IDENTIFICATION", "KAFKA_FETCH_WAIT_MAX_MS", "KAFKA_LINGER_MS",
         ])
     }
 
@@ -185,6 +185,31 @@ struct ConfigurationEnvironmentTests {
         let error = try configurationError(["KAFKA_FETCH_WAIT_MAX_MS": value])
         #expect(error.property == "KAFKA_FETCH_WAIT_MAX_MS")
         #expect(error.message.contains("0 to 300000"))
+    }
+
+    @Test func lingerIsTheProducersAndLibrdkafkasDefaultUnlessSet() throws {
+        #expect(try KafkaConfiguration.fromEnvironment(base, clientID: nil).linger == nil)
+        let config = try KafkaConfiguration.fromEnvironment(environment(["KAFKA_LINGER_MS": " 20 "]), clientID: nil)
+        #expect(config.linger == .milliseconds(20))
+        // The producer is created with it; the consumer not (a producer property on a consumer makes librdkafka warn).
+        let consumerLines = LogCapture(), producerLines = LogCapture()
+        var consumerConfig = config
+        consumerConfig.groupID = "linger"
+        var logger = Logger(label: "consumer") { _ in consumerLines }
+        logger.logLevel = .debug
+        _ = try KafkaConsumer(configuration: consumerConfig, logger: logger)
+        logger = Logger(label: "producer") { _ in producerLines }
+        logger.logLevel = .debug
+        _ = try KafkaProducer(configuration: config, logger: logger)
+        #expect(producerLines.text.contains("linger.ms=20"), "\(producerLines.text)")
+        #expect(consumerLines.text.contains("group.id=") && !consumerLines.text.contains("linger.ms"), "\(consumerLines.text)")
+    }
+
+    @Test(arguments: ["five", "-1", "900001", "2.5"])
+    func invalidLingerFailsNamingTheVariable(_ value: String) throws {
+        let error = try configurationError(["KAFKA_LINGER_MS": value])
+        #expect(error.property == "KAFKA_LINGER_MS")
+        #expect(error.message.contains("0 to 900000"))
     }
 
     @Test func clientsValidateAtCreationIncludingPropertyOverrides() throws {

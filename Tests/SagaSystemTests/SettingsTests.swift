@@ -148,6 +148,22 @@ import Testing
         #expect(Set(SagaServerSettings.environmentVariableNames).isSuperset(of: KafkaConfiguration.environmentVariableNames))
     }
 
+    @Test func theProducersLingerIsASettingAndAFlag() throws {
+        #expect(try SagaServerSettings(environment: Self.minimal).kafka.linger == nil)  // librdkafka's 5 ms
+        let settings = try SagaServerSettings(environment: Self.minimal.merging(["KAFKA_LINGER_MS": "20"]) { $1 })
+        #expect(settings.kafka.linger == .milliseconds(20))
+        #expect(try SagaServerOptions.parse(["--linger-ms", "15"]).overrides["KAFKA_LINGER_MS"] == "15")
+        do {
+            _ = try SagaServerSettings(environment: Self.minimal.merging(["KAFKA_LINGER_MS": "soon"]) { $1 })
+            Issue.record("a linger that is not a number was accepted")
+        } catch {
+            guard case .broker(let name, let flag, let reason) = error else { throw error }
+            #expect(name == "KAFKA_LINGER_MS")
+            #expect(flag == "linger-ms")
+            #expect(reason.contains("\"soon\""))
+        }
+    }
+
     @Test func invalidBrokerSettingsFailBeforeAnyConnectionNamingTheVariable() throws {
         let environment = Self.minimal.merging(["KAFKA_SASL_USERNAME": "svc", "KAFKA_SASL_PASSWORD": "s3cr3t-value"]) { $1 }
         do {

@@ -13,6 +13,7 @@ extension KafkaConfiguration {
         "KAFKA_SSL_KEY_PASSWORD",
         "KAFKA_SSL_ENDPOINT_IDENTIFICATION",
         "KAFKA_FETCH_WAIT_MAX_MS",
+        "KAFKA_LINGER_MS",
     ]
 
     /// Reads the broker connection from `KAFKA_*` variables and validates it (see ``validate()``).
@@ -26,6 +27,7 @@ extension KafkaConfiguration {
     /// | `KAFKA_SSL_CA_LOCATION`, `KAFKA_SSL_CERTIFICATE_LOCATION`, `KAFKA_SSL_KEY_LOCATION`, `KAFKA_SSL_KEY_PASSWORD` | TLS files (PEM) |
     /// | `KAFKA_SSL_ENDPOINT_IDENTIFICATION` | `https` (default: verify the broker's host name) or `none` |
     /// | `KAFKA_FETCH_WAIT_MAX_MS` | consumers' `fetch.wait.max.ms`, 0 to 300000 (default: librdkafka's 500); see ``fetchWait`` |
+    /// | `KAFKA_LINGER_MS` | producers' `linger.ms`, 0 to 900000 (default: librdkafka's 5); see ``linger`` |
     ///
     /// An empty value counts as unset (manifests often template empty strings).
     ///
@@ -91,6 +93,14 @@ extension KafkaConfiguration {
                     reason: "invalid fetch wait \"\(text)\": expected whole milliseconds from 0 to 300000")
             }
             configuration.fetchWait = .milliseconds(milliseconds)
+        }
+        if let text = value("KAFKA_LINGER_MS") {
+            guard let milliseconds = Int(text), (0...900_000).contains(milliseconds) else {
+                throw KafkaError.configuration(
+                    property: "KAFKA_LINGER_MS",
+                    reason: "invalid linger \"\(text)\": expected whole milliseconds from 0 to 900000")
+            }
+            configuration.linger = .milliseconds(milliseconds)
         }
         try configuration.validate()
         return configuration

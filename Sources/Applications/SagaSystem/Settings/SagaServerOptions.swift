@@ -97,6 +97,8 @@ public struct SagaServerOptions: ParsableArguments {
     var sslEndpointIdentification: String?
     @Option(name: .customLong("fetch-wait-max-ms"), help: Self.help("KAFKA_FETCH_WAIT_MAX_MS"))
     var fetchWaitMaxMs: String?
+    @Option(name: .customLong("linger-ms"), help: Self.help("KAFKA_LINGER_MS"))
+    var lingerMs: String?
     @Option(name: .customLong("otel-exporter-otlp-endpoint"), help: Self.help("OTEL_EXPORTER_OTLP_ENDPOINT"))
     var otelExporterOTLPEndpoint: String?
     @Option(name: .customLong("otel-service-name"), help: Self.help("OTEL_SERVICE_NAME"))
@@ -150,6 +152,7 @@ public struct SagaServerOptions: ParsableArguments {
             ("KAFKA_SSL_KEY_PASSWORD", sslKeyPassword),
             ("KAFKA_SSL_ENDPOINT_IDENTIFICATION", sslEndpointIdentification),
             ("KAFKA_FETCH_WAIT_MAX_MS", fetchWaitMaxMs),
+            ("KAFKA_LINGER_MS", lingerMs),
             ("OTEL_EXPORTER_OTLP_ENDPOINT", otelExporterOTLPEndpoint),
             ("OTEL_SERVICE_NAME", otelServiceName),
         ]

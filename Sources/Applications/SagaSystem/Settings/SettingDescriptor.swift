@@ -83,6 +83,7 @@ extension SagaServerSettings {
 
     private static let kafkaDefaults = [
         "KAFKA_SECURITY_PROTOCOL": "plaintext", "KAFKA_SSL_ENDPOINT_IDENTIFICATION": "https", "KAFKA_FETCH_WAIT_MAX_MS": "500",
+        "KAFKA_LINGER_MS": "5",
     ]
 
     private static let kafkaMeanings = [
@@ -98,6 +99,8 @@ extension SagaServerSettings {
         "KAFKA_SSL_ENDPOINT_IDENTIFICATION": "`https` (verify the broker's host name) or `none`",
         "KAFKA_FETCH_WAIT_MAX_MS": "how long the broker may hold a consumer's fetch that finds nothing new, in ms (0–300000); "
             + "Kafka answers as soon as a message arrives, a broker that waits out the deadline (Tansu, the local one) needs about 10",
+        "KAFKA_LINGER_MS": "how long a producer (the outbox relays, the API's transfer requests) waits to fill a batch, in ms "
+            + "(0–900000): longer means fewer, larger produce requests and that much more latency per message",
     ]
 
     /// Exactly the environment variables `saga-server` reads (a CI check compares deployment
