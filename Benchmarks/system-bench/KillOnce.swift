@@ -27,7 +27,7 @@ struct KillOnce {
         let directory = NSTemporaryDirectory() + "system-bench-kill-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let environment = [
-            "KAFKA_BOOTSTRAP_SERVERS": servers, "KAFKA_FETCH_WAIT_MAX_MS": fetchWaitSetting, "SAGA_DATA_DIR": directory, "SAGA_TOPIC_PREFIX": "sysbenchkill\(tag).",
+            "KAFKA_BOOTSTRAP_SERVERS": servers, "KAFKA_FETCH_WAIT_MAX_MS": fetchWaitSetting, "KAFKA_LINGER_MS": lingerSetting, "SAGA_DATA_DIR": directory, "SAGA_TOPIC_PREFIX": "sysbenchkill\(tag).",
             "SAGA_CONSUMER_GROUP_PREFIX": "sysbenchkill\(tag).", "SAGA_PAYMENT_LIMIT_MINOR": "1000000000",
             // A restart delays replies; no step may run out of attempts because of it.
             "SAGA_STEP_TIMEOUT_SECONDS": "60", "SAGA_STEP_MAX_ATTEMPTS": "10",

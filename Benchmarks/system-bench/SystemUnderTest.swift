@@ -45,7 +45,7 @@ final class SystemUnderTest {
         let tag = UUID().uuidString.prefix(6).lowercased()
         let prefix = "sysbench\(tag)."
         var values = [
-            "SAGA_ROLE": "all", "KAFKA_BOOTSTRAP_SERVERS": environment.servers, "KAFKA_FETCH_WAIT_MAX_MS": fetchWaitSetting,
+            "SAGA_ROLE": "all", "KAFKA_BOOTSTRAP_SERVERS": environment.servers, "KAFKA_FETCH_WAIT_MAX_MS": fetchWaitSetting, "KAFKA_LINGER_MS": lingerSetting,
             "SAGA_DATA_DIR": directory, "SAGA_TOPIC_PREFIX": prefix,
             "SAGA_CONSUMER_GROUP_PREFIX": prefix, "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0", "SAGA_LOG_LEVEL": logLevel.rawValue,
             "SAGA_PAYMENT_LIMIT_MINOR": "1000000000", "SAGA_LIFECYCLE_EVENTS": environment.lifecycleEvents,
@@ -92,7 +92,7 @@ final class SystemUnderTest {
             }
             // The same topics, consumer group and schema as the in-process orchestrator.
             let process = try ReplicaProcess(server: server, environment: [
-                "KAFKA_BOOTSTRAP_SERVERS": environment.servers, "KAFKA_FETCH_WAIT_MAX_MS": fetchWaitSetting,
+                "KAFKA_BOOTSTRAP_SERVERS": environment.servers, "KAFKA_FETCH_WAIT_MAX_MS": fetchWaitSetting, "KAFKA_LINGER_MS": lingerSetting,
                 "SAGA_TOPIC_PREFIX": prefix, "SAGA_CONSUMER_GROUP_PREFIX": prefix,
                 "SAGA_DATABASE_URL": url, "SAGA_DATABASE_SCHEMA": settings.databaseSchema(for: .orchestrator),
                 "SAGA_DATA_DIR": directory + "-replica", "SAGA_PAYMENT_LIMIT_MINOR": "1000000000",

@@ -3,8 +3,9 @@
 // start → end latency at a fixed concurrency, beside the broker's own ceiling measured in the
 // same run with bare clients (produce, and produce → consume) on records of the same size.
 // Each configuration (SQLite or PostgreSQL; one orchestrator, or two in one consumer group) runs
-// its rounds in turn; in each round the baseline and the saga runs alternate. The table shows
-// the medians, with Kafka records and database statements and commits per saga.
+// its rounds in turn; in each round the baseline runs on fresh topics and every saga run on a
+// system of its own (fresh topics and stores). The table shows the medians, with Kafka records
+// and database statements and commits per saga.
 //
 // Run with `scripts/bench-system` (release build, private broker, private PostgreSQL).
 // Options: --store, --orchestrators, --sagas, --in-flight, --rounds, --records (`scripts/bench-system --help`).
@@ -77,12 +78,18 @@ func environmentError(_ message: String) -> Never {
     _ = try? FileDescriptor.standardError.writeAll("system-bench: \(message)\n".utf8)  // a failed report of a failure has nowhere to go
     exit(64)
 }
-guard let servers = environment["KAFKA_BOOTSTRAP_SERVERS"] else {
-    environmentError("KAFKA_BOOTSTRAP_SERVERS is not set (use scripts/bench-system)")
-}
+/// The broker's bootstrap addresses.
+let servers: String = {
+    guard let servers = environment["KAFKA_BOOTSTRAP_SERVERS"] else {
+        environmentError("KAFKA_BOOTSTRAP_SERVERS is not set (use scripts/bench-system)")
+    }
+    return servers
+}()
 let brokerPID = environment["SAGA_BENCH_BROKER_PID"].flatMap { Int32($0) }
 /// The services' fetch wait as scripts/bench-system exports it for its Tansu broker (empty: librdkafka's default).
 let fetchWaitSetting = environment["KAFKA_FETCH_WAIT_MAX_MS"] ?? ""
+/// The producers' linger (`KAFKA_LINGER_MS`, empty: librdkafka's 5 ms) for the system and the baseline.
+let lingerSetting = environment["KAFKA_LINGER_MS"] ?? ""
 /// The log level of the benchmark and of the system it runs (`SAGA_BENCH_LOG_LEVEL`, `error` when unset): `warning`
 /// or `notice` shows what the system reported during a slow round (librdkafka's request timeouts, retries).
 let logLevel: Logger.Level = {
@@ -114,104 +121,6 @@ func say(_ line: String) {
     _ = try? FileDescriptor.standardOutput.writeAll((line + "\n").utf8)  // a failed write of a report line has nowhere to go
 }
 
-/// Runs one configuration's warm-up and rounds.
-func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationResult {
-    let system = try await SystemUnderTest(configuration, environment: SystemUnderTest.Environment(
-        servers: servers, databaseURL: environment["SAGA_BENCH_DATABASE_URL"], server: environment["SAGA_BENCH_SERVER"],
-        replicaPort: environment["SAGA_BENCH_REPLICA_PORT"].flatMap { Int($0) }, pidFile: environment["SAGA_BENCH_PID_FILE"],
-        lifecycleEvents: options.lifecycleEvents
-    ), logger: logger)
-    let topics = system.settings.topics
-    let ends = SagaEnds()
-    let kafka = system.settings.kafka
-    let watcher = Task { try await ends.watch(topic: topics.events, kafka: kafka, logger: logger) }
-    var endings = ends.endings.makeAsyncIterator()
-    var result = ConfigurationResult(configuration: configuration)
-    do {
-        // Warm-up: the consumer groups join (Tansu delays a first join), connections and caches fill.
-        _ = try await drive(count: 20, .inFlight(20), ends: ends, endings: &endings, start: system.placeOrder)
-        _ = try await drive(count: 20, .inFlight(20), ends: ends, endings: &endings, start: system.requestTransfer)
-
-        // The baseline's records are shaped like the system's: the mean key and value size of what the
-        // outboxes hold, and the four headers every saga record carries.
-        let (keyBytes, valueBytes) = try await system.recordShape()
-        let payload = [UInt8](repeating: 0x61, count: valueBytes)
-        let ceiling = BrokerCeiling(kafka: system.settings.kafka, records: baselineRecords, record: { topic, index in
-            let id = UUID().uuidString.lowercased()
-            return KafkaMessage(topic: topic, key: Array(String(id.prefix(keyBytes)).utf8), value: payload, headers: [
-                KafkaHeader(name: SagaHeaders.messageType, value: "swiftsaga.bench.Record"),
-                KafkaHeader(name: SagaHeaders.messageID, value: id), KafkaHeader(name: SagaHeaders.sagaID, value: id),
-                KafkaHeader(name: SagaHeaders.contentType, value: SagaContracts.singleObjectContentType),
-            ])
-        }, logger: logger)
-        say("\(configuration): records of key \(keyBytes) B, value \(valueBytes) B, 4 headers (the mean of the orchestrator's outbox)")
-
-        let admin = try KafkaAdmin(configuration: system.settings.kafka, logger: logger)
-        let replicaBefore = try await system.replica?.sagasEnded()
-        for round in 1...rounds {
-            let prefix = topics.events + ".bench"
-            let produceTopic = "\(prefix).produce.\(round)", pingTopic = "\(prefix).roundtrip.\(round)"
-            try await admin.createTopics([produceTopic, pingTopic].map { KafkaTopicSpecification(name: $0, partitions: 3) })
-            result.produce.append(try await ceiling.produce(topic: produceTopic))
-            result.roundTrip.append(try await ceiling.roundTrip(topic: pingTopic))
-            for (index, start) in [system.placeOrder, system.requestTransfer].enumerated() {
-                let (messagesBefore, workBefore) = (try await system.messagesWritten(), try await system.work.read())
-                let run = try await drive(count: sagaCount, .inFlight(inFlight), ends: ends, endings: &endings, start: start)
-                let (messagesAfter, workAfter) = (try await system.messagesWritten(), try await system.work.read())
-                let work = workAfter - workBefore
-                let sagas = Double(sagaCount)
-                result.kinds[index].runs.append(run)
-                if let longest = run.longest, longest > slowSagaMilliseconds, let sagaID = run.longestSagaID {
-                    say("\(configuration) round \(round): saga \(sagaID) took \(Int(longest)) ms; what the stores hold of it:")
-                    for line in await system.trail(of: sagaID) { say(line) }
-                }
-                // A transfer's TransferRequested is published by the request itself, not through an outbox.
-                result.kinds[index].records.append(Double(messagesAfter - messagesBefore) / sagas + (index == 1 ? 1 : 0))
-                result.kinds[index].statements.append(Double(work.statements) / sagas)
-                result.kinds[index].commits.append(Double(work.commits) / sagas)
-            }
-            if options.latencyInFlight > 0 {
-                // The floor: one record at a time through the broker, as many hops as a saga's critical path.
-                let hopTopic = "\(prefix).hop.\(round)"
-                try await admin.createTopics([KafkaTopicSpecification(name: hopTopic, partitions: 3)])
-                result.hops.append(try await ceiling.hop(topic: hopTopic, count: options.latencySagas))
-                for (index, start) in [system.placeOrder, system.requestTransfer].enumerated() {
-                    result.kinds[index].latencyRuns.append(try await drive(
-                        count: options.latencySagas, .inFlight(options.latencyInFlight), ends: ends, endings: &endings, start: start))
-                }
-            }
-            if options.pacedSeconds > 0 {
-                // Half the rate this round reached at full concurrency, started on a schedule.
-                for (index, start) in [system.placeOrder, system.requestTransfer].enumerated() {
-                    let rate = result.kinds[index].runs[round - 1].perSecond / 2
-                    let count = max(20, Int(rate * Double(options.pacedSeconds)))
-                    result.kinds[index].pacedRuns.append(try await drive(
-                        count: count, .perSecond(rate), ends: ends, endings: &endings, start: start))
-                    result.kinds[index].pacedRates.append(rate)
-                }
-            }
-            let (orders, transfers) = (result.kinds[0].runs[round - 1], result.kinds[1].runs[round - 1])
-            say(String(format: "%@ round %d: produce %.0f rec/s, produce→consume %.0f rec/s, orders %.0f/s (p50 %.1f ms, p99 %.1f ms), "
-                + "transfers %.0f/s (p50 %.1f ms, p99 %.1f ms)", "\(configuration)", round, result.produce[round - 1].perSecond,
-                result.roundTrip[round - 1].perSecond, orders.perSecond, orders.p50 ?? 0, orders.p99 ?? 0, transfers.perSecond,
-                transfers.p50 ?? 0, transfers.p99 ?? 0) + startDelays(orders, transfers))
-        }
-        if let replicaBefore, let replicaAfter = try await system.replica?.sagasEnded() {
-            result.replicaShare = (replicaAfter - replicaBefore, 2 * rounds * sagaCount)
-        }
-        await admin.shutdown()
-    } catch {
-        watcher.cancel()
-        _ = await watcher.result
-        try? await system.stop()  // the measurement's error is the one to report
-        throw error
-    }
-    watcher.cancel()
-    _ = await watcher.result
-    try await system.stop()
-    return result
-}
-
 /// The longest saga and the slowest start call of each kind, and how long each run waited for its start calls
 /// after its last saga ended: one saga stuck until a step's timeout, or a start that returns long after its saga
 /// ended (an acknowledgement retried after a request timeout), stretches a run without showing in the p99.
@@ -227,7 +136,7 @@ func startDelays(_ orders: Measurement, _ transfers: Measurement) -> String {
 func runBenchmark() async throws {
     let (configurations, skipped) = BenchConfiguration.selected(stores: stores, orchestrators: replicaCounts)
     say("system-bench \(ISO8601DateFormatter().string(from: Date())): \(sagaCount) sagas per run, \(inFlight) in flight, "
-        + "\(rounds) rounds per configuration, baseline \(baselineRecords) records, lifecycle events \(options.lifecycleEvents); fetch wait \(fetchWaitSetting.isEmpty ? "500 (librdkafka's default)" : fetchWaitSetting) ms; librdkafka \(LibrdkafkaVersion.string); "
+        + "\(rounds) rounds per configuration, baseline \(baselineRecords) records, lifecycle events \(options.lifecycleEvents); fetch wait \(fetchWaitSetting.isEmpty ? "500 (librdkafka's default)" : fetchWaitSetting) ms; linger \(lingerSetting.isEmpty ? "5 (librdkafka's default)" : lingerSetting) ms; librdkafka \(LibrdkafkaVersion.string); "
         + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
     for line in skipped { say("skipped \(line)") }
     var results: [ConfigurationResult] = []
