@@ -165,19 +165,10 @@ struct ConfigurationEnvironmentTests {
         #expect(try KafkaConfiguration.fromEnvironment(base, clientID: nil).fetchWait == nil)
         let config = try KafkaConfiguration.fromEnvironment(environment(["KAFKA_FETCH_WAIT_MAX_MS": " 10 "]), clientID: nil)
         #expect(config.fetchWait == .milliseconds(10))
-        // The clients log the properties they were created with: the consumer's carry it, the
-        // producer's not (librdkafka would warn about a consumer property on a producer).
-        let consumerLines = LogCapture(), producerLines = LogCapture()
-        var consumerConfig = config
-        consumerConfig.groupID = "fetch-wait"
-        var logger = Logger(label: "consumer") { _ in consumerLines }
-        logger.logLevel = .debug
-        _ = try KafkaConsumer(configuration: consumerConfig, logger: logger)
-        logger = Logger(label: "producer") { _ in producerLines }
-        logger.logLevel = .debug
-        _ = try KafkaProducer(configuration: config, logger: logger)
-        #expect(consumerLines.text.contains("fetch.wait.max.ms=10"), "\(consumerLines.text)")
-        #expect(producerLines.text.contains("acks=") && !producerLines.text.contains("fetch.wait.max.ms"), "\(producerLines.text)")
+        // The consumer is created with it, the producer not (librdkafka would warn about a consumer property on a producer).
+        let (consumer, producer) = try createdProperties(config)
+        #expect(consumer.contains("fetch.wait.max.ms=10"), "\(consumer)")
+        #expect(producer.contains("acks=") && !producer.contains("fetch.wait.max.ms"), "\(producer)")
     }
 
     @Test(arguments: ["ten", "-1", "300001", "1.5"])
@@ -191,18 +182,10 @@ struct ConfigurationEnvironmentTests {
         #expect(try KafkaConfiguration.fromEnvironment(base, clientID: nil).linger == nil)
         let config = try KafkaConfiguration.fromEnvironment(environment(["KAFKA_LINGER_MS": " 20 "]), clientID: nil)
         #expect(config.linger == .milliseconds(20))
-        // The producer is created with it; the consumer not (a producer property on a consumer makes librdkafka warn).
-        let consumerLines = LogCapture(), producerLines = LogCapture()
-        var consumerConfig = config
-        consumerConfig.groupID = "linger"
-        var logger = Logger(label: "consumer") { _ in consumerLines }
-        logger.logLevel = .debug
-        _ = try KafkaConsumer(configuration: consumerConfig, logger: logger)
-        logger = Logger(label: "producer") { _ in producerLines }
-        logger.logLevel = .debug
-        _ = try KafkaProducer(configuration: config, logger: logger)
-        #expect(producerLines.text.contains("linger.ms=20"), "\(producerLines.text)")
-        #expect(consumerLines.text.contains("group.id=") && !consumerLines.text.contains("linger.ms"), "\(consumerLines.text)")
+        // The producer is created with it, the consumer not (a producer property on a consumer makes librdkafka warn).
+        let (consumer, producer) = try createdProperties(config)
+        #expect(producer.contains("linger.ms=20"), "\(producer)")
+        #expect(consumer.contains("group.id=") && !consumer.contains("linger.ms"), "\(consumer)")
     }
 
     @Test(arguments: ["five", "-1", "900001", "2.5"])
@@ -210,6 +193,21 @@ struct ConfigurationEnvironmentTests {
         let error = try configurationError(["KAFKA_LINGER_MS": value])
         #expect(error.property == "KAFKA_LINGER_MS")
         #expect(error.message.contains("0 to 900000"))
+    }
+
+    /// What a consumer (in a group) and a producer created with `config` log of the properties
+    /// they were created with.
+    private func createdProperties(_ config: KafkaConfiguration) throws -> (consumer: String, producer: String) {
+        let consumerLines = LogCapture(), producerLines = LogCapture()
+        var consumerConfig = config
+        consumerConfig.groupID = "created-properties"
+        var logger = Logger(label: "consumer") { _ in consumerLines }
+        logger.logLevel = .debug
+        _ = try KafkaConsumer(configuration: consumerConfig, logger: logger)
+        logger = Logger(label: "producer") { _ in producerLines }
+        logger.logLevel = .debug
+        _ = try KafkaProducer(configuration: config, logger: logger)
+        return (consumerLines.text, producerLines.text)
     }
 
     @Test func clientsValidateAtCreationIncludingPropertyOverrides() throws {

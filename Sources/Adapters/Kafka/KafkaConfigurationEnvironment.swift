@@ -86,22 +86,18 @@ extension KafkaConfiguration {
                 caLocation: ca, certificateLocation: certificate, keyLocation: key,
                 keyPassword: keyPassword, verifyHostname: verifyHostname)
         }
-        if let text = value("KAFKA_FETCH_WAIT_MAX_MS") {
-            guard let milliseconds = Int(text), (0...300_000).contains(milliseconds) else {
+        /// The duration in whole milliseconds within `range` that variable `name` holds, if set.
+        func milliseconds(_ name: String, _ what: String, in range: ClosedRange<Int>) throws(KafkaError) -> Duration? {
+            guard let text = value(name) else { return nil }
+            guard let milliseconds = Int(text), range.contains(milliseconds) else {
                 throw KafkaError.configuration(
-                    property: "KAFKA_FETCH_WAIT_MAX_MS",
-                    reason: "invalid fetch wait \"\(text)\": expected whole milliseconds from 0 to 300000")
+                    property: name,
+                    reason: "invalid \(what) \"\(text)\": expected whole milliseconds from \(range.lowerBound) to \(range.upperBound)")
             }
-            configuration.fetchWait = .milliseconds(milliseconds)
+            return .milliseconds(milliseconds)
         }
-        if let text = value("KAFKA_LINGER_MS") {
-            guard let milliseconds = Int(text), (0...900_000).contains(milliseconds) else {
-                throw KafkaError.configuration(
-                    property: "KAFKA_LINGER_MS",
-                    reason: "invalid linger \"\(text)\": expected whole milliseconds from 0 to 900000")
-            }
-            configuration.linger = .milliseconds(milliseconds)
-        }
+        configuration.fetchWait = try milliseconds("KAFKA_FETCH_WAIT_MAX_MS", "fetch wait", in: 0...300_000)
+        configuration.linger = try milliseconds("KAFKA_LINGER_MS", "linger", in: 0...900_000)
         try configuration.validate()
         return configuration
     }
