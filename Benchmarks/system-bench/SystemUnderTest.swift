@@ -146,7 +146,7 @@ final class SystemUnderTest {
             }
             return total
         case .postgres(let store):
-            let schemas = Role.all.members.filter { $0 != .api }.map { settings.databaseSchema(for: $0) }
+            let schemas = postgresSchemas.map(\.schema)
             return try await store.transaction("count outbox rows") { transaction in
                 try schemas.reduce(0) { total, schema in
                     let result = try transaction.query(PostgresQuery(unsafeSQL: "SELECT COUNT(*)::bigint AS n FROM \(schema).outbox"))
