@@ -8,7 +8,7 @@ import SagaCore
 /// measured rate; every one of those saga runs gets a system of its own (``SystemSession``), so
 /// that each starts on empty topics as the baseline does.
 func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationResult {
-    let environment = SystemUnderTest.Environment(
+    let systemEnvironment = SystemUnderTest.Environment(
         servers: servers, databaseURL: environment["SAGA_BENCH_DATABASE_URL"], server: environment["SAGA_BENCH_SERVER"],
         replicaPort: environment["SAGA_BENCH_REPLICA_PORT"].flatMap { Int($0) }, pidFile: environment["SAGA_BENCH_PID_FILE"],
         lifecycleEvents: options.lifecycleEvents)
@@ -18,7 +18,7 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
 
     /// Runs `body` on a fresh system and stops it however `body` ends.
     func onFreshSystem<T>(_ body: (inout SystemSession) async throws -> T) async throws -> T {
-        var session = try await SystemSession.start(configuration, environment: environment)
+        var session = try await SystemSession.start(configuration, environment: systemEnvironment)
         let value: T
         do {
             value = try await body(&session)

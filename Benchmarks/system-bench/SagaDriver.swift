@@ -17,6 +17,10 @@ final class SagaEnds: Sendable {
         var longest: (sagaID: String, latency: Duration)?
         var outcomes: [String: Int] = [:]
         var startError: String?
+        /// When a tracked saga last started or ended.
+        var lastProgress = ContinuousClock.now
+        /// Why the run stopped waiting: tracked sagas unfinished and none ended for too long.
+        var stall: String?
         /// Tracked sagas that ended since the last reset.
         var ended = 0
         var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
@@ -35,7 +39,28 @@ final class SagaEnds: Sendable {
     }
 
     /// Tracks `sagaID` from now.
-    func start(_ sagaID: String) { state.withLock { $0.started[sagaID] = .now } }
+    func start(_ sagaID: String) {
+        state.withLock { state in
+            state.started[sagaID] = .now
+            state.lastProgress = .now
+        }
+    }
+
+    /// Gives up on the run when tracked sagas are unfinished and none started or ended for
+    /// `limit` (an end event the watcher never got, e.g. one the broker skipped): records why and
+    /// wakes the driver, which then fails the run instead of waiting for ever.
+    func giveUpIfStalled(after limit: Duration) {
+        let stalled = state.withLock { state -> Bool in
+            guard state.stall == nil, !state.started.isEmpty, ContinuousClock.now - state.lastProgress > limit else { return false }
+            let some = state.started.keys.sorted().prefix(5).joined(separator: ", ")
+            state.stall = "no saga started or ended for \(limit) with \(state.started.count) unfinished (e.g. \(some))"
+            return true
+        }
+        if stalled { ended.yield() }
+    }
+
+    /// Why the run gave up waiting, if it did.
+    var stall: String? { state.withLock { $0.stall } }
 
     /// Records that starting `sagaID` failed (it will never end), and wakes the driver.
     func startFailed(_ sagaID: String, _ error: any Error) {
@@ -103,6 +128,7 @@ final class SagaEnds: Sendable {
             if took > state.longest?.latency ?? .zero { state.longest = (sagaID, took) }
             state.outcomes[outcome, default: 0] += 1
             state.ended += 1
+            state.lastProgress = now
             let ended = state.ended
             let woken = state.waiters.filter { $0.count <= ended }.map(\.continuation)
             state.waiters.removeAll { $0.count <= ended }
@@ -184,4 +210,5 @@ private func measured(_ meter: Meter, count: Int, ends: SagaEnds) throws -> Meas
 private func next(_ endings: inout AsyncStream<Void>.Iterator, _ ends: SagaEnds) async throws {
     guard await endings.next() != nil else { throw BenchError("the lifecycle watcher stopped") }
     if let error = ends.firstStartError { throw BenchError("starting a saga failed: \(error)") }
+    if let stall = ends.stall { throw BenchError(stall) }
 }

@@ -14,6 +14,8 @@ struct SystemSession {
     let ends = SagaEnds()
     var endings: AsyncStream<Void>.Iterator
     private let watcher: Task<Void, any Error>
+    /// Fails the run when its sagas stop ending (``stallLimit``) instead of letting it wait for ever.
+    private let watchdog: Task<Void, Never>
 
     /// Starts the system and its watcher, then warms it up: the consumer groups join (Tansu delays
     /// a first join), connections and caches fill.
@@ -35,6 +37,9 @@ struct SystemSession {
         let (ends, topic, kafka) = (self.ends, system.settings.topics.events, system.settings.kafka)
         endings = ends.endings.makeAsyncIterator()
         watcher = Task { try await ends.watch(topic: topic, kafka: kafka, logger: logger) }
+        watchdog = Task {
+            while (try? await Task.sleep(for: .seconds(5))) != nil { ends.giveUpIfStalled(after: stallLimit) }
+        }
     }
 
     /// Starts `count` sagas with `start` on `schedule` and waits for all of them to end.
@@ -46,6 +51,7 @@ struct SystemSession {
 
     /// Stops the watcher and the system.
     func stop() async throws {
+        watchdog.cancel()
         watcher.cancel()
         _ = await watcher.result
         try await system.stop()

@@ -107,6 +107,13 @@ let slowSagaMilliseconds: Double = {
     guard let value = Double(raw), value >= 0 else { environmentError("SAGA_BENCH_TRAIL_MS '\(raw)' is not a number of milliseconds") }
     return value
 }()
+/// How long a run waits with sagas unfinished and none starting or ending before it fails (`SAGA_BENCH_STALL_SECONDS`,
+/// 120: four step timeouts, so a saga that waited one out still ends).
+let stallLimit: Duration = {
+    guard let raw = environment["SAGA_BENCH_STALL_SECONDS"] else { return .seconds(120) }
+    guard let value = Int(raw), value > 0 else { environmentError("SAGA_BENCH_STALL_SECONDS '\(raw)' is not a whole number of seconds above 0") }
+    return .seconds(value)
+}()
 /// Whether the data directory is kept after the run (`SAGA_BENCH_KEEP_DATA` set): each role's SQLite file, to follow
 /// a slow saga by its id.
 let keepData = environment["SAGA_BENCH_KEEP_DATA"] != nil
