@@ -146,6 +146,12 @@ struct Measurement {
     var startsAfterLastEnd: Duration?
 
     var perSecond: Double { Double(count) / seconds }
+    /// This process's CPU per item in milliseconds.
+    var cpuSelfPerItem: Double? { cpuSelf.map { 1000 * $0 / Double(count) } }
+    /// The broker's CPU per item in milliseconds.
+    var cpuBrokerPerItem: Double? { cpuBroker.map { 1000 * $0 / Double(count) } }
+    /// This process's and the broker's CPU seconds per second of the run: the cores they kept busy.
+    var coresBusy: Double? { cpuSelf.flatMap { own in cpuBroker.map { (own + $0) / seconds } } }
 }
 
 

@@ -45,7 +45,7 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
                     result.produce.append(try await bare.produce(topic: produceTopic))
                     result.roundTrip.append(try await bare.roundTrip(topic: pingTopic))
                 }
-                let start = index == 0 ? system.placeOrder : system.requestTransfer
+                let start = system.start(kind: index)
                 let (messagesBefore, workBefore) = (try await system.messagesWritten(), try await system.work.read())
                 let replicaBefore = try await system.replica?.sagasEnded()
                 let run = try await session.run(count: sagaCount, .inFlight(inFlight), start: start)
@@ -76,7 +76,7 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
                         result.hops.append(try await bare.hop(topic: hopTopic, count: options.latencySagas))
                     }
                     let run = try await session.run(count: options.latencySagas, .inFlight(options.latencyInFlight),
-                                                    start: index == 0 ? system.placeOrder : system.requestTransfer)
+                                                    start: system.start(kind: index))
                     await printTrail(of: run, in: system, "round \(round), latency run")
                     return run
                 })
@@ -89,8 +89,7 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
                 let count = max(20, Int(rate * Double(options.pacedSeconds)))
                 result.kinds[index].pacedRuns.append(try await onFreshSystem { session in
                     let system = session.system
-                    let run = try await session.run(count: count, .perSecond(rate),
-                                                    start: index == 0 ? system.placeOrder : system.requestTransfer)
+                    let run = try await session.run(count: count, .perSecond(rate), start: system.start(kind: index))
                     await printTrail(of: run, in: system, "round \(round), half the rate")
                     return run
                 })

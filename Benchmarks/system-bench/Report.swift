@@ -46,8 +46,7 @@ struct Report {
             let roundTripRate = median(result.roundTrip.map(\.perSecond)), produceRate = median(result.produce.map(\.perSecond))
             for kind in result.kinds {
                 let rate = median(kind.runs.map(\.perSecond))
-                let cpu = kind.runs.compactMap { run in run.cpuSelf.map { 1000 * $0 / Double(run.count) } }
-                let brokerCPU = kind.runs.compactMap { run in run.cpuBroker.map { 1000 * $0 / Double(run.count) } }
+                let cpu = kind.runs.compactMap(\.cpuSelfPerItem), brokerCPU = kind.runs.compactMap(\.cpuBrokerPerItem)
                 let cells = [
                     result.configuration.store.rawValue, "\(result.configuration.orchestrators)", kind.name,
                     String(format: "%.0f", rate), format(kind.runs.compactMap(\.p50), "%.1f"), format(kind.runs.compactMap(\.p99), "%.1f"),
@@ -122,9 +121,8 @@ struct Report {
                     result.configuration.store.rawValue, "\(result.configuration.orchestrators)", kind.name,
                     String(format: "%.0f", median(kind.pacedRates)), format(kind.pacedRuns.compactMap(\.p50), "%.1f"),
                     String(format: "%.1f", p99), p99 <= 1000 ? "yes" : "no",
-                    format(kind.pacedRuns.compactMap { run in run.cpuSelf.map { 1000 * $0 / Double(run.count) } }, "%.2f"),
-                    format(kind.pacedRuns.compactMap { run in run.cpuBroker.map { 1000 * $0 / Double(run.count) } }, "%.2f"),
-                    format(kind.pacedRuns.compactMap { run in run.cpuSelf.flatMap { own in run.cpuBroker.map { (own + $0) / run.seconds } } }, "%.2f"),
+                    format(kind.pacedRuns.compactMap(\.cpuSelfPerItem), "%.2f"), format(kind.pacedRuns.compactMap(\.cpuBrokerPerItem), "%.2f"),
+                    format(kind.pacedRuns.compactMap(\.coresBusy), "%.2f"),
                 ]
                 lines.append(zip(cells, columns).enumerated().map { pad($1.0, $1.1.1, left: $0 > 2) }.joined(separator: " "))
             }

@@ -16,11 +16,10 @@ final class SagaEnds: Sendable {
         /// The longest tracked saga since the last reset (its id, to look up in the stores).
         var longest: (sagaID: String, latency: Duration)?
         var outcomes: [String: Int] = [:]
-        var startError: String?
+        /// Why the run cannot finish (the first start that failed, or a stall), once known.
+        var failure: String?
         /// When a tracked saga last started or ended.
         var lastProgress = ContinuousClock.now
-        /// Why the run stopped waiting: tracked sagas unfinished and none ended for too long.
-        var stall: String?
         /// Tracked sagas that ended since the last reset.
         var ended = 0
         var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
@@ -51,28 +50,25 @@ final class SagaEnds: Sendable {
     /// wakes the driver, which then fails the run instead of waiting for ever.
     func giveUpIfStalled(after limit: Duration) {
         let stalled = state.withLock { state -> Bool in
-            guard state.stall == nil, !state.started.isEmpty, ContinuousClock.now - state.lastProgress > limit else { return false }
+            guard state.failure == nil, !state.started.isEmpty, ContinuousClock.now - state.lastProgress > limit else { return false }
             let some = state.started.keys.sorted().prefix(5).joined(separator: ", ")
-            state.stall = "no saga started or ended for \(limit) with \(state.started.count) unfinished (e.g. \(some))"
+            state.failure = "no saga started or ended for \(limit) with \(state.started.count) unfinished (e.g. \(some))"
             return true
         }
         if stalled { ended.yield() }
     }
 
-    /// Why the run gave up waiting, if it did.
-    var stall: String? { state.withLock { $0.stall } }
-
     /// Records that starting `sagaID` failed (it will never end), and wakes the driver.
     func startFailed(_ sagaID: String, _ error: any Error) {
         state.withLock { state in
             state.started[sagaID] = nil
-            if state.startError == nil { state.startError = "\(error)" }
+            if state.failure == nil { state.failure = "starting a saga failed: \(error)" }
         }
         ended.yield()
     }
 
-    /// The first start that failed, if any.
-    var firstStartError: String? { state.withLock { $0.startError } }
+    /// Why the run cannot finish, if that is known: the first start that failed, or a stall.
+    var failure: String? { state.withLock { $0.failure } }
 
     /// Clears the latencies and outcomes (for the next measured run).
     func reset() { state.withLock { $0.histogram = Self.newHistogram(); $0.outcomes = [:]; $0.ended = 0; $0.longest = nil } }
@@ -209,6 +205,5 @@ private func measured(_ meter: Meter, count: Int, ends: SagaEnds) throws -> Meas
 /// Waits for the next saga end; throws if the watcher stopped or a start failed.
 private func next(_ endings: inout AsyncStream<Void>.Iterator, _ ends: SagaEnds) async throws {
     guard await endings.next() != nil else { throw BenchError("the lifecycle watcher stopped") }
-    if let error = ends.firstStartError { throw BenchError("starting a saga failed: \(error)") }
-    if let stall = ends.stall { throw BenchError(stall) }
+    if let failure = ends.failure { throw BenchError(failure) }
 }

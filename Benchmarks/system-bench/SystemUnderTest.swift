@@ -23,6 +23,9 @@ final class SystemUnderTest {
     let components: SagaSystemComponents
     let placeOrder: @Sendable (UUID) async throws -> Void
     let requestTransfer: @Sendable (UUID) async throws -> Void
+
+    /// The call that starts a saga of the kind at `index` in ``ConfigurationResult/kinds``: an order, then a transfer.
+    func start(kind index: Int) -> @Sendable (UUID) async throws -> Void { index == 0 ? placeOrder : requestTransfer }
     let work: DatabaseWorkMeter
     let replica: ReplicaProcess?
     private let group: ServiceGroup
