@@ -31,4 +31,17 @@ struct PostgresPoolTests {
         #expect(seen.allSatisfy { (1...2).contains($0) }, "connections seen by each transaction: \(seen)")
         #expect(seen.contains(2), "two transactions ran at once: \(seen)")
     }
+
+    /// Every connection starts in the store's schema and without JIT compilation (a thin
+    /// estimate would otherwise compile a claim query for tens of milliseconds).
+    @Test func connectionsStartInTheSchemaWithoutJIT() async throws {
+        let configuration = try PostgresTesting.configuration()
+        let settings = try await PostgresTesting.withStore(configuration) { store in
+            try await store.transaction("read the session's settings") { transaction in
+                let row = try transaction.query("SELECT current_setting('jit') AS jit, current_schema() AS schema").rows.first
+                return [try row?["jit"].decode(String.self), try row?["schema"].decode(String.self)]
+            }
+        }
+        #expect(settings == ["off", configuration.schema])
+    }
 }

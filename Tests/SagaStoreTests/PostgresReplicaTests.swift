@@ -25,7 +25,7 @@ struct PostgresReplicaTests {
                 try transaction.query("SELECT COUNT(*) AS n FROM saga_migrations").rows.first?["n"].decode(Int.self)
             }
         }
-        #expect(migrations == 5, "each of the five migrations once")
+        #expect(migrations == 6, "each of the six migrations once")
     }
 
     @Test func anotherReplicaSkipsClaimedRowsAndLaterRowsOfTheSameKey() async throws {

@@ -58,7 +58,7 @@ public final class PostgresSagaStore: SagaStore, Service {
             do {
                 let applied = try await threads.runIfActive {
                     try Self.inTransaction(PostgresTransaction(
-                        connection: connection, logger: logger, statementTimeout: configuration.statementTimeout)) { transaction in
+                        connection: connection, logger: logger, statementTimeout: configuration.statementTimeout, schema: configuration.schema)) { transaction in
                         try PostgresSchema.migrate(transaction, schema: configuration.schema, extra: migrations)
                     }
                 }
@@ -133,11 +133,12 @@ public final class PostgresSagaStore: SagaStore, Service {
         let logger = self.logger
         let threads = self.threads
         let statementTimeout = configuration.statementTimeout
+        let schema = configuration.schema
         return try await client.withConnection { connection in
             try await threads.runIfActive {
                 // The pool may lend a connection the server has closed since (a restart): begin again on another.
                 guard !connection.isClosed else { throw StaleConnection(underlying: PostgresConnectionClosed()) }
-                let transaction = PostgresTransaction(connection: connection, logger: logger, statementTimeout: statementTimeout)
+                let transaction = PostgresTransaction(connection: connection, logger: logger, statementTimeout: statementTimeout, schema: schema)
                 return transactional ? try Self.inTransaction(transaction, body) : try body(transaction)
             }
         }

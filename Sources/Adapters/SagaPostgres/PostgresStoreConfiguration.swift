@@ -95,8 +95,16 @@ public struct PostgresStoreConfiguration: Sendable, Hashable, CustomStringConver
         var configuration = PostgresConnection.Configuration(
             host: url.host, port: url.port, username: url.username, password: url.password, database: url.database, tls: mode)
         configuration.options.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
-        configuration.options.additionalStartupParameters = [("search_path", schema), ("application_name", applicationName)]
+        configuration.options.additionalStartupParameters = startupParameters
         return configuration
+    }
+
+    /// The session settings every connection starts with: the schema, the name
+    /// `pg_stat_activity` shows, and no JIT compilation. The store's statements each read a few
+    /// rows, but an estimate from thin statistics (columns mostly NULL, such as the claims) can
+    /// pass `jit_above_cost`, and compiling then costs tens of milliseconds per statement.
+    var startupParameters: [(String, String)] {
+        [("search_path", schema), ("application_name", applicationName), ("jit", "off")]
     }
 
     /// The configuration of the store's connection pool.
@@ -111,7 +119,7 @@ public struct PostgresStoreConfiguration: Sendable, Hashable, CustomStringConver
             host: url.host, port: url.port, username: url.username, password: url.password, database: url.database, tls: mode)
         configuration.options.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
         configuration.options.maximumConnections = maximumConnections
-        configuration.options.additionalStartupParameters = [("search_path", schema), ("application_name", applicationName)]
+        configuration.options.additionalStartupParameters = startupParameters
         return configuration
     }
 }

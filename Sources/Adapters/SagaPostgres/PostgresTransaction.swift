@@ -19,11 +19,14 @@ public struct PostgresTransaction: Sendable {
     let logger: Logger
     /// How long one statement may wait for the server's answer (``PostgresStoreConfiguration/statementTimeout``).
     let statementTimeout: TimeInterval
+    /// The store's schema (for ``PostgresStatistics``).
+    let schema: String
 
-    init(connection: PostgresConnection, logger: Logger, statementTimeout: TimeInterval) {
+    init(connection: PostgresConnection, logger: Logger, statementTimeout: TimeInterval, schema: String) {
         self.connection = connection
         self.logger = logger
         self.statementTimeout = statementTimeout
+        self.schema = schema
     }
 
     /// Runs `query` and returns its rows and the number of rows it changed.
@@ -40,6 +43,7 @@ public struct PostgresTransaction: Sendable {
         // postgres-nio (1.33) writes a query to a closed channel without failing its promise,
         // so it would never be answered: fail it here, and leave the rare race to the deadline.
         guard !connection.isClosed else { throw PostgresConnectionClosed() }
+        PostgresStatistics.ran(query.sql, schema: schema)
         let connection = self.connection
         let seconds = statementTimeout
         let result = try wait(for: connection.query(query, logger: logger)) { answer in

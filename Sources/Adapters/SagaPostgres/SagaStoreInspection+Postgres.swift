@@ -21,7 +21,7 @@ extension SagaStoreInspection {
             do {
                 result = .success(try await NIOThreadPool.singleton.runIfActive {
                     try PostgresSagaStore.inTransaction(PostgresTransaction(
-                        connection: connection, logger: logger, statementTimeout: configuration.statementTimeout)) { transaction in
+                        connection: connection, logger: logger, statementTimeout: configuration.statementTimeout, schema: configuration.schema)) { transaction in
                         try transaction.execute("SET TRANSACTION READ ONLY")
                         return try read(schema: schema, in: transaction)
                     }

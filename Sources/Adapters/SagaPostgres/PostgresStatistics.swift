@@ -1,0 +1,29 @@
+import Synchronization
+
+/// The distinct SQL the PostgreSQL stores of this process ran, per schema, while recording: for
+/// tests that read the query plans of what a workload ran. (The server counts statements
+/// itself, in `pg_stat_statements`, which the benchmark reads.)
+///
+/// Outside a recording this costs one atomic load per statement.
+public enum PostgresStatistics {
+    private static let recording = Atomic<Bool>(false)
+    private static let recorded = Mutex<[String: Set<String>]>([:])
+
+    /// Starts keeping the distinct SQL of every statement run by stores on `schemas`.
+    public static func record(schemas: [String]) {
+        recorded.withLock { recorded in for schema in schemas { recorded[schema] = recorded[schema] ?? [] } }
+        recording.store(true, ordering: .relaxed)
+    }
+
+    /// The distinct SQL run on `schema` since ``record(schemas:)``.
+    public static func statements(ofSchema schema: String) -> Set<String> {
+        recorded.withLock { $0[schema] ?? [] }
+    }
+
+    /// Notes that a store on `schema` ran `sql`.
+    static func ran(_ sql: @autoclosure () -> String, schema: String) {
+        guard recording.load(ordering: .relaxed) else { return }
+        let sql = sql()
+        recorded.withLock { recorded in if recorded[schema] != nil { recorded[schema]?.insert(sql) } }
+    }
+}
