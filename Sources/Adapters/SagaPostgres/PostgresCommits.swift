@@ -68,16 +68,36 @@ enum PostgresCommits {
             for change in commit.history { try PostgresRows.write(change, sagaID: sagaID, in: transaction) }
             try PostgresTimeline.write(commit.timeline, sagaID: sagaID, in: transaction)
         }
-        for message in commit.outbox {
-            let keys = message.headers.map(\.key)
-            let values = message.headers.map { ByteBuffer(bytes: $0.value) }
-            try transaction.query("""
-                INSERT INTO outbox (topic, key, value, header_keys, header_values, created_at)
-                VALUES (\(message.topic), \(Data(message.key)), \(Data(message.value)), \(keys), \(values), \(now))
-                """)
-        }
+        try writeOutbox(commit.outbox, at: now, in: transaction)
         if let audit = commit.audit { _ = try PostgresSagaStore.writeAudit(audit, in: transaction) }
         return .committed(version: newVersion)
+    }
+}
+
+extension PostgresCommits {
+    /// Rows per outbox insert: 6 parameters each, far below PostgreSQL's 65,535 per statement.
+    static let outboxRowsPerStatement = 1_000
+
+    /// Inserts `messages` into the outbox, one multi-row statement (per
+    /// ``outboxRowsPerStatement``), sent without waiting for its answer.
+    static func writeOutbox(_ messages: [OutgoingMessage], at now: Double, in transaction: PostgresTransaction) throws {
+        for start in stride(from: 0, to: messages.count, by: outboxRowsPerStatement) {
+            var binds = PostgresBindings()
+            var rows: [String] = []
+            for message in messages[start..<min(start + outboxRowsPerStatement, messages.count)] {
+                let first = binds.count + 1
+                binds.append(message.topic)
+                try binds.append(Data(message.key))
+                try binds.append(Data(message.value))
+                binds.append(message.headers.map(\.key))
+                binds.append(message.headers.map { ByteBuffer(bytes: $0.value) })
+                binds.append(now)
+                rows.append("(" + (first..<(first + 6)).map { "$\($0)" }.joined(separator: ", ") + ")")
+            }
+            try transaction.send(PostgresQuery(unsafeSQL: """
+                INSERT INTO outbox (topic, key, value, header_keys, header_values, created_at) VALUES \(rows.joined(separator: ", "))
+                """, binds: binds))
+        }
     }
 }
 

@@ -76,21 +76,22 @@ enum PostgresRows {
         )
     }
 
+    /// Writes one change of the step history, sent without waiting for its answer.
     static func write(_ change: StepHistoryChange, sagaID: String, in transaction: PostgresTransaction) throws {
         switch change {
         case .started(let sequence, let requestID, let phase, let stepIndex, let stepName, let attempt, let at, let uncertain, let item):
-            try transaction.query("""
+            try transaction.send("""
                 INSERT INTO saga_step_history (saga_id, sequence, request_id, phase, step_index, step_name, attempt, started_at, uncertain, item)
                 VALUES (\(sagaID), \(sequence), \(requestID), \(phase.rawValue), \(stepIndex), \(stepName), \(attempt),
                         \(at.timeIntervalSince1970), \(uncertain), \(item))
                 """)
         case .finished(let sequence, let outcome, let error, let at):
-            try transaction.query("""
+            try transaction.send("""
                 UPDATE saga_step_history SET finished_at = \(at.timeIntervalSince1970), outcome = \(outcome.rawValue), error = \(error)
                 WHERE saga_id = \(sagaID) AND sequence = \(sequence)
                 """)
         case .lateReply(let requestID, let status, let replyID, let at):
-            try transaction.query("""
+            try transaction.send("""
                 UPDATE saga_step_history SET late_reply_status = \(status.rawValue), late_reply_id = \(replyID),
                     late_reply_at = \(at.timeIntervalSince1970)
                 WHERE saga_id = \(sagaID) AND request_id = \(requestID)

@@ -139,7 +139,12 @@ public final class PostgresSagaStore: SagaStore, Service {
                 // The pool may lend a connection the server has closed since (a restart): begin again on another.
                 guard !connection.isClosed else { throw StaleConnection(underlying: PostgresConnectionClosed()) }
                 let transaction = PostgresTransaction(connection: connection, logger: logger, statementTimeout: statementTimeout, schema: schema)
-                return transactional ? try Self.inTransaction(transaction, body) : try body(transaction)
+                guard transactional else {
+                    let result = try body(transaction)
+                    try transaction.flush()
+                    return result
+                }
+                return try Self.inTransaction(transaction, body)
             }
         }
     }
@@ -149,8 +154,9 @@ public final class PostgresSagaStore: SagaStore, Service {
         var underlying: any Error
     }
 
-    /// `BEGIN`, `body`, `COMMIT`; `ROLLBACK` when `body` throws (its error is rethrown). A
-    /// connection that cannot begin or roll back is closed before it goes back to the pool.
+    /// `BEGIN`, `body`, `COMMIT`; `ROLLBACK` when `body` throws, or a statement it sent without
+    /// waiting failed (that error is rethrown). A connection that cannot begin or roll back is
+    /// closed before it goes back to the pool.
     ///
     /// - Throws: the body's error, ``StaleConnection`` when `BEGIN` failed, or the server's.
     static func inTransaction<T>(_ transaction: PostgresTransaction, _ body: (PostgresTransaction) throws -> T) throws -> T {
@@ -163,7 +169,9 @@ public final class PostgresSagaStore: SagaStore, Service {
         let result: T
         do {
             result = try body(transaction)
+            try transaction.flush()
         } catch {
+            transaction.drain()
             if transaction.sessionEnded(by: error) {
                 transaction.discardConnection()
                 throw error

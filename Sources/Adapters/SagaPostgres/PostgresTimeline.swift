@@ -12,7 +12,8 @@ enum PostgresTimeline {
     /// Rows per statement (PostgreSQL allows 65,535 parameters per statement).
     static let rowsPerStatement = 1_000
 
-    /// Inserts `entries` of saga `sagaID` in one statement (per ``rowsPerStatement`` rows), inside the commit's transaction.
+    /// Inserts `entries` of saga `sagaID` in one statement (per ``rowsPerStatement`` rows), inside the
+    /// commit's transaction, sent without waiting for its answer.
     static func write(_ entries: [SagaTimelineEntry], sagaID: String, in transaction: PostgresTransaction) throws {
         guard !entries.isEmpty else { return }
         for start in stride(from: 0, to: entries.count, by: rowsPerStatement) {
@@ -37,7 +38,7 @@ enum PostgresTimeline {
                 rows.append("(" + (first..<(first + columns.count)).map { "$\($0)" }.joined(separator: ", ") + ")")
             }
             let sql = "INSERT INTO saga_timeline (\(columns.joined(separator: ", "))) VALUES \(rows.joined(separator: ", "))"
-            try transaction.query(PostgresQuery(unsafeSQL: sql, binds: binds))
+            try transaction.send(PostgresQuery(unsafeSQL: sql, binds: binds))
         }
     }
 

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import SagaCore
+import Synchronization
 
 /// An open PostgreSQL transaction on one leased connection, used synchronously from one of the
 /// store's blocking threads (as GRDB's `Database` is used on SQLite's writer thread).
@@ -21,6 +22,8 @@ public struct PostgresTransaction: Sendable {
     let statementTimeout: TimeInterval
     /// The store's schema (for ``PostgresStatistics``).
     let schema: String
+    /// Statements sent with ``send(_:)`` whose answers were not read yet, in order.
+    private let unanswered = Unanswered()
 
     init(connection: PostgresConnection, logger: Logger, statementTimeout: TimeInterval, schema: String) {
         self.connection = connection
@@ -40,17 +43,50 @@ public struct PostgresTransaction: Sendable {
     ///   ``PostgresStatementTimedOut``.
     @discardableResult
     public func query(_ query: PostgresQuery) throws -> PostgresResult {
+        let answer = try submit(query)
+        try flush()
+        let result = try wait(for: answer)
+        return PostgresResult(rows: result.rows.map { $0.makeRandomAccess() }, changed: result.metadata.rows ?? 0)
+    }
+
+    /// Sends a statement whose answer the caller does not need (an insert, an update of a row the
+    /// transaction holds) without waiting for it: postgres-nio runs it after the statements
+    /// before it, and this thread goes on. Its outcome is read before the next ``query(_:)``,
+    /// before `COMMIT`, or by ``flush()``, which throws the first failure; a failed statement
+    /// aborts the transaction, so none of the statements after it takes effect either.
+    ///
+    /// A commit's outbox rows, history and timeline are sent so: one wait for all of them
+    /// instead of a wake-up of this thread and of the connection's event loop per statement.
+    func send(_ query: PostgresQuery) throws {
+        unanswered.append(try submit(query))
+    }
+
+    /// Waits for the statements ``send(_:)`` sent; throws the first one's error.
+    func flush() throws {
+        for answer in unanswered.take() { _ = try wait(for: answer) }
+    }
+
+    /// Waits for the statements ``send(_:)`` sent, ignoring their errors: before a rollback.
+    func drain() {
+        for answer in unanswered.take() { _ = try? wait(for: answer) }
+    }
+
+    private func submit(_ query: PostgresQuery) throws -> EventLoopFuture<PostgresQueryResult> {
         // postgres-nio (1.33) writes a query to a closed channel without failing its promise,
         // so it would never be answered: fail it here, and leave the rare race to the deadline.
         guard !connection.isClosed else { throw PostgresConnectionClosed() }
         PostgresStatistics.ran(query.sql, schema: schema)
+        return connection.query(query, logger: logger)
+    }
+
+    /// Waits for a statement's answer, at most ``PostgresStoreConfiguration/statementTimeout``.
+    private func wait(for answer: EventLoopFuture<PostgresQueryResult>) throws -> PostgresQueryResult {
         let connection = self.connection
         let seconds = statementTimeout
-        let result = try wait(for: connection.query(query, logger: logger)) { answer in
+        return try wait(for: answer) { answer in
             answer.fail(PostgresStatementTimedOut(seconds: seconds))
             connection.close().whenComplete { _ in }
         }
-        return PostgresResult(rows: result.rows.map { $0.makeRandomAccess() }, changed: result.metadata.rows ?? 0)
     }
 
     /// Runs a statement without parameters.
@@ -102,6 +138,23 @@ public struct PostgresTransaction: Sendable {
     }
 }
 
+/// The answers ``PostgresTransaction/send(_:)`` has not read yet. One thread uses a transaction
+/// at a time; the lock makes the transaction `Sendable`.
+private final class Unanswered: Sendable {
+    private let futures = Mutex<[EventLoopFuture<PostgresQueryResult>]>([])
+
+    func append(_ future: EventLoopFuture<PostgresQueryResult>) {
+        futures.withLock { $0.append(future) }
+    }
+
+    func take() -> [EventLoopFuture<PostgresQueryResult>] {
+        futures.withLock { futures in
+            defer { futures = [] }
+            return futures
+        }
+    }
+}
+
 /// The connection was closed before a statement could be sent (by the server, the network, or
 /// after an earlier failure); nothing was sent.
 public struct PostgresConnectionClosed: Error, CustomStringConvertible {
@@ -147,7 +200,7 @@ extension PostgresTransaction: ParticipantTransaction {
     /// Remembers a successful reply; the first one for a key stays.
     public func rememberSuccess(consumer: String, idempotencyKey: String, payload: EncodedPayload?) throws {
         let data = payload.map { Data($0.payload) }
-        try query("""
+        try send("""
             INSERT INTO participant_reply (consumer, idempotency_key, message_type, payload, created_at)
             VALUES (\(consumer), \(idempotencyKey), \(payload?.messageType), \(data), \(Date().timeIntervalSince1970))
             ON CONFLICT DO NOTHING
