@@ -105,4 +105,39 @@ struct AccountReplicaTests {
         #expect(try await replicas.0.account("alice@okbank")?.balanceMinor == 0)
         #expect(try await replicas.0.account("bob@okbank")?.balanceMinor == Int64(debited.count) * Self.amount)
     }
+
+    /// Two transactions that each move money for several transfers (as a batch of commands in
+    /// one transaction does) queue for the movements lock instead of each holding a row the other
+    /// waits for: the first debits Alice, the second starts a debit of Carol and waits, and the
+    /// first then debits Carol too. Before the lock the second held Carol's row and waited for
+    /// the clearing row, PostgreSQL found a deadlock and failed one of them.
+    @Test func transactionsMovingMoneyQueueInsteadOfDeadlocking() async throws {
+        let fixture = try await AccountStoreTests.Fixture.open(.postgres)
+        defer { fixture.close() }
+        let application = try #require(fixture.store.postgres?.configuration.applicationName)
+        let firstDebited = DispatchSemaphore(value: 0), secondWaits = DispatchSemaphore(value: 0)
+        let debit: @Sendable (String, String, ServiceTransaction) throws -> StepResult = { transfer, payer, db in
+            try AccountStore.debit(transferID: transfer, payer: payer, amountMinor: 100, currency: "INR", in: db)
+        }
+        async let first = fixture.write { db in
+            let alice = try debit("t1", "alice@okbank", db)
+            firstDebited.signal()
+            secondWaits.wait()
+            return [alice, try debit("t3", "carol@okbank", db)]
+        }
+        await Task.detached { firstDebited.wait() }.value
+        async let second = fixture.write { db in [try debit("t2", "carol@okbank", db)] }
+        try await eventually("the second transaction waits for a lock", within: 10) {
+            try await fixture.store.read("locks") { db in
+                try db.row("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'",
+                    [application], source: "pg_stat_activity")?.integer("n") ?? 0
+            } >= 1
+        }
+        secondWaits.signal()
+        let results = try await first + second
+        #expect(results.allSatisfy { $0.resultID != nil }, "\(results)")
+        #expect(try await fixture.balance("carol@okbank") == 300)
+        #expect(try await fixture.balance("alice@okbank") == 9_900)
+        #expect(try await fixture.conserved())
+    }
 }

@@ -25,6 +25,13 @@ import ServiceKit
 /// overdraft and the primary key (transfer_id, kind) a second posting; on PostgreSQL every step of
 /// a transfer first takes the transfer's lock (``ServiceTransaction/lock(_:)``) and reads the
 /// account it debits `FOR UPDATE`, so two replicas never both pass a balance, limit or refund check.
+///
+/// **One lock order.** Every movement changes the clearing row, a debit after its payer's row
+/// and a credit or refund before its payee's. With a batch of commands in one transaction, two
+/// transactions could then each hold a row the other waits for (PostgreSQL breaks such a
+/// deadlock after a second by failing one). So every transaction that moves money first takes
+/// the movements lock (``lockMovements(in:)``), before any row: the clearing row serialized
+/// movements already; now they queue for it before holding anything.
 /// The rules are written once against ``ServiceTransaction``; only the DDL is per dialect.
 public enum AccountStore {
     /// Creates the tables (SQLite).
@@ -100,6 +107,7 @@ public enum AccountStore {
 
     private static func move(vpa: String, signedAmount: Int64, in db: ServiceTransaction) throws {
         guard signedAmount != 0, signedAmount != .min else { throw DomainError("INVALID_AMOUNT", "amount must be positive") }
+        try lockMovements(in: db)
         guard let account = try account(vpa, forUpdate: true, in: db), account.status != .closed else {
             throw DomainError("VPA_NOT_FOUND", "no open account for \(vpa)")
         }
@@ -186,6 +194,7 @@ public enum AccountStore {
     public static func debit(transferID: String, payer: String, amountMinor: Int64, currency: String, now: Date = Date(),
         in db: ServiceTransaction) throws -> StepResult
     {
+        try lockMovements(in: db)
         try db.lock("transfer/\(transferID)")
         if let existing = try posting(transferID, "DEBIT", in: db) { return .done(existing.postingID) }
         guard try !refundedWithoutDebit(transferID, in: db) else {
@@ -214,6 +223,7 @@ public enum AccountStore {
     /// (`CREDIT_REJECTED`) when there is no debit, the transfer was refunded, or the payee
     /// cannot receive (missing, frozen, closed, rejecting credits, other currency).
     public static func credit(transferID: String, payee: String, now: Date = Date(), in db: ServiceTransaction) throws -> StepResult {
+        try lockMovements(in: db)
         try db.lock("transfer/\(transferID)")
         if let existing = try posting(transferID, "CREDIT", in: db) { return .done(existing.postingID) }
         guard let debit = try posting(transferID, "DEBIT", in: db) else {
@@ -240,6 +250,7 @@ public enum AccountStore {
     /// id, and the transfer is marked so that a later debit is refused. Already credited to the
     /// payee: refused (`ALREADY_CREDITED`).
     public static func refund(transferID: String, now: Date = Date(), in db: ServiceTransaction) throws -> StepResult {
+        try lockMovements(in: db)
         try db.lock("transfer/\(transferID)")
         if let existing = try posting(transferID, "REFUND", in: db) { return .done(existing.postingID) }
         guard let debit = try posting(transferID, "DEBIT", in: db) else {
@@ -257,6 +268,13 @@ public enum AccountStore {
     }
 
     // MARK: Internals
+
+    /// Taken first by every transaction that moves money (a debit, credit or refund, a deposit
+    /// or withdrawal), until it ends; again within the same transaction, it is already held.
+    /// Nothing on SQLite, whose writes are serialized.
+    static func lockMovements(in db: ServiceTransaction) throws {
+        try db.lock("account-movements")
+    }
 
     /// Whether an account can take part in a transfer.
     private enum Usable {
