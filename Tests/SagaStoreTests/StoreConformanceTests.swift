@@ -111,6 +111,43 @@ import Testing
         }
     }
 
+    /// In a batch, a stale update or a start of a saga that exists fails the whole transaction,
+    /// with the commits before it, even where the store checks it only when the transaction
+    /// ends (PostgreSQL); sagas read ahead (`prefetch`) read back as `load` reads them.
+    @Test(arguments: StoreKind.underTest) func aStaleCommitInABatchUndoesTheWholeBatch(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            let store = harness.store
+            let t = try started(), other = try started("saga-2")
+            _ = try await commitStart(t, in: store)
+            await #expect(throws: SagaStoreError.self) {
+                try await store.batch("stale batch") { transaction in
+                    try transaction.prefetch(sagaIDs: ["saga-1", "saga-2", "saga-1"])
+                    #expect(try transaction.load(sagaID: "saga-1") == t.state)
+                    #expect(try transaction.load(sagaID: "saga-2") == nil)
+                    _ = try transaction.write(SagaCommit(inbox: entry("start-2"), saga: .insert(other.state), sagaID: "saga-2",
+                        history: other.history, outbox: other.commands))
+                    var stale = t.state
+                    stale.version = 7
+                    _ = try transaction.write(SagaCommit(inbox: entry("stale"), saga: .update(stale), sagaID: "saga-1"))
+                }
+            }
+            await #expect(throws: (any Error).self) {
+                try await store.batch("existing start") { transaction in
+                    _ = try transaction.write(SagaCommit(inbox: entry("start-2b"), saga: .insert(other.state), sagaID: "saga-2",
+                        history: other.history, outbox: other.commands))
+                    _ = try transaction.write(SagaCommit(inbox: entry("start-1b"), saga: .insert(t.state), sagaID: "saga-1",
+                        history: t.history, outbox: t.commands))
+                }
+            }
+            #expect(try await store.load(sagaID: "saga-2") == nil)
+            #expect(try await store.load(sagaID: "saga-1")?.version == 0)
+            for id in ["start-2", "stale", "start-2b", "start-1b"] {
+                #expect(try await !store.isProcessed(consumer: "orchestrator", messageID: id), "\(id)")
+            }
+            #expect(try await store.pendingOutbox(limit: 10).count == t.commands.count)
+        }
+    }
+
     @Test(arguments: StoreKind.underTest) func inboxDeduplicatesPerConsumer(_ kind: StoreKind) async throws {
         try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
             let store = harness.store

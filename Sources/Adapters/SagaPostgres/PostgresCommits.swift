@@ -13,10 +13,16 @@ import SagaCore
 enum PostgresCommits {
     /// Applies `commit`; a thrown error rolls the whole transaction back.
     ///
+    /// With `deferringChecks` (a batch of commits in one transaction) the saga's insert or update
+    /// is sent without waiting, and whether it took effect is checked when the transaction reads
+    /// its answers (before its next query or `COMMIT`): the same errors, thrown later, and the
+    /// whole transaction rolls back as before. Only the inbox entry is waited for, since a
+    /// duplicate must write nothing.
+    ///
     /// - Throws: ``SagaExists`` for an insert whose saga id is taken (roll back, report
     ///   ``CommitResult/sagaExists``); ``SagaStoreError/versionConflict(sagaID:expected:)`` for a
     ///   stale update; postgres-nio's errors.
-    static func apply(_ commit: SagaCommit, in transaction: PostgresTransaction) throws -> CommitResult {
+    static func apply(_ commit: SagaCommit, in transaction: PostgresTransaction, deferringChecks: Bool = false) throws -> CommitResult {
         let now = Date().timeIntervalSince1970
         if let entry = commit.inbox {
             let inserted = try transaction.query("""
@@ -37,9 +43,12 @@ enum PostgresCommits {
             // Idempotent start: the saga exists, or existed and was removed after it finished. Keep
             // nothing of this commit, not even the inbox row. The tombstone is looked for after the
             // insert: a removal committed while the insert waited on the old row is then seen.
-            if try transaction.query(PostgresQuery(unsafeSQL: sql, binds: binds)).changed == 0
-                || !transaction.query("SELECT 1 FROM saga_tombstone WHERE saga_id = \(state.sagaID)").rows.isEmpty
-            {
+            let insert = PostgresQuery(unsafeSQL: sql, binds: binds)
+            let tombstone: PostgresQuery = "SELECT 1 FROM saga_tombstone WHERE saga_id = \(state.sagaID)"
+            if deferringChecks {
+                try transaction.send(insert) { if $0.changed == 0 { throw SagaExists() } }
+                try transaction.send(tombstone) { if !$0.rows.isEmpty { throw SagaExists() } }
+            } else if try transaction.query(insert).changed == 0 || !transaction.query(tombstone).rows.isEmpty {
                 throw SagaExists()
             }
             newVersion = state.version
@@ -57,8 +66,12 @@ enum PostgresCommits {
                 UPDATE saga_instance SET \(assignments), version = $\(count + 1), timer_claimed_by = NULL, timer_claimed_until = NULL
                 WHERE saga_id = $\(count + 2) AND version = $\(count + 3)
                 """
-            if try transaction.query(PostgresQuery(unsafeSQL: sql, binds: binds)).changed == 0 {
-                throw SagaStoreError.versionConflict(sagaID: state.sagaID, expected: state.version)
+            let update = PostgresQuery(unsafeSQL: sql, binds: binds)
+            let (sagaID, expected) = (state.sagaID, state.version)
+            if deferringChecks {
+                try transaction.send(update) { if $0.changed == 0 { throw SagaStoreError.versionConflict(sagaID: sagaID, expected: expected) } }
+            } else if try transaction.query(update).changed == 0 {
+                throw SagaStoreError.versionConflict(sagaID: sagaID, expected: expected)
             }
             newVersion = state.version + 1
         case nil:

@@ -1,18 +1,68 @@
 import PostgresNIO
 import SagaCore
+import Synchronization
 
 /// The PostgreSQL store's ``SagaTransaction``: one open ``PostgresTransaction``.
+///
+/// A batch costs few waits for the server: ``prefetch(sagaIDs:)`` reads the batch's sagas in one
+/// statement, ``load(sagaID:)`` answers from what was read and written since, and each commit's
+/// saga change goes without waiting, its check deferred (see ``PostgresCommits``).
 struct PostgresSagaTransaction: SagaTransaction {
     let transaction: PostgresTransaction
+    /// The sagas read or written in this transaction (`nil`: read, and there is none).
+    private let known = Known()
+
+    init(transaction: PostgresTransaction) {
+        self.transaction = transaction
+    }
+
+    /// Reads the instances `sagaIDs` in one statement for the ``load(sagaID:)`` calls that follow.
+    func prefetch(sagaIDs: [String]) throws {
+        let wanted = Array(Set(sagaIDs).subtracting(known.ids))
+        guard !wanted.isEmpty else { return }
+        let found = try transaction.query("SELECT * FROM saga_instance WHERE saga_id = ANY(\(wanted))").rows.map(PostgresRows.state)
+        for sagaID in wanted { known.set(sagaID, found.first { $0.sagaID == sagaID }) }
+    }
 
     /// The instance with id `sagaID`, or `nil`, as this transaction sees it.
     func load(sagaID: String) throws -> SagaState? {
-        try transaction.query("SELECT * FROM saga_instance WHERE saga_id = \(sagaID)").rows.first.map(PostgresRows.state)
+        if let state = known.get(sagaID) { return state }
+        let state = try transaction.query("SELECT * FROM saga_instance WHERE saga_id = \(sagaID)").rows.first.map(PostgresRows.state)
+        known.set(sagaID, state)
+        return state
     }
 
-    /// Writes `commit` in this transaction (``SagaExists`` or a version conflict is thrown).
+    /// Writes `commit` in this transaction; a saga that exists already, or a stale version, is
+    /// found when the transaction reads its answers, and fails it then.
     func write(_ commit: SagaCommit) throws -> CommitResult {
-        try PostgresCommits.apply(commit, in: transaction)
+        let result = try PostgresCommits.apply(commit, in: transaction, deferringChecks: true)
+        if case .committed(let version?) = result, let sagaID = commit.sagaID {
+            switch commit.saga {
+            case .insert(var state), .update(var state):
+                state.version = version
+                known.set(sagaID, state)
+            case nil:
+                break
+            }
+        }
+        return result
+    }
+}
+
+/// What a ``PostgresSagaTransaction`` knows of sagas: one thread uses a transaction at a time;
+/// the lock makes it `Sendable`.
+private final class Known: Sendable {
+    private let sagas = Mutex<[String: SagaState?]>([:])
+
+    var ids: Set<String> { sagas.withLock { Set($0.keys) } }
+
+    /// `.some(nil)`: read, and there is none; `nil`: not read.
+    func get(_ sagaID: String) -> SagaState?? {
+        sagas.withLock { $0[sagaID] }
+    }
+
+    func set(_ sagaID: String, _ state: SagaState?) {
+        sagas.withLock { $0[sagaID] = .some(state) }
     }
 }
 

@@ -22,7 +22,7 @@ public struct PostgresTransaction: Sendable {
     let statementTimeout: TimeInterval
     /// The store's schema (for ``PostgresStatistics``).
     let schema: String
-    /// Statements sent with ``send(_:)`` whose answers were not read yet, in order.
+    /// Statements sent with ``send(_:check:)`` whose answers were not read yet, in order.
     private let unanswered = Unanswered()
 
     init(connection: PostgresConnection, logger: Logger, statementTimeout: TimeInterval, schema: String) {
@@ -57,18 +57,26 @@ public struct PostgresTransaction: Sendable {
     ///
     /// A commit's outbox rows, history and timeline are sent so: one wait for all of them
     /// instead of a wake-up of this thread and of the connection's event loop per statement.
-    func send(_ query: PostgresQuery) throws {
-        unanswered.append(try submit(query))
+    ///
+    /// `check` (when given) reads the statement's answer when it arrives and throws when the
+    /// transaction must not commit with it (an update that matched no row): a check deferred
+    /// to the end of the transaction instead of a wait for each answer.
+    func send(_ query: PostgresQuery, check: (@Sendable (PostgresResult) throws -> Void)? = nil) throws {
+        unanswered.append(Unanswered.Statement(answer: try submit(query), check: check))
     }
 
-    /// Waits for the statements ``send(_:)`` sent; throws the first one's error.
+    /// Waits for the statements ``send(_:check:)`` sent and runs their checks; throws the
+    /// first failure.
     func flush() throws {
-        for answer in unanswered.take() { _ = try wait(for: answer) }
+        for statement in unanswered.take() {
+            let result = try wait(for: statement.answer)
+            try statement.check?(PostgresResult(rows: result.rows.map { $0.makeRandomAccess() }, changed: result.metadata.rows ?? 0))
+        }
     }
 
-    /// Waits for the statements ``send(_:)`` sent, ignoring their errors: before a rollback.
+    /// Waits for the statements ``send(_:check:)`` sent, ignoring their errors: before a rollback.
     func drain() {
-        for answer in unanswered.take() { _ = try? wait(for: answer) }
+        for statement in unanswered.take() { _ = try? wait(for: statement.answer) }
     }
 
     private func submit(_ query: PostgresQuery) throws -> EventLoopFuture<PostgresQueryResult> {
@@ -141,16 +149,22 @@ public struct PostgresTransaction: Sendable {
 /// The answers ``PostgresTransaction/send(_:)`` has not read yet. One thread uses a transaction
 /// at a time; the lock makes the transaction `Sendable`.
 private final class Unanswered: Sendable {
-    private let futures = Mutex<[EventLoopFuture<PostgresQueryResult>]>([])
-
-    func append(_ future: EventLoopFuture<PostgresQueryResult>) {
-        futures.withLock { $0.append(future) }
+    /// A statement sent, and what to check of its answer.
+    struct Statement: Sendable {
+        var answer: EventLoopFuture<PostgresQueryResult>
+        var check: (@Sendable (PostgresResult) throws -> Void)?
     }
 
-    func take() -> [EventLoopFuture<PostgresQueryResult>] {
-        futures.withLock { futures in
-            defer { futures = [] }
-            return futures
+    private let statements = Mutex<[Statement]>([])
+
+    func append(_ statement: Statement) {
+        statements.withLock { $0.append(statement) }
+    }
+
+    func take() -> [Statement] {
+        statements.withLock { statements in
+            defer { statements = [] }
+            return statements
         }
     }
 }

@@ -5,6 +5,14 @@ enum DecodedMessage: Sendable {
     /// A participant's reply.
     case reply(StepReply, inbox: InboxEntry)
 
+    /// The saga the message starts or answers.
+    var sagaID: String {
+        switch self {
+        case .start(let start): start.sagaID
+        case .reply(let reply, _): reply.sagaID
+        }
+    }
+
     /// What a start event asks for.
     struct StartRequest: Sendable {
         var definition: any AnySagaDefinition
@@ -55,6 +63,7 @@ extension SagaOrchestrator {
     public func process(batch messages: [InboundMessage]) async throws {
         let decoded = try messages.map(decode)
         let changes = try await store.batch("process \(messages.count) messages") { transaction in
+            try transaction.prefetch(sagaIDs: decoded.map(\.sagaID))
             var changes: [PlannedChange] = []
             for message in decoded {
                 let change: PlannedChange

@@ -5,12 +5,23 @@
 /// Reads see the writes made earlier in the same transaction. A commit that cannot be kept on
 /// its own inside a larger transaction (an insert whose saga exists, a stale version) throws
 /// instead of returning, and the whole transaction rolls back: its messages are then processed
-/// one by one.
+/// one by one. A store may find this out later than ``write(_:)`` returns (PostgreSQL checks
+/// when the transaction reads the server's answers, at the latest before it commits): the
+/// transaction then fails as a whole all the same.
 public protocol SagaTransaction {
+    /// Reads the instances `sagaIDs` ahead of the ``load(sagaID:)`` calls that follow, where the
+    /// store can read them together (one statement on PostgreSQL). Optional: the default does
+    /// nothing.
+    func prefetch(sagaIDs: [String]) throws
     /// The instance with id `sagaID`, or `nil`.
     func load(sagaID: String) throws -> SagaState?
     /// Writes `commit` in this transaction: ``CommitResult/committed(version:)``, or
     /// ``CommitResult/duplicateMessage`` (nothing written). Throws where ``SagaStore/commit(_:)``
     /// would report ``CommitResult/sagaExists`` or a version conflict.
     func write(_ commit: SagaCommit) throws -> CommitResult
+}
+
+extension SagaTransaction {
+    /// Does nothing: ``load(sagaID:)`` reads each saga when asked.
+    public func prefetch(sagaIDs: [String]) throws {}
 }
