@@ -41,18 +41,13 @@ struct PostgresQueryPlanTests {
         }
     }
 
-    /// Four order sagas through the orchestrator and a participant, relayed by hand, then the
-    /// timers, the purges and the retention of finished sagas.
+    /// ``QueryPlanTests/runOrderSagas(_:_:)`` on PostgreSQL, with a participant that reads and
+    /// writes a table of its own in the store's transaction.
     static func runSagas(_ sagas: PostgresSagaStore, _ services: PostgresSagaStore) async throws {
         _ = try await services.transaction("create ledger") { transaction in
             try transaction.query("CREATE TABLE ledger (seq bigserial PRIMARY KEY, saga_id text NOT NULL, action text NOT NULL)")
             try transaction.query("CREATE INDEX ledger_saga ON ledger (saga_id)")
         }
-        let definition = try Fixtures.orderSaga()
-        let orchestrator = SagaOrchestrator(
-            registry: try SagaRegistry([Fixtures.orderRegistration(definition, prefix: "")]), store: sagas,
-            lifecycleEncoder: JSONLifecycleEncoder()
-        )
         let participant = SagaParticipant(store: services, consumerName: "participants") { command, transaction in
             let body = try command.decode(StepCommand.self)
             let earlier = try transaction.query("SELECT action FROM ledger WHERE saga_id = \(command.sagaID)").rows.count
@@ -60,39 +55,7 @@ struct PostgresQueryPlanTests {
             if body.action == "reserve" { return try .succeeded(TestReservation(reservationID: "res-\(command.sagaID)")) }
             return .succeeded(nil)
         }
-        let starts = try (0..<4).map { index in
-            InboundMessage(topic: "order.placed", partition: 0, offset: Int64(index), timestampMilliseconds: nil,
-                key: Array("plan-\(index)".utf8), value: try OrderData(orderID: "plan-\(index)", amount: 5).encodePayload(),
-                headers: [SagaHeader(SagaHeaders.messageID, "start-\(index)")])
-        }
-        try await orchestrator.process(starts[0])
-        try await orchestrator.process(batch: Array(starts.dropFirst()))
-        for _ in 0..<definition.steps.count {
-            let commands = try await relay(sagas, skipping: "saga.events")
-            _ = try await participant.process(commands[0])
-            _ = try await participant.process(batch: Array(commands.dropFirst()))
-            let replies = try await relay(services, skipping: nil)
-            try await orchestrator.process(replies[0])
-            try await orchestrator.process(batch: Array(replies.dropFirst()))
-        }
-        _ = try await orchestrator.fireDueTimers(now: Date())
-        _ = try await sagas.nextDeadline()
-        let anHourAgo = Date().addingTimeInterval(-3600)
-        #expect(try await sagas.purge(before: anHourAgo, limit: 10) == 0)
-        #expect(try await services.purge(before: anHourAgo, limit: 10) == 0)
-        #expect(try await sagas.countByStatus() == [.completed: 4])
-        #expect(try await sagas.purgeFinished(startedBefore: Date().addingTimeInterval(60), limit: 10) == 4)
-        #expect(try await sagas.countByStatus().isEmpty)
-    }
-
-    /// What a broker would deliver: the claimed outbox rows (those not to `skipping`), marked published.
-    static func relay(_ store: PostgresSagaStore, skipping: String?) async throws -> [InboundMessage] {
-        let rows = try await store.pendingOutbox(limit: 100)
-        try await store.markPublished(rows.map(\.id), at: Date())
-        return rows.filter { $0.message.topic != skipping }.enumerated().map { index, row in
-            InboundMessage(topic: row.message.topic, partition: 0, offset: Int64(index), timestampMilliseconds: nil,
-                key: row.message.key, value: row.message.value, headers: row.message.headers)
-        }
+        try await QueryPlanTests.runOrderSagas(sagas, participant)
     }
 
     /// The scans in `sql`'s generic plan that read a growing table whole, or one of its indexes

@@ -25,37 +25,8 @@ import Testing
         try await services.pool.write { db in try TestParticipants.migrate(db) }
         SQLiteStatistics.record(databasesAt: [orchestratorPath, participantPath])
 
-        let definition = try Fixtures.orderSaga()
-        let orchestrator = SagaOrchestrator(
-            registry: try SagaRegistry([Fixtures.orderRegistration(definition, prefix: "")]), store: sagas,
-            lifecycleEncoder: JSONLifecycleEncoder()
-        )
         let participant = SagaParticipant(store: services, consumerName: "participants", handler: TestParticipants.handle)
-        let starts = try (0..<4).map { index in
-            InboundMessage(topic: "order.placed", partition: 0, offset: Int64(index), timestampMilliseconds: nil,
-                key: Array("plan-\(index)".utf8), value: try OrderData(orderID: "plan-\(index)", amount: 5).encodePayload(),
-                headers: [SagaHeader(SagaHeaders.messageID, "start-\(index)")])
-        }
-        try await orchestrator.process(starts[0])
-        try await orchestrator.process(batch: Array(starts.dropFirst()))
-        for _ in 0..<definition.steps.count {
-            let commands = try await Self.relay(sagas, skipping: "saga.events")
-            _ = try await participant.process(commands[0])
-            _ = try await participant.process(batch: Array(commands.dropFirst()))
-            let replies = try await Self.relay(services, skipping: nil)
-            try await orchestrator.process(replies[0])
-            try await orchestrator.process(batch: Array(replies.dropFirst()))
-        }
-        _ = try await orchestrator.fireDueTimers(now: Date())
-        _ = try await sagas.nextDeadline()
-        // The housekeeping's purge runs beside the messages: it must not read the tables whole either.
-        let anHourAgo = Date().addingTimeInterval(-3600)
-        #expect(try await sagas.purge(before: anHourAgo, limit: 10) == 0)
-        #expect(try await services.purge(before: anHourAgo, limit: 10) == 0)
-        #expect(try await sagas.countByStatus() == [.completed: 4])
-        // So does the retention of finished sagas: the four move to tombstones through the status index.
-        #expect(try await sagas.purgeFinished(startedBefore: Date().addingTimeInterval(60), limit: 10) == 4)
-        #expect(try await sagas.countByStatus().isEmpty)
+        try await Self.runOrderSagas(sagas, participant)
 
         var checked = 0
         for (path, store) in [(orchestratorPath, sagas), (participantPath, services)] {
@@ -77,9 +48,48 @@ import Testing
         #expect(checked >= 10, "statements recorded: \(checked)")
     }
 
+    /// Four order sagas through the orchestrator on `sagas` and `participant`, relayed by hand
+    /// (starts, commands, replies, alone and in batches), then the timers, the housekeeping's purge
+    /// and the retention of finished sagas: every kind of statement the message path runs.
+    static func runOrderSagas<Services: ParticipantStore>(
+        _ sagas: any SagaStore, _ participant: SagaParticipant<Services>
+    ) async throws {
+        let services = participant.store
+        let definition = try Fixtures.orderSaga()
+        let orchestrator = SagaOrchestrator(
+            registry: try SagaRegistry([Fixtures.orderRegistration(definition, prefix: "")]), store: sagas,
+            lifecycleEncoder: JSONLifecycleEncoder()
+        )
+        let starts = try (0..<4).map { index in
+            InboundMessage(topic: "order.placed", partition: 0, offset: Int64(index), timestampMilliseconds: nil,
+                key: Array("plan-\(index)".utf8), value: try OrderData(orderID: "plan-\(index)", amount: 5).encodePayload(),
+                headers: [SagaHeader(SagaHeaders.messageID, "start-\(index)")])
+        }
+        try await orchestrator.process(starts[0])
+        try await orchestrator.process(batch: Array(starts.dropFirst()))
+        for _ in 0..<definition.steps.count {
+            let commands = try await relay(sagas, skipping: "saga.events")
+            _ = try await participant.process(commands[0])
+            _ = try await participant.process(batch: Array(commands.dropFirst()))
+            let replies = try await relay(services, skipping: nil)
+            try await orchestrator.process(replies[0])
+            try await orchestrator.process(batch: Array(replies.dropFirst()))
+        }
+        _ = try await orchestrator.fireDueTimers(now: Date())
+        _ = try await sagas.nextDeadline()
+        // The housekeeping's purge runs beside the messages: it must not read the tables whole either.
+        let anHourAgo = Date().addingTimeInterval(-3600)
+        #expect(try await sagas.purge(before: anHourAgo, limit: 10) == 0)
+        #expect(try await services.purge(before: anHourAgo, limit: 10) == 0)
+        #expect(try await sagas.countByStatus() == [.completed: 4])
+        // So does the retention of finished sagas: the four move to tombstones through the status index.
+        #expect(try await sagas.purgeFinished(startedBefore: Date().addingTimeInterval(60), limit: 10) == 4)
+        #expect(try await sagas.countByStatus().isEmpty)
+    }
+
     /// What a broker would deliver: the pending outbox rows (those not to `skipping`), marked
     /// published by the relay's statements.
-    static func relay(_ store: SQLiteSagaStore, skipping: String?) async throws -> [InboundMessage] {
+    static func relay(_ store: any SagaStore, skipping: String?) async throws -> [InboundMessage] {
         let rows = try await store.pendingOutbox(limit: 100)
         try await store.markPublished(rows.map(\.id), at: Date())
         return rows.filter { $0.message.topic != skipping }.enumerated().map { index, row in
