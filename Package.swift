@@ -361,7 +361,7 @@ let package = Package(
         // One conformance suite over every store (SQLite, and PostgreSQL at SAGA_TEST_DATABASE_URL).
         .testTarget(
             name: "SagaStoreTests",
-            dependencies: ["Avro", .product(name: "GRDB", package: "GRDB.swift"), "SagaAvro", "SagaCore", "SagaPostgres", "SagaSQLite", "SagaTestSupport"],
+            dependencies: ["Avro", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"), "SagaAvro", "SagaCore", "SagaPostgres", "SagaSQLite", "SagaTestSupport"],
             path: "Tests/SagaStoreTests",
             linkerSettings: developmentRuntimeLibraryPath
         ),
