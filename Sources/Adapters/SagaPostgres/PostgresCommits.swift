@@ -88,28 +88,17 @@ enum PostgresCommits {
 }
 
 extension PostgresCommits {
-    /// Rows per outbox insert: 6 parameters each, far below PostgreSQL's 65,535 per statement.
-    static let outboxRowsPerStatement = 1_000
-
     /// Inserts `messages` into the outbox, one multi-row statement (per
-    /// ``outboxRowsPerStatement``), sent without waiting for its answer.
+    /// ``PostgresTransaction/rowsPerInsert``), sent without waiting for its answer.
     static func writeOutbox(_ messages: [OutgoingMessage], at now: Double, in transaction: PostgresTransaction) throws {
-        for start in stride(from: 0, to: messages.count, by: outboxRowsPerStatement) {
-            var binds = PostgresBindings()
-            var rows: [String] = []
-            for message in messages[start..<min(start + outboxRowsPerStatement, messages.count)] {
-                let first = binds.count + 1
-                binds.append(message.topic)
-                try binds.append(Data(message.key))
-                try binds.append(Data(message.value))
-                binds.append(message.headers.map(\.key))
-                binds.append(message.headers.map { ByteBuffer(bytes: $0.value) })
-                binds.append(now)
-                rows.append("(" + (first..<(first + 6)).map { "$\($0)" }.joined(separator: ", ") + ")")
-            }
-            try transaction.send(PostgresQuery(unsafeSQL: """
-                INSERT INTO outbox (topic, key, value, header_keys, header_values, created_at) VALUES \(rows.joined(separator: ", "))
-                """, binds: binds))
+        let columns = ["topic", "key", "value", "header_keys", "header_values", "created_at"]
+        try transaction.sendInsert(into: "outbox", columns: columns, messages) { message, binds in
+            binds.append(message.topic)
+            try binds.append(Data(message.key))
+            try binds.append(Data(message.value))
+            binds.append(message.headers.map(\.key))
+            binds.append(message.headers.map { ByteBuffer(bytes: $0.value) })
+            binds.append(now)
         }
     }
 }

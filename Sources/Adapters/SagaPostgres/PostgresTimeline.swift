@@ -9,36 +9,24 @@ enum PostgresTimeline {
         "saga_id", "kind", "at", "step", "attempt", "item", "topic", "message_type", "message_id", "causation_id", "payload",
         "outcome", "detail",
     ]
-    /// Rows per statement (PostgreSQL allows 65,535 parameters per statement).
-    static let rowsPerStatement = 1_000
 
-    /// Inserts `entries` of saga `sagaID` in one statement (per ``rowsPerStatement`` rows), inside the
-    /// commit's transaction, sent without waiting for its answer.
+    /// Inserts `entries` of saga `sagaID` in one statement (per ``PostgresTransaction/rowsPerInsert``
+    /// rows), inside the commit's transaction, sent without waiting for its answer.
     static func write(_ entries: [SagaTimelineEntry], sagaID: String, in transaction: PostgresTransaction) throws {
-        guard !entries.isEmpty else { return }
-        for start in stride(from: 0, to: entries.count, by: rowsPerStatement) {
-            let chunk = entries[start..<min(start + rowsPerStatement, entries.count)]
-            var binds = PostgresBindings()
-            var rows: [String] = []
-            for entry in chunk {
-                let first = binds.count + 1
-                binds.append(sagaID)
-                binds.append(entry.kind.rawValue)
-                binds.append(entry.at.timeIntervalSince1970)
-                binds.append(entry.step)
-                binds.append(entry.attempt)
-                binds.append(entry.item)
-                binds.append(entry.topic)
-                binds.append(entry.messageType)
-                binds.append(entry.messageID)
-                binds.append(entry.causationID)
-                try binds.append(entry.payload.map { Data($0) })
-                binds.append(entry.outcome)
-                binds.append(entry.detail)
-                rows.append("(" + (first..<(first + columns.count)).map { "$\($0)" }.joined(separator: ", ") + ")")
-            }
-            let sql = "INSERT INTO saga_timeline (\(columns.joined(separator: ", "))) VALUES \(rows.joined(separator: ", "))"
-            try transaction.send(PostgresQuery(unsafeSQL: sql, binds: binds))
+        try transaction.sendInsert(into: "saga_timeline", columns: columns, entries) { entry, binds in
+            binds.append(sagaID)
+            binds.append(entry.kind.rawValue)
+            binds.append(entry.at.timeIntervalSince1970)
+            binds.append(entry.step)
+            binds.append(entry.attempt)
+            binds.append(entry.item)
+            binds.append(entry.topic)
+            binds.append(entry.messageType)
+            binds.append(entry.messageID)
+            binds.append(entry.causationID)
+            try binds.append(entry.payload.map { Data($0) })
+            binds.append(entry.outcome)
+            binds.append(entry.detail)
         }
     }
 

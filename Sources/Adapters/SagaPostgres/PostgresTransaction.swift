@@ -46,7 +46,7 @@ public struct PostgresTransaction: Sendable {
         let answer = try submit(query)
         try flush()
         let result = try wait(for: answer)
-        return PostgresResult(rows: result.rows.map { $0.makeRandomAccess() }, changed: result.metadata.rows ?? 0)
+        return PostgresResult(result)
     }
 
     /// Sends a statement whose answer the caller does not need (an insert, an update of a row the
@@ -70,7 +70,7 @@ public struct PostgresTransaction: Sendable {
     func flush() throws {
         for statement in unanswered.take() {
             let result = try wait(for: statement.answer)
-            try statement.check?(PostgresResult(rows: result.rows.map { $0.makeRandomAccess() }, changed: result.metadata.rows ?? 0))
+            try statement.check?(PostgresResult(result))
         }
     }
 
@@ -190,6 +190,11 @@ public struct PostgresResult: Sendable {
     public var rows: [PostgresRandomAccessRow]
     /// How many rows it inserted, updated or deleted (or returned, for a `SELECT`).
     public var changed: Int
+
+    init(_ result: PostgresQueryResult) {
+        rows = result.rows.map { $0.makeRandomAccess() }
+        changed = result.metadata.rows ?? 0
+    }
 }
 
 extension PostgresTransaction: ParticipantTransaction {
