@@ -29,7 +29,7 @@ extension PostgresSagaStore {
         let lease = configuration.claimLease
         return try await operation("pending outbox") { transaction in
             let now = Date().timeIntervalSince1970
-            try transaction.execute("SELECT pg_advisory_xact_lock(hashtext('saga-outbox-claim:' || current_schema()))")
+            try transaction.send("SELECT pg_advisory_xact_lock(hashtext('saga-outbox-claim:' || current_schema()))")
             return try transaction.query("""
                 WITH held AS MATERIALIZED (
                     SELECT topic, key, MIN(id) AS first_id FROM outbox

@@ -11,7 +11,7 @@ extension PostgresSagaStore: SagaReportStore {
     /// The sagas `filter` selects, newest first, each with its step history (one snapshot).
     public func reports(matching filter: SagaFilter) async throws(SagaStoreError) -> [SagaReport] {
         try await operation("list sagas with history") { transaction in
-            try transaction.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            try transaction.send("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             return try Self.states(matching: filter, in: transaction).map { state in
                 SagaReport(state: state, history: try Self.history(sagaID: state.sagaID, in: transaction))
             }
@@ -21,7 +21,7 @@ extension PostgresSagaStore: SagaReportStore {
     /// The saga `sagaID` with its step history, or nil when there is none.
     public func report(sagaID: String) async throws(SagaStoreError) -> SagaReport? {
         try await operation("report of saga \(sagaID)") { transaction in
-            try transaction.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            try transaction.send("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             guard let row = try transaction.query("SELECT * FROM saga_instance WHERE saga_id = \(sagaID)").rows.first else { return nil }
             return SagaReport(state: try PostgresRows.state(row), history: try Self.history(sagaID: sagaID, in: transaction))
         }

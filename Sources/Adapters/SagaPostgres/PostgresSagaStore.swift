@@ -158,10 +158,15 @@ public final class PostgresSagaStore: SagaStore, Service {
     /// waiting failed (that error is rethrown). A connection that cannot begin or roll back is
     /// closed before it goes back to the pool.
     ///
+    /// `BEGIN` goes out with the body's first statement, and `COMMIT` behind its last ones
+    /// (unless one carries a check, which must pass first): a transaction costs the waits of its
+    /// body's reads and one more. Only a session that ended fails a `BEGIN`, and then every
+    /// statement behind it fails too.
+    ///
     /// - Throws: the body's error, ``StaleConnection`` when `BEGIN` failed, or the server's.
     static func inTransaction<T>(_ transaction: PostgresTransaction, _ body: (PostgresTransaction) throws -> T) throws -> T {
         do {
-            try transaction.execute("BEGIN")
+            try transaction.begin()
         } catch {
             transaction.discardConnection()
             throw StaleConnection(underlying: error)
@@ -169,7 +174,7 @@ public final class PostgresSagaStore: SagaStore, Service {
         let result: T
         do {
             result = try body(transaction)
-            try transaction.flush()
+            if transaction.awaitsChecks { try transaction.flush() }
         } catch {
             transaction.drain()
             if transaction.sessionEnded(by: error) {
@@ -186,7 +191,9 @@ public final class PostgresSagaStore: SagaStore, Service {
             throw error
         }
         do {
-            try transaction.execute("COMMIT")
+            try transaction.commit()
+        } catch let rolledBack as PostgresTransaction.RolledBack {
+            throw rolledBack.underlying
         } catch {
             // Whether it committed is unknown (the caller's retry finds out through the inbox);
             // the connection is not lent again.

@@ -52,7 +52,7 @@ extension PostgresSagaStore {
     /// or nil when there is no such saga.
     public func timeline(sagaID: String) async throws(SagaStoreError) -> SagaTimeline? {
         try await operation("timeline of saga \(sagaID)") { transaction in
-            try transaction.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            try transaction.send("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             guard let row = try transaction.query("SELECT * FROM saga_instance WHERE saga_id = \(sagaID)").rows.first else { return nil }
             let audit = try transaction.query("SELECT * FROM audit_trail WHERE target = \(sagaID) ORDER BY sequence").rows
                 .map { try Self.auditEntry($0) }

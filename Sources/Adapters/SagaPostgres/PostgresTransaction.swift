@@ -44,7 +44,8 @@ public struct PostgresTransaction: Sendable {
     @discardableResult
     public func query(_ query: PostgresQuery) throws -> PostgresResult {
         let answer = try submit(query)
-        try flush()
+        PostgresStatistics.waited(schema: schema)
+        try readAnswers()
         let result = try wait(for: answer)
         return PostgresResult(result)
     }
@@ -66,12 +67,64 @@ public struct PostgresTransaction: Sendable {
     }
 
     /// Waits for the statements ``send(_:check:)`` sent and runs their checks; throws the
-    /// first failure.
+    /// first failure (a failed ``begin()`` as ``PostgresSagaStore/StaleConnection``).
     func flush() throws {
+        guard unanswered.count > 0 else { return }
+        PostgresStatistics.waited(schema: schema)
+        try readAnswers()
+    }
+
+    private func readAnswers() throws {
         for statement in unanswered.take() {
-            let result = try wait(for: statement.answer)
+            let result: PostgresQueryResult
+            do {
+                result = try wait(for: statement.answer)
+            } catch where statement.begins {
+                throw PostgresSagaStore.StaleConnection(underlying: error)
+            }
             try statement.check?(PostgresResult(result))
         }
+    }
+
+    /// Sends `BEGIN` without waiting: its answer is read with the first statement's, one round
+    /// trip for both. A failed `BEGIN` is thrown by that read as
+    /// ``PostgresSagaStore/StaleConnection`` (nothing ran: only a session that ended fails a
+    /// `BEGIN`, and the statements behind it fail with it).
+    func begin() throws {
+        unanswered.append(Unanswered.Statement(answer: try submit("BEGIN"), check: nil, begins: true))
+    }
+
+    /// Whether a statement sent with a check has not been answered yet: its check may still
+    /// refuse the transaction, so `COMMIT` must wait for it.
+    var awaitsChecks: Bool { unanswered.hasChecks }
+
+    /// Sends `COMMIT` behind the statements not answered yet and waits for them and for it: one
+    /// round trip. None of them may carry a check (``awaitsChecks``), since the server commits
+    /// without asking.
+    ///
+    /// - Throws: ``RolledBack`` when a statement before it failed: the server then ended the
+    ///   transaction, answering `COMMIT` with `ROLLBACK`, and the session stays usable. Else
+    ///   the error of the session or of `COMMIT` itself, after which whether the transaction
+    ///   committed is unknown.
+    func commit() throws {
+        let commit = try submit("COMMIT")
+        PostgresStatistics.waited(schema: schema)
+        do {
+            try readAnswers()
+        } catch {
+            _ = try? wait(for: commit)
+            if sessionEnded(by: error) { throw error }
+            throw RolledBack(underlying: error)
+        }
+        let answer = try wait(for: commit)
+        // A transaction whose statements all succeeded is not answered with ROLLBACK; if it is, say so.
+        guard answer.metadata.command == "COMMIT" else { throw PostgresUnexpectedAnswer(command: answer.metadata.command) }
+    }
+
+    /// A statement failed after `COMMIT` was sent behind it: nothing of the transaction took
+    /// effect, and the connection is idle again.
+    struct RolledBack: Error {
+        var underlying: any Error
     }
 
     /// Waits for the statements ``send(_:check:)`` sent, ignoring their errors: before a rollback.
@@ -108,7 +161,10 @@ public struct PostgresTransaction: Sendable {
     /// 57P), or a statement had no answer in time. The server rolls such a transaction back
     /// itself; sending `ROLLBACK` on the connection would not be answered.
     func sessionEnded(by error: any Error) -> Bool {
-        if connection.isClosed || error is PostgresStatementTimedOut || error is PostgresConnectionClosed { return true }
+        if connection.isClosed || error is PostgresStatementTimedOut || error is PostgresConnectionClosed
+            || error is PostgresSagaStore.StaleConnection {
+            return true
+        }
         guard let error = error as? PSQLError else { return false }
         switch error.code {
         case .clientClosedConnection, .serverClosedConnection, .connectionError, .uncleanShutdown,
@@ -153,12 +209,22 @@ private final class Unanswered: Sendable {
     struct Statement: Sendable {
         var answer: EventLoopFuture<PostgresQueryResult>
         var check: (@Sendable (PostgresResult) throws -> Void)?
+        /// The transaction's `BEGIN`.
+        var begins = false
     }
 
     private let statements = Mutex<[Statement]>([])
 
     func append(_ statement: Statement) {
         statements.withLock { $0.append(statement) }
+    }
+
+    var count: Int {
+        statements.withLock { $0.count }
+    }
+
+    var hasChecks: Bool {
+        statements.withLock { $0.contains { $0.check != nil } }
     }
 
     func take() -> [Statement] {
@@ -174,6 +240,12 @@ private final class Unanswered: Sendable {
 public struct PostgresConnectionClosed: Error, CustomStringConvertible {
     /// A readable description.
     public var description: String { "the connection to PostgreSQL is closed" }
+}
+
+/// The server answered `COMMIT` with another command tag (`ROLLBACK`).
+struct PostgresUnexpectedAnswer: Error, CustomStringConvertible {
+    var command: String
+    var description: String { "PostgreSQL answered COMMIT with \(command)" }
 }
 
 /// A statement had no answer from the server in time; its connection was closed.

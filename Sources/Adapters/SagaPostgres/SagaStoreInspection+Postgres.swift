@@ -22,7 +22,7 @@ extension SagaStoreInspection {
                 result = .success(try await NIOThreadPool.singleton.runIfActive {
                     try PostgresSagaStore.inTransaction(PostgresTransaction(
                         connection: connection, logger: logger, statementTimeout: configuration.statementTimeout, schema: configuration.schema)) { transaction in
-                        try transaction.execute("SET TRANSACTION READ ONLY")
+                        try transaction.send("SET TRANSACTION READ ONLY")
                         return try read(schema: schema, in: transaction)
                     }
                 })
