@@ -102,6 +102,3 @@ extension PostgresCommits {
         }
     }
 }
-
-/// Thrown inside a transaction to roll back an insert whose saga id exists already.
-struct SagaExists: Error {}

@@ -288,9 +288,6 @@ public final class SQLiteSagaStore: SagaStore {
     }
 }
 
-/// Thrown inside a write to roll back an insert whose saga id exists already.
-struct SagaExists: Error {}
-
 extension Database {
     /// Executes `sql` through GRDB's per-connection statement cache (parsed once per connection).
     func executeCached(sql: String, arguments: StatementArguments = StatementArguments()) throws {

@@ -17,11 +17,20 @@ public protocol SagaTransaction {
     func load(sagaID: String) throws -> SagaState?
     /// Writes `commit` in this transaction: ``CommitResult/committed(version:)``, or
     /// ``CommitResult/duplicateMessage`` (nothing written). Throws where ``SagaStore/commit(_:)``
-    /// would report ``CommitResult/sagaExists`` or a version conflict.
+    /// would report ``CommitResult/sagaExists`` (``SagaExists``) or a version conflict.
     func write(_ commit: SagaCommit) throws -> CommitResult
 }
 
 extension SagaTransaction {
     /// Does nothing: ``load(sagaID:)`` reads each saga when asked.
     public func prefetch(sagaIDs: [String]) throws {}
+}
+
+/// Thrown inside a store's transaction when a commit starts a saga whose id is taken (or was
+/// used by a saga removed since): the transaction rolls back, and ``SagaStore/commit(_:)``
+/// reports ``CommitResult/sagaExists``. The stores throw it, so that a batch's transaction
+/// (``SagaTransaction``) fails as a whole.
+public struct SagaExists: Error, Sendable {
+    /// Creates the error.
+    public init() {}
 }
