@@ -12,12 +12,15 @@ import Testing
     final class GatedPublisher: OutboxPublisher {
         private let gate = Mutex<CheckedContinuation<Void, Never>?>(nil)
         private let held = Mutex(false)
+        /// The number of messages of each `publish` call, in call order.
+        let batches = Mutex<[Int]>([])
         let sent: AsyncStream<String>
         private let sending: AsyncStream<String>.Continuation
 
         init() { (sent, sending) = AsyncStream<String>.makeStream() }
 
         func publish(_ messages: [OutgoingMessage]) async -> [(any Error)?] {
+            batches.withLock { $0.append(messages.count) }
             for message in messages {
                 sending.yield(String(decoding: message.key, as: UTF8.self) + "/" + (message.headers.string(SagaHeaders.messageID) ?? ""))
                 if message.value == Array("hold".utf8) {
@@ -87,5 +90,26 @@ import Testing
         publisher.release()
         await relay.value
         #expect(try await store.pendingOutbox(limit: 10).isEmpty)
+    }
+
+    /// The relay's limits size its batches: three pending rows of three sagas go as one batch by
+    /// default, and one by one with a batch size of 1 (``OutboxRelayLimits``, the
+    /// `SAGA_RELAY_BATCH_SIZE` setting).
+    @Test(.timeLimit(.minutes(1)), arguments: [(OutboxRelayLimits.default, [3]), (OutboxRelayLimits(batchSize: 1, batchesInFlight: 1), [1, 1, 1])])
+    func theBatchSizeLimitsWhatOnePublishCarries(limits: OutboxRelayLimits, expected: [Int]) async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteSagaStore(path: directory.file("outbox.sqlite"))
+        let publisher = GatedPublisher()
+        _ = try await store.commit(SagaCommit(outbox: [row("a", "a1"), row("b", "b1"), row("c", "c1")]))
+        let relay = Task {
+            await OutboxRelay(
+                store: store, publisher: publisher, doorbell: Doorbell(), batchSize: limits.batchSize,
+                maxBatchesInFlight: limits.batchesInFlight
+            ).run()
+        }
+        try await eventually("every row published") { try await store.pendingOutbox(limit: 10).isEmpty }
+        relay.cancel()
+        await relay.value
+        #expect(publisher.batches.withLock { $0 } == expected)
     }
 }

@@ -3,6 +3,7 @@ import Prometheus
 import Kafka
 import OrderService
 import SagaCore
+import SagaKafka
 import SagaSystem
 import SagaTestSupport
 import ServiceKit
@@ -12,7 +13,9 @@ import Testing
 
 /// The `all` role in-process, as `sagactl dev` runs it: an order placed through the order
 /// service's component completes end to end, routes added through the route closure are served,
-/// and a triggered graceful shutdown ends the group.
+/// and a triggered graceful shutdown ends the group. Its relays run at the tightest limits (one
+/// row per batch, one batch in flight: `SAGA_RELAY_BATCH_SIZE`, `SAGA_RELAY_BATCHES_IN_FLIGHT`),
+/// which every consuming service is given.
 @Suite(.serialized) struct InProcessSystemTests {
     @Test func allRolesInProcessCompleteAnOrderServeAddedRoutesAndShutDown() async throws {
         let kafka = try Broker.configuration()
@@ -23,11 +26,21 @@ import Testing
             "SAGA_ROLE": "all", "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers.joined(separator: ","), "KAFKA_FETCH_WAIT_MAX_MS": Broker.fetchWaitSetting,
             "SAGA_DATA_DIR": directory.path, "SAGA_TOPIC_PREFIX": prefix, "SAGA_CONSUMER_GROUP_PREFIX": prefix,
             "SAGA_HTTP_HOST": "127.0.0.1", "SAGA_HTTP_PORT": "0", "SAGA_SEED_DEMO_DATA": "true",
-            "SAGA_AUTH_TOKENS": SystemTokens.entries,
+            "SAGA_AUTH_TOKENS": SystemTokens.entries, "SAGA_RELAY_BATCH_SIZE": "1", "SAGA_RELAY_BATCHES_IN_FLIGHT": "1",
         ])
         settings.kafka.sessionTimeout = kafka.sessionTimeout
         try await TopicProvisioner(kafka: settings.kafka, topics: settings.topics, partitions: 2, logger: Broker.logger).createTopics()
         let system = try await SagaSystem(settings: settings, metrics: PrometheusCollectorRegistry(), logger: Broker.logger)
+        let tightest = OutboxRelayLimits(batchSize: 1, batchesInFlight: 1)
+        let relayLimits: [OutboxRelayLimits?] = system.consumingServices().compactMap { named in
+            switch named.service {
+            case let service as SagaOrchestratorService: service.relayLimits
+            case let service as SagaParticipantService<ServiceStore>: service.relayLimits
+            default: nil
+            }
+        }
+        #expect(relayLimits.count == 6, "the orchestrator and five participants")
+        #expect(relayLimits.allSatisfy { $0 == tightest })
         let port = Mutex<Int?>(nil)
         let group = try system.serviceGroup(
             gracefulShutdownSignals: [],

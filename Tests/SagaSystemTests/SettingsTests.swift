@@ -25,6 +25,7 @@ import Testing
         #expect(settings.stepMaxAttempts == 5)
         #expect(settings.timelineRetention == .all)
         #expect(settings.lifecycleEvents == .all)
+        #expect(settings.relayLimits == .default)
         #expect(settings.finishedSagaRetention == nil)
         #expect(settings.paymentLimitMinor == 500_000)
         #expect(settings.notificationWebhookURL == nil)
@@ -43,6 +44,7 @@ import Testing
             "SAGA_ORDER_URL": "http://order:8080", "SAGA_ORCHESTRATOR_URL": "https://orchestrator:8443/base",
             "SAGA_STEP_TIMEOUT_SECONDS": "7", "SAGA_STEP_MAX_ATTEMPTS": "9", "SAGA_PAYMENT_LIMIT_MINOR": "123", "SAGA_TIMELINE_MESSAGES": "None",
             "SAGA_LIFECYCLE_EVENTS": "Terminal", "SAGA_FINISHED_SAGA_RETENTION_DAYS": "30",
+            "SAGA_RELAY_BATCH_SIZE": "50", "SAGA_RELAY_BATCHES_IN_FLIGHT": "4",
             "SAGA_NOTIFICATION_WEBHOOK_URL": "http://hooks:9000/n", "SAGA_SEED_DEMO_DATA": "yes",
             "SAGA_SHUTDOWN_TIMEOUT_SECONDS": "4", "SAGA_LOG_LEVEL": "DEBUG", "SAGA_LOG_FORMAT": "text",
             "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel:4317", "OTEL_SERVICE_NAME": "gateway", "SAGA_AUTH_DISABLED": "true",
@@ -63,6 +65,7 @@ import Testing
         #expect(settings.paymentLimitMinor == 123)
         #expect(settings.timelineRetention == SagaTimelineRetention.none)
         #expect(settings.lifecycleEvents == .terminal)
+        #expect(settings.relayLimits == OutboxRelayLimits(batchSize: 50, batchesInFlight: 4))
         #expect(settings.finishedSagaRetention == .seconds(30 * 86_400))
         #expect(settings.notificationWebhookURL?.absoluteString == "http://hooks:9000/n")
         #expect(settings.seedDemoData)
@@ -110,6 +113,10 @@ import Testing
             .invalid(name: "SAGA_TIMELINE_MESSAGES", flag: "timeline-messages", value: "some", expected: "all or none")),
         (["SAGA_FINISHED_SAGA_RETENTION_DAYS": "-1"], .invalid(name: "SAGA_FINISHED_SAGA_RETENTION_DAYS",
             flag: "finished-saga-retention-days", value: "-1", expected: "an integer from 0 to 36500")),
+        (["SAGA_RELAY_BATCH_SIZE": "0"], .invalid(name: "SAGA_RELAY_BATCH_SIZE", flag: "relay-batch-size", value: "0",
+            expected: "an integer from 1 to 100000")),
+        (["SAGA_RELAY_BATCHES_IN_FLIGHT": "many"], .invalid(name: "SAGA_RELAY_BATCHES_IN_FLIGHT", flag: "relay-batches-in-flight",
+            value: "many", expected: "an integer from 1 to 64")),
         (["SAGA_LIFECYCLE_EVENTS": "ends"],
             .invalid(name: "SAGA_LIFECYCLE_EVENTS", flag: "lifecycle-events", value: "ends", expected: "all, terminal or none")),
         (["SAGA_NOTIFICATION_WEBHOOK_URL": "hooks:9000"], .invalid(name: "SAGA_NOTIFICATION_WEBHOOK_URL",

@@ -80,7 +80,7 @@ enum KafkaServiceRunner {
         kafka: KafkaConfiguration, groupID: String, topics: [String], store: any SagaStore, outboxDoorbell: Doorbell,
         service: String, retry: RetryPolicy, logger: Logger, metrics: SagaMetrics,
         classify: @escaping @Sendable (any Error) -> FailureDisposition,
-        hooks: KafkaConsumptionHooks = .none, finishedSagaRetention: Duration? = nil,
+        hooks: KafkaConsumptionHooks = .none, finishedSagaRetention: Duration? = nil, relayLimits: OutboxRelayLimits = .default,
         process: @escaping @Sendable (InboundMessage) async throws -> Void,
         processBatch: (@Sendable ([InboundMessage]) async throws -> Void)? = nil,
         extra: (@Sendable () async -> Void)? = nil
@@ -98,7 +98,9 @@ enum KafkaServiceRunner {
         consumerConfiguration.groupID = groupID
         let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         try consumer.subscribe(to: topics)
-        let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(producer: producer, outgoing: hooks.outgoing), doorbell: outboxDoorbell, logger: logger)
+        let relay = OutboxRelay(
+            store: store, publisher: KafkaOutboxPublisher(producer: producer, outgoing: hooks.outgoing), doorbell: outboxDoorbell,
+            batchSize: relayLimits.batchSize, maxBatchesInFlight: relayLimits.batchesInFlight, logger: logger)
         let handler = DeadLetteringHandler(
             group: groupID, service: service, retry: retry, sink: KafkaDeadLetterSink(producer: producer), store: store,
             logger: logger, metrics: metrics, classify: KafkaConsumptionHooks.classifying(classify),

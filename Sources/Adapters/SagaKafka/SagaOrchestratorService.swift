@@ -30,16 +30,20 @@ public struct SagaOrchestratorService: Service {
     /// How long after it started a finished saga's details are kept (see
     /// ``SagaStore/purgeFinished(startedBefore:limit:)``); `nil` keeps them for ever.
     public let finishedSagaRetention: Duration?
+    /// How much the outbox relay sends at once.
+    public let relayLimits: OutboxRelayLimits
     private let logger: Logger
 
     /// Creates the service; with `finishedSagaRetention`, the housekeeping also removes the
-    /// details of sagas that finished and started longer ago than that, keeping their tombstones.
+    /// details of sagas that finished and started longer ago than that, keeping their tombstones;
+    /// `relayLimits` sizes the outbox relay's batches.
     public init(
         orchestrator: SagaOrchestrator, kafka: KafkaConfiguration, groupID: String = "saga-orchestrator",
         retry: RetryPolicy = .exponential(maxAttempts: 5, initial: .milliseconds(100)),
         logger: Logger = Logger(label: "saga.orchestrator"), hooks: KafkaConsumptionHooks = .none,
-        finishedSagaRetention: Duration? = nil
+        finishedSagaRetention: Duration? = nil, relayLimits: OutboxRelayLimits = .default
     ) {
+        self.relayLimits = relayLimits
         self.hooks = hooks
         self.finishedSagaRetention = finishedSagaRetention
         self.orchestrator = orchestrator
@@ -66,7 +70,7 @@ public struct SagaOrchestratorService: Service {
             outboxDoorbell: orchestrator.outboxDoorbell, service: orchestrator.consumerName, retry: retry, logger: logger,
             metrics: orchestrator.metrics,
             classify: SagaOrchestrator.classify,
-            hooks: hooks, finishedSagaRetention: finishedSagaRetention,
+            hooks: hooks, finishedSagaRetention: finishedSagaRetention, relayLimits: relayLimits,
             process: { message in try await orchestrator.process(message) },
             processBatch: { messages in try await orchestrator.process(batch: messages) },
             extra: { await timers.run() }

@@ -20,15 +20,18 @@ public struct SagaParticipantService<Store: ParticipantStore>: Service {
     public let metrics: SagaMetrics
     /// Work before each message is processed and on each published record.
     public let hooks: KafkaConsumptionHooks
+    /// How much the outbox relay sends at once.
+    public let relayLimits: OutboxRelayLimits
     private let logger: Logger
 
-    /// Creates the service.
+    /// Creates the service; `relayLimits` sizes the outbox relay's batches.
     public init(
         participant: SagaParticipant<Store>, kafka: KafkaConfiguration, topics: [String], groupID: String? = nil,
         retry: RetryPolicy = .exponential(maxAttempts: 5, initial: .milliseconds(100)),
         logger: Logger = Logger(label: "saga.participant"), metrics: SagaMetrics = SagaMetrics(),
-        hooks: KafkaConsumptionHooks = .none
+        hooks: KafkaConsumptionHooks = .none, relayLimits: OutboxRelayLimits = .default
     ) {
+        self.relayLimits = relayLimits
         self.hooks = hooks
         self.metrics = metrics
         self.participant = participant
@@ -51,7 +54,7 @@ public struct SagaParticipantService<Store: ParticipantStore>: Service {
             outboxDoorbell: participant.outboxDoorbell, service: participant.consumerName, retry: retry, logger: logger,
             metrics: metrics,
             classify: SagaParticipant<Store>.classify,
-            hooks: hooks,
+            hooks: hooks, relayLimits: relayLimits,
             process: { message in _ = try await participant.process(message) },
             processBatch: { messages in _ = try await participant.process(batch: messages) }
         )

@@ -108,7 +108,8 @@ public struct SagaSystem: Sendable {
         if let orchestrator = components.orchestrator {
             let service = SagaOrchestratorService(
                 orchestrator: orchestrator, kafka: kafka, groupID: settings.consumerGroup(for: .orchestrator),
-                retry: retry, logger: logger, hooks: hooks, finishedSagaRetention: settings.finishedSagaRetention
+                retry: retry, logger: logger, hooks: hooks, finishedSagaRetention: settings.finishedSagaRetention,
+                relayLimits: settings.relayLimits
             )
             services.append(("orchestrator-consumer", service))
         }
@@ -122,7 +123,7 @@ public struct SagaSystem: Sendable {
         for case let (role, participant?, topic) in participants {
             let service = SagaParticipantService(
                 participant: participant, kafka: kafka, topics: [topic], groupID: settings.consumerGroup(for: role),
-                retry: retry, logger: logger, hooks: hooks
+                retry: retry, logger: logger, hooks: hooks, relayLimits: settings.relayLimits
             )
             services.append(("\(role)-consumer", service))
         }

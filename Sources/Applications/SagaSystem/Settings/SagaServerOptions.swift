@@ -51,6 +51,10 @@ public struct SagaServerOptions: ParsableArguments {
     var timelineMessages: String?
     @Option(name: .customLong("lifecycle-events"), help: Self.help("SAGA_LIFECYCLE_EVENTS"))
     var lifecycleEvents: String?
+    @Option(name: .customLong("relay-batch-size"), help: Self.help("SAGA_RELAY_BATCH_SIZE"))
+    var relayBatchSize: String?
+    @Option(name: .customLong("relay-batches-in-flight"), help: Self.help("SAGA_RELAY_BATCHES_IN_FLIGHT"))
+    var relayBatchesInFlight: String?
     @Option(name: .customLong("finished-saga-retention-days"), help: Self.help("SAGA_FINISHED_SAGA_RETENTION_DAYS"))
     var finishedSagaRetentionDays: String?
     @Option(name: .customLong("payment-limit-minor"), help: Self.help("SAGA_PAYMENT_LIMIT_MINOR"))
@@ -129,6 +133,8 @@ public struct SagaServerOptions: ParsableArguments {
             ("SAGA_STEP_MAX_ATTEMPTS", stepMaxAttempts),
             ("SAGA_TIMELINE_MESSAGES", timelineMessages),
             ("SAGA_LIFECYCLE_EVENTS", lifecycleEvents),
+            ("SAGA_RELAY_BATCH_SIZE", relayBatchSize),
+            ("SAGA_RELAY_BATCHES_IN_FLIGHT", relayBatchesInFlight),
             ("SAGA_FINISHED_SAGA_RETENTION_DAYS", finishedSagaRetentionDays),
             ("SAGA_PAYMENT_LIMIT_MINOR", paymentLimitMinor),
             ("SAGA_NOTIFICATION_WEBHOOK_URL", notificationWebhookURL),

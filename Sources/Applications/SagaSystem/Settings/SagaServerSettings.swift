@@ -58,6 +58,9 @@ public struct SagaServerSettings: Sendable {
     public var timelineRetention: SagaTimelineRetention
     /// orchestrator: which lifecycle events it publishes (`SAGA_LIFECYCLE_EVENTS`).
     public var lifecycleEvents: SagaLifecycleEvents
+    /// every role: how much each outbox relay sends at once (`SAGA_RELAY_BATCH_SIZE`,
+    /// `SAGA_RELAY_BATCHES_IN_FLIGHT`).
+    public var relayLimits: OutboxRelayLimits
     /// orchestrator: how long a finished saga's details are kept (`SAGA_FINISHED_SAGA_RETENTION_DAYS`);
     /// `nil` keeps them for ever.
     public var finishedSagaRetention: Duration?
@@ -139,6 +142,9 @@ public struct SagaServerSettings: Sendable {
             throw reader.invalid("SAGA_LIFECYCLE_EVENTS", lifecycleText, expected: "all, terminal or none")
         }
         lifecycleEvents = lifecycle
+        relayLimits = OutboxRelayLimits(
+            batchSize: try reader.integer("SAGA_RELAY_BATCH_SIZE", default: OutboxRelayLimits.default.batchSize, in: 1...100_000),
+            batchesInFlight: try reader.integer("SAGA_RELAY_BATCHES_IN_FLIGHT", default: OutboxRelayLimits.default.batchesInFlight, in: 1...64))
         let retentionDays = try reader.integer("SAGA_FINISHED_SAGA_RETENTION_DAYS", default: 0, in: 0...36_500)
         finishedSagaRetention = retentionDays == 0 ? nil : .seconds(retentionDays * 86_400)
         paymentLimitMinor = Int64(try reader.integer("SAGA_PAYMENT_LIMIT_MINOR", default: 500_000, in: 0...Int(Int64.max)))
