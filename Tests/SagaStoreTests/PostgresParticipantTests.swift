@@ -123,6 +123,37 @@ struct PostgresParticipantTests {
         }
     }
 
+    /// A batch of commands records its inbox entries and reads its remembered replies ahead, in
+    /// one wait (`prerecord`, `prefetchRememberedSuccesses`), and answers as one by one would: a
+    /// command processed before and a second delivery in the batch are duplicates, a new attempt
+    /// of a step that succeeded before gets the stored reply, two attempts of one step in the
+    /// batch run the handler once. The batch waits on the server four times: the inbox entries
+    /// with the remembered replies, the two inserts of the handlers that ran, and `COMMIT`.
+    @Test func aBatchRecordsItsInboxAndReadsItsRepliesAheadAndAnswersAsOneByOne() async throws {
+        try await withParticipant { (store: PostgresSagaStore, participant: SagaParticipant<PostgresSagaStore>) async throws -> Void in
+            #expect(try await participant.process(command("before", id: "cmd-before")) == .replied(.succeeded))
+            #expect(try await participant.process(command("stored", id: "attempt-1", key: "k-stored")) == .replied(.succeeded))
+            let schema = store.configuration.schema
+            PostgresStatistics.record(schemas: [schema])
+            let waits = PostgresStatistics.waits(ofSchema: schema)
+            let results = try await participant.process(batch: [
+                try command("before", id: "cmd-before"),
+                try command("a", id: "cmd-a"),
+                try command("a", id: "cmd-a"),
+                try command("stored", id: "attempt-2", key: "k-stored"),
+                try command("b", id: "attempt-b1", key: "k-b"),
+                try command("b", id: "attempt-b2", key: "k-b"),
+            ])
+            #expect(results == [.duplicate, .replied(.succeeded), .duplicate, .repeated, .replied(.succeeded), .repeated])
+            #expect(PostgresStatistics.waits(ofSchema: schema) - waits == 4, "\(PostgresStatistics.statements(ofSchema: schema).map { String($0.prefix(70)) })")
+            #expect(try await reservations(store) == 4)
+            for id in ["cmd-a", "attempt-2", "attempt-b1", "attempt-b2"] {
+                #expect(try await store.isProcessed(consumer: "inventory", messageID: id), "\(id)")
+            }
+            #expect(try await store.pendingOutbox(limit: 20).count == 6)
+        }
+    }
+
     /// Expects `process` to fail with a store failure that a consumer retries; returns its text.
     @discardableResult
     private func expectStoreFailure(

@@ -148,6 +148,38 @@ import Testing
         }
     }
 
+    /// Inbox entries recorded ahead of a batch's commits (`prerecord`, one statement on
+    /// PostgreSQL) deduplicate as the commits' own would: a message the inbox held before, and a
+    /// second delivery of one in the same batch, are duplicates and write nothing; the others
+    /// commit with their entries. A batch that fails keeps none of the entries.
+    @Test(arguments: StoreKind.underTest) func inboxEntriesRecordedAheadDeduplicateAsTheCommitsWould(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            let store = harness.store
+            let message = OutgoingMessage(topic: "t", key: [1], value: [2], headers: [])
+            #expect(try await store.commit(SagaCommit(inbox: entry("old"), outbox: [message])) == .committed(version: nil))
+            let results = try await store.batch("batch with entries ahead") { transaction in
+                let entries = [entry("old", offset: 5), entry("new", offset: 6), entry("new", offset: 7), entry("other", offset: 8)]
+                try transaction.prerecord(inbox: entries)
+                return try entries.map { try transaction.write(SagaCommit(inbox: $0, outbox: [message])) }
+            }
+            #expect(results == [.duplicateMessage, .committed(version: nil), .duplicateMessage, .committed(version: nil)])
+            #expect(try await store.pendingOutbox(limit: 10).count == 3)
+            for id in ["old", "new", "other"] { #expect(try await store.isProcessed(consumer: "orchestrator", messageID: id), "\(id)") }
+
+            await #expect(throws: (any Error).self) {
+                try await store.batch("failing batch with entries ahead") { transaction in
+                    try transaction.prerecord(inbox: [entry("lost"), entry("lost-too")])
+                    _ = try transaction.write(SagaCommit(inbox: entry("lost"), outbox: [message]))
+                    var stale = try started().state
+                    stale.version = 3
+                    _ = try transaction.write(SagaCommit(inbox: entry("lost-too"), saga: .update(stale), sagaID: stale.sagaID))
+                }
+            }
+            for id in ["lost", "lost-too"] { #expect(try await !store.isProcessed(consumer: "orchestrator", messageID: id), "\(id)") }
+            #expect(try await store.pendingOutbox(limit: 10).count == 3)
+        }
+    }
+
     @Test(arguments: StoreKind.underTest) func inboxDeduplicatesPerConsumer(_ kind: StoreKind) async throws {
         try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
             let store = harness.store

@@ -24,6 +24,13 @@ struct PostgresSagaTransaction: SagaTransaction {
         for sagaID in wanted { known.set(sagaID, found.first { $0.sagaID == sagaID }) }
     }
 
+    /// Inserts `entries` into the inbox in one statement, sent without waiting: its answer (the
+    /// entries that were new) is read with the next statement's, and each ``write(_:)`` of one
+    /// of them then skips its own insert, or is a duplicate.
+    func prerecord(inbox entries: [InboxEntry]) throws {
+        try transaction.prerecorded.insert(entries, in: transaction)
+    }
+
     /// The instance with id `sagaID`, or `nil`, as this transaction sees it.
     func load(sagaID: String) throws -> SagaState? {
         if let state = known.get(sagaID) { return state }
@@ -35,6 +42,11 @@ struct PostgresSagaTransaction: SagaTransaction {
     /// Writes `commit` in this transaction; a saga that exists already, or a stale version, is
     /// found when the transaction reads its answers, and fails it then.
     func write(_ commit: SagaCommit) throws -> CommitResult {
+        var commit = commit
+        if let entry = commit.inbox, let recorded = try transaction.prerecorded.take(entry, in: transaction) {
+            guard recorded else { return .duplicateMessage }
+            commit.inbox = nil
+        }
         let result = try PostgresCommits.apply(commit, in: transaction, deferringChecks: true)
         if case .committed(let version?) = result, let sagaID = commit.sagaID {
             switch commit.saga {

@@ -7,9 +7,11 @@ extension PostgresTransaction {
 
     /// Inserts `rows` into `table` with one multi-row statement per ``rowsPerInsert`` rows, each
     /// sent without waiting for its answer (``send(_:check:)``). `bind` appends one row's values,
-    /// one per column, in `columns`' order.
+    /// one per column, in `columns`' order. `suffix` ends each statement (`ON CONFLICT …`,
+    /// `RETURNING …`), and `check` reads each statement's answer when it arrives.
     func sendInsert<Row>(
-        into table: String, columns: [String], _ rows: [Row], bind: (Row, inout PostgresBindings) throws -> Void
+        into table: String, columns: [String], _ rows: [Row], suffix: String = "",
+        check: (@Sendable (PostgresResult) throws -> Void)? = nil, bind: (Row, inout PostgresBindings) throws -> Void
     ) throws {
         for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
             var binds = PostgresBindings()
@@ -19,8 +21,8 @@ extension PostgresTransaction {
                 try bind(row, &binds)
                 values.append("(" + (first..<(first + columns.count)).map { "$\($0)" }.joined(separator: ", ") + ")")
             }
-            try send(PostgresQuery(
-                unsafeSQL: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES \(values.joined(separator: ", "))", binds: binds))
+            let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES \(values.joined(separator: ", "))"
+            try send(PostgresQuery(unsafeSQL: suffix.isEmpty ? sql : sql + " " + suffix, binds: binds), check: check)
         }
     }
 }

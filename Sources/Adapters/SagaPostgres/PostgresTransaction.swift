@@ -24,6 +24,10 @@ public struct PostgresTransaction: Sendable {
     let schema: String
     /// Statements sent with ``send(_:check:)`` whose answers were not read yet, in order.
     private let unanswered = Unanswered()
+    /// Inbox entries inserted ahead of the commits or commands that carry them.
+    let prerecorded = PrerecordedInbox()
+    /// Successful replies read ahead (``prefetchRememberedSuccesses(consumer:idempotencyKeys:)``).
+    let remembered = RememberedReplies()
 
     init(connection: PostgresConnection, logger: Logger, statementTimeout: TimeInterval, schema: String) {
         self.connection = connection
@@ -266,41 +270,5 @@ public struct PostgresResult: Sendable {
     init(_ result: PostgresQueryResult) {
         rows = result.rows.map { $0.makeRandomAccess() }
         changed = result.metadata.rows ?? 0
-    }
-}
-
-extension PostgresTransaction: ParticipantTransaction {
-    /// Records the inbox entry; `false` when the message was processed before (nothing written).
-    public func recordInbox(_ entry: InboxEntry) throws -> Bool {
-        if case .duplicateMessage = try PostgresCommits.apply(SagaCommit(inbox: entry), in: self) { return false }
-        return true
-    }
-
-    /// The successful reply remembered under `idempotencyKey` (table `participant_reply`).
-    public func rememberedSuccess(consumer: String, idempotencyKey: String) throws -> RememberedSuccess? {
-        let result = try query(
-            "SELECT message_type, payload FROM participant_reply WHERE consumer = \(consumer) AND idempotency_key = \(idempotencyKey)")
-        guard let row = result.rows.first else { return nil }
-        let read = PostgresRowReader(row: row, table: "participant_reply", key: "\(consumer)/\(idempotencyKey)")
-        guard let type = try read("message_type", String?.self), let payload = try read("payload", Data?.self) else {
-            return RememberedSuccess(payload: nil)
-        }
-        return RememberedSuccess(payload: EncodedPayload(messageType: type, payload: Array(payload)))
-    }
-
-    /// Remembers a successful reply; the first one for a key stays.
-    public func rememberSuccess(consumer: String, idempotencyKey: String, payload: EncodedPayload?) throws {
-        let data = payload.map { Data($0.payload) }
-        try send("""
-            INSERT INTO participant_reply (consumer, idempotency_key, message_type, payload, created_at)
-            VALUES (\(consumer), \(idempotencyKey), \(payload?.messageType), \(data), \(Date().timeIntervalSince1970))
-            ON CONFLICT DO NOTHING
-            """)
-    }
-
-    /// Writes `messages` to the outbox inside this open transaction, so a service's own change and
-    /// the events announcing it commit (or roll back) together.
-    public func enqueue(_ messages: [OutgoingMessage]) throws {
-        _ = try PostgresCommits.apply(SagaCommit(outbox: messages), in: self)
     }
 }

@@ -5,6 +5,14 @@ enum DecodedMessage: Sendable {
     /// A participant's reply.
     case reply(StepReply, inbox: InboxEntry)
 
+    /// The entry that records the message in the inbox.
+    var inbox: InboxEntry {
+        switch self {
+        case .start(let start): start.inbox
+        case .reply(_, let inbox): inbox
+        }
+    }
+
     /// The saga the message starts or answers.
     var sagaID: String {
         switch self {
@@ -63,6 +71,8 @@ extension SagaOrchestrator {
     public func process(batch messages: [InboundMessage]) async throws {
         let decoded = try messages.map(decode)
         let changes = try await store.batch("process \(messages.count) messages") { transaction in
+            // The inbox entries go with the read of the sagas: one wait for both on PostgreSQL.
+            try transaction.prerecord(inbox: decoded.map(\.inbox))
             try transaction.prefetch(sagaIDs: decoded.map(\.sagaID))
             var changes: [PlannedChange] = []
             for message in decoded {

@@ -141,7 +141,12 @@ extension SagaParticipant {
         let results: [Result]
         do {
             results = try await store.transaction("process \(messages.count) commands") { transaction in
-                try commands.map { command, entry in try Self.run(command, entry: entry, handler: handler, in: transaction) }
+                // The inbox entries go with the read of the remembered replies: one wait for both on PostgreSQL.
+                try transaction.prerecord(inbox: commands.map(\.1))
+                if let consumer = commands.first?.1.consumer {
+                    try transaction.prefetchRememberedSuccesses(consumer: consumer, idempotencyKeys: commands.compactMap(\.0.idempotencyKey))
+                }
+                return try commands.map { command, entry in try Self.run(command, entry: entry, handler: handler, in: transaction) }
             }
         } catch {
             let failure = error as? ParticipantError

@@ -45,6 +45,23 @@ public protocol ParticipantTransaction {
     func rememberSuccess(consumer: String, idempotencyKey: String, payload: EncodedPayload?) throws
     /// Writes `messages` to the outbox, to be published after the commit.
     func enqueue(_ messages: [OutgoingMessage]) throws
+    /// Records the inbox entries of the commands that follow ahead of their ``recordInbox(_:)``
+    /// calls, where the store can write them together (one statement on PostgreSQL, sent with
+    /// the next read); each such call then answers as it would have. Every entry given must be
+    /// recorded by its call before the transaction ends. Optional: the default does nothing.
+    func prerecord(inbox entries: [InboxEntry]) throws
+    /// Reads the successful replies remembered for `idempotencyKeys` ahead of the
+    /// ``rememberedSuccess(consumer:idempotencyKey:)`` calls that follow, where the store can
+    /// read them together. Optional: the default does nothing.
+    func prefetchRememberedSuccesses(consumer: String, idempotencyKeys: [String]) throws
+}
+
+extension ParticipantTransaction {
+    /// Does nothing: each ``recordInbox(_:)`` writes its own entry.
+    public func prerecord(inbox entries: [InboxEntry]) throws {}
+
+    /// Does nothing: each ``rememberedSuccess(consumer:idempotencyKey:)`` reads its own.
+    public func prefetchRememberedSuccesses(consumer: String, idempotencyKeys: [String]) throws {}
 }
 
 /// A successful reply a participant remembered for an idempotency key.

@@ -13,6 +13,13 @@ public protocol SagaTransaction {
     /// store can read them together (one statement on PostgreSQL). Optional: the default does
     /// nothing.
     func prefetch(sagaIDs: [String]) throws
+    /// Records the inbox entries of the commits that follow ahead of them, where the store can
+    /// write them together (one statement on PostgreSQL, sent with the next read): each commit
+    /// that carries one of these entries then finds it recorded, or is a
+    /// ``CommitResult/duplicateMessage`` as ``write(_:)`` would find it. Every entry given must
+    /// be written by a commit before the transaction ends. Optional: the default does nothing,
+    /// and each commit records its own entry.
+    func prerecord(inbox entries: [InboxEntry]) throws
     /// The instance with id `sagaID`, or `nil`.
     func load(sagaID: String) throws -> SagaState?
     /// Writes `commit` in this transaction: ``CommitResult/committed(version:)``, or
@@ -24,6 +31,9 @@ public protocol SagaTransaction {
 extension SagaTransaction {
     /// Does nothing: ``load(sagaID:)`` reads each saga when asked.
     public func prefetch(sagaIDs: [String]) throws {}
+
+    /// Does nothing: each commit records its own inbox entry.
+    public func prerecord(inbox entries: [InboxEntry]) throws {}
 }
 
 /// Thrown inside a store's transaction when a commit starts a saga whose id is taken (or was
