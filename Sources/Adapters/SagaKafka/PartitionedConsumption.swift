@@ -1,7 +1,8 @@
 import SagaCore
 import Kafka
 
-/// Consumes with `workers` concurrent lanes: every partition belongs to one lane, so messages of
+/// Consumes with `workers` concurrent lanes: every partition belongs to one lane
+/// (``LaneAssignment``: spread evenly in the order they first carry a message), so messages of
 /// a partition are handled one after the other, in offset order, and each offset is stored
 /// only after its handler returned; different partitions are handled concurrently. At most
 /// `window` messages are between fetch and offset store, so a slow lane cannot make the process
@@ -24,10 +25,10 @@ enum PartitionedConsumption {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
+                    var assignment = LaneAssignment(lanes: lanes.count)
                     for try await message in consumer.messages {
                         guard await permits.acquire() else { return }
-                        let index = Int(UInt(bitPattern: message.topicPartition.hashValue) % UInt(lanes.count))
-                        lanes[index].append(message)
+                        lanes[assignment.lane(of: message.topicPartition)].append(message)
                     }
                 }
                 for lane in lanes {
