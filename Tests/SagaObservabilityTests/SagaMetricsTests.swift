@@ -47,6 +47,13 @@ struct SagaMetricsTests {
             }.reduce(0, +)
             #expect(commands == 9)
             #expect(world.sample("saga_messages_processed_total", [("service", "saga-orchestrator"), ("topic", world.startTopic)]) == 3)
+            // Every message went through a lane's batch: 12 to the orchestrator (one a duplicate), 9 to the participants.
+            #expect(world.sample("saga_consumer_batch_messages_sum", [("service", "saga-orchestrator")]) == 12)
+            #expect(world.sample("saga_consumer_batch_messages_sum", [("service", "test-participants")]) == 9)
+            let batches = try #require(world.sample("saga_consumer_batch_seconds_count", [("service", "saga-orchestrator")]))
+            #expect(batches >= 1 && batches <= 12)
+            let busy = try #require(world.sample("saga_consumer_batch_seconds_sum", [("service", "saga-orchestrator")]))
+            #expect(busy > 0 && busy < 60)
             // Everything is processed: the lag gauges of both groups settle at 0 (partitions whose
             // position or high watermark the consumer does not know yet, e.g. never fetched from, are left out).
             var lagLines: [Substring] = []

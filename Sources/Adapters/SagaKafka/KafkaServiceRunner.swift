@@ -117,7 +117,9 @@ enum KafkaServiceRunner {
                     try await PartitionedConsumption.run(
                         consumer, workers: 4, window: 256, batchSize: processBatch == nil ? 1 : batchSize
                     ) { messages in
+                        let started = ContinuousClock.now
                         try await handler.handle(batch: messages.map(InboundMessage.init))
+                        metrics.handledBatch(service: service, messages: messages.count, duration: ContinuousClock.now - started)
                     }
                 }
                 // The first task to end (the consumer, on cancellation or failure) ends the service.

@@ -10,6 +10,10 @@ import Metrics
 ///   `success`, `failure` or `timeout`; a compensation's step label is `<step>:compensate`)
 /// - `saga_dead_letters_total{service, topic, error_kind}`
 /// - `saga_messages_processed_total{service, topic}`
+/// - `saga_consumer_batch_seconds{service}` (how long a consumer's lane took over one batch of
+///   messages, its store transaction and any one-by-one fallback included: the rate of its sum
+///   over the lanes (4) is how busy the consumer is, the first thing to read when messages queue)
+/// - `saga_consumer_batch_messages{service}` (messages per batch)
 /// - `saga_instances{saga_type, status}` (gauge, from the store: ``SagaInstanceGauges``)
 /// - `saga_dead_letter_depth{topic}` (gauge, records retained in `topic`'s dead-letter topic;
 ///   recorded by SagaKafka's `DeadLetterDepthGauges`)
@@ -34,6 +38,10 @@ public struct SagaMetrics: Sendable {
         public static let deadLetters = "saga_dead_letters_total"
         /// Messages processed by a service.
         public static let messagesProcessed = "saga_messages_processed_total"
+        /// A consumer lane's time over one batch of messages.
+        public static let consumerBatchDuration = "saga_consumer_batch_seconds"
+        /// Messages per batch a consumer lane handled.
+        public static let consumerBatchMessages = "saga_consumer_batch_messages"
         /// Sagas in the store by type and status (a gauge).
         public static let instances = "saga_instances"
         /// Records retained in a topic's dead-letter topic (a gauge).
@@ -95,6 +103,13 @@ public struct SagaMetrics: Sendable {
     /// Records how many records `topic`'s dead-letter topic retains (`saga_dead_letter_depth`).
     public func deadLetterDepth(_ records: Int64, topic: String) {
         Gauge(label: Name.deadLetterDepth, dimensions: [("topic", topic)], factory: factory).record(records)
+    }
+
+    /// Records a batch of `messages` that one of `service`'s consumer lanes handled in `duration`.
+    public func handledBatch(service: String, messages: Int, duration: Duration) {
+        let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        Timer(label: Name.consumerBatchDuration, dimensions: [("service", service)], factory: factory).recordNanoseconds(nanoseconds)
+        Recorder(label: Name.consumerBatchMessages, dimensions: [("service", service)], factory: factory).record(messages)
     }
 
     /// Counts a processed message.
