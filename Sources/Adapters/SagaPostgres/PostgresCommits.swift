@@ -24,14 +24,8 @@ enum PostgresCommits {
     ///   stale update; postgres-nio's errors.
     static func apply(_ commit: SagaCommit, in transaction: PostgresTransaction, deferringChecks: Bool = false) throws -> CommitResult {
         let now = Date().timeIntervalSince1970
-        if let entry = commit.inbox {
-            let inserted = try transaction.query("""
-                INSERT INTO inbox (consumer, message_id, topic, partition, "offset", processed_at)
-                VALUES (\(entry.consumer), \(entry.messageID), \(entry.topic), \(entry.partition), \(entry.offset), \(now))
-                ON CONFLICT DO NOTHING
-                """).changed
-            if inserted == 0 { return .duplicateMessage }
-        }
+        // The inbox entry, inserted now unless the transaction inserted it ahead (``PrerecordedInbox``).
+        if let entry = commit.inbox, try !transaction.prerecorded.record(entry, in: transaction) { return .duplicateMessage }
         var newVersion: Int64?
         switch commit.saga {
         case .insert(let state):

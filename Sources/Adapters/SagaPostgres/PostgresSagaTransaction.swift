@@ -1,6 +1,5 @@
 import PostgresNIO
 import SagaCore
-import Synchronization
 
 /// The PostgreSQL store's ``SagaTransaction``: one open ``PostgresTransaction``.
 ///
@@ -10,7 +9,7 @@ import Synchronization
 struct PostgresSagaTransaction: SagaTransaction {
     let transaction: PostgresTransaction
     /// The sagas read or written in this transaction (`nil`: read, and there is none).
-    private let known = Known()
+    private let known = TransactionReads<SagaState>()
 
     init(transaction: PostgresTransaction) {
         self.transaction = transaction
@@ -18,7 +17,7 @@ struct PostgresSagaTransaction: SagaTransaction {
 
     /// Reads the instances `sagaIDs` in one statement for the ``load(sagaID:)`` calls that follow.
     func prefetch(sagaIDs: [String]) throws {
-        let wanted = Array(Set(sagaIDs).subtracting(known.ids))
+        let wanted = Array(Set(sagaIDs).subtracting(known.keys))
         guard !wanted.isEmpty else { return }
         let found = try transaction.query("SELECT * FROM saga_instance WHERE saga_id = ANY(\(wanted))").rows.map(PostgresRows.state)
         for sagaID in wanted { known.set(sagaID, found.first { $0.sagaID == sagaID }) }
@@ -26,7 +25,7 @@ struct PostgresSagaTransaction: SagaTransaction {
 
     /// Inserts `entries` into the inbox in one statement, sent without waiting: its answer (the
     /// entries that were new) is read with the next statement's, and each ``write(_:)`` of one
-    /// of them then skips its own insert, or is a duplicate.
+    /// of them answers from it instead of inserting its entry.
     func prerecord(inbox entries: [InboxEntry]) throws {
         try transaction.prerecorded.insert(entries, in: transaction)
     }
@@ -42,11 +41,6 @@ struct PostgresSagaTransaction: SagaTransaction {
     /// Writes `commit` in this transaction; a saga that exists already, or a stale version, is
     /// found when the transaction reads its answers, and fails it then.
     func write(_ commit: SagaCommit) throws -> CommitResult {
-        var commit = commit
-        if let entry = commit.inbox, let recorded = try transaction.prerecorded.take(entry, in: transaction) {
-            guard recorded else { return .duplicateMessage }
-            commit.inbox = nil
-        }
         let result = try PostgresCommits.apply(commit, in: transaction, deferringChecks: true)
         if case .committed(let version?) = result, let sagaID = commit.sagaID {
             switch commit.saga {
@@ -58,23 +52,6 @@ struct PostgresSagaTransaction: SagaTransaction {
             }
         }
         return result
-    }
-}
-
-/// What a ``PostgresSagaTransaction`` knows of sagas: one thread uses a transaction at a time;
-/// the lock makes it `Sendable`.
-private final class Known: Sendable {
-    private let sagas = Mutex<[String: SagaState?]>([:])
-
-    var ids: Set<String> { sagas.withLock { Set($0.keys) } }
-
-    /// `.some(nil)`: read, and there is none; `nil`: not read.
-    func get(_ sagaID: String) -> SagaState?? {
-        sagas.withLock { $0[sagaID] }
-    }
-
-    func set(_ sagaID: String, _ state: SagaState?) {
-        sagas.withLock { $0[sagaID] = .some(state) }
     }
 }
 

@@ -1,12 +1,10 @@
 import Foundation
 import PostgresNIO
 import SagaCore
-import Synchronization
 
 extension PostgresTransaction: ParticipantTransaction {
     /// Records the inbox entry; `false` when the message was processed before (nothing written).
     public func recordInbox(_ entry: InboxEntry) throws -> Bool {
-        if let recorded = try prerecorded.take(entry, in: self) { return recorded }
         if case .duplicateMessage = try PostgresCommits.apply(SagaCommit(inbox: entry), in: self) { return false }
         return true
     }
@@ -20,18 +18,18 @@ extension PostgresTransaction: ParticipantTransaction {
 
     /// The successful reply remembered under `idempotencyKey` (table `participant_reply`).
     public func rememberedSuccess(consumer: String, idempotencyKey: String) throws -> RememberedSuccess? {
-        if let known = remembered.get(consumer: consumer, idempotencyKey: idempotencyKey) { return known }
+        if let known = remembered.get(Self.replyKey(consumer, idempotencyKey)) { return known }
         let result = try query(
             "SELECT idempotency_key, message_type, payload FROM participant_reply WHERE consumer = \(consumer) AND idempotency_key = \(idempotencyKey)")
         let found = try result.rows.first.map { try Self.rememberedSuccess($0, consumer: consumer) }
-        remembered.set(consumer: consumer, idempotencyKey: idempotencyKey, found?.success)
+        remembered.set(Self.replyKey(consumer, idempotencyKey), found?.success)
         return found?.success
     }
 
     /// Reads the successful replies remembered for `idempotencyKeys` in one statement; the
     /// ``rememberedSuccess(consumer:idempotencyKey:)`` calls that follow answer from it.
     public func prefetchRememberedSuccesses(consumer: String, idempotencyKeys: [String]) throws {
-        let wanted = Array(Set(idempotencyKeys).filter { remembered.get(consumer: consumer, idempotencyKey: $0) == nil })
+        let wanted = Array(Set(idempotencyKeys).filter { remembered.get(Self.replyKey(consumer, $0)) == nil })
         guard !wanted.isEmpty else { return }
         let rows = try query(
             "SELECT idempotency_key, message_type, payload FROM participant_reply WHERE consumer = \(consumer) AND idempotency_key = ANY(\(wanted))"
@@ -41,8 +39,11 @@ extension PostgresTransaction: ParticipantTransaction {
             let (key, success) = try Self.rememberedSuccess(row, consumer: consumer)
             found[key] = success
         }
-        for key in wanted { remembered.set(consumer: consumer, idempotencyKey: key, found[key]) }
+        for key in wanted { remembered.set(Self.replyKey(consumer, key), found[key]) }
     }
+
+    /// The key of a remembered reply in ``remembered``.
+    private static func replyKey(_ consumer: String, _ idempotencyKey: String) -> String { consumer + "\u{0}" + idempotencyKey }
 
     private static func rememberedSuccess(_ row: PostgresRandomAccessRow, consumer: String) throws -> (key: String, success: RememberedSuccess) {
         let key = try PostgresRowReader(row: row, table: "participant_reply", key: consumer)("idempotency_key", String.self)
@@ -55,7 +56,8 @@ extension PostgresTransaction: ParticipantTransaction {
 
     /// Remembers a successful reply; the first one for a key stays.
     public func rememberSuccess(consumer: String, idempotencyKey: String, payload: EncodedPayload?) throws {
-        remembered.keepFirst(consumer: consumer, idempotencyKey: idempotencyKey, RememberedSuccess(payload: payload))
+        // The store keeps the first reply for a key; a key read and found absent now has this one.
+        remembered.fillIfAbsent(Self.replyKey(consumer, idempotencyKey), RememberedSuccess(payload: payload))
         let data = payload.map { Data($0.payload) }
         try send("""
             INSERT INTO participant_reply (consumer, idempotency_key, message_type, payload, created_at)
@@ -69,31 +71,4 @@ extension PostgresTransaction: ParticipantTransaction {
     public func enqueue(_ messages: [OutgoingMessage]) throws {
         _ = try PostgresCommits.apply(SagaCommit(outbox: messages), in: self)
     }
-}
-
-/// The successful replies a transaction read or wrote, per consumer and idempotency key: a
-/// known key maps to its reply, or to `nil` when none is remembered. One thread uses a
-/// transaction at a time; the lock makes it `Sendable`.
-final class RememberedReplies: Sendable {
-    private let replies = Mutex<[String: RememberedSuccess?]>([:])
-
-    /// `.some(nil)`: read, and none is remembered; `nil`: not read.
-    func get(consumer: String, idempotencyKey: String) -> RememberedSuccess?? {
-        replies.withLock { $0[Self.key(consumer, idempotencyKey)] }
-    }
-
-    func set(consumer: String, idempotencyKey: String, _ success: RememberedSuccess?) {
-        replies.withLock { $0[Self.key(consumer, idempotencyKey)] = .some(success) }
-    }
-
-    /// A reply remembered in this transaction: it stands where none was read (the store keeps
-    /// the first for a key, too); a key not read stays unknown, to be read from the table.
-    func keepFirst(consumer: String, idempotencyKey: String, _ success: RememberedSuccess) {
-        replies.withLock { replies in
-            let key = Self.key(consumer, idempotencyKey)
-            if case .some(.none) = replies[key] { replies[key] = .some(success) }
-        }
-    }
-
-    private static func key(_ consumer: String, _ idempotencyKey: String) -> String { consumer + "\u{0}" + idempotencyKey }
 }

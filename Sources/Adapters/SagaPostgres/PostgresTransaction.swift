@@ -27,7 +27,7 @@ public struct PostgresTransaction: Sendable {
     /// Inbox entries inserted ahead of the commits or commands that carry them.
     let prerecorded = PrerecordedInbox()
     /// Successful replies read ahead (``prefetchRememberedSuccesses(consumer:idempotencyKeys:)``).
-    let remembered = RememberedReplies()
+    let remembered = TransactionReads<RememberedSuccess>()
 
     init(connection: PostgresConnection, logger: Logger, statementTimeout: TimeInterval, schema: String) {
         self.connection = connection

@@ -3,12 +3,12 @@ import PostgresNIO
 import SagaCore
 import Synchronization
 
-/// Inbox entries a transaction inserts ahead of the commits that carry them: one multi-row
-/// statement for a batch, sent without waiting, instead of one waited insert per message. It
-/// keeps the entries given (`expected`) and, once the insert's answer was read, those that were
-/// new (`inserted`). A commit takes its entry from `inserted` once; a second commit of the same
-/// message, or one the inbox already held, finds nothing there and is a duplicate, as its own
-/// insert would have found.
+/// The inbox entries a transaction inserts: every commit's entry goes through here, and a batch
+/// inserts all of its entries ahead in one multi-row statement, sent without waiting, instead of
+/// one waited insert per message. It keeps the entries given (`expected`) and, once the insert's
+/// answer was read, those that were new (`inserted`). A commit takes its entry from `inserted`
+/// once; a second commit of the same message, or one the inbox already held, finds nothing there
+/// and is a duplicate.
 final class PrerecordedInbox: Sendable {
     private struct State {
         var expected: Set<String> = []
@@ -53,14 +53,13 @@ final class PrerecordedInbox: Sendable {
         }
     }
 
-    /// For an entry inserted ahead: `true` the first time (it was new: the commit goes on without
-    /// inserting it), `false` after (a duplicate); `nil` for an entry not given to ``insert(_:in:)``.
-    /// Reads the insert's answer first if it has not been read.
-    func take(_ entry: InboxEntry, in transaction: PostgresTransaction) throws -> Bool? {
+    /// Records `entry` for a commit: inserts it unless it was given before, reads the insert's
+    /// answer if it has not been read (one wait), and answers `true` the first time for an entry
+    /// that was new, `false` for a duplicate (the inbox held it, or a commit took it already).
+    func record(_ entry: InboxEntry, in transaction: PostgresTransaction) throws -> Bool {
+        try insert([entry], in: transaction)
         let key = Self.key(entry)
-        let (expected, answered) = state.withLock { ($0.expected.contains(key), $0.answered) }
-        guard expected else { return nil }
-        if !answered { try transaction.flush() }
+        if !state.withLock({ $0.answered }) { try transaction.flush() }
         return state.withLock { $0.inserted.remove(key) != nil }
     }
 

@@ -107,8 +107,7 @@ public struct SagaMetrics: Sendable {
 
     /// Records a batch of `messages` that one of `service`'s consumer lanes handled in `duration`.
     public func handledBatch(service: String, messages: Int, duration: Duration) {
-        let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
-        Timer(label: Name.consumerBatchDuration, dimensions: [("service", service)], factory: factory).recordNanoseconds(nanoseconds)
+        Timer(label: Name.consumerBatchDuration, dimensions: [("service", service)], factory: factory).recordSeconds(duration.timeInterval)
         Recorder(label: Name.consumerBatchMessages, dimensions: [("service", service)], factory: factory).record(messages)
     }
 
