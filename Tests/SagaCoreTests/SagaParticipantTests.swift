@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRDB
 @testable import SagaCore
 import SagaSQLite
@@ -75,6 +76,38 @@ import Testing
         #expect(try await participant.process(command("c1")) == .replied(.succeeded))
         #expect(try await participant.process(command("c2")) == .replied(.succeeded))
         #expect(try await reservations() == 2)
+    }
+
+    /// `prepare` sees every command of a transaction before any handler runs (a batch's all at
+    /// once, duplicates included); when it throws, nothing of the transaction stays and the error
+    /// is the handler's kind (not the store's), so the message is retried or dead-lettered as such.
+    @Test func prepareSeesATransactionsCommandsFirstAndItsErrorIsAHandlers() async throws {
+        let seen = Mutex<[String]>([])
+        let preparing = SagaParticipant(store: store, consumerName: "inventory", prepare: { commands, _ in
+            let ids = commands.map(\.messageID)
+            seen.withLock { $0.append("prepare " + ids.joined(separator: ",")) }
+            if ids.contains("cmd-refused") { throw Broken() }
+        }) { command, db in
+            seen.withLock { $0.append("handle " + command.messageID) }
+            try db.execute(sql: "INSERT INTO reservation VALUES (?, ?)", arguments: [command.messageID, "r"])
+            return .succeeded(nil)
+        }
+        let results = try await preparing.process(batch: [command("p1"), command("p2"), command("p1")])
+        #expect(results == [.replied(.succeeded), .replied(.succeeded), .duplicate])
+        #expect(try await preparing.process(command("p3")) == .replied(.succeeded))
+        #expect(seen.withLock { $0 } == ["prepare cmd-p1,cmd-p2,cmd-p1", "handle cmd-p1", "handle cmd-p2", "prepare cmd-p3", "handle cmd-p3"])
+
+        await #expect(throws: (any Error).self) { _ = try await preparing.process(batch: [command("p4"), command("refused")]) }
+        let refused = try command("refused")
+        do throws(ParticipantError) {
+            _ = try await preparing.process(refused)
+            Issue.record("a refused preparation processed the command")
+        } catch {
+            guard case .handlerFailed(let id, _, let underlying) = error else { throw error }
+            #expect(id == "cmd-refused" && underlying is Broken && !error.isRetriable)
+        }
+        #expect(try await reservations() == 3)
+        #expect(try await store.pendingOutbox(limit: 10).count == 3, "the replies of p1, p2 and p3 only")
     }
 
     @Test func handlerRunsOnceAndItsReplyGoesToTheOutbox() async throws {

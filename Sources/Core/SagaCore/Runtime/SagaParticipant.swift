@@ -17,9 +17,22 @@ public protocol RetriableError: Error {}
 /// The handler receives the store's open transaction (``ParticipantStore/Transaction``; GRDB's
 /// `Database` for the SQLite store), so the service's own tables live in the same database and
 /// change in the same transaction.
+///
+/// **Locks in one order.** A consumer lane processes the commands waiting for it in one
+/// transaction (``process(batch:)``), so on a database where replicas or lanes run concurrently,
+/// two batches that lock the same rows in different orders can each hold what the other waits
+/// for. A service whose commands lock rows passes `prepare`, which runs first in every
+/// transaction with all the commands it is about to process and takes their locks in one order
+/// (ServiceKit's `ServiceTransaction.lock(_:)` with several keys does that).
 public struct SagaParticipant<Store: ParticipantStore>: Sendable {
     /// Handles one command inside the transaction.
     public typealias Handler = @Sendable (ParticipantCommand, Store.Transaction) throws -> ParticipantReply
+
+    /// Runs first in each transaction, before any inbox entry or handler, with every command the
+    /// transaction is about to process (one, or a batch's, duplicates included): where a service
+    /// takes the locks its commands need, in one order. An error fails the transaction as a
+    /// handler's would.
+    public typealias Preparation = @Sendable ([ParticipantCommand], Store.Transaction) throws -> Void
 
     /// What processing a command did.
     public typealias Result = ParticipantResult
@@ -31,18 +44,21 @@ public struct SagaParticipant<Store: ParticipantStore>: Sendable {
     /// Rung after each commit that wrote a reply.
     public let outboxDoorbell: Doorbell
     private let handler: Handler
+    private let prepare: Preparation?
     private let spans: ParticipantSpans
 
     /// Creates a participant core. Each processed command is recorded as a span of `tracer`
-    /// (`nil`: `InstrumentationSystem.tracer`), a child of the trace context in its headers.
+    /// (`nil`: `InstrumentationSystem.tracer`), a child of the trace context in its headers;
+    /// `prepare` (see ``Preparation``) runs first in each of its transactions.
     public init(
         store: Store, consumerName: String, outboxDoorbell: Doorbell = Doorbell(), tracer: (any Tracer)? = nil,
-        handler: @escaping Handler
+        prepare: Preparation? = nil, handler: @escaping Handler
     ) {
         self.store = store
         self.consumerName = consumerName
         self.outboxDoorbell = outboxDoorbell
         self.handler = handler
+        self.prepare = prepare
         self.spans = ParticipantSpans(tracer: tracer)
     }
 
@@ -69,10 +85,11 @@ public struct SagaParticipant<Store: ParticipantStore>: Sendable {
         }
         spans.describe(span, command)
         let entry = inboxEntry(command, message)
-        let handler = self.handler
+        let handler = self.handler, prepare = self.prepare
         do {
             let result = try await store.transaction("process command \(command.messageID)") { transaction -> Result in
-                try Self.run(command, entry: entry, handler: handler, in: transaction)
+                try Self.prepare([command], with: prepare, in: transaction)
+                return try Self.run(command, entry: entry, handler: handler, in: transaction)
             }
             if result != .duplicate { await outboxDoorbell.ring() }
             return result
@@ -92,6 +109,16 @@ public struct SagaParticipant<Store: ParticipantStore>: Sendable {
 }
 
 extension SagaParticipant {
+    /// Runs `prepare` on `commands`; its error is thrown as ``HandlerFailure``, as a handler's.
+    static func prepare(_ commands: [ParticipantCommand], with prepare: Preparation?, in transaction: Store.Transaction) throws {
+        guard let prepare else { return }
+        do {
+            try prepare(commands, transaction)
+        } catch {
+            throw HandlerFailure(underlying: error)
+        }
+    }
+
     /// Runs one command inside the open `transaction`: its inbox entry, the remembered or new
     /// reply, the handler's changes. A handler's error is thrown as ``HandlerFailure``.
     static func run(_ command: ParticipantCommand, entry: InboxEntry, handler: Handler, in transaction: Store.Transaction) throws -> Result {
@@ -137,10 +164,11 @@ extension SagaParticipant {
             spans.describe(span, command.0)
             return span
         }
-        let handler = self.handler
+        let handler = self.handler, prepare = self.prepare
         let results: [Result]
         do {
             results = try await store.transaction("process \(messages.count) commands") { transaction in
+                try Self.prepare(commands.map(\.0), with: prepare, in: transaction)
                 // The inbox entries go with the read of the remembered replies: one wait for both on PostgreSQL.
                 try transaction.prerecord(inbox: commands.map(\.1))
                 if let consumer = commands.first?.1.consumer {

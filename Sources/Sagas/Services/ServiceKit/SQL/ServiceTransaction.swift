@@ -1,4 +1,5 @@
 import GRDB
+import PostgresNIO
 import SagaCore
 import SagaPostgres
 
@@ -59,6 +60,15 @@ public struct ServiceTransaction {
         try rows(sql, arguments, source: source).first
     }
 
+    /// Whether other transactions write at the same time (PostgreSQL), so that locks matter;
+    /// `false` on SQLite, whose writes are serialized.
+    public var runsConcurrently: Bool {
+        switch connection {
+        case .sqlite: false
+        case .postgres: true
+        }
+    }
+
     /// `" FOR UPDATE"` on PostgreSQL, nothing on SQLite: appended to a `SELECT` whose answer a
     /// write then depends on (a balance, a stock level, a status), so two replicas cannot both
     /// decide on the same old value. SQLite needs none: its writes are serialized.
@@ -74,8 +84,30 @@ public struct ServiceTransaction {
     /// subject concurrently; nothing on SQLite, whose writes are serialized already.
     public func lock(_ key: String) throws {
         guard case .postgres = connection else { return }
-        _ = try rows("SELECT pg_advisory_xact_lock(hashtext(?)) IS NULL AS locked", ["service-lock:" + key])
+        _ = try rows("SELECT pg_advisory_xact_lock(hashtext(?)) IS NULL AS locked", [Self.lockPrefix + key])
     }
+
+    /// Takes every lock of `keys` (as ``lock(_:)`` takes one) in one statement and in one order,
+    /// the same in every transaction whatever the order of `keys`: two transactions that each
+    /// lock several subjects (a batch of commands, a SagaParticipant's `prepare`) then never
+    /// each hold a lock the other waits for. A key held already in this transaction is taken
+    /// again at once. Nothing on SQLite.
+    public func lock(_ keys: some Sequence<String>) throws {
+        guard case .postgres(let transaction) = connection else { return }
+        let prefixed = Set(keys).map { Self.lockPrefix + $0 }
+        guard !prefixed.isEmpty else { return }
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(prefixed)
+        // PostgreSQL evaluates a volatile function of the select list after the ORDER BY, so the
+        // locks are taken in the order of their numbers (equal numbers are one lock).
+        _ = try transaction.query(PostgresQuery(unsafeSQL: """
+            SELECT pg_advisory_xact_lock(number) IS NULL AS locked
+            FROM (SELECT DISTINCT hashtext(key) AS number FROM unnest($1::text[]) AS key) AS keys ORDER BY number
+            """, binds: bindings))
+    }
+
+    /// What every lock key starts with, so that a service's keys are apart from the engine's.
+    private static let lockPrefix = "service-lock:"
 
     /// Runs `body` in a savepoint: kept when it returns `true`, rolled back (and the transaction
     /// goes on) when it returns `false` or throws.
