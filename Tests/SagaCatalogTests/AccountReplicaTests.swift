@@ -18,22 +18,10 @@ struct AccountReplicaTests {
     static let transfers = 40, amount: Int64 = 400, opening: Int64 = 10_000
 
     func command(_ payload: some SagaPayloadCodable, sagaID: UUID, messageID: UUID) throws -> InboundMessage {
-        let command = try EncodedPayload(payload)
-        return InboundMessage(
-            topic: "account.commands", partition: 0, offset: 0, timestampMilliseconds: nil, key: Array(text(sagaID).utf8),
-            value: command.payload,
-            headers: [
-                SagaHeader(SagaHeaders.messageID, text(messageID)), SagaHeader(SagaHeaders.messageType, command.messageType),
-                SagaHeader(SagaHeaders.sagaID, text(sagaID)), SagaHeader(SagaHeaders.replyTo, "saga.transfer.replies"),
-                SagaHeader(SagaHeaders.sagaType, "transfer"),
-            ]
-        )
+        try ContractCommand.inbound(payload, sagaID: sagaID, messageID: messageID)
     }
 
-    func metadata(_ sagaID: UUID) -> MessageMetadata {
-        MessageMetadata(messageId: UUID(), sagaId: sagaID, causationId: nil, occurredAt: Date(), source: "test", traceParent: nil,
-            replyTo: "saga.transfer.replies")
-    }
+    func metadata(_ sagaID: UUID) -> MessageMetadata { ContractCommand.metadata(sagaID) }
 
     /// Each command goes to both replicas at once: the same message (a redelivery) for even
     /// transfers, a new message of the same step (a resend) for odd ones.
@@ -106,28 +94,39 @@ struct AccountReplicaTests {
         #expect(try await replicas.0.account("bob@okbank")?.balanceMinor == Int64(debited.count) * Self.amount)
     }
 
-    /// Two transactions that each move money for several transfers (as a batch of commands in
-    /// one transaction does) queue for the movements lock instead of each holding a row the other
-    /// waits for: the first debits Alice, the second starts a debit of Carol and waits, and the
-    /// first then debits Carol too. Before the lock the second held Carol's row and waited for
-    /// the clearing row, PostgreSQL found a deadlock and failed one of them.
-    @Test func transactionsMovingMoneyQueueInsteadOfDeadlocking() async throws {
+    /// Two batches of commands in one transaction each, whose debits take the same two accounts
+    /// in opposite orders: the first debits Alice and pauses, the second (Carol, then Alice)
+    /// starts, then the first goes on to Carol. Each batch takes its accounts' locks first, in one
+    /// order (`AccountService.prepare`), so the second waits before it holds anything and both
+    /// commit; without that, each held the account the other waited for and PostgreSQL failed one
+    /// of them as a deadlock.
+    @Test func batchesTakingAccountsInOppositeOrdersDoNotDeadlock() async throws {
         let fixture = try await AccountStoreTests.Fixture.open(.postgres)
         defer { fixture.close() }
         let application = try #require(fixture.store.postgres?.configuration.applicationName)
         let firstDebited = DispatchSemaphore(value: 0), secondWaits = DispatchSemaphore(value: 0)
-        let debit: @Sendable (String, String, ServiceTransaction) throws -> StepResult = { transfer, payer, db in
-            try AccountStore.debit(transferID: transfer, payer: payer, amountMinor: 100, currency: "INR", in: db)
+        let ids = (0..<4).map { _ in UUID() }
+        let pausing = ids[0]
+        let participant = SagaParticipant(store: fixture.store, consumerName: AccountService.name, prepare: AccountService.prepare) {
+            command, db in
+            let reply = try AccountService.handle(command, db)
+            if command.sagaID == text(pausing) {
+                firstDebited.signal()
+                secondWaits.wait()
+            }
+            return reply
         }
-        async let first = fixture.write { db in
-            let alice = try debit("t1", "alice@okbank", db)
-            firstDebited.signal()
-            secondWaits.wait()
-            return [alice, try debit("t3", "carol@okbank", db)]
+        let money = Money(amountMinor: 100, currency: "INR")
+        func debit(_ index: Int, _ payer: String) throws -> InboundMessage {
+            try command(DebitPayer(metadata: metadata(ids[index]), transferId: ids[index], payerVpa: payer, amount: money),
+                sagaID: ids[index], messageID: UUID())
         }
+        let firstBatch = [try debit(0, "alice@okbank"), try debit(1, "carol@okbank")]
+        let secondBatch = [try debit(2, "carol@okbank"), try debit(3, "alice@okbank")]
+        async let first = participant.process(batch: firstBatch)
         await Task.detached { firstDebited.wait() }.value
-        async let second = fixture.write { db in [try debit("t2", "carol@okbank", db)] }
-        try await eventually("the second transaction waits for a lock", within: 10) {
+        async let second = participant.process(batch: secondBatch)
+        try await eventually("the second batch waits for a lock", within: 10) {
             try await fixture.store.read("locks") { db in
                 try db.row("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'",
                     [application], source: "pg_stat_activity")?.integer("n") ?? 0
@@ -135,9 +134,9 @@ struct AccountReplicaTests {
         }
         secondWaits.signal()
         let results = try await first + second
-        #expect(results.allSatisfy { $0.resultID != nil }, "\(results)")
+        #expect(results == Array(repeating: .replied(.succeeded), count: 4), "\(results)")
         #expect(try await fixture.balance("carol@okbank") == 300)
-        #expect(try await fixture.balance("alice@okbank") == 9_900)
+        #expect(try await fixture.balance("alice@okbank") == 9_800)
         #expect(try await fixture.conserved())
     }
 }

@@ -2,6 +2,7 @@ import SagaTestSupport
 import Foundation
 import GRDB
 import InventoryService
+import SagaContracts
 import SagaCore
 import SagaSQLite
 import SagaServicesTestSupport
@@ -169,5 +170,54 @@ import Testing
         #expect(results.filter { $0.resultID != nil }.count == 2)
         #expect(results.filter { $0.failure?.code == "OUT_OF_STOCK" }.count == 4)
         #expect(try await t.available(b) == 0)
+    }
+}
+
+/// Two batches of reservations in one transaction each, whose orders take the same two products
+/// in opposite orders, on PostgreSQL: the first reserves A and pauses, the second (B, then A)
+/// starts, then the first goes on to B. Each batch takes its products' locks first, in one order
+/// (`InventoryService.prepare`), so the second waits before it holds a row and both commit;
+/// without that, each held the product the other waited for and PostgreSQL failed one as a
+/// deadlock.
+@Suite(.enabled(if: TestDatabase.url != nil, Comment(rawValue: TestDatabase.missing)))
+struct InventoryBatchLockTests {
+    @Test func batchesTakingProductsInOppositeOrdersDoNotDeadlock() async throws {
+        let fixture = try await InventoryStoreTests.Fixture.open(.postgres)
+        defer { fixture.close() }
+        let application = try #require(fixture.store.postgres?.configuration.applicationName)
+        let firstReserved = DispatchSemaphore(value: 0), secondWaits = DispatchSemaphore(value: 0)
+        let orders = (0..<4).map { _ in UUID() }
+        let pausing = text(orders[0])
+        let participant = SagaParticipant(store: fixture.store, consumerName: InventoryService.name, prepare: InventoryService.prepare) {
+            command, db in
+            let reply = try InventoryService.handle(command, db)
+            if command.sagaID == pausing {
+                firstReserved.signal()
+                secondWaits.wait()
+            }
+            return reply
+        }
+        func reserve(_ index: Int, _ product: String) throws -> InboundMessage {
+            let item = OrderItem(productId: try #require(UUID(uuidString: product)), sku: "X", quantity: 1, unitPriceMinor: 100)
+            return try ContractCommand.inbound(
+                ReserveStock(metadata: ContractCommand.metadata(orders[index], sagaType: "order"), orderId: orders[index], items: [item]),
+                sagaID: orders[index], topic: "inventory.commands", sagaType: "order")
+        }
+        let firstBatch = [try reserve(0, fixture.a), try reserve(1, fixture.b)]
+        let secondBatch = [try reserve(2, fixture.b), try reserve(3, fixture.a)]
+        async let first = participant.process(batch: firstBatch)
+        await Task.detached { firstReserved.wait() }.value
+        async let second = participant.process(batch: secondBatch)
+        try await eventually("the second batch waits for a lock", within: 10) {
+            try await fixture.store.read("locks") { db in
+                try db.row("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'",
+                    [application], source: "pg_stat_activity")?.integer("n") ?? 0
+            } >= 1
+        }
+        secondWaits.signal()
+        let results = try await first + second
+        #expect(results == Array(repeating: .replied(.succeeded), count: 4), "\(results)")
+        #expect(try await fixture.available(fixture.a) == 3)
+        #expect(try await fixture.available(fixture.b) == 0)
     }
 }

@@ -19,22 +19,10 @@ import Testing
 
     /// A consumed command as the orchestrator sends it.
     func inbound(_ payload: some SagaPayloadCodable, sagaID: UUID, messageID: UUID = UUID(), offset: Int64 = 0) throws -> InboundMessage {
-        let command = try EncodedPayload(payload)
-        return InboundMessage(
-            topic: "account.commands", partition: 0, offset: offset, timestampMilliseconds: nil, key: Array(text(sagaID).utf8),
-            value: command.payload,
-            headers: [
-                SagaHeader(SagaHeaders.messageID, text(messageID)), SagaHeader(SagaHeaders.messageType, command.messageType),
-                SagaHeader(SagaHeaders.sagaID, text(sagaID)), SagaHeader(SagaHeaders.replyTo, "saga.transfer.replies"),
-                SagaHeader(SagaHeaders.sagaType, "transfer"),
-            ]
-        )
+        try ContractCommand.inbound(payload, sagaID: sagaID, messageID: messageID, offset: offset)
     }
 
-    func metadata(_ sagaID: UUID) -> MessageMetadata {
-        MessageMetadata(messageId: UUID(), sagaId: sagaID, causationId: nil, occurredAt: Date(), source: "test", traceParent: nil,
-            replyTo: "saga.transfer.replies")
-    }
+    func metadata(_ sagaID: UUID) -> MessageMetadata { ContractCommand.metadata(sagaID) }
 
     @Test func aDebitCommandRunsOnceAndItsResendReturnsTheSameDebit() async throws {
         let service = try await AccountService(path: directory.file("accounts.sqlite"))

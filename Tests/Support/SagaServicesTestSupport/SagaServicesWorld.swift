@@ -68,9 +68,9 @@ public final class SagaServicesWorld: Sendable {
         )
         let participants: [(SagaParticipant<ServiceStore>, String)] = [
             (orders.participant, topics.orderCommands),
-            (SagaParticipant(store: inventory.store, consumerName: InventoryService.name, handler: inventoryHandler), topics.inventoryCommands),
+            (SagaParticipant(store: inventory.store, consumerName: InventoryService.name, prepare: InventoryService.prepare, handler: inventoryHandler), topics.inventoryCommands),
             (payments.participant, topics.paymentCommands),
-            (SagaParticipant(store: accounts.store, consumerName: AccountService.name, handler: accountHandler), topics.accountCommands),
+            (SagaParticipant(store: accounts.store, consumerName: AccountService.name, prepare: AccountService.prepare, handler: accountHandler), topics.accountCommands),
             (notifications.participant, topics.notificationCommands),
         ]
         let kafka = self.kafka

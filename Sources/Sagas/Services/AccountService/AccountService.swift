@@ -32,7 +32,7 @@ public struct AccountService: Sendable {
     /// The service on an opened store holding its tables.
     public init(store: ServiceStore) {
         self.store = store
-        participant = SagaParticipant(store: store, consumerName: Self.name, handler: Self.handle)
+        participant = SagaParticipant(store: store, consumerName: Self.name, prepare: Self.prepare, handler: Self.handle)
     }
 
     /// Opens an account (throws ``DomainError`` `VPA_INVALID` or `ACCOUNT_EXISTS`).
@@ -82,6 +82,35 @@ public struct AccountService: Sendable {
         try await store.read("account") { db in
             (try AccountStore.customerBalances(in: db), try AccountStore.inClearing(in: db), try AccountStore.netDeposits(in: db))
         }
+    }
+
+    /// Takes the locks of every command a transaction is about to process (the participant's
+    /// `prepare`), in one order: each money step's transfer and the account it changes (a
+    /// refund's payer, read from its debit). Two batches then never each hold an account the
+    /// other waits for. Nothing on SQLite.
+    @Sendable public static func prepare(_ commands: [ParticipantCommand], _ db: ServiceTransaction) throws {
+        guard db.runsConcurrently else { return }
+        var keys: [String] = []
+        for command in commands {
+            switch command.messageType {
+            case DebitPayer.messageType:
+                let body = try command.decode(DebitPayer.self)
+                keys += [AccountStore.transferKey(text(body.transferId)), AccountStore.accountKey(body.payerVpa)]
+            case CreditPayee.messageType:
+                let body = try command.decode(CreditPayee.self)
+                keys += [AccountStore.transferKey(text(body.transferId)), AccountStore.accountKey(body.payeeVpa)]
+            case RefundPayer.messageType:
+                let transferID = text(try command.decode(RefundPayer.self).transferId)
+                keys.append(AccountStore.transferKey(transferID))
+                if let payer = try AccountStore.debitedAccount(transferID: transferID, in: db) { keys.append(AccountStore.accountKey(payer)) }
+            case PayBillOwner.messageType:
+                let body = try command.decode(PayBillOwner.self)
+                keys += body.shareTransferIds.map { AccountStore.transferKey(text($0)) } + [AccountStore.accountKey(body.ownerVpa)]
+            default:
+                continue  // a validation reads only; an unknown command is refused by the handler
+            }
+        }
+        try db.lock(keys)
     }
 
     /// The account service's command handler (what ``participant`` runs), for a participant built

@@ -9,9 +9,11 @@ import ServiceKit
 ///
 /// **Money is conserved.** Only ``deposit(vpa:amountMinor:in:)`` and
 /// ``withdraw(vpa:amountMinor:in:)`` change the total; a transfer moves money from the payer
-/// into a clearing balance (debit), then from there to the payee (credit) or back to the payer
-/// (refund), so customer balances plus the clearing balance stay equal to the net deposits at
-/// every moment, and the clearing balance is zero once every transfer has ended.
+/// into clearing (debit), then from there to the payee (credit) or back to the payer (refund),
+/// so customer balances plus clearing stay equal to the net deposits at every moment, and
+/// clearing is zero once every transfer has ended. Clearing is not a row but what the postings
+/// say: debits not yet credited or refunded (``inClearing(in:)``), so no row is changed by every
+/// movement.
 ///
 /// **Idempotent per transfer id.** A posting is keyed by transfer id and kind (unique), so a
 /// repeated debit, credit or refund returns the first posting's id and moves nothing.
@@ -26,12 +28,11 @@ import ServiceKit
 /// a transfer first takes the transfer's lock (``ServiceTransaction/lock(_:)``) and reads the
 /// account it debits `FOR UPDATE`, so two replicas never both pass a balance, limit or refund check.
 ///
-/// **One lock order.** Every movement changes the clearing row, a debit after its payer's row
-/// and a credit or refund before its payee's. With a batch of commands in one transaction, two
-/// transactions could then each hold a row the other waits for (PostgreSQL breaks such a
-/// deadlock after a second by failing one). So every transaction that moves money first takes
-/// the movements lock (``lockMovements(in:)``), before any row: the clearing row serialized
-/// movements already; now they queue for it before holding anything.
+/// **One lock order.** A step locks its transfer and the account it changes together, in one
+/// order (``ServiceTransaction/lock(_:)`` with several keys). A batch of commands in one
+/// transaction takes the locks of all its commands first (`AccountService.prepare`, the participant's
+/// `prepare`), so two batches never each hold an account the other waits for, and movements of
+/// different accounts run at once.
 /// The rules are written once against ``ServiceTransaction``; only the DDL is per dialect.
 public enum AccountStore {
     /// Creates the tables (SQLite).
@@ -41,7 +42,6 @@ public enum AccountStore {
                 vpa TEXT PRIMARY KEY, holder TEXT NOT NULL, balance_minor INTEGER NOT NULL CHECK (balance_minor >= 0),
                 currency TEXT NOT NULL, per_txn_limit_minor INTEGER NOT NULL, daily_limit_minor INTEGER NOT NULL,
                 status TEXT NOT NULL CHECK (status IN ('ACTIVE', 'FROZEN', 'CLOSED')), rejects_credits INTEGER NOT NULL DEFAULT 0);
-            CREATE TABLE IF NOT EXISTS clearing (currency TEXT PRIMARY KEY, balance_minor INTEGER NOT NULL CHECK (balance_minor >= 0));
             CREATE TABLE IF NOT EXISTS postings (
                 transfer_id TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('DEBIT', 'CREDIT', 'REFUND')),
                 posting_id TEXT NOT NULL UNIQUE, vpa TEXT NOT NULL, amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
@@ -49,6 +49,7 @@ public enum AccountStore {
             CREATE TABLE IF NOT EXISTS refunds_without_debit (transfer_id TEXT PRIMARY KEY, created_at REAL NOT NULL);
             CREATE TABLE IF NOT EXISTS admin_movements (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT, vpa TEXT NOT NULL, amount_minor INTEGER NOT NULL, created_at REAL NOT NULL);
+            DROP TABLE IF EXISTS clearing;
             """)
     }
 
@@ -74,7 +75,13 @@ public enum AccountStore {
             CREATE TABLE admin_movements (
                 seq bigserial PRIMARY KEY, vpa text NOT NULL, amount_minor bigint NOT NULL, created_at double precision NOT NULL)
             """,
-        ])
+        ]),
+        // Clearing is read from the postings now. The table stays, unchecked, for replicas of the
+        // version before during a rolling upgrade (they still write it); nothing reads it.
+        PostgresMigration(identifier: "account v2: clearing is the sum of the postings", statements: [
+            "ALTER TABLE clearing DROP CONSTRAINT IF EXISTS clearing_balance_minor_check",
+            "COMMENT ON TABLE clearing IS 'unused since account v2: clearing is the postings'' debits not yet credited or refunded'",
+        ]),
     ]
 
     // MARK: Administration (the only way money enters or leaves)
@@ -107,7 +114,6 @@ public enum AccountStore {
 
     private static func move(vpa: String, signedAmount: Int64, in db: ServiceTransaction) throws {
         guard signedAmount != 0, signedAmount != .min else { throw DomainError("INVALID_AMOUNT", "amount must be positive") }
-        try lockMovements(in: db)
         guard let account = try account(vpa, forUpdate: true, in: db), account.status != .closed else {
             throw DomainError("VPA_NOT_FOUND", "no open account for \(vpa)")
         }
@@ -138,6 +144,11 @@ public enum AccountStore {
             .map(Account.init(row:))
     }
 
+    /// The account a transfer's debit took money from, if it was debited.
+    public static func debitedAccount(transferID: String, in db: ServiceTransaction) throws -> String? {
+        try posting(transferID, "DEBIT", in: db)?.vpa
+    }
+
     /// The postings of a transfer.
     public static func postings(transferID: String, in db: ServiceTransaction) throws -> [Posting] {
         try db.rows("SELECT * FROM postings WHERE transfer_id = ? ORDER BY created_at, kind", [transferID], source: "postings")
@@ -149,9 +160,13 @@ public enum AccountStore {
         try sum("balance_minor", of: "accounts", in: db)
     }
 
-    /// Money debited from payers and neither credited nor refunded yet.
+    /// Money debited from payers and neither credited nor refunded yet: the debits' amounts less
+    /// the credits' and refunds' (each of which follows a debit of the same amount). Reads every
+    /// posting: an audit's query, not a step's.
     public static func inClearing(in db: ServiceTransaction) throws -> Int64 {
-        try sum("balance_minor", of: "clearing", in: db)
+        try db.row("""
+            SELECT CAST(COALESCE(SUM(CASE kind WHEN 'DEBIT' THEN amount_minor ELSE -amount_minor END), 0) AS BIGINT) AS total FROM postings
+            """, source: "postings")?.integer("total") ?? 0
     }
 
     /// Deposits minus withdrawals, ever.
@@ -194,8 +209,7 @@ public enum AccountStore {
     public static func debit(transferID: String, payer: String, amountMinor: Int64, currency: String, now: Date = Date(),
         in db: ServiceTransaction) throws -> StepResult
     {
-        try lockMovements(in: db)
-        try db.lock("transfer/\(transferID)")
+        try db.lock([transferKey(transferID), accountKey(payer)])
         if let existing = try posting(transferID, "DEBIT", in: db) { return .done(existing.postingID) }
         guard try !refundedWithoutDebit(transferID, in: db) else {
             return .refused(.code("ALREADY_REFUNDED", "transfer \(transferID) was refunded before its debit arrived; it is not debited"))
@@ -212,10 +226,6 @@ public enum AccountStore {
             return .refused(.code("INSUFFICIENT_FUNDS", "\(from.vpa) holds \(from.balanceMinor), needs \(amountMinor)"))
         }
         try db.execute("UPDATE accounts SET balance_minor = balance_minor - ? WHERE vpa = ?", [amountMinor, from.vpa])
-        try db.execute("""
-            INSERT INTO clearing (currency, balance_minor) VALUES (?, ?)
-            ON CONFLICT (currency) DO UPDATE SET balance_minor = clearing.balance_minor + excluded.balance_minor
-            """, [currency, amountMinor])
         return .done(try insertPosting(transferID, "DEBIT", vpa: from.vpa, amountMinor: amountMinor, currency: currency, now: now, in: db))
     }
 
@@ -223,8 +233,7 @@ public enum AccountStore {
     /// (`CREDIT_REJECTED`) when there is no debit, the transfer was refunded, or the payee
     /// cannot receive (missing, frozen, closed, rejecting credits, other currency).
     public static func credit(transferID: String, payee: String, now: Date = Date(), in db: ServiceTransaction) throws -> StepResult {
-        try lockMovements(in: db)
-        try db.lock("transfer/\(transferID)")
+        try db.lock([transferKey(transferID), accountKey(payee)])
         if let existing = try posting(transferID, "CREDIT", in: db) { return .done(existing.postingID) }
         guard let debit = try posting(transferID, "DEBIT", in: db) else {
             return .refused(.code("CREDIT_REJECTED", "transfer \(transferID) has no debit to credit"))
@@ -239,7 +248,6 @@ public enum AccountStore {
         }
         guard !to.rejectsCredits else { return .refused(.code("CREDIT_REJECTED", "\(to.vpa) does not accept credits")) }
         guard to.currency == debit.currency else { return .refused(.code("CREDIT_REJECTED", "\(to.vpa) holds \(to.currency)")) }
-        try db.execute("UPDATE clearing SET balance_minor = balance_minor - ? WHERE currency = ?", [debit.amountMinor, debit.currency])
         try db.execute("UPDATE accounts SET balance_minor = balance_minor + ? WHERE vpa = ?", [debit.amountMinor, to.vpa])
         return .done(try insertPosting(transferID, "CREDIT", vpa: to.vpa, amountMinor: debit.amountMinor, currency: debit.currency,
             now: now, in: db))
@@ -250,8 +258,7 @@ public enum AccountStore {
     /// id, and the transfer is marked so that a later debit is refused. Already credited to the
     /// payee: refused (`ALREADY_CREDITED`).
     public static func refund(transferID: String, now: Date = Date(), in db: ServiceTransaction) throws -> StepResult {
-        try lockMovements(in: db)
-        try db.lock("transfer/\(transferID)")
+        try db.lock(transferKey(transferID))
         if let existing = try posting(transferID, "REFUND", in: db) { return .done(existing.postingID) }
         guard let debit = try posting(transferID, "DEBIT", in: db) else {
             try db.execute("INSERT INTO refunds_without_debit (transfer_id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -261,7 +268,8 @@ public enum AccountStore {
         guard try posting(transferID, "CREDIT", in: db) == nil else {
             return .refused(.code("ALREADY_CREDITED", "transfer \(transferID) reached the payee; it cannot be refunded"))
         }
-        try db.execute("UPDATE clearing SET balance_minor = balance_minor - ? WHERE currency = ?", [debit.amountMinor, debit.currency])
+        // Held already when the batch's locks were taken first (the debit was there then).
+        try db.lock(accountKey(debit.vpa))
         try db.execute("UPDATE accounts SET balance_minor = balance_minor + ? WHERE vpa = ?", [debit.amountMinor, debit.vpa])
         return .done(try insertPosting(transferID, "REFUND", vpa: debit.vpa, amountMinor: debit.amountMinor, currency: debit.currency,
             now: now, in: db))
@@ -269,12 +277,12 @@ public enum AccountStore {
 
     // MARK: Internals
 
-    /// Taken first by every transaction that moves money (a debit, credit or refund, a deposit
-    /// or withdrawal), until it ends; again within the same transaction, it is already held.
-    /// Nothing on SQLite, whose writes are serialized.
-    static func lockMovements(in db: ServiceTransaction) throws {
-        try db.lock("account-movements")
-    }
+    /// The lock key of a transfer: its steps run one at a time.
+    static func transferKey(_ transferID: String) -> String { "transfer/\(transferID)" }
+
+    /// The lock key of an account, taken with its transfer's before its row is changed, so that
+    /// a batch can take its accounts' keys first, in one order (any case of the VPA: one key).
+    static func accountKey(_ vpa: String) -> String { "account/\(vpa.lowercased())" }
 
     /// Whether an account can take part in a transfer.
     private enum Usable {

@@ -34,6 +34,12 @@ public struct Reservation: Sendable, Hashable {
 /// the code), one reservation per order, and a release gives back exactly what its reservation
 /// took, once. On PostgreSQL, where replicas serve one order's commands concurrently, each command
 /// takes the order's lock (``ServiceTransaction/lock(_:)``) and reads the stock it takes `FOR UPDATE`.
+///
+/// **One lock order.** A command locks its order and the products it changes together, in one
+/// order (``ServiceTransaction/lock(_:)`` with several keys), before any product row; a batch of
+/// commands in one transaction takes the locks of all its commands first
+/// (`InventoryService.prepare`, the participant's `prepare`). Two batches whose orders take the
+/// same products in different orders then never each hold a row the other waits for.
 public enum InventoryStore {
     /// Creates the tables (SQLite).
     public static func migrate(_ db: Database) throws {
@@ -91,7 +97,7 @@ public enum InventoryStore {
     /// Reserves `lines` for `orderID`, all or nothing. A repeated reserve of the same order
     /// returns the first reservation without taking stock again.
     public static func reserve(orderID: String, lines: [StockLine], in db: ServiceTransaction) throws -> StepResult {
-        try db.lock("order/\(orderID)")
+        try db.lock([orderKey(orderID)] + lines.map { productKey($0.productID) })
         if let existing = try reservation(orderID: orderID, in: db) {
             guard existing.status == "RESERVED" else {
                 return .refused(.code("RESERVATION_RELEASED", "order \(orderID)'s reservation was already released"))
@@ -129,6 +135,9 @@ public enum InventoryStore {
         let released = try db.execute(
             "UPDATE reservations SET status = 'RELEASED' WHERE reservation_id = ? AND status = 'RESERVED'", [reservationID])
         guard released == 1 else { return .done(nil) }
+        let products = try db.rows("SELECT product_id FROM reservation_lines WHERE reservation_id = ?", [reservationID],
+            source: "reservation_lines").map { try $0.text("product_id") }
+        try db.lock(products.map(productKey))
         try db.execute("""
             UPDATE products SET available = available + (
                 SELECT quantity FROM reservation_lines l WHERE l.reservation_id = ? AND l.product_id = products.product_id)
@@ -142,7 +151,7 @@ public enum InventoryStore {
     /// reservation gets a released, empty one as a tombstone, so a reserve arriving after its
     /// release is refused (`RESERVATION_RELEASED`) instead of taking stock nobody gives back.
     public static func release(orderID: String, in db: ServiceTransaction) throws -> StepResult {
-        try db.lock("order/\(orderID)")
+        try db.lock(orderKey(orderID))
         guard let existing = try reservation(orderID: orderID, in: db) else {
             try db.execute("INSERT INTO reservations (reservation_id, order_id, status) VALUES (?, ?, 'RELEASED')",
                 [reservationID(orderID: orderID), orderID])
@@ -150,6 +159,12 @@ public enum InventoryStore {
         }
         return try release(reservationID: existing.reservationID, in: db)
     }
+
+    /// The lock key of an order: its commands run one at a time.
+    static func orderKey(_ orderID: String) -> String { "order/\(orderID)" }
+
+    /// The lock key of a product, taken with its order's before its row is changed.
+    static func productKey(_ productID: String) -> String { "product/\(productID)" }
 
     /// The reservation of `orderID`, if any.
     public static func reservation(orderID: String, in db: ServiceTransaction) throws -> Reservation? {
