@@ -48,6 +48,30 @@ struct PostgresReplicaTests {
         }
     }
 
+    /// The relay's read while a batch is in flight leaves that batch's rows out and does not
+    /// claim them again (no write of rows it already holds), while the other replica still
+    /// skips them and the later rows of their key.
+    @Test func rowsInFlightAreNotClaimedAgain() async throws {
+        let configuration = try PostgresTesting.configuration()
+        try await PostgresTesting.withStore(configuration) { a in
+            try await PostgresTesting.withStore(configuration) { b in
+                _ = try await a.commit(SagaCommit(outbox: [message("s1", 1), message("s2", 2)]))
+                let inFlight = try await a.pendingOutbox(limit: 1)
+                let claim: @Sendable () async throws -> Double? = {
+                    try await a.transaction("read the claim") { transaction in
+                        try transaction.query("SELECT claimed_until FROM outbox WHERE id = \(inFlight[0].id)").rows.first?["claimed_until"]
+                            .decode(Double?.self)
+                    }
+                }
+                let before = try #require(try await claim())
+                _ = try await a.commit(SagaCommit(outbox: [message("s1", 3)]))
+                #expect(try await a.pendingOutbox(limit: 10, excluding: [inFlight[0].id]).map(\.message.value) == [[2], [3]])
+                #expect(try await claim() == before, "the row in flight was not claimed again")
+                #expect(try await b.pendingOutbox(limit: 10).isEmpty, "b skips a's claims and s1's later row")
+            }
+        }
+    }
+
     @Test func aClaimWhoseLeaseEndedIsTakenOver() async throws {
         var configuration = try PostgresTesting.configuration()
         configuration.claimLease = 0

@@ -37,6 +37,22 @@ import Testing
         }
     }
 
+    /// The relay's read while batches are in flight: the rows it holds are left out, and `limit`
+    /// counts the others (PostgreSQL claims none of the excluded again).
+    @Test(arguments: StoreKind.underTest) func pendingRowsInFlightAreLeftOutOfTheRead(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
+            let store = harness.store
+            let messages = (0..<5).map { OutgoingMessage(topic: "t", key: Array("s\($0)".utf8), value: [UInt8($0)], headers: []) }
+            _ = try await store.commit(SagaCommit(outbox: messages))
+            let all = try await store.pendingOutbox(limit: 10)
+            #expect(all.map(\.message.value) == [[0], [1], [2], [3], [4]])
+            let ids = all.map(\.id)
+            #expect(try await store.pendingOutbox(limit: 2, excluding: [ids[0], ids[2]]).map(\.id) == [ids[1], ids[3]])
+            #expect(try await store.pendingOutbox(limit: 10, excluding: Set(ids)).isEmpty)
+            #expect(try await store.pendingOutbox(limit: 2, excluding: []).map(\.id) == Array(ids.prefix(2)))
+        }
+    }
+
     @Test(arguments: StoreKind.underTest) func secondStartWithTheSameSagaIDIsIdempotent(_ kind: StoreKind) async throws {
         try await StoreUnderTest.with(kind) { (harness: StoreUnderTest) async throws -> Void in
             let store = harness.store

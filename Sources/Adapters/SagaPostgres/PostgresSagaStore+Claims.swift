@@ -25,7 +25,15 @@ extension PostgresSagaStore {
     /// of the key did, depending on the statistics: 333 ms per claim of 100 rows at a backlog of
     /// 10,000, or a scan of the whole table.)
     public func pendingOutbox(limit: Int) async throws(SagaStoreError) -> [OutboxRecord] {
+        try await pendingOutbox(limit: limit, excluding: [])
+    }
+
+    /// Claims and returns up to `limit` unpublished outbox rows, in write order, as
+    /// ``pendingOutbox(limit:)`` does, but for `excluded` (the rows the relay has in flight,
+    /// claimed by this replica already): they are neither returned nor claimed again.
+    public func pendingOutbox(limit: Int, excluding excluded: Set<Int64>) async throws(SagaStoreError) -> [OutboxRecord] {
         let me = instanceID
+        let skipped = Array(excluded)
         let lease = configuration.claimLease
         return try await operation("pending outbox") { transaction in
             let now = Date().timeIntervalSince1970
@@ -39,6 +47,7 @@ extension PostgresSagaStore {
                     SELECT o.id FROM outbox o
                     WHERE o.published_at IS NULL
                       AND (o.claimed_by IS NULL OR o.claimed_by = \(me) OR o.claimed_until < \(now))
+                      AND o.id <> ALL (\(skipped))
                       AND o.id <= ALL (SELECT h.first_id FROM held h WHERE h.topic = o.topic AND h.key = o.key)
                     ORDER BY o.id LIMIT \(limit)
                     FOR UPDATE OF o SKIP LOCKED)

@@ -171,6 +171,19 @@ public final class SQLiteSagaStore: SagaStore {
         }
     }
 
+    /// Outbox rows not yet published, in write order, but for `excluded` (the rows the relay has
+    /// in flight), which the read skips in the index instead of decoding them.
+    public func pendingOutbox(limit: Int, excluding excluded: Set<Int64>) async throws(SagaStoreError) -> [OutboxRecord] {
+        guard !excluded.isEmpty else { return try await pendingOutbox(limit: limit) }
+        let skipped = "[" + excluded.map(String.init).joined(separator: ",") + "]"
+        return try await read("pending outbox") { db in
+            try db.cachedRows(
+                sql: "SELECT * FROM outbox WHERE published_at IS NULL AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?",
+                arguments: [skipped, limit]
+            ).map(SQLiteRows.outbox)
+        }
+    }
+
     /// Marks outbox rows published.
     public func markPublished(_ ids: [Int64], at date: Date) async throws(SagaStoreError) {
         guard !ids.isEmpty else { return }

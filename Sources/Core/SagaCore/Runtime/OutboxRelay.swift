@@ -96,7 +96,7 @@ public struct OutboxRelay: Sendable {
                 let pending: [OutboxRecord]
                 let generation = pipeline.generation
                 do {
-                    pending = try await store.pendingOutbox(limit: batchSize + pipeline.rowsInFlight)
+                    pending = try await store.pendingOutbox(limit: batchSize, excluding: pipeline.rowsInFlight)
                 } catch {
                     if Task.isCancelled { break }
                     logger.error("outbox relay pass failed", metadata: ["error": "\(error)"])

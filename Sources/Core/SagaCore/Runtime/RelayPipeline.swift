@@ -20,7 +20,7 @@ final class RelayPipeline: Sendable {
     /// Batches taken and not yet released.
     var batchesInFlight: Int { state.withLock { $0.batches } }
     /// Rows taken and not yet released.
-    var rowsInFlight: Int { state.withLock { $0.rows.count } }
+    var rowsInFlight: Set<Int64> { state.withLock { $0.rows } }
     /// Read before reading the pending rows, and given to ``take(_:limit:readAt:)``.
     var generation: Int { state.withLock { $0.releases } }
 

@@ -37,6 +37,10 @@ public protocol SagaStore: Sendable {
 
     /// Outbox rows not yet published, in write order.
     func pendingOutbox(limit: Int) async throws(SagaStoreError) -> [OutboxRecord]
+    /// Outbox rows not yet published, in write order, but for `excluded` (the rows the relay has
+    /// in flight): up to `limit` others. A store reads past the excluded rows without returning
+    /// (or, with claims, claiming again) each of them; the default reads them and drops them.
+    func pendingOutbox(limit: Int, excluding excluded: Set<Int64>) async throws(SagaStoreError) -> [OutboxRecord]
     /// Marks outbox rows published (after their delivery reports).
     func markPublished(_ ids: [Int64], at: Date) async throws(SagaStoreError)
     /// Deletes up to `limit` of each kind of expired row — published outbox rows, inbox entries
@@ -62,6 +66,14 @@ public protocol SagaStore: Sendable {
     func finishReplay(replayID: String, outcome: ReplayOutcome, detail: String?, at: Date) async throws(SagaStoreError)
     /// A replay record by id.
     func replay(id: String) async throws(SagaStoreError) -> ReplayRecord?
+}
+
+extension SagaStore {
+    /// Reads `limit` + the excluded count of pending rows and drops the excluded ones.
+    public func pendingOutbox(limit: Int, excluding excluded: Set<Int64>) async throws(SagaStoreError) -> [OutboxRecord] {
+        guard !excluded.isEmpty else { return try await pendingOutbox(limit: limit) }
+        return try await pendingOutbox(limit: limit + excluded.count).filter { !excluded.contains($0.id) }
+    }
 }
 
 /// Identifies a consumed message for the inbox: which consumer processed which message.

@@ -138,6 +138,9 @@ public final class ServiceStore: ParticipantStore {
     public func nextDeadline() async throws(SagaStoreError) -> Date? { try await engine.nextDeadline() }
     public func dueSagas(now: Date, limit: Int) async throws(SagaStoreError) -> [SagaState] { try await engine.dueSagas(now: now, limit: limit) }
     public func pendingOutbox(limit: Int) async throws(SagaStoreError) -> [OutboxRecord] { try await engine.pendingOutbox(limit: limit) }
+    public func pendingOutbox(limit: Int, excluding excluded: Set<Int64>) async throws(SagaStoreError) -> [OutboxRecord] {
+        try await engine.pendingOutbox(limit: limit, excluding: excluded)
+    }
     public func markPublished(_ ids: [Int64], at: Date) async throws(SagaStoreError) { try await engine.markPublished(ids, at: at) }
     public func purge(before date: Date, limit: Int) async throws(SagaStoreError) -> Int {
         try await engine.purge(before: date, limit: limit)
