@@ -309,7 +309,7 @@ let package = Package(
         // The whole system beside the broker's bare ceiling, in the same run (scripts/bench-system).
         .executableTarget(
             name: "system-bench",
-            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Histogram", package: "hdrhistogram-swift"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), "OrderService", .product(name: "PostgresNIO", package: "postgres-nio"), "SagaContracts", "SagaCore", "SagaPostgres", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), swiftSystem],
+            dependencies: ["AccountService", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Histogram", package: "hdrhistogram-swift"), "InventoryService", "Kafka", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"), "OrderService", .product(name: "PostgresNIO", package: "postgres-nio"), "SagaContracts", "SagaCore", "SagaPostgres", "SagaSQLite", "SagaSystem", "SagaTestSupport", "ServiceKit", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), swiftSystem],
             path: "Benchmarks/system-bench",
             linkerSettings: developmentRuntimeLibraryPath
         ),

@@ -48,7 +48,9 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
                 let start = system.start(kind: index)
                 let (messagesBefore, workBefore) = (try await system.messagesWritten(), try await system.work.read())
                 let replicaBefore = try await system.replica?.sagasEnded()
+                let batchesBefore = batchTotals.snapshot()
                 let run = try await session.run(count: sagaCount, .inFlight(inFlight), start: start)
+                let batchesAfter = batchTotals.snapshot()
                 let (messagesAfter, workAfter) = (try await system.messagesWritten(), try await system.work.read())
                 if let replicaBefore, let replicaAfter = try await system.replica?.sagasEnded() {
                     let share = replicaShare ?? (0, 0)
@@ -61,6 +63,11 @@ func measure(_ configuration: BenchConfiguration) async throws -> ConfigurationR
                 result.kinds[index].records.append(Double(messagesAfter - messagesBefore + extra) / Double(sagaCount))
                 result.kinds[index].statements.append(Double(work.statements) / Double(sagaCount))
                 result.kinds[index].commits.append(Double(work.commits) / Double(sagaCount))
+                var lanes: [String: LaneUse] = [:]
+                for (service, after) in batchesAfter {
+                    lanes[service] = LaneUse(after - (batchesBefore[service] ?? .init()), runSeconds: run.seconds)
+                }
+                result.kinds[index].lanes.append(lanes)
                 return run
             }
             result.kinds[index].runs.append(run)

@@ -28,6 +28,8 @@ struct SagaKindResult {
     var records: [Double] = []
     var statements: [Double] = []
     var commits: [Double] = []
+    /// Per full-rate run: each consuming service's lanes (``LaneUse``).
+    var lanes: [[String: LaneUse]] = []
 }
 
 /// The medians of every configuration in one table: sagas per second, latency, their ratio to
@@ -58,6 +60,7 @@ struct Report {
                 lines.append(zip(cells, columns).enumerated().map { pad($1.0, $1.1.1, left: $0 > 2) }.joined(separator: " "))
             }
         }
+        lines += lanesTable
         lines += latencyTable
         lines += pacedTable
         lines.append("")
@@ -130,7 +133,7 @@ struct Report {
         return lines
     }
 
-    private func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
+    func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
         let fill = String(repeating: " ", count: max(0, width - text.count))
         return left ? fill + text : text + fill
     }

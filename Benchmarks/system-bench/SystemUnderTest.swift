@@ -79,11 +79,14 @@ final class SystemUnderTest {
             work = .sqlite
         }
 
-        // Enough stock and money for every saga to complete (on PostgreSQL, once the pools run).
-        let product = UUID()
-        try await inventory.addStock(productID: product, sku: "BENCH-1", units: 1_000_000_000)
-        let vpas = ["payer.one@benchbank", "payer.two@benchbank", "payee.one@benchbank", "payee.two@benchbank"]
-        for vpa in vpas {
+        // Enough stock and money for every saga to complete (on PostgreSQL, once the pools run), over
+        // as many products and accounts as asked: few make hot rows every saga waits for.
+        let products = (0..<options.products).map { _ in UUID() }
+        for (index, product) in products.enumerated() {
+            try await inventory.addStock(productID: product, sku: "BENCH-\(index + 1)", units: 1_000_000_000)
+        }
+        let pairs = (0..<options.accounts).map { ("payer.\($0)@benchbank", "payee.\($0)@benchbank") }
+        for vpa in pairs.flatMap({ [$0.0, $0.1] }) {
             try await accounts.open(vpa: vpa, holder: vpa, perTransactionLimitMinor: 1_000_000, dailyLimitMinor: 1_000_000_000_000)
             try await accounts.deposit(vpa: vpa, amountMinor: 1_000_000_000_000)
         }
@@ -114,16 +117,17 @@ final class SystemUnderTest {
         self.work = work
         self.replica = replica
         placeOrder = { id in
-            let line = OrderLine(productID: product, sku: "BENCH-1", quantity: 1, unitPriceMinor: 1_999)
+            let index = Int.random(in: 0..<products.count)
+            let line = OrderLine(productID: products[index], sku: "BENCH-\(index + 1)", quantity: 1, unitPriceMinor: 1_999)
             guard try await orders.placeOrder(orderID: id, customerID: UUID(), lines: [line], currency: "INR", paymentToken: "tok_visa")
                 == .placed
             else { throw BenchError("order \(id) was already placed") }
         }
         requestTransfer = { id in
-            let pair = Int.random(in: 0..<2)
+            let (payer, payee) = pairs[Int.random(in: 0..<pairs.count)]
             // What `POST /transfers` does: publish the request and await the broker's ack.
             _ = try await producer.send(KafkaMessage(try StartEvent.transferRequested(
-                transferID: id, payer: vpas[pair], payee: vpas[pair + 2], amountMinor: 100, source: "system-bench",
+                transferID: id, payer: payer, payee: payee, amountMinor: 100, source: "system-bench",
                 topic: topics.transferRequested)))
         }
     }

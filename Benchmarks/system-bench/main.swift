@@ -10,6 +10,7 @@
 // Run with `scripts/bench-system` (release build, private broker, private PostgreSQL).
 // Options: --store, --orchestrators, --sagas, --in-flight, --rounds, --records (`scripts/bench-system --help`).
 import ArgumentParser
+import CoreMetrics
 import Foundation
 import Kafka
 import Logging
@@ -42,6 +43,10 @@ struct SystemBenchOptions: ParsableCommand {
     var pacedSeconds = 5
     @Option(help: "The orchestrator's SAGA_LIFECYCLE_EVENTS: all or terminal (the benchmark waits for SagaCompleted).")
     var lifecycleEvents = "all"
+    @Option(help: "Payer and payee pairs the transfers are spread over (2: every transfer moves money between 4 accounts).")
+    var accounts = 2
+    @Option(help: "Products the orders are spread over (1: every order reserves the same product's stock).")
+    var products = 1
 
     var stores: [BenchConfiguration.Store]? {
         store == "both" ? [.sqlite, .postgres] : BenchConfiguration.Store(rawValue: store).map { [$0] }
@@ -51,7 +56,7 @@ struct SystemBenchOptions: ParsableCommand {
 
     func validate() throws {
         for (name, value) in [("--sagas", sagas), ("--in-flight", inFlight), ("--rounds", rounds), ("--records", records),
-            ("--latency-sagas", latencySagas)] where value <= 0
+            ("--latency-sagas", latencySagas), ("--accounts", accounts), ("--products", products)] where value <= 0
         {
             throw ValidationError("\(name) must be more than 0, got \(value)")
         }
@@ -73,6 +78,9 @@ let inFlight = options.inFlight
 let rounds = options.rounds
 let baselineRecords = options.records
 let environment = ProcessInfo.processInfo.environment
+/// Each consuming service's batch time and size, from the engine's metrics (the lanes table).
+let batchTotals = ConsumerBatchTotals()
+MetricsSystem.bootstrap(batchTotals)
 /// Reports an environment the benchmark cannot run with, and exits with status 64 (usage).
 func environmentError(_ message: String) -> Never {
     _ = try? FileDescriptor.standardError.writeAll("system-bench: \(message)\n".utf8)  // a failed report of a failure has nowhere to go
@@ -143,7 +151,8 @@ func startDelays(_ orders: Measurement, _ transfers: Measurement) -> String {
 func runBenchmark() async throws {
     let (configurations, skipped) = BenchConfiguration.selected(stores: stores, orchestrators: replicaCounts)
     say("system-bench \(ISO8601DateFormatter().string(from: Date())): \(sagaCount) sagas per run, \(inFlight) in flight, "
-        + "\(rounds) rounds per configuration, baseline \(baselineRecords) records, lifecycle events \(options.lifecycleEvents); fetch wait \(fetchWaitSetting.isEmpty ? "500 (librdkafka's default)" : fetchWaitSetting) ms; linger \(lingerSetting.isEmpty ? "5 (librdkafka's default)" : lingerSetting) ms; librdkafka \(LibrdkafkaVersion.string); "
+        + "\(rounds) rounds per configuration, baseline \(baselineRecords) records, lifecycle events \(options.lifecycleEvents); "
+        + "\(options.accounts) payer/payee pairs, \(options.products) products; fetch wait \(fetchWaitSetting.isEmpty ? "500 (librdkafka's default)" : fetchWaitSetting) ms; linger \(lingerSetting.isEmpty ? "5 (librdkafka's default)" : lingerSetting) ms; librdkafka \(LibrdkafkaVersion.string); "
         + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
     for line in skipped { say("skipped \(line)") }
     var results: [ConfigurationResult] = []
