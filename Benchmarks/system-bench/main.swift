@@ -10,7 +10,7 @@
 // Run with `scripts/bench-system` (release build, private broker, private PostgreSQL).
 // Options: --store, --orchestrators, --sagas, --in-flight, --rounds, --records (`scripts/bench-system --help`).
 import ArgumentParser
-import CoreMetrics
+import Metrics
 import Foundation
 import Kafka
 import Logging
