@@ -103,17 +103,13 @@ struct AccountReplicaTests {
     @Test func batchesTakingAccountsInOppositeOrdersDoNotDeadlock() async throws {
         let fixture = try await AccountStoreTests.Fixture.open(.postgres)
         defer { fixture.close() }
-        let application = try #require(fixture.store.postgres?.configuration.applicationName)
-        let firstDebited = DispatchSemaphore(value: 0), secondWaits = DispatchSemaphore(value: 0)
+        let pause = TransactionPause()
         let ids = (0..<4).map { _ in UUID() }
-        let pausing = ids[0]
+        let pausing = text(ids[0])
         let participant = SagaParticipant(store: fixture.store, consumerName: AccountService.name, prepare: AccountService.prepare) {
             command, db in
             let reply = try AccountService.handle(command, db)
-            if command.sagaID == text(pausing) {
-                firstDebited.signal()
-                secondWaits.wait()
-            }
+            if command.sagaID == pausing { pause.pauseHere() }
             return reply
         }
         let money = Money(amountMinor: 100, currency: "INR")
@@ -121,19 +117,9 @@ struct AccountReplicaTests {
             try command(DebitPayer(metadata: metadata(ids[index]), transferId: ids[index], payerVpa: payer, amount: money),
                 sagaID: ids[index], messageID: UUID())
         }
-        let firstBatch = [try debit(0, "alice@okbank"), try debit(1, "carol@okbank")]
-        let secondBatch = [try debit(2, "carol@okbank"), try debit(3, "alice@okbank")]
-        async let first = participant.process(batch: firstBatch)
-        await Task.detached { firstDebited.wait() }.value
-        async let second = participant.process(batch: secondBatch)
-        try await eventually("the second batch waits for a lock", within: 10) {
-            try await fixture.store.read("locks") { db in
-                try db.row("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'",
-                    [application], source: "pg_stat_activity")?.integer("n") ?? 0
-            } >= 1
-        }
-        secondWaits.signal()
-        let results = try await first + second
+        let results = try await interleave(
+            first: [try debit(0, "alice@okbank"), try debit(1, "carol@okbank")],
+            second: [try debit(2, "carol@okbank"), try debit(3, "alice@okbank")], on: participant, pause: pause, store: fixture.store)
         #expect(results == Array(repeating: .replied(.succeeded), count: 4), "\(results)")
         #expect(try await fixture.balance("carol@okbank") == 300)
         #expect(try await fixture.balance("alice@okbank") == 9_800)

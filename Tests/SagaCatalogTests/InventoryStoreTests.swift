@@ -184,17 +184,13 @@ struct InventoryBatchLockTests {
     @Test func batchesTakingProductsInOppositeOrdersDoNotDeadlock() async throws {
         let fixture = try await InventoryStoreTests.Fixture.open(.postgres)
         defer { fixture.close() }
-        let application = try #require(fixture.store.postgres?.configuration.applicationName)
-        let firstReserved = DispatchSemaphore(value: 0), secondWaits = DispatchSemaphore(value: 0)
+        let pause = TransactionPause()
         let orders = (0..<4).map { _ in UUID() }
         let pausing = text(orders[0])
         let participant = SagaParticipant(store: fixture.store, consumerName: InventoryService.name, prepare: InventoryService.prepare) {
             command, db in
             let reply = try InventoryService.handle(command, db)
-            if command.sagaID == pausing {
-                firstReserved.signal()
-                secondWaits.wait()
-            }
+            if command.sagaID == pausing { pause.pauseHere() }
             return reply
         }
         func reserve(_ index: Int, _ product: String) throws -> InboundMessage {
@@ -203,19 +199,9 @@ struct InventoryBatchLockTests {
                 ReserveStock(metadata: ContractCommand.metadata(orders[index], sagaType: "order"), orderId: orders[index], items: [item]),
                 sagaID: orders[index], topic: "inventory.commands", sagaType: "order")
         }
-        let firstBatch = [try reserve(0, fixture.a), try reserve(1, fixture.b)]
-        let secondBatch = [try reserve(2, fixture.b), try reserve(3, fixture.a)]
-        async let first = participant.process(batch: firstBatch)
-        await Task.detached { firstReserved.wait() }.value
-        async let second = participant.process(batch: secondBatch)
-        try await eventually("the second batch waits for a lock", within: 10) {
-            try await fixture.store.read("locks") { db in
-                try db.row("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'",
-                    [application], source: "pg_stat_activity")?.integer("n") ?? 0
-            } >= 1
-        }
-        secondWaits.signal()
-        let results = try await first + second
+        let results = try await interleave(
+            first: [try reserve(0, fixture.a), try reserve(1, fixture.b)], second: [try reserve(2, fixture.b), try reserve(3, fixture.a)],
+            on: participant, pause: pause, store: fixture.store)
         #expect(results == Array(repeating: .replied(.succeeded), count: 4), "\(results)")
         #expect(try await fixture.available(fixture.a) == 3)
         #expect(try await fixture.available(fixture.b) == 0)
