@@ -1,7 +1,7 @@
 import Foundation
 import SagaAvro
 import SagaCore
-import SagaPostgres
+@testable import SagaPostgres
 import SagaTestSupport
 import Testing
 
@@ -98,6 +98,23 @@ struct PostgresParticipantTests {
                 #expect(try await !store.isProcessed(consumer: "inventory", messageID: "cmd-o9"))
             }
             #expect(try await participant.process(command("o10")) == .replied(.succeeded))
+        }
+    }
+
+    /// A transaction's `BEGIN` goes out with its first statement, which may be a `prepare`'s or a
+    /// handler's. When it fails (the pooled connection's session had ended, as when PostgreSQL
+    /// stops: `StaleConnection`), that is the store's failure, retried until the database
+    /// answers; it was taken for the handler's and dead-lettered (PostgresOutageTests found it).
+    @Test func aBeginThatFailsUnderAPrepareIsAStoreFailure() async throws {
+        try await PostgresTesting.withStore(try PostgresTesting.configuration()) { store in
+            let participant = SagaParticipant(store: store, consumerName: "inventory", prepare: { commands, _ in
+                if commands.contains(where: { $0.messageID == "cmd-stale" }) {
+                    throw PostgresSagaStore.StaleConnection(underlying: PostgresConnectionClosed())
+                }
+            }) { _, _ in .succeeded(nil) }
+            try await expectStoreFailure(await participant.process(command("stale")))
+            #expect(try await !store.isProcessed(consumer: "inventory", messageID: "cmd-stale"))
+            #expect(try await participant.process(command("fresh")) == .replied(.succeeded))
         }
     }
 

@@ -117,7 +117,8 @@ extension PostgresProcessSuites {
                 let unpublished = try await FailoverWorkload.unpublished(schemaPrefix: prefix, in: sagas)
                 return unpublished.count >= 6 && unpublished.values.allSatisfy { $0 == 0 }
             }
-            #expect(try await FailoverWorkload.deadLetters(on: deployment.topics, kafka: deployment.kafka).isEmpty)
+            let deadLetters = try await FailoverWorkload.deadLetters(on: deployment.topics, kafka: deployment.kafka)
+            #expect(deadLetters.isEmpty, "\(deadLetters): \(server.text.split(separator: "\n").filter { $0.contains("dead-lettered") }.prefix(5))")
             let commands = try await FailoverWorkload.commands(on: deployment.topics, kafka: deployment.kafka)
             #expect(commands.attemptsDecidedTwice.isEmpty, "\(commands.attemptsDecidedTwice.prefix(10))")
 

@@ -36,9 +36,10 @@ extension PostgresSagaStore: ParticipantStore {
         }
     }
 
-    /// An error of postgres-nio or of the connection under it (closed, or silent past the
-    /// statement timeout): the database's, never the caller's.
+    /// An error of postgres-nio or of the connection under it (closed, silent past the statement
+    /// timeout, or unable to begin: a handler's or a `prepare`'s first statement carries the
+    /// transaction's `BEGIN`): the database's, never the caller's.
     static func isConnectionFailure(_ error: any Error) -> Bool {
-        error is PSQLError || error is PostgresStatementTimedOut || error is PostgresConnectionClosed
+        error is PSQLError || error is PostgresStatementTimedOut || error is PostgresConnectionClosed || error is StaleConnection
     }
 }
