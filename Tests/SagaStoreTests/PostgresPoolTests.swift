@@ -1,4 +1,5 @@
 import Foundation
+import SagaCore
 import SagaPostgres
 import SagaTestSupport
 import Testing
@@ -6,6 +7,24 @@ import Testing
 /// The PostgreSQL store's connection pool, as the server sees it in `pg_stat_activity`.
 @Suite(.enabled(if: TestDatabase.url != nil, Comment(rawValue: TestDatabase.missing)))
 struct PostgresPoolTests {
+    /// A schema named by an SQL reserved word, as the order role's default schema `order` is:
+    /// the store creates and migrates it, commits in it, and `sagactl doctor`'s inspection reads
+    /// it (unquoted, each was a syntax error and the order role could not start on PostgreSQL).
+    @Test func aSchemaNamedByAReservedWordWorks() async throws {
+        let configuration = try PostgresTesting.configuration(schema: "order")
+        try await PostgresTesting.withStore(configuration) { store in
+            let message = OutgoingMessage(topic: "t", key: Array("s".utf8), value: [1], headers: [])
+            _ = try await store.commit(SagaCommit(outbox: [message]))
+            #expect(try await store.pendingOutbox(limit: 10).map(\.message.value).contains([1]))
+            _ = try await store.transaction("empty the outbox") { transaction in
+                try transaction.query("DELETE FROM outbox")
+            }
+        }
+        let inspection = try await SagaStoreInspection.inspect(configuration)
+        #expect(inspection.appliedMigrations == inspection.knownMigrations)
+        #expect(inspection.pendingOutbox == 0)
+    }
+
     /// Eight transactions at once on a store allowed two connections: never more than two are
     /// open, and each carries the store's schema in its `application_name`.
     @Test func theStoreOpensAtMostItsMaximumOfConnectionsNamedAfterItsSchema() async throws {

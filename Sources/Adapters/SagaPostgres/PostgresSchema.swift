@@ -191,14 +191,19 @@ enum PostgresSchema {
     /// The identifiers of ``migrations``, in order.
     static var identifiers: [String] { migrations.map(\.identifier) }
 
-    /// Whether `name` may name the store's schema: a plain lower-case identifier, so it needs no
-    /// quoting anywhere and cannot be mistaken for another one.
+    /// Whether `name` may name the store's schema: a plain lower-case identifier, so that quoted
+    /// (``quote(_:)``) it names the same schema as unquoted, and cannot be mistaken for another one.
     static func isValidName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, name.utf8.count <= 63 else { return false }
         let lower = "abcdefghijklmnopqrstuvwxyz_".unicodeScalars
         let rest = "abcdefghijklmnopqrstuvwxyz_0123456789".unicodeScalars
         return lower.contains(first) && name.unicodeScalars.allSatisfy { rest.contains($0) } && !name.hasPrefix("pg_")
     }
+
+    /// `name` (a valid name: ``isValidName(_:)``) as a quoted identifier for SQL text: a valid name
+    /// may still be a reserved word (`order`, the order role's default schema), which SQL takes
+    /// as a name only in quotes.
+    static func quote(_ name: String) -> String { "\"\(name)\"" }
 
     /// Creates `schema` if needed and applies the migrations it has not had, in `transaction`
     /// (already open, its search path set to `schema`); returns the identifiers it applied.
@@ -210,13 +215,14 @@ enum PostgresSchema {
     /// (``PostgresSagaStore/open(_:migrations:logger:)``), applied after the store's own under the same lock.
     static func migrate(_ transaction: PostgresTransaction, schema: String, extra: [Migration] = []) throws -> [String] {
         try transaction.query("SELECT pg_advisory_xact_lock(hashtext(\("saga-store-migrations:" + schema)))")
-        try transaction.execute("CREATE SCHEMA IF NOT EXISTS \(schema)")
-        try transaction.execute("SET LOCAL search_path TO \(schema)")
+        let quoted = quote(schema)
+        try transaction.execute("CREATE SCHEMA IF NOT EXISTS \(quoted)")
+        try transaction.execute("SET LOCAL search_path TO \(quoted)")
         try transaction.execute("""
-            CREATE TABLE IF NOT EXISTS \(schema).saga_migrations (
+            CREATE TABLE IF NOT EXISTS \(quoted).saga_migrations (
                 identifier text PRIMARY KEY, applied_at double precision NOT NULL)
             """)
-        let applied = try transaction.execute("SELECT identifier FROM \(schema).saga_migrations").rows.map {
+        let applied = try transaction.execute("SELECT identifier FROM \(quoted).saga_migrations").rows.map {
             try PostgresRowReader(row: $0, table: "saga_migrations", key: "?")("identifier", String.self)
         }
         let all = migrations + extra

@@ -104,7 +104,7 @@ public struct PostgresStoreConfiguration: Sendable, Hashable, CustomStringConver
     /// rows, but an estimate from thin statistics (columns mostly NULL, such as the claims) can
     /// pass `jit_above_cost`, and compiling then costs tens of milliseconds per statement.
     var startupParameters: [(String, String)] {
-        [("search_path", schema), ("application_name", applicationName), ("jit", "off")]
+        [("search_path", PostgresSchema.quote(schema)), ("application_name", applicationName), ("jit", "off")]
     }
 
     /// The configuration of the store's connection pool.

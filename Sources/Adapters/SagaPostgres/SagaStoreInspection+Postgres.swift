@@ -42,18 +42,18 @@ extension SagaStoreInspection {
             SELECT table_name FROM information_schema.tables WHERE table_schema = \(schema)
             """).rows.map { try PostgresRowReader(row: $0, table: "information_schema.tables", key: schema)("table_name", String.self) }
         if tables.contains("saga_migrations") {
-            inspection.appliedMigrations = try transaction.execute("SELECT identifier FROM \(schema).saga_migrations ORDER BY applied_at, identifier")
+            inspection.appliedMigrations = try transaction.execute("SELECT identifier FROM \(PostgresSchema.quote(schema)).saga_migrations ORDER BY applied_at, identifier")
                 .rows.map { try PostgresRowReader(row: $0, table: "saga_migrations", key: "?")("identifier", String.self) }
         }
         if tables.contains("outbox"), let row = try transaction.execute(
-            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM \(schema).outbox WHERE published_at IS NULL").rows.first
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM \(PostgresSchema.quote(schema)).outbox WHERE published_at IS NULL").rows.first
         {
             let read = PostgresRowReader(row: row, table: "outbox", key: "pending")
             inspection.pendingOutbox = try read("n", Int.self)
             inspection.oldestPendingOutbox = try read("oldest", Double?.self).map { Date(timeIntervalSince1970: $0) }
         }
         if tables.contains("saga_instance") {
-            for row in try transaction.execute("SELECT status, COUNT(*) AS n FROM \(schema).saga_instance GROUP BY status").rows {
+            for row in try transaction.execute("SELECT status, COUNT(*) AS n FROM \(PostgresSchema.quote(schema)).saga_instance GROUP BY status").rows {
                 let read = PostgresRowReader(row: row, table: "saga_instance", key: "count")
                 inspection.sagasByStatus[try read("status", String.self)] = try read("n", Int.self)
             }
