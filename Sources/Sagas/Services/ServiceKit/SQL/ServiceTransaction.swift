@@ -83,8 +83,7 @@ public struct ServiceTransaction {
     /// transfer id, an order id) on PostgreSQL, where replicas of a service run commands of one
     /// subject concurrently; nothing on SQLite, whose writes are serialized already.
     public func lock(_ key: String) throws {
-        guard case .postgres = connection else { return }
-        _ = try rows("SELECT pg_advisory_xact_lock(hashtext(?)) IS NULL AS locked", [Self.lockPrefix + key])
+        try lock([key])
     }
 
     /// Takes every lock of `keys` (as ``lock(_:)`` takes one) in one statement and in one order,
